@@ -1,0 +1,23 @@
+/** The `aidr` command line. Heavy modules (database, HTTP) load only in the commands that use them. */
+import { Command } from 'commander';
+import { registerCheck } from './check.js';
+import { registerChips } from './chips.js';
+import { registerInterpretations } from './interpretations.js';
+import { reportAndExit } from './io.js';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command();
+  program.name('aidr').description('The AI Diffusion rule (90 FR 4544) as code: determinations with citations').version('0.1.0');
+  program.exitOverride((err) => {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
+    process.exit(2);
+  });
+  registerCheck(program);
+  registerChips(program);
+  registerInterpretations(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    reportAndExit(e);
+  }
+}

@@ -1,0 +1,71 @@
+/** The determination for a person: outcome first, then why, then what to do. */
+import type { Determination } from '../contract/determination.js';
+
+const width = (rows: string[][], i: number) => Math.max(...rows.map((r) => (r[i] ?? '').length));
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => width(rows, i));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+const OUTCOME: Record<Determination['outcome'], string> = {
+  not_subject: 'NOT SUBJECT to the EAR under this analysis',
+  no_license_required: 'NO LICENSE REQUIRED under the AI Diffusion rule',
+  license_exception: 'LICENSE REQUIRED, but a LICENSE EXCEPTION is available',
+  license_required: 'LICENSE REQUIRED (no license exception available)',
+  indeterminate: 'INDETERMINATE: the answer depends on facts not given',
+};
+
+export function renderText(d: Determination): string {
+  const out: string[] = [];
+  const c = d.classification;
+  out.push(`${d.id ? `${d.id}: ` : ''}${OUTCOME[d.outcome]}`);
+  out.push('');
+  out.push(`As of ${d.ruleset.asOf} (${d.ruleset.version}). ${d.ruleset.status}`);
+  const figures = [
+    c.tppPerUnit !== undefined ? `TPP per unit ${c.tppPerUnit}` : '',
+    c.aggregateTpp !== undefined ? `aggregate TPP ${c.aggregateTppExact ?? c.aggregateTpp}` : '',
+    c.performanceDensity !== undefined ? `PD ${c.performanceDensity}` : '',
+    c.trainingOperations !== undefined ? `training operations ${c.trainingOperations}` : '',
+  ].filter(Boolean);
+  out.push(`Classification: ${c.eccn ?? (c.status === 'unknown' ? `unknown (${(c.candidates ?? []).map((x) => x ?? 'not controlled').join(' or ')})` : 'not within 3A090/4A090/4E091')}${figures.length ? `; ${figures.join(', ')}` : ''}`);
+  out.push(`Subject to the EAR: ${d.subjectToEar}   License required: ${d.licenseRequired}   Review policy: ${d.reviewPolicy?.replace(/_/g, ' ') ?? '-'}`);
+  if (d.allocation) out.push(`Country allocation (${d.allocation.country}): cap ${d.allocation.cap}, licensed ${d.allocation.licensedTpp ?? 'unknown'}, remaining ${d.allocation.remaining ?? 'unknown'}`);
+
+  if (d.exceptions.length) {
+    out.push('', 'License exceptions');
+    const rows = [['code', 'status', 'condition', 'result', 'citation']];
+    for (const e of d.exceptions) {
+      e.conditions.forEach((k, i) => rows.push([i === 0 ? e.code : '', i === 0 ? e.status.replace('_', ' ') : '', k.id, k.status.replace('_', ' '), k.citation]));
+    }
+    out.push(table(rows));
+    for (const e of d.exceptions.filter((x) => x.obligations.length)) {
+      out.push('', `Obligations under ${e.code} (${e.status.replace('_', ' ')})`);
+      for (const o of e.obligations) {
+        out.push(`- ${o.what}`);
+        out.push(`  when: ${o.when}; to: ${o.to}${o.subject ? `; subject line: "${o.subject}"` : ''} [${o.citation}]`);
+      }
+    }
+  }
+  if (d.redFlags.length) {
+    out.push('', 'Red flags');
+    for (const r of d.redFlags) out.push(`- ${r.id} (${r.status}) [${r.citation}]: ${r.detail}`, `  action: ${r.action}`);
+  }
+  if (d.missingFacts.length) {
+    out.push('', 'Missing facts');
+    for (const m of d.missingFacts) out.push(`- ${m.path}: ${m.why}`);
+  }
+  if (d.interpretations.length) {
+    out.push('', 'Interpretations relied on');
+    for (const i of d.interpretations) out.push(`- ${i.id} = ${i.reading}${i.changesOutcome ? ` (another reading changes: ${i.changes.join(', ')})` : i.changesObligations ? ' (another reading changes the obligations)' : ''}: ${i.question}`);
+  }
+  if (d.explanation?.length) {
+    out.push('', 'Why');
+    for (const s of d.explanation) out.push(`- ${s.rule}: ${s.result} [${s.citation}]${s.detail ? `\n  ${s.detail}` : ''}`);
+  }
+  if (d.warnings.length) {
+    out.push('', 'Warnings');
+    for (const w of d.warnings) out.push(`- ${w}`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,121 @@
+/**
+ * The output side of the determination contract (shared/design/contract.md). The zod schema is
+ * the source of the TypeScript types and of the JSON Schema / OpenAPI documents.
+ */
+import { z } from 'zod';
+
+export const TriValue = z.enum(['yes', 'no', 'unknown']);
+export const ConditionStatus = z.enum(['met', 'not_met', 'unknown']);
+export const ExceptionStatus = z.enum(['eligible', 'not_eligible', 'unknown']);
+export const ExceptionCode = z.enum(['AIA', 'ACM', 'LPP', 'NAC', 'ACA']);
+export const Outcome = z.enum(['not_subject', 'no_license_required', 'license_exception', 'license_required', 'indeterminate']);
+export const ReviewPolicy = z.enum([
+  'presumption_of_approval', 'presumption_of_denial', 'approval_within_allocation', 'denial_over_allocation', 'case_by_case',
+]);
+
+export const Step = z.object({
+  rule: z.string(),
+  citation: z.string(),
+  result: z.string(),
+  detail: z.string().optional(),
+});
+
+export const Condition = z.object({
+  id: z.string(),
+  status: ConditionStatus,
+  citation: z.string(),
+  detail: z.string(),
+});
+
+export const Obligation = z.object({
+  what: z.string(),
+  when: z.string(),
+  to: z.string(),
+  citation: z.string(),
+  subject: z.string().optional(),
+  deadline: z.string().optional(),
+});
+
+export const ExceptionResult = z.object({
+  code: ExceptionCode,
+  status: ExceptionStatus,
+  conditions: z.array(Condition),
+  obligations: z.array(Obligation),
+});
+
+export const Classification = z.object({
+  eccn: z.string().nullable(),
+  status: z.enum(['classified', 'not_controlled', 'unknown']),
+  candidates: z.array(z.string().nullable()).optional(),
+  tppPerUnit: z.number().optional(),
+  aggregateTpp: z.number().optional(),
+  aggregateTppExact: z.string().optional(),
+  performanceDensity: z.number().optional(),
+  trainingOperations: z.string().optional(),
+  basis: z.array(Step).optional(),
+});
+
+export const RedFlag = z.object({
+  id: z.string(),
+  status: z.enum(['present', 'possible']),
+  citation: z.string(),
+  detail: z.string(),
+  action: z.string(),
+});
+
+export const MissingFact = z.object({ path: z.string(), why: z.string() });
+
+export const InterpretationUse = z.object({
+  id: z.string(),
+  question: z.string(),
+  reading: z.string(),
+  label: z.string(),
+  changesOutcome: z.boolean(),
+  changes: z.array(z.string()),
+  changesObligations: z.boolean(),
+  alternatives: z.array(z.object({ reading: z.string(), outcome: Outcome, changes: z.array(z.string()) })),
+});
+
+export const Ruleset = z.object({
+  id: z.string(),
+  asOf: z.string(),
+  inForce: z.boolean(),
+  complianceRequired: z.boolean(),
+  enforced: z.boolean(),
+  status: z.string(),
+  version: z.string(),
+});
+
+export const Determination = z.object({
+  id: z.string().optional(),
+  ruleset: Ruleset,
+  classification: Classification,
+  subjectToEar: TriValue,
+  licenseRequired: TriValue,
+  outcome: Outcome,
+  exceptions: z.array(ExceptionResult),
+  reviewPolicy: ReviewPolicy.nullable(),
+  allocation: z
+    .object({ country: z.string(), cap: z.number(), licensedTpp: z.number().nullable(), remaining: z.number().nullable(), draws: z.boolean() })
+    .optional(),
+  redFlags: z.array(RedFlag),
+  missingFacts: z.array(MissingFact),
+  interpretations: z.array(InterpretationUse),
+  warnings: z.array(z.string()),
+  explanation: z.array(Step).optional(),
+});
+
+export type Tri = z.infer<typeof TriValue>;
+export type Step = z.infer<typeof Step>;
+export type Condition = z.infer<typeof Condition>;
+export type Obligation = z.infer<typeof Obligation>;
+export type ExceptionResult = z.infer<typeof ExceptionResult>;
+export type ExceptionCode = z.infer<typeof ExceptionCode>;
+export type ExceptionStatus = z.infer<typeof ExceptionStatus>;
+export type Outcome = z.infer<typeof Outcome>;
+export type ReviewPolicy = z.infer<typeof ReviewPolicy>;
+export type Classification = z.infer<typeof Classification>;
+export type RedFlag = z.infer<typeof RedFlag>;
+export type MissingFact = z.infer<typeof MissingFact>;
+export type InterpretationUse = z.infer<typeof InterpretationUse>;
+export type Determination = z.infer<typeof Determination>;

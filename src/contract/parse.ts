@@ -1,0 +1,44 @@
+/**
+ * Validation at the boundary: turns unknown JSON into Transactions, or throws an InputError whose
+ * message names the offending field path (e.g. `[2].consignee.country: not an ISO 3166-1 alpha-2
+ * country code`).
+ */
+import type { z } from 'zod';
+import { Transaction } from './transaction.js';
+import { InputError } from '../engine/context.js';
+
+export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
+  let out = prefix;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out || '(root)';
+}
+
+function describeIssue(issue: z.core.$ZodIssue, prefix: string): { path: string; message: string } {
+  const unknownKeys = issue.code === 'unrecognized_keys';
+  const message = unknownKeys ? `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}` : issue.message;
+  const path = unknownKeys && issue.keys.length === 1 ? [...issue.path, issue.keys[0]!] : issue.path;
+  return { path: formatPath(path, prefix), message };
+}
+
+/** An InputError naming the first issue's field path; further issues follow in the message. */
+export function issueToError(issues: readonly z.core.$ZodIssue[], prefix = ''): InputError {
+  const [first, ...rest] = issues.map((i) => describeIssue(i, prefix));
+  const more = rest.slice(0, 4).map((r) => `; ${r.path}: ${r.message}`).join('');
+  return new InputError(first!.path, `${first!.message}${more}${rest.length > 4 ? `; and ${rest.length - 4} more` : ''}`);
+}
+
+export function parseTransaction(input: unknown, prefix = ''): Transaction {
+  const r = Transaction.safeParse(input);
+  if (!r.success) throw issueToError(r.error.issues, prefix);
+  return r.data;
+}
+
+/** One transaction or an array of them, as the CLI and the HTTP API accept. */
+export function parseTransactions(input: unknown): { batch: boolean; transactions: Transaction[] } {
+  if (Array.isArray(input)) {
+    if (input.length === 0) throw new InputError('(root)', 'an empty array: give at least one transaction');
+    return { batch: true, transactions: input.map((t, i) => parseTransaction(t, `[${i}]`)) };
+  }
+  if (input === null || typeof input !== 'object') throw new InputError('(root)', 'expected a transaction object or an array of them');
+  return { batch: false, transactions: [parseTransaction(input)] };
+}

@@ -1,0 +1,221 @@
+/**
+ * The input side of the determination contract (shared/design/contract.md), as zod schemas.
+ * Field names and enumerated values follow the contract exactly; fields the contract does not
+ * list are additions (documented in the README) and are always optional.
+ */
+import { z } from 'zod';
+import { isKnownCountry } from '../data/countries.js';
+import { isKnownChip } from '../data/chips.js';
+
+/** ISO 3166-1 alpha-2, upper-cased on the way in; unknown codes are rejected with the field path. */
+export const CountryCode = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase())
+  .refine(isKnownCountry, { message: 'not an ISO 3166-1 alpha-2 country code' });
+
+/** A calendar date as YYYY-MM-DD that exists (2025-02-30 is refused). */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'not a calendar date');
+
+const DECIMAL = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+/**
+ * A non-negative exact quantity (operations, TPP): a JSON number or a decimal string such as
+ * "1.2e26". Kept as the string it was given so that no float ever stands between the user's
+ * figure and a legal threshold.
+ */
+export const ExactNumber = z
+  .union([z.number(), z.string().trim()])
+  .transform((v, ctx) => {
+    const s = typeof v === 'number' ? numberToDecimalString(v) : v;
+    if (s === null || !DECIMAL.test(s)) {
+      ctx.addIssue({ code: 'custom', message: 'expected a non-negative finite number or decimal string such as "1.2e26"' });
+      return z.NEVER;
+    }
+    return s.replace(/^\+/, '');
+  });
+
+function numberToDecimalString(n: number): string | null {
+  if (!Number.isFinite(n) || n < 0) return null;
+  return String(n);
+}
+
+const PositiveFinite = z.number().finite().positive();
+const NonNegativeFinite = z.number().finite().nonnegative();
+
+export const Party = z.strictObject({
+  name: z.string().max(500).optional(),
+  /** Stable identifier for ledgers (LPP per ultimate consignee, AIA cumulative TPP). */
+  id: z.string().max(200).optional(),
+  country: CountryCode.optional(),
+  headquarters: CountryCode.optional(),
+  ultimateParentHeadquarters: CountryCode.optional(),
+  /** Identifier of the ultimate parent entity (LPP's ultimate consignee under INT-7). */
+  ultimateParentId: z.string().max(200).optional(),
+  sector: z.enum(['private', 'government']).optional(),
+  veu: z.enum(['UVEU', 'NVEU']).optional(),
+});
+export type Party = z.infer<typeof Party>;
+
+const ChipModel = z.string().refine(isKnownChip, { message: 'unknown chip model (see `aidr chips`)' });
+
+/** The three ways of describing one IC: a catalog model, a TPP from specs, or TOPS × bit length. */
+const icDescription = {
+  model: ChipModel.optional(),
+  tpp: PositiveFinite.optional(),
+  tops: PositiveFinite.optional(),
+  bitLength: z.number().int().positive().max(1024).optional(),
+  dieAreaMm2: PositiveFinite.optional(),
+  datacenter: z.boolean().optional(),
+  name: z.string().max(200).optional(),
+};
+
+function oneIcDescription(v: { model?: unknown; tpp?: unknown; tops?: unknown; bitLength?: unknown }, ctx: z.RefinementCtx) {
+  const forms = [v.model !== undefined, v.tpp !== undefined, v.tops !== undefined].filter(Boolean).length;
+  if (forms !== 1) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of: model, tpp, or tops with bitLength' });
+  } else if ((v.tops === undefined) !== (v.bitLength === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [v.tops === undefined ? 'tops' : 'bitLength'], message: 'tops and bitLength go together' });
+  } else if (v.model !== undefined && Object.keys(v).some((k) => k === 'dieAreaMm2' || k === 'datacenter')) {
+    ctx.addIssue({ code: 'custom', path: ['model'], message: 'a catalog model carries its own die area and datacenter flag; give specs instead of a model to override them' });
+  }
+}
+
+/** Hardware origin facts for reexports and transfers (15 CFR 734.3, 734.9(h)). */
+const HardwareOrigin = {
+  producedOutsideUS: z.boolean().optional(),
+  /** Meets the product scope of the advanced computing FDP rule, 15 CFR 734.9(h)(1). */
+  foreignDirectProduct: z.boolean().optional(),
+};
+
+const IcItem = z.strictObject({ type: z.literal('ic'), ...icDescription, ...HardwareOrigin }).superRefine(oneIcDescription);
+
+const ComputerIc = z
+  .strictObject({ ...icDescription, count: z.number().int().positive().max(1_000_000) })
+  .superRefine(oneIcDescription);
+
+const ComputerItem = z.strictObject({
+  type: z.literal('computer'),
+  name: z.string().max(200).optional(),
+  ics: z.array(ComputerIc).min(1).max(64),
+  ...HardwareOrigin,
+});
+
+/** Synthetic training data from one data-generation model (4E091 Technical Note 3). */
+const SyntheticDataSource = z.strictObject({
+  name: z.string().max(200).optional(),
+  /** Share of the model's training operations spent on this generator's data, 0..1. */
+  shareOfOperations: z.number().min(0).max(1),
+  dataPublished: z.boolean().optional(),
+  generationOperations: ExactNumber.optional(),
+  generatorPublished: z.boolean().optional(),
+  generatorTrainingOperations: ExactNumber.optional(),
+});
+
+const TrainingFacts = {
+  trainingOperations: ExactNumber.optional(),
+  parameters: ExactNumber.optional(),
+  trainingTokens: ExactNumber.optional(),
+  derivedFrom: z
+    .strictObject({ published: z.boolean().optional(), trainingOperations: ExactNumber.optional(), name: z.string().max(200).optional() })
+    .optional(),
+  additionalOperations: ExactNumber.optional(),
+  syntheticData: z.array(SyntheticDataSource).max(32).optional(),
+  /** Result of a Note 2 self-classification (BIS guidance / AISI-DOE opinion) or a CCATS under 748.3(f). */
+  note2Excluded: z.boolean().optional(),
+  /** Note 2's number of operations, where BIS guidance, an AISI/DOE opinion or a CCATS gives it. */
+  note2Operations: ExactNumber.optional(),
+  name: z.string().max(200).optional(),
+};
+
+const WeightsItem = z.strictObject({
+  type: z.literal('model_weights'),
+  published: z.boolean().optional(),
+  ...TrainingFacts,
+  trainedOnControlledComputing: z.boolean().optional(),
+  producedOutsideUS: z.boolean().optional(),
+});
+
+export const ECCNS = [
+  '3A090.a', '3A090.b', '3A090.c', '4A090.a', '4A090.b', '4E091',
+  '3A001.z.1.a', '3A001.z.2.a', '3A001.z.3.a', '3A001.z.4.a', '3A001.z.1.b', '3A001.z.2.b', '3A001.z.3.b', '3A001.z.4.b',
+  '4A003.z.1.a', '4A003.z.2.a', '4A003.z.1.b', '4A003.z.2.b', '4A004.z.1', '4A004.z.2', '4A005.z.1', '4A005.z.2',
+  '5A002.z.1.a', '5A002.z.2.a', '5A002.z.3.a', '5A002.z.4.a', '5A002.z.5.a',
+  '5A002.z.1.b', '5A002.z.2.b', '5A002.z.3.b', '5A002.z.4.b', '5A002.z.5.b',
+  '5A004.z.1.a', '5A004.z.2.a', '5A004.z.1.b', '5A004.z.2.b', '5A992.z.1', '5A992.z.2',
+] as const;
+export type Eccn = (typeof ECCNS)[number];
+
+const EccnItem = z.strictObject({
+  type: z.literal('eccn'),
+  eccn: z.enum(ECCNS),
+  tpp: PositiveFinite.optional(),
+  performanceDensity: NonNegativeFinite.optional(),
+  datacenter: z.boolean().optional(),
+  ...TrainingFacts,
+  published: z.boolean().optional(),
+  trainedOnControlledComputing: z.boolean().optional(),
+  ...HardwareOrigin,
+});
+
+const IaasItem = z.strictObject({ type: z.literal('iaas_training'), ...TrainingFacts });
+
+export const Item = z.discriminatedUnion('type', [IcItem, ComputerItem, WeightsItem, EccnItem, IaasItem]);
+export type Item = z.infer<typeof Item>;
+
+export const END_USES = ['datacenter', 'ai_training', 'iaas', 'development', 'production', 'storage', 'resale', 'other'] as const;
+export const ACTIVITIES = ['export', 'reexport', 'transfer', 'deemed_export', 'deemed_reexport'] as const;
+
+export const Facts = z.strictObject({
+  storageMeetsSupp10Security: z.boolean().optional(),
+  permanentRegularEmployee: z.boolean().optional(),
+  part744Concern: z.boolean().optional(),
+  /** ACM: the items are ultimately destined to customers in Macau or Country Group D:5. */
+  ultimateCustomersInMacauOrD5: z.boolean().optional(),
+});
+
+export const Transaction = z.strictObject({
+  id: z.string().max(200).optional(),
+  date: IsoDate.optional(),
+  activity: z.enum(ACTIVITIES).optional(),
+  from: CountryCode.optional(),
+  to: CountryCode.optional(),
+  item: Item,
+  quantity: z.number().int().positive().max(10_000_000).optional(),
+  consignee: Party.optional(),
+  endUser: Party.optional(),
+  endUses: z.array(z.enum(END_USES)).max(END_USES.length).optional(),
+  viaDistributor: z.boolean().optional(),
+  facts: Facts.optional(),
+}).superRefine((tx, ctx) => {
+  const isService = tx.item.type === 'iaas_training';
+  if (!isService && tx.to === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'required: the destination country (ISO alpha-2)' });
+  }
+  const activity = tx.activity ?? 'export';
+  if (isService) return;
+  if ((activity === 'export' || activity === 'deemed_export') && tx.from !== undefined && tx.from !== 'US') {
+    ctx.addIssue({ code: 'custom', path: ['from'], message: `an ${activity} starts in the United States; use "reexport" or "deemed_reexport" for a shipment or release from ${tx.from}` });
+  }
+  if ((activity === 'reexport' || activity === 'deemed_reexport') && tx.from === 'US') {
+    ctx.addIssue({ code: 'custom', path: ['from'], message: `a ${activity} starts outside the United States; use "export" or "deemed_export" for a shipment or release from the US` });
+  }
+  if (activity === 'transfer' && tx.from !== undefined && tx.to !== undefined && tx.from !== tx.to) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'a transfer (in-country) stays in one country: from and to must be the same' });
+  }
+  const isTechnology = tx.item.type === 'model_weights' || (tx.item.type === 'eccn' && tx.item.eccn === '4E091');
+  if ((activity === 'deemed_export' || activity === 'deemed_reexport') && !isTechnology) {
+    ctx.addIssue({ code: 'custom', path: ['activity'], message: 'deemed exports and reexports release technology or software (e.g. model weights), not commodities' });
+  }
+});
+export type Transaction = z.infer<typeof Transaction>;
+/** The transaction as written by a user, before defaults and normalisation. */
+export type TransactionInput = z.input<typeof Transaction>;
+
+/** Either one transaction or an array of them (the CLI and the HTTP API accept both). */
+export const TransactionOrBatch = z.union([Transaction, z.array(Transaction).min(1)]);

@@ -1,0 +1,125 @@
+/**
+ * Country Groups (Supp. 1 to part 740) and the AI Authorization Countries (Supp. 5 to part 740),
+ * as of a date. Membership entries carry `since` (inclusive) and `until` (exclusive) dates, so a
+ * determination dated 2024-05-29 sees Cyprus in D:5 and one dated 2024-05-30 does not.
+ */
+import { loadData } from './load.js';
+import { countryName } from './countries.js';
+
+export type Group = 'A:5' | 'A:6' | 'D:1' | 'D:3' | 'D:4' | 'D:5';
+export const GROUPS: readonly Group[] = ['A:5', 'A:6', 'D:1', 'D:3', 'D:4', 'D:5'];
+
+interface Member { country: string; since?: string; until?: string; source?: string }
+interface GroupsFile {
+  groups: Record<Group, { title: string; citation: string; members: Member[] }>;
+  aliases: { country: string; treatedAs: string; since: string; interpretation: string; source: string }[];
+  named: { macau: { country: string }; unitedStates: { country: string } };
+}
+interface Supp5File {
+  since: string;
+  citation: string;
+  paragraphA: { citation: string; members: Member[] };
+  paragraphB: { citation: string; members: Member[] };
+}
+
+const groupsFile = loadData<GroupsFile>('country-groups.json');
+const supp5 = loadData<Supp5File>('supp5-740.json');
+
+export const MACAU = groupsFile.named.macau.country;
+export const UNITED_STATES = groupsFile.named.unitedStates.country;
+export const SUPP5A_CITATION = supp5.paragraphA.citation;
+export const SUPP5B_CITATION = supp5.paragraphB.citation;
+
+function index(members: Member[], since?: string): Map<string, Member[]> {
+  const byCountry = new Map<string, Member[]>();
+  for (const m of members) {
+    const entry = since && !m.since ? { ...m, since } : m;
+    byCountry.set(m.country, [...(byCountry.get(m.country) ?? []), entry]);
+  }
+  return byCountry;
+}
+
+const groupIndex = new Map<Group, Map<string, Member[]>>(
+  GROUPS.map((g) => [g, index(groupsFile.groups[g].members)]),
+);
+const supp5aIndex = index(supp5.paragraphA.members, supp5.since);
+const supp5bIndex = index(supp5.paragraphB.members, supp5.since);
+
+function memberOn(entries: Member[] | undefined, date: string): boolean {
+  if (!entries) return false;
+  return entries.some((m) => (!m.since || m.since <= date) && (!m.until || date < m.until));
+}
+
+/** Everything the rule asks about one country on one date. */
+export interface CountryFacts {
+  /** The code the rules apply to (Hong Kong → CN). */
+  code: string;
+  /** The code as given, when an alias was applied. */
+  aliasOf?: string;
+  aliasInterpretation?: string;
+  name: string;
+  groups: ReadonlySet<Group>;
+  supp5a: boolean;
+  supp5b: boolean;
+  macau: boolean;
+  d5: boolean;
+  /** Macau or Country Group D:5: the rule's strictest tier. */
+  macauOrD5: boolean;
+  /** D:1, D:4 or D:5 but not A:5 or A:6 (742.6(a)(6)(iii)(B), 740.2(a)(9)(ii)). */
+  d145NotA56: boolean;
+  /** Tier 1 = Supp. 5(a); Tier 3 = Macau or D:5; Tier 2 = everything else (memo shorthand). */
+  tier: 1 | 2 | 3;
+  us: boolean;
+}
+
+const cache = new Map<string, CountryFacts>();
+
+export function countryOn(given: string, date: string): CountryFacts {
+  const key = `${given}|${date}`;
+  let facts = cache.get(key);
+  if (!facts) {
+    if (cache.size > 50_000) cache.clear();
+    facts = computeCountry(given, date);
+    cache.set(key, facts);
+  }
+  return facts;
+}
+
+function computeCountry(given: string, date: string): CountryFacts {
+  const alias = groupsFile.aliases.find((a) => a.country === given && a.since <= date);
+  const code = alias?.treatedAs ?? given;
+  const groups = new Set(GROUPS.filter((g) => memberOn(groupIndex.get(g)!.get(code), date)));
+  const supp5a = memberOn(supp5aIndex.get(code), date);
+  const macau = code === MACAU;
+  const d5 = groups.has('D:5');
+  const macauOrD5 = macau || d5;
+  const inD145 = groups.has('D:1') || groups.has('D:4') || d5;
+  const inA56 = groups.has('A:5') || groups.has('A:6');
+  return {
+    code,
+    ...(alias ? { aliasOf: given, aliasInterpretation: alias.interpretation } : {}),
+    name: countryName(code),
+    groups,
+    supp5a,
+    supp5b: memberOn(supp5bIndex.get(code), date),
+    macau,
+    d5,
+    macauOrD5,
+    d145NotA56: inD145 && !inA56,
+    tier: supp5a ? 1 : macauOrD5 ? 3 : 2,
+    us: code === UNITED_STATES,
+  };
+}
+
+/** Members of a group on a date (for listings and tests). */
+export function groupMembers(group: Group, date: string): string[] {
+  return [...groupIndex.get(group)!.entries()].filter(([, e]) => memberOn(e, date)).map(([c]) => c).sort();
+}
+
+export function supp5aMembers(date: string): string[] {
+  return [...supp5aIndex.entries()].filter(([, e]) => memberOn(e, date)).map(([c]) => c).sort();
+}
+
+export function groupCitation(group: Group): string {
+  return groupsFile.groups[group].citation;
+}

@@ -1,0 +1,27 @@
+/** The interpretation register (data/interpretations.json): ids, questions and readings. */
+import { loadData } from './load.js';
+
+export interface Reading { id: string; label: string; source: string }
+export interface Interpretation { id: string; question: string; citation: string; readings: Reading[] }
+
+const file = loadData<{ interpretations: Interpretation[] }>('interpretations.json');
+
+export const INTERPRETATIONS: ReadonlyMap<string, Interpretation> = new Map(file.interpretations.map((i) => [i.id, i]));
+
+export function interpretation(id: string): Interpretation {
+  const i = INTERPRETATIONS.get(id);
+  if (!i) throw new Error(`unknown interpretation ${id}`);
+  return i;
+}
+
+export function defaultReading(id: string): string {
+  return interpretation(id).readings[0]!.id;
+}
+
+export function readingIds(id: string): string[] {
+  return interpretation(id).readings.map((r) => r.id);
+}
+
+export function readingLabel(id: string, reading: string): string {
+  return interpretation(id).readings.find((r) => r.id === reading)?.label ?? reading;
+}

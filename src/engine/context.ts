@@ -1,0 +1,104 @@
+/**
+ * The evaluation context handed to every rule: the date, the chosen interpretation readings, the
+ * ledger view, and the collectors for explanation steps and interpretation use. Rules are pure
+ * functions of (facts, context); the context is the only thing they write to.
+ */
+import type { Step } from '../contract/determination.js';
+import { defaultReading, readingIds, INTERPRETATIONS } from '../data/interpretations.js';
+import type { NumLike } from '../compute/exact.js';
+
+/**
+ * A read-only snapshot of the ledgers that no single transaction shows (issue: ledgers). The core
+ * never reads a database; the caller builds this view and re-checks it when it commits.
+ */
+export interface LedgerView {
+  /** TPP the ultimate consignee already received under LPP this calendar year (default 0). */
+  lppUsedTpp?: NumLike;
+  /** Same, keyed by the INT-7 reading when the caller tracks both ('ultimate_parent', 'owner'). */
+  lppUsedTppByReading?: Record<string, NumLike>;
+  /** AIA TPP the ultimate consignee already received (default 0), for the 253,000,000 trigger. */
+  aiaCumulativeTpp?: NumLike;
+  /** TPP already licensed to the destination within the allocation period (default: unknown). */
+  countryLicensedTpp?: NumLike;
+}
+
+export interface EvalOptions {
+  /** Overrides the transaction date. */
+  asOf?: string;
+  /** Interpretation readings other than the defaults, e.g. { 'INT-6': 'available' }. */
+  interpretations?: Record<string, string>;
+  ledger?: LedgerView;
+  /** Include the explanation tree and classification basis (default true). */
+  explain?: boolean;
+  /** Re-evaluate under alternative readings to say whether they change the outcome (default true). */
+  sensitivity?: boolean;
+}
+
+export class Ctx {
+  readonly steps: Step[] = [];
+  /** Interpretations whose reading mattered to some finding: id → reading used. */
+  readonly touched = new Map<string, string>();
+  readonly warnings: string[] = [];
+
+  constructor(
+    readonly asOf: string,
+    private readonly readings: ReadonlyMap<string, string>,
+    readonly ledger: LedgerView,
+    readonly explainOn: boolean,
+  ) {}
+
+  reading(id: string): string {
+    return this.readings.get(id) ?? defaultReading(id);
+  }
+
+  /**
+   * Decide something that depends on an interpretation. The decision is computed under every
+   * reading; when they differ, the interpretation is recorded as one this determination relied on.
+   */
+  choose<T>(id: string, decide: (reading: string) => T, same: (a: T, b: T) => boolean = Object.is): T {
+    const chosen = this.reading(id);
+    const value = decide(chosen);
+    if (!this.touched.has(id)) {
+      for (const r of readingIds(id)) {
+        if (r !== chosen && !same(decide(r), value)) {
+          this.touched.set(id, chosen);
+          break;
+        }
+      }
+    }
+    return value;
+  }
+
+  /** Record reliance on a single-reading interpretation (e.g. Hong Kong as China). */
+  rely(id: string): void {
+    if (!this.touched.has(id)) this.touched.set(id, this.reading(id));
+  }
+
+  step(rule: string, citation: string, result: string, detail?: string): void {
+    if (this.explainOn) this.steps.push(detail === undefined ? { rule, citation, result } : { rule, citation, result, detail });
+  }
+
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
+  }
+}
+
+/** Validate interpretation overrides: unknown ids or readings are errors naming the field. */
+export function readingsFrom(overrides: Record<string, string> | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [id, reading] of Object.entries(overrides ?? {})) {
+    if (!INTERPRETATIONS.has(id)) throw new InputError(`interpretations.${id}`, `unknown interpretation (known: ${[...INTERPRETATIONS.keys()].join(', ')})`);
+    const ids = readingIds(id);
+    if (!ids.includes(reading)) throw new InputError(`interpretations.${id}`, `unknown reading "${reading}" (one of: ${ids.join(', ')})`);
+    out.set(id, reading);
+  }
+  return out;
+}
+
+/** Invalid input: the message names the field path. Never a crash, never a partial write. */
+export class InputError extends Error {
+  constructor(readonly path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'InputError';
+  }
+}

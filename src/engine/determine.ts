@@ -1,0 +1,195 @@
+/**
+ * The public entry point: a validated Transaction in, a Determination (the contract's output) out.
+ * Adds what no single rule knows: the ruleset's identity and status on the date, the
+ * interpretations the answer relied on (re-evaluated under each alternative reading), the
+ * explanation, the missing facts and the warnings.
+ */
+import type { Determination, ExceptionResult, InterpretationUse, Step } from '../contract/determination.js';
+import type { Transaction } from '../contract/transaction.js';
+import { formatExact, roundForDisplay, toNumber } from '../compute/exact.js';
+import { RULESET, DATES, statusOn } from '../data/ruleset.js';
+import { interpretation, readingIds, readingLabel } from '../data/interpretations.js';
+import { describe } from '../law/headquarters.js';
+import { intervalOps } from '../law/part774/eccn-4e091.js';
+import { Ctx, readingsFrom, type EvalOptions } from './context.js';
+import { evaluateCore, type Core } from './evaluate.js';
+import { mergeMissing, yesNo } from './logic.js';
+import { rulesetVersion } from './version.js';
+
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export function determine(tx: Transaction, opts: EvalOptions = {}): Determination {
+  const asOf = opts.asOf ?? tx.date ?? today();
+  const readings = readingsFrom(opts.interpretations);
+  const explain = opts.explain !== false;
+  const ctx = new Ctx(asOf, readings, opts.ledger ?? {}, explain);
+  const core = evaluateCore(tx, ctx);
+  const interpretations = interpretationUses(tx, core, readings, opts);
+  return render(core, interpretations, explain);
+}
+
+// ---- interpretation sensitivity -------------------------------------------------------------
+
+interface Signature { decision: Map<string, string>; obligations: Set<string> }
+
+function signature(c: Core): Signature {
+  const decision = new Map<string, string>([
+    ['eccn', String(c.eccn)],
+    ['subjectToEar', yesNo(c.subject)],
+    ['licenseRequired', yesNo(c.license)],
+    ['outcome', c.outcome],
+    ['reviewPolicy', String(c.policy)],
+  ]);
+  const obligations = new Set<string>();
+  for (const e of c.exceptions) {
+    decision.set(`exceptions.${e.code}`, e.status);
+    for (const o of e.obligations) obligations.add(`${e.code}|${o.citation}|${o.subject ?? ''}`);
+  }
+  return { decision, obligations };
+}
+
+function interpretationUses(tx: Transaction, core: Core, readings: Map<string, string>, opts: EvalOptions): InterpretationUse[] {
+  const base = opts.sensitivity === false ? undefined : signature(core);
+  const uses: InterpretationUse[] = [];
+  const ids = [...core.ctx.touched.keys()].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+  for (const id of ids) {
+    const reading = core.ctx.touched.get(id)!;
+    const alternatives: InterpretationUse['alternatives'] = [];
+    const changed = new Set<string>();
+    let obligationsChanged = false;
+    if (base) {
+      for (const alt of readingIds(id)) {
+        if (alt === reading) continue;
+        const altReadings = new Map(readings).set(id, alt);
+        const altCore = evaluateCore(tx, new Ctx(core.ctx.asOf, altReadings, opts.ledger ?? {}, false));
+        const sig = signature(altCore);
+        const changes = [...new Set([...base.decision.keys(), ...sig.decision.keys()])].filter((k) => base.decision.get(k) !== sig.decision.get(k));
+        changes.forEach((k) => changed.add(k));
+        if (base.obligations.size !== sig.obligations.size || [...base.obligations].some((o) => !sig.obligations.has(o))) obligationsChanged = true;
+        alternatives.push({ reading: alt, outcome: altCore.outcome, changes });
+      }
+    }
+    const def = interpretation(id);
+    uses.push({
+      id,
+      question: def.question,
+      reading,
+      label: readingLabel(id, reading),
+      changesOutcome: changed.size > 0,
+      changes: [...changed],
+      changesObligations: obligationsChanged,
+      alternatives,
+    });
+  }
+  return uses;
+}
+
+// ---- rendering ---------------------------------------------------------------------------------
+
+function render(c: Core, interpretations: InterpretationUse[], explain: boolean): Determination {
+  const { f, ctx, cls } = c;
+  const asOf = ctx.asOf;
+  const notEnforced = !c.enforced && asOf >= DATES.nonEnforcement;
+  const ruleset = {
+    id: RULESET.id,
+    asOf,
+    inForce: c.inForce,
+    complianceRequired: c.complianceRequired,
+    enforced: c.enforced,
+    status: notEnforced ? `${statusOn(asOf)} Reported as not enforced (INT-10: enforcement_announced).` : statusOn(asOf),
+    version: rulesetVersion(),
+  };
+
+  const eccnCandidates = cls.candidates;
+  const classification: Determination['classification'] = {
+    eccn: c.eccn,
+    status: eccnCandidates.length > 1 ? 'unknown' : c.eccn === null ? 'not_controlled' : 'classified',
+  };
+  if (eccnCandidates.length > 1) classification.candidates = eccnCandidates;
+  if (cls.tppPerUnit) classification.tppPerUnit = toNumber(cls.tppPerUnit);
+  if (c.aggregate) {
+    classification.aggregateTpp = toNumber(c.aggregate);
+    if (!c.aggregate.isInteger() || c.aggregate.gt(Number.MAX_SAFE_INTEGER)) classification.aggregateTppExact = formatExact(c.aggregate);
+  }
+  if (cls.pd) classification.performanceDensity = roundForDisplay(cls.pd);
+  const ops = cls.operations && intervalOps(cls.operations);
+  if (ops) classification.trainingOperations = ops;
+  if (explain) classification.basis = cls.basis;
+
+  const exceptions: ExceptionResult[] = c.exceptions.map((e) => ({
+    code: e.code,
+    status: e.status,
+    conditions: e.conditions.map(({ id, status, citation, detail }) => ({ id, status, citation, detail })),
+    obligations: e.obligations,
+  }));
+
+  const out: Determination = {
+    ...(f.id !== undefined ? { id: f.id } : {}),
+    ruleset,
+    classification,
+    subjectToEar: yesNo(c.subject),
+    licenseRequired: yesNo(c.license),
+    outcome: c.outcome,
+    exceptions,
+    reviewPolicy: c.license === false ? null : c.policy,
+    redFlags: c.redFlags.map((r) => r.flag!),
+    missingFacts: mergeMissing(c.missing),
+    interpretations,
+    warnings: warnings(c),
+  };
+  if (c.allocation && c.license !== false) {
+    const a = c.allocation;
+    out.allocation = { country: a.country, cap: toNumber(a.cap), licensedTpp: a.licensedTpp ? toNumber(a.licensedTpp) : null, remaining: a.remaining ? toNumber(a.remaining) : null, draws: a.draws };
+  }
+  if (explain) out.explanation = explanation(c);
+  return out;
+}
+
+function warnings(c: Core): string[] {
+  const w: string[] = [];
+  const asOf = c.ctx.asOf;
+  if (!c.inForce) w.push(`The AI Diffusion rule takes effect on ${DATES.effective}; on ${asOf} the prior EAR text governs, which aidr does not model, so no license answer is given.`);
+  else if (!c.complianceRequired) w.push(`In force since ${DATES.effective}, but compliance is not required until ${DATES.compliance}; shipments en route under a prior authorization may proceed if completed by ${DATES.savingClauseEnd} (saving clause).`);
+  if (asOf >= DATES.nonEnforcement) {
+    w.push(c.enforced
+      ? `Legal status: on ${DATES.nonEnforcement} BIS announced it would rescind this rule and not enforce it, but no rescission has been published in the Federal Register; aidr evaluates the rule as written (INT-10).`
+      : `Legal status: BIS announced on ${DATES.nonEnforcement} that it will not enforce this rule (INT-10: enforcement_announced); the requirements below are reported as not enforced, though no rescission has been published.`);
+  }
+  if (c.license === undefined && c.outcome === 'license_exception') {
+    const codes = c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code).join(', ');
+    w.push(`Whether a license is required is unknown; if one is, License Exception ${codes} covers this transaction.`);
+  }
+  if (c.f.to?.groups.has('D:5') && ['CU', 'IR', 'KP', 'SY', 'RU', 'BY'].includes(c.f.to.code)) {
+    w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls in 15 CFR part 746, which aidr does not model.`);
+  }
+  return [...w, ...c.ctx.warnings];
+}
+
+function explanation(c: Core): Step[] {
+  const { f, ctx, cls } = c;
+  const steps: Step[] = [];
+  steps.push({ rule: 'Ruleset', citation: RULESET.citation, result: c.inForce ? (c.complianceRequired ? 'in force, compliance required' : 'in force, compliance not yet required') : 'not in force', detail: `As of ${ctx.asOf}.` });
+  if (f.to) {
+    const groups = [...f.to.groups].join(', ') || 'none';
+    steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.` });
+  }
+  const last = cls.basis[cls.basis.length - 1];
+  if (last) steps.push(last);
+  const multi = c.branches.length > 1;
+  for (const b of c.branches) {
+    const tag = multi ? ` [if ${b.eccn ?? 'not controlled'}]` : '';
+    steps.push({ ...b.subject.step, rule: b.subject.step.rule + tag });
+    for (const s of b.licenseSteps) steps.push({ ...s, rule: s.rule + tag });
+    for (const s of b.policy.steps) steps.push({ ...s, rule: s.rule + tag });
+  }
+  for (const e of c.exceptions) {
+    const cites = [...new Set(e.conditions.map((x) => x.citation))];
+    const blocking = e.conditions.filter((x) => x.status !== 'met').map((x) => x.id);
+    steps.push({ rule: `License Exception ${e.code}`, citation: cites[0] ?? '', result: e.status.replace('_', ' '), detail: blocking.length ? `Conditions not met or unknown: ${blocking.join(', ')}.` : 'All conditions met.' });
+  }
+  for (const r of c.redFlags) steps.push({ rule: 'Red flag 28', citation: r.flag!.citation, result: r.flag!.status, detail: r.flag!.detail });
+  steps.push(...ctx.steps);
+  return steps;
+}

@@ -1,0 +1,192 @@
+/**
+ * The evaluation pipeline: facts → classification (part 774) → jurisdiction (734) → license
+ * requirement (742.6(a), 744.23) → exceptions (740.2, 740.8, 740.27-.29) → review policy (742.6(b))
+ * → red flags (Supp. 3 to 732). Pure and synchronous: no I/O, no clock except "today" as the
+ * default date.
+ *
+ * When the classification depends on an unknown fact (a die area, the datacenter flag, whether
+ * weights are published), every possible classification is evaluated and the determination keeps
+ * what they agree on; the rest is unknown, with the deciding facts in `missingFacts`.
+ */
+import type { Obligation, ReviewPolicy, Step } from '../contract/determination.js';
+import type { Transaction } from '../contract/transaction.js';
+import { Decimal } from '../compute/exact.js';
+import { DATES } from '../data/ruleset.js';
+import { classifyItem, type ItemClass } from '../law/part774/classify.js';
+import { subjectToEar, type Jurisdiction } from '../law/part734/subject-to-ear.js';
+import { licenseRequirement742, type Requirement } from '../law/part742/license-requirement.js';
+import { headquartersLicense744 } from '../law/part744/headquarters-license.js';
+import { reviewPolicy, type Policy } from '../law/part742/review-policy.js';
+import { evaluateAia } from '../law/part740/aia-740-27.js';
+import { evaluateAcm } from '../law/part740/acm-740-28.js';
+import { evaluateLpp } from '../law/part740/lpp-740-29.js';
+import { evaluateAca, evaluateNac } from '../law/part740/nac-aca-740-8.js';
+import { cond, type ExceptionEval, type ExceptionInput } from '../law/part740/exception.js';
+import { redFlag28, type RedFlagFinding } from '../law/part732/red-flag-28.js';
+import { Ctx } from './context.js';
+import { toFacts, type TxFacts } from './facts.js';
+import { and, NONE, or, type Missing, type Tri } from './logic.js';
+
+/** One classification's answer. */
+export interface Branch {
+  eccn: string | null;
+  subject: Jurisdiction;
+  license: Tri;
+  licenseMissing: Missing[];
+  licenseSteps: Step[];
+  via744: boolean;
+  exceptions: ExceptionEval[];
+  policy: Policy;
+  redFlag?: RedFlagFinding;
+}
+
+/** Everything the output is built from (kept internal: Decimals, missing facts per finding). */
+export interface Core {
+  f: TxFacts;
+  ctx: Ctx;
+  inForce: boolean;
+  complianceRequired: boolean;
+  enforced: boolean;
+  cls: ItemClass;
+  aggregate?: Decimal;
+  branches: Branch[];
+  // Merged answer:
+  eccn: string | null;
+  subject: Tri;
+  license: Tri;
+  exceptions: ExceptionEval[];
+  policy: ReviewPolicy | null;
+  policyCitation?: string;
+  allocation?: Policy['allocation'];
+  redFlags: RedFlagFinding[];
+  outcome: 'not_subject' | 'no_license_required' | 'license_exception' | 'license_required' | 'indeterminate';
+  missing: Missing[][];
+}
+
+export function evaluateCore(tx: Transaction, ctx: Ctx): Core {
+  const f = toFacts(tx, ctx.asOf, ctx);
+  const inForce = ctx.asOf >= DATES.effective;
+  const complianceRequired = ctx.asOf >= DATES.compliance;
+  const enforced = ctx.asOf >= DATES.nonEnforcement
+    ? ctx.choose('INT-10', (r) => r === 'as_written')
+    : inForce;
+  const cls = classifyItem(f.item, ctx);
+  const aggregate = cls.tppPerUnit?.times(f.quantity);
+  const branches = cls.candidates.map((eccn) => evaluateBranch(f, cls, eccn, aggregate, inForce, ctx));
+  return merge(f, ctx, cls, aggregate, branches, { inForce, complianceRequired, enforced });
+}
+
+function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggregate: Decimal | undefined, inForce: boolean, ctx: Ctx): Branch {
+  const subject = subjectToEar(f, cls, eccn);
+  const noPolicy: Policy = { policy: null, missing: [], steps: [] };
+  if (cls.kind === 'service') {
+    return {
+      eccn, subject, license: false, licenseMissing: [], via744: false, exceptions: [], policy: noPolicy,
+      licenseSteps: [{ rule: 'License requirement', citation: '15 CFR part 732, Supp. No. 3', result: 'none for the service', detail: 'No item is exported by providing the training service; the resulting weights need their own determination before any export.' }],
+      redFlag: inForce ? redFlag28(f, eccn === '4E091') : undefined,
+    };
+  }
+  if (subject.value === false) {
+    return { eccn, subject, license: false, licenseMissing: [], licenseSteps: [], via744: false, exceptions: [], policy: noPolicy };
+  }
+  if (!inForce) {
+    return {
+      eccn, subject, license: undefined, licenseMissing: [], via744: false, exceptions: [], policy: noPolicy,
+      licenseSteps: [{ rule: 'Ruleset in force', citation: '90 FR 4544, DATES', result: 'not in force', detail: `The rule takes effect on ${DATES.effective}; the EAR as it stood before governs and is not modeled here.` }],
+    };
+  }
+  const r742 = licenseRequirement742(f, eccn, ctx);
+  const r744 = r742.value === true ? undefined : headquartersLicense744(f, eccn);
+  const concern = f.facts.part744Concern === true;
+  const combined = or(r742.value, r744?.value, concern);
+  const license = and(subject.value, combined);
+  const via744 = r742.value !== true && r744?.value === true;
+  const steps = [...r742.steps, ...(r744?.steps ?? [])];
+  if (concern) steps.push({ rule: 'Part 744 end-use / end-user prohibition', citation: '15 CFR part 744', result: 'license required', detail: 'A part 744 prohibition is known for this transaction.' });
+  const licenseMissing = license === undefined ? [...(subject.value === undefined ? subject.missing : []), ...(combined === undefined ? [...(r742.value === undefined ? r742.missing : []), ...(r744?.value === undefined ? r744?.missing ?? [] : [])] : [])] : [];
+
+  let exceptions: ExceptionEval[] = [];
+  let policy = noPolicy;
+  if (license !== false) {
+    const x: ExceptionInput = { f, eccn, cls, aggregate, ctx };
+    exceptions = [evaluateAia(x), evaluateAcm(x), evaluateLpp(x), evaluateNac(x), evaluateAca(x)];
+    policy = reviewPolicy(f, eccn, aggregate, via744, ctx);
+    if (policy.policy === null && concern && policy.missing.length === 0) {
+      policy = { policy: 'case_by_case', missing: [], citation: '15 CFR part 744', steps: [{ rule: 'Review policy', citation: '15 CFR part 744', result: 'case by case', detail: 'The review standard of the part 744 section concerned applies.' }] };
+    }
+  }
+  return { eccn, subject, license, licenseMissing, licenseSteps: steps, via744, exceptions, policy };
+}
+
+const same = <T>(xs: T[]): T | undefined => (xs.every((x) => x === xs[0]) ? xs[0] : undefined);
+
+function merge(
+  f: TxFacts, ctx: Ctx, cls: ItemClass, aggregate: Decimal | undefined, branches: Branch[],
+  status: { inForce: boolean; complianceRequired: boolean; enforced: boolean },
+): Core {
+  const first = branches[0]!;
+  const single = branches.length === 1;
+  const subject = single ? first.subject.value : same(branches.map((b) => b.subject.value));
+  const license = single ? first.license : same(branches.map((b) => b.license));
+  const needing = branches.filter((b) => b.license !== false);
+  const exceptions = single ? first.exceptions : mergeExceptions(needing, cls);
+  const policies = needing.map((b) => b.policy.policy);
+  const policy = needing.length === 0 ? null : (same(policies) ?? null);
+  const policyBranch = needing.find((b) => b.policy.policy === policy) ?? needing[0];
+  const redFlags = mergeRedFlags(branches);
+
+  const missing: Missing[][] = [];
+  if (!single) missing.push(cls.missing);
+  if (subject === undefined) missing.push(...branches.map((b) => (b.subject.value === undefined ? b.subject.missing : [])));
+  if (license === undefined) missing.push(...branches.map((b) => b.licenseMissing));
+  for (const e of exceptions) if (e.status === 'unknown') missing.push(...e.conditions.map((c) => c.missing));
+  if (needing.length > 0 && policy === null) missing.push(...needing.map((b) => b.policy.missing));
+  for (const r of redFlags) if (r.flag?.status === 'possible') missing.push(r.missing);
+
+  const anyEligible = exceptions.some((e) => e.status === 'eligible');
+  const anyUnknown = exceptions.some((e) => e.status === 'unknown');
+  let outcome: Core['outcome'];
+  if (subject === false) outcome = 'not_subject';
+  else if (license === false) outcome = 'no_license_required';
+  else if (anyEligible) outcome = 'license_exception';
+  else if (license === undefined || subject === undefined || anyUnknown) outcome = 'indeterminate';
+  else outcome = 'license_required';
+
+  return {
+    f, ctx, cls, aggregate, branches, ...status,
+    eccn: single ? first.eccn : null,
+    subject,
+    license,
+    exceptions,
+    policy,
+    policyCitation: policyBranch?.policy.citation,
+    allocation: policyBranch?.policy.allocation,
+    redFlags,
+    outcome,
+    missing,
+  };
+}
+
+/** Combine one exception's results across classifications; disagreement is unknown. */
+function mergeExceptions(needing: Branch[], cls: ItemClass): ExceptionEval[] {
+  if (needing.length === 0) return [];
+  return needing[0]!.exceptions.map((e0, i) => {
+    const all = needing.map((b) => b.exceptions[i]!);
+    const status = same(all.map((e) => e.status));
+    if (status !== undefined) return e0;
+    const shown = all.find((e) => e.status === 'eligible') ?? all.find((e) => e.status === 'unknown') ?? e0;
+    const byEccn = needing.map((b, j) => `${b.eccn ?? 'not controlled'}: ${all[j]!.status.replace('_', ' ')}`).join('; ');
+    const classification = cond('classification', { value: undefined, missing: cls.missing.length ? cls.missing : (NONE as Missing[]) }, 'ECCN 3A090 / 4A090 / 4E091', `Eligibility depends on the classification, which is unknown (${byEccn}).`);
+    return { ...shown, status: 'unknown' as const, conditions: [classification, ...shown.conditions] };
+  });
+}
+
+function mergeRedFlags(branches: Branch[]): RedFlagFinding[] {
+  const found = branches.map((b) => b.redFlag).filter((r): r is RedFlagFinding => r?.flag !== undefined);
+  if (found.length === 0) return [];
+  const all = found.length === branches.length && found.every((r) => r.flag!.status === 'present');
+  const r = found[0]!;
+  return [all ? r : { flag: { ...r.flag!, status: 'possible' }, missing: r.missing }];
+}
+
+export type { Obligation };

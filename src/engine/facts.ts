@@ -1,0 +1,89 @@
+/**
+ * Normalisation: a validated Transaction becomes the facts the rules read, with every country
+ * resolved to its groups as of the determination date and every default of the contract applied.
+ */
+import type { Transaction, Party } from '../contract/transaction.js';
+import { countryOn, type CountryFacts } from '../data/country-groups.js';
+import type { Ctx } from './context.js';
+
+export type Activity = 'export' | 'reexport' | 'transfer' | 'deemed_export' | 'deemed_reexport';
+export type EndUse = NonNullable<Transaction['endUses']>[number];
+export type PartyPath = 'consignee' | 'endUser';
+
+export interface PartyFacts {
+  /** Where missing facts about this party are to be supplied. */
+  path: PartyPath;
+  name?: string;
+  id?: string;
+  ultimateParentId?: string;
+  location?: CountryFacts;
+  hq?: CountryFacts;
+  uph?: CountryFacts;
+  sector?: 'private' | 'government';
+  veu?: 'UVEU' | 'NVEU';
+}
+
+export interface TxFacts {
+  id?: string;
+  asOf: string;
+  activity: Activity;
+  from?: CountryFacts;
+  to?: CountryFacts;
+  item: Transaction['item'];
+  quantity: number;
+  consignee: PartyFacts;
+  endUser: PartyFacts;
+  /** The end user is a different party from the consignee. */
+  separateEndUser: boolean;
+  endUses: ReadonlySet<EndUse>;
+  viaDistributor: boolean;
+  facts: NonNullable<Transaction['facts']>;
+}
+
+export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
+  const country = (code: string | undefined): CountryFacts | undefined => {
+    if (code === undefined) return undefined;
+    const c = countryOn(code, asOf);
+    if (c.aliasOf) {
+      ctx.rely(c.aliasInterpretation!);
+      ctx.warn(`${c.aliasOf} is treated as ${c.name} (${c.code}) for every country-group test (${c.aliasInterpretation}).`);
+    }
+    return c;
+  };
+  const activity: Activity = tx.activity ?? 'export';
+  const to = country(tx.to);
+  const from = country(tx.from ?? (activity === 'export' || activity === 'deemed_export' ? 'US' : activity === 'transfer' ? tx.to : undefined));
+  const party = (p: Party | undefined, path: PartyPath): PartyFacts => ({
+    path,
+    name: p?.name,
+    id: p?.id,
+    ultimateParentId: p?.ultimateParentId,
+    location: country(p?.country) ?? to,
+    hq: country(p?.headquarters),
+    uph: country(p?.ultimateParentHeadquarters),
+    sector: p?.sector,
+    veu: p?.veu,
+  });
+  const consignee = party(tx.consignee, 'consignee');
+  const endUser = tx.endUser ? party(tx.endUser, 'endUser') : consignee;
+  return {
+    id: tx.id,
+    asOf,
+    activity,
+    from,
+    to,
+    item: tx.item,
+    quantity: tx.quantity ?? 1,
+    consignee,
+    endUser,
+    separateEndUser: tx.endUser !== undefined,
+    endUses: new Set(tx.endUses ?? []),
+    viaDistributor: tx.viaDistributor ?? false,
+    facts: tx.facts ?? {},
+  };
+}
+
+/** The parties whose headquarters the "entity headquartered in …" tests look at, without repeats. */
+export function partiesOf(f: TxFacts): PartyFacts[] {
+  return f.separateEndUser ? [f.consignee, f.endUser] : [f.consignee];
+}

@@ -1,0 +1,68 @@
+/**
+ * Three-valued logic. `true` and `false` are known answers; `undefined` is "unknown", and it flows
+ * upward honestly: an "and" with one unknown and no false is unknown, never true.
+ */
+export type Tri = boolean | undefined;
+
+export interface Missing { path: string; why: string }
+
+/** A three-valued answer with the facts that would decide it when it is unknown. */
+export interface Finding { value: Tri; missing: Missing[] }
+
+export const NONE: readonly Missing[] = Object.freeze([]);
+
+export function known(value: boolean): Finding {
+  return { value, missing: NONE as Missing[] };
+}
+
+export function or(...xs: Tri[]): Tri {
+  let unknown = false;
+  for (const x of xs) {
+    if (x === true) return true;
+    if (x === undefined) unknown = true;
+  }
+  return unknown ? undefined : false;
+}
+
+export function and(...xs: Tri[]): Tri {
+  let unknown = false;
+  for (const x of xs) {
+    if (x === false) return false;
+    if (x === undefined) unknown = true;
+  }
+  return unknown ? undefined : true;
+}
+
+export function not(x: Tri): Tri {
+  return x === undefined ? undefined : !x;
+}
+
+/** Or over findings, keeping the missing facts only when the answer stays unknown. */
+export function anyOf(...fs: Finding[]): Finding {
+  const value = or(...fs.map((f) => f.value));
+  return { value, missing: value === undefined ? fs.flatMap((f) => f.missing) : (NONE as Missing[]) };
+}
+
+export function allOf(...fs: Finding[]): Finding {
+  const value = and(...fs.map((f) => f.value));
+  return { value, missing: value === undefined ? fs.flatMap((f) => f.missing) : (NONE as Missing[]) };
+}
+
+export function negate(f: Finding): Finding {
+  return { value: not(f.value), missing: f.missing };
+}
+
+export function yesNo(x: Tri): 'yes' | 'no' | 'unknown' {
+  return x === undefined ? 'unknown' : x ? 'yes' : 'no';
+}
+
+export function metStatus(x: Tri): 'met' | 'not_met' | 'unknown' {
+  return x === undefined ? 'unknown' : x ? 'met' : 'not_met';
+}
+
+/** Merge missing facts by path, keeping the first reason given for each. */
+export function mergeMissing(lists: readonly (readonly Missing[])[]): Missing[] {
+  const byPath = new Map<string, Missing>();
+  for (const list of lists) for (const m of list) if (!byPath.has(m.path)) byPath.set(m.path, m);
+  return [...byPath.values()];
+}

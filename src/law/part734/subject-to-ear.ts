@@ -1,0 +1,77 @@
+/**
+ * Jurisdiction: is the item subject to the EAR?
+ * - 15 CFR 734.3(a)(1)-(2): items in the United States and U.S.-origin items wherever located.
+ * - 15 CFR 734.3(b)(3), 734.7(a): published technology (published weights) is not subject.
+ * - 15 CFR 734.9(h): advanced computing FDP rule: foreign-produced 3A090/4A090 (and .z) items that
+ *   are the direct product of listed U.S. technology/software, or made by a plant that is, destined
+ *   anywhere (h)(2)(i).
+ * - 15 CFR 734.9(l): AI model weights FDP rule: foreign-produced 4E091 weights made by a plant or
+ *   'major component' (3A090/4A090/.z hardware) subject to the EAR, destined anywhere; Note 7
+ *   extends it to fine-tuned or quantized derivatives.
+ */
+import type { Step } from '../../contract/determination.js';
+import type { TxFacts } from '../../engine/facts.js';
+import type { Finding, Missing } from '../../engine/logic.js';
+import type { ItemClass } from '../part774/classify.js';
+
+export const CITE_734 = {
+  inUs: '15 CFR 734.3(a)(1)',
+  usOrigin: '15 CFR 734.3(a)(2)',
+  published: '15 CFR 734.3(b)(3); 15 CFR 734.7(a)',
+  fdpH: '15 CFR 734.9(h)',
+  fdpL: '15 CFR 734.9(l)',
+};
+
+export interface Jurisdiction extends Finding { step: Step }
+
+const result = (value: boolean | undefined, missing: Missing[], rule: string, citation: string, detail: string): Jurisdiction => ({
+  value,
+  missing,
+  step: { rule, citation, result: value === undefined ? 'unknown' : value ? 'subject to the EAR' : 'not subject to the EAR', detail },
+});
+
+/** Activities that start in the United States (an export or a release in the US). */
+function startsInUs(f: TxFacts): boolean {
+  return f.from?.us === true;
+}
+
+export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null): Jurisdiction {
+  const item = f.item;
+  if (cls.kind === 'service') {
+    return result(true, [], 'IaaS training service', CITE_734.inUs, 'Providing computing services moves no item; the service is assessed for red flags and the model it produces is classified for later exports.');
+  }
+  if (cls.kind === 'weights') {
+    const w = item as { published?: boolean; producedOutsideUS?: boolean; trainedOnControlledComputing?: boolean };
+    if (w.published === true) return result(false, [], 'Published weights', CITE_734.published, 'Published technology is not subject to the EAR.');
+    if (startsInUs(f)) return result(true, [], 'Weights in the United States', CITE_734.inUs, 'The weights are released or shipped from the United States.');
+    if (w.producedOutsideUS === false) return result(true, [], 'U.S.-origin weights', CITE_734.usOrigin, 'U.S.-origin technology is subject to the EAR wherever located.');
+    if (eccn !== '4E091') {
+      if (w.producedOutsideUS === true) return result(false, [], 'Foreign-produced weights outside 4E091', CITE_734.fdpL, '734.9(l) reaches only foreign-produced weights specified in 4E091; aidr does not evaluate the de minimis rule (734.4) for weights.');
+      return result(undefined, [{ path: 'item.producedOutsideUS', why: 'decides whether weights located abroad are U.S.-origin (subject) or foreign-produced' }], 'Origin of the weights', CITE_734.usOrigin, 'Where the weights were produced is unknown.');
+    }
+    const fdp = w.trainedOnControlledComputing;
+    if (fdp === true) return result(true, [], 'AI model weights FDP rule', CITE_734.fdpL, 'Trained on 3A090/4A090/.z hardware subject to the EAR (a plant or major component under 734.9(l)(1)); destined anywhere (l)(2).');
+    if (w.producedOutsideUS === true) {
+      if (fdp === false) return result(false, [], 'AI model weights FDP rule', CITE_734.fdpL, 'Foreign-produced and not trained on hardware subject to the EAR and specified in the listed ECCNs: outside 734.9(l)(1).');
+      return result(undefined, [{ path: 'item.trainedOnControlledComputing', why: 'foreign-produced 4E091 weights are subject to the EAR when trained on 3A090/4A090/.z hardware subject to the EAR (734.9(l))' }], 'AI model weights FDP rule', CITE_734.fdpL, 'Whether the training hardware was subject to the EAR is unknown.');
+    }
+    return result(undefined, [
+      { path: 'item.producedOutsideUS', why: 'U.S.-origin weights are subject to the EAR wherever located' },
+      { path: 'item.trainedOnControlledComputing', why: 'foreign-produced 4E091 weights are subject when trained on hardware subject to the EAR (734.9(l))' },
+    ], 'Origin of the weights', CITE_734.fdpL, 'Neither the origin of the weights nor their training hardware is known.');
+  }
+  // Hardware.
+  const h = item as { producedOutsideUS?: boolean; foreignDirectProduct?: boolean };
+  if (startsInUs(f)) return result(true, [], 'Item in the United States', CITE_734.inUs, 'The item is shipped from the United States.');
+  if (h.producedOutsideUS === false) return result(true, [], 'U.S.-origin item', CITE_734.usOrigin, 'U.S.-origin items are subject to the EAR wherever located.');
+  const inScope = eccn !== null && /^(3A090|4A090|3A001\.z|4A003\.z|4A004\.z|4A005\.z|5A002\.z|5A004\.z|5A992\.z)/.test(eccn);
+  if (h.foreignDirectProduct === true && inScope) return result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'A foreign-produced 3A090/4A090/.z item that is the direct product of listed U.S. technology or software, or of a plant that is, destined anywhere ((h)(1), (h)(2)(i)).');
+  if (h.producedOutsideUS === true && (h.foreignDirectProduct === false || !inScope)) {
+    return result(false, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'Foreign-produced and outside the product scope of 734.9(h)(1). aidr does not evaluate the de minimis rule (734.4): U.S.-origin controlled content above de minimis would make it subject.');
+  }
+  const missing: Missing[] = [];
+  if (h.producedOutsideUS === undefined) missing.push({ path: 'item.producedOutsideUS', why: 'U.S.-origin items abroad are subject to the EAR (734.3(a)(2))' });
+  if (inScope && h.foreignDirectProduct === undefined) missing.push({ path: 'item.foreignDirectProduct', why: 'a foreign-produced advanced IC or computer is subject when it meets the product scope of 734.9(h)(1)' });
+  return result(undefined, missing, 'Origin of the item', CITE_734.fdpH, 'The item is abroad and its origin or its production with U.S. technology is unknown.');
+}
+

@@ -1,0 +1,163 @@
+/**
+ * License Exception AIA, 15 CFR 740.27.
+ * (a) Chips (a)(1) and their software/technology (a)(2)(i): to entities located in a Supp. 5(a)
+ *     destination, unless the entity or its ultimate parent is headquartered outside Supp. 5(a).
+ *     Weights (a)(2)(ii): the same base authorization (INT-19) and (a)(3): entities headquartered
+ *     (or whose ultimate parent is) in Supp. 5(a) (INT-18), located outside Macau/D:5, storing the
+ *     weights in a facility meeting Supp. 10 to part 748 paras 14, 15 and 18 (INT-16).
+ * (b)(1) furnish the ECCN; (b)(2) one-time consignee certification ((a)(1) items); (b)(3) notice
+ *     with each shipment; (c) submit the certification to BIS, subject "AIA Certification" (INT-5).
+ */
+import type { Obligation } from '../../contract/determination.js';
+import { dec, formatExact, ZERO } from '../../compute/exact.js';
+import { AIA } from '../../data/parameters.js';
+import { DATES } from '../../data/ruleset.js';
+import { allOf, anyOf, negate, NONE, type Finding, type Missing } from '../../engine/logic.js';
+import { describe, describeHq, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a, locatedIn } from '../headquarters.js';
+import { activityCovered, cond, finish, itemCovered, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+
+const C = {
+  a: '15 CFR 740.27(a)',
+  a1: '15 CFR 740.27(a)(1)',
+  a3: '15 CFR 740.27(a)(3)',
+  a3i: '15 CFR 740.27(a)(3)(i)',
+  a3ii: '15 CFR 740.27(a)(3)(ii)',
+  b1: '15 CFR 740.27(b)(1)',
+  b2: '15 CFR 740.27(b)(2)',
+  b2iv: '15 CFR 740.27(b)(2)(iv)',
+  b3: '15 CFR 740.27(b)(3)',
+  c: '15 CFR 740.27(c)',
+  rec: '15 CFR 762.2(b)(58)',
+  restr: '15 CFR 740.2(a)(9)(ii)',
+};
+
+const SUPP5A = 'Supp. 5(a) destinations';
+
+export function evaluateAia(x: ExceptionInput): ExceptionEval {
+  const item = itemCovered('AIA', 'aia', x.eccn);
+  if (item.status === 'not_met') return finish('AIA', [item], () => []);
+  return x.eccn === '4E091' ? weights(x, item) : chips(x, item);
+}
+
+/** The entity's headquarters and its ultimate parent's are both in Supp. 5(a). */
+function headquarteredInSupp5a(p: ExceptionInput['f']['consignee']): Finding {
+  return negate(hqOrParentOutside(p, inSupp5a, SUPP5A));
+}
+
+function chips(x: ExceptionInput, item: Cond): ExceptionEval {
+  const { f } = x;
+  const conds: Cond[] = [item, activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA')];
+  const located = locatedIn(f.consignee, inSupp5a);
+  conds.push(cond('consignee-located-in-supp5a', located, C.a, `The consignee is located in ${describe(f.consignee.location)}${located.value ? ', a Supp. 5(a) destination' : ''}.`));
+  const hq = headquarteredInSupp5a(f.consignee);
+  conds.push(cond('consignee-headquartered-in-supp5a', hq, C.a, `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`));
+  if (f.separateEndUser) {
+    const eu = allOf(locatedIn(f.endUser, inSupp5a), headquarteredInSupp5a(f.endUser));
+    conds.push(cond('end-user-in-supp5a', eu, `${C.a}; ${C.b2iv}`, `End user located in ${describe(f.endUser.location)}, ${describeHq(f.endUser)}: items received under AIA may not go to an entity located or headquartered outside Supp. 5(a).`));
+  }
+  const restricted = restriction7402(f, x.eccn);
+  conds.push(cond('not-restricted-by-740-2', negate(restricted), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.'));
+  conds.push(noPart744Concern(f));
+  return finish('AIA', conds, () => chipObligations(x));
+}
+
+function chipObligations(x: ExceptionInput): Obligation[] {
+  const ob: Obligation[] = [
+    { what: `Furnish the ECCN (${x.eccn}) of each item to the ultimate consignee (once per consignee and item while it stays accurate).`, when: 'before the export, reexport or transfer', to: 'the ultimate consignee', citation: C.b1 },
+    { what: 'Obtain the one-time ultimate consignee certification: aware of AIA shipment and ECCN; no part 744 end uses/users; no IaaS for training 4E091 models for entities located or headquartered outside Supp. 5(a) (or whose ultimate parent is) without BIS authorization; no export, reexport or transfer to such entities without BIS authorization; signed and dated.', when: 'before the first use of AIA for this consignee', to: 'from the ultimate consignee (the entity that owns the items)', citation: C.b2 },
+    { what: 'Notify the ultimate consignee in writing that the shipment is made under License Exception AIA, naming the items (or the whole shipment) and identifying the shipment.', when: 'with each shipment', to: 'the ultimate consignee', citation: C.b3 },
+  ];
+  const prior = x.ctx.ledger.aiaCumulativeTpp === undefined ? ZERO : dec(x.ctx.ledger.aiaCumulativeTpp);
+  const cumulative = x.aggregate === undefined ? undefined : prior.plus(x.aggregate);
+  const submit = x.ctx.choose('INT-5', (r) => (r === 'always' ? true : cumulative === undefined ? undefined : cumulative.gte(AIA.reportingThreshold)));
+  const figures = cumulative === undefined ? 'the cumulative AIA TPP is unknown' : `cumulative AIA TPP for this consignee would be ${formatExact(cumulative)} (threshold ${formatExact(AIA.reportingThreshold)})`;
+  if (submit !== false) {
+    ob.push({
+      what: `Submit the ultimate consignee certification to BIS${submit === undefined ? ' if the consignee\'s cumulative AIA TPP reaches 253,000,000' : ''} (${figures}; INT-5: ${x.ctx.reading('INT-5')}).`,
+      when: 'before the initial export, reexport or transfer',
+      to: AIA.address,
+      subject: AIA.subject,
+      deadline: 'before the initial export, reexport or transfer',
+      citation: C.c,
+    });
+  } else {
+    ob.push({ what: `Keep the ultimate consignee certification on file; submission to BIS is not yet required (${figures}; INT-5).`, when: 'before the first shipment', to: 'your records', citation: C.c });
+  }
+  ob.push(verifyPart744(), records(C.rec, 'each AIA export, reexport or transfer and the certification'));
+  return ob;
+}
+
+function weights(x: ExceptionInput, item: Cond): ExceptionEval {
+  const { f, ctx } = x;
+  const cons = f.consignee;
+  const activity = activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA');
+  const storage = storageCondition(x);
+
+  // Base authorization: located in Supp. 5(a), not headquartered (nor parent) outside it.
+  const located = locatedIn(cons, inSupp5a);
+  const hq = headquarteredInSupp5a(cons);
+  const base: Cond[] = [
+    cond('consignee-located-in-supp5a', located, C.a, `The recipient is located in ${describe(cons.location)}.`),
+    cond('consignee-headquartered-in-supp5a', hq, C.a, `Recipient ${describeHq(cons)}: both must be in Supp. 5(a).`),
+  ];
+  const baseWithStorage = (reading: string) => (reading === 'always_a3' ? [...base, storage] : base);
+
+  // (a)(3): headquartered (INT-18) in Supp. 5(a), located outside Macau/D:5, compliant storage.
+  const a3Hq = (reading: string): Finding => (reading === 'either' ? hqOrParentIn(cons, inSupp5a, 'a Supp. 5(a) destination') : hq);
+  const notMacauD5 = locatedIn(cons, (c) => !inMacauOrD5(c));
+  const a3 = (reading: string): Cond[] => [
+    cond('a3-headquartered-in-supp5a', a3Hq(reading), C.a3, `Recipient ${describeHq(cons)} (INT-18: ${reading === 'either' ? 'either' : 'both'} in Supp. 5(a)).`),
+    cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, `The recipient is located in ${describe(cons.location)}.`),
+    storage,
+  ];
+
+  const conjunction = (cs: Cond[]): Finding => allOf(...cs.map(asFinding));
+  const pick = (r18: string, r19: string): Cond[] => {
+    const b = baseWithStorage(r19);
+    const a = a3(r18);
+    const vb = conjunction(b).value;
+    const va = conjunction(a).value;
+    // Show the path that decides: the one that is met, else the one still open, else the one that
+    // fits where the recipient is located.
+    if (vb === true) return b;
+    if (va === true) return a;
+    if (vb === undefined) return b;
+    if (va === undefined) return a;
+    return located.value ? b : a;
+  };
+  const statusUnder = (r18: string, r19: string) => anyOf(conjunction(baseWithStorage(r19)), conjunction(a3(r18))).value;
+  ctx.choose('INT-18', (r) => statusUnder(r, ctx.reading('INT-19')));
+  ctx.choose('INT-19', (r) => statusUnder(ctx.reading('INT-18'), r));
+  const path = pick(ctx.reading('INT-18'), ctx.reading('INT-19'));
+  const conds = [item, activity, ...path, noPart744Concern(f)];
+  return finish('AIA', conds, () => weightObligations(x, path.includes(storage)));
+}
+
+function asFinding(c: Cond): Finding {
+  return { value: c.status === 'unknown' ? undefined : c.status === 'met', missing: c.missing };
+}
+
+/** (a)(3)(ii): storage in a facility meeting Supp. 10 paras 14, 15, 18, required from 2026-01-15 (INT-16). */
+function storageCondition(x: ExceptionInput): Cond {
+  const { f, ctx } = x;
+  const before = f.asOf < DATES.supp10Security;
+  const fact = f.facts.storageMeetsSupp10Security;
+  const value = ctx.choose('INT-16', (r) => (r === 'from_2026_01_15' && before ? true : fact));
+  const detail = value === true && fact !== true
+    ? `Paragraphs 14, 15 and 18 of Supp. 10 to part 748 apply from ${DATES.supp10Security} (INT-16); the facility must comply by then.`
+    : fact === undefined ? 'Whether the storage facility meets Supp. 10 to part 748 paras 14, 15 and 18 is unknown.' : `The storage facility ${fact ? 'meets' : 'does not meet'} Supp. 10 to part 748 paras 14, 15 and 18.`;
+  const missing: Missing[] = value === undefined ? [{ path: 'facts.storageMeetsSupp10Security', why: 'AIA (a)(3) requires storage in a facility meeting Supp. 10 to part 748 paras 14, 15 and 18' }] : (NONE as Missing[]);
+  return cond('a3-storage-meets-supp10', { value, missing }, `${C.a3ii}; 15 CFR part 748, Supp. 10, paras 14, 15, 18`, detail);
+}
+
+function weightObligations(x: ExceptionInput, storage: boolean): Obligation[] {
+  const ob: Obligation[] = [
+    { what: 'Furnish the ECCN (4E091) to the recipient.', when: 'before the export, reexport or transfer', to: 'the recipient (the entity that owns the weights)', citation: `${C.b1}; FR 2025-00636 preamble (AIA)` },
+  ];
+  if (storage) {
+    ob.push({ what: 'Store the weights only in a facility that meets Supp. 10 to part 748 paras 14 (baseline security, FedRAMP High), 15 (AI cybersecurity, rate-limited access) and 18 (personnel security).', when: `while the weights are held (compliance with paras 14, 15, 18 from ${DATES.supp10Security})`, to: 'the recipient\'s facility', citation: C.a3ii });
+  }
+  ob.push(verifyPart744(), records(C.rec, 'each AIA export, reexport or transfer'));
+  return ob;
+}
+

@@ -1,0 +1,106 @@
+/**
+ * What every license exception evaluation shares: conditions (met / not met / unknown, each with
+ * its citation), the exception's status derived from them, and the obligations it brings.
+ * Also the restrictions of 15 CFR 740.2 that apply to all license exceptions.
+ */
+import type { Condition, ExceptionCode, ExceptionStatus, Obligation } from '../../contract/determination.js';
+import type { Decimal } from '../../compute/exact.js';
+import { RECORD_YEARS } from '../../data/parameters.js';
+import type { Ctx } from '../../engine/context.js';
+import { partiesOf, type TxFacts } from '../../engine/facts.js';
+import { anyOf, metStatus, NONE, type Finding, type Missing, type Tri } from '../../engine/logic.js';
+import type { ItemClass } from '../part774/classify.js';
+import { covers, listCitation } from '../eccn-lists.js';
+import { describe, hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
+
+export interface Cond extends Condition { missing: Missing[] }
+
+export interface ExceptionEval {
+  code: ExceptionCode;
+  status: ExceptionStatus;
+  conditions: Cond[];
+  obligations: Obligation[];
+}
+
+export interface ExceptionInput {
+  f: TxFacts;
+  eccn: string | null;
+  cls: ItemClass;
+  /** TPP of the whole shipment (per-unit TPP × quantity), when known. */
+  aggregate: Decimal | undefined;
+  ctx: Ctx;
+}
+
+export function cond(id: string, f: Finding | Tri, citation: string, detail: string): Cond {
+  const finding: Finding = typeof f === 'object' && f !== null ? f : { value: f, missing: NONE as Missing[] };
+  return { id, status: metStatus(finding.value), citation, detail, missing: finding.value === undefined ? finding.missing : (NONE as Missing[]) };
+}
+
+export function statusOf(conditions: readonly Cond[]): ExceptionStatus {
+  let unknown = false;
+  for (const c of conditions) {
+    if (c.status === 'not_met') return 'not_eligible';
+    if (c.status === 'unknown') unknown = true;
+  }
+  return unknown ? 'unknown' : 'eligible';
+}
+
+/** Obligations only matter when the exception can be used. */
+export function finish(code: ExceptionCode, conditions: Cond[], obligations: () => Obligation[]): ExceptionEval {
+  const status = statusOf(conditions);
+  return { code, status, conditions, obligations: status === 'not_eligible' ? [] : obligations() };
+}
+
+export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca', eccn: string | null): Cond {
+  const ok = covers(list, eccn);
+  return cond('eligible-item', ok, listCitation(list), ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
+}
+
+export function activityCovered(f: TxFacts, allowed: readonly string[], citation: string, code: ExceptionCode): Cond {
+  const activity = f.activity === 'deemed_export' ? 'export' : f.activity === 'deemed_reexport' ? 'reexport' : f.activity;
+  const ok = allowed.includes(activity);
+  return cond('activity', ok, citation, ok ? `${code} covers a ${f.activity.replace('_', ' ')}.` : `${code} does not authorize a ${f.activity.replace('_', ' ')} (only ${allowed.join(', ')}).`);
+}
+
+/** 15 CFR 740.2: no license exception for a transaction with a known part 744 prohibition. */
+export function noPart744Concern(f: TxFacts, extraCitation?: string): Cond {
+  const concern = f.facts.part744Concern === true;
+  return cond(
+    'no-part-744-concern',
+    !concern,
+    extraCitation ? `15 CFR 740.2(a); ${extraCitation}` : '15 CFR 740.2(a)',
+    concern ? 'A part 744 end-use or end-user prohibition is known: no license exception may be used.' : 'No part 744 end-use or end-user prohibition is known (verify before shipping).',
+  );
+}
+
+export const NO_DESTINATION_MACAU_D5 = (f: TxFacts, citation: string): Cond =>
+  cond('destination-not-macau-d5', !f.to!.macauOrD5, citation, `Destination ${describe(f.to)} is ${f.to!.macauOrD5 ? '' : 'not '}Macau or in Country Group D:5.`);
+
+/** "… when the ultimate consignee (or its ultimate parent) is headquartered in Macau or D:5". */
+export function consigneeNotMacauD5(f: TxFacts, citation: string): Cond {
+  const hq = hqOrParentIn(f.consignee, inMacauOrD5, 'Macau or Country Group D:5');
+  return cond('consignee-not-macau-d5-headquartered', { value: hq.value === undefined ? undefined : !hq.value, missing: hq.missing }, citation,
+    hq.value === undefined ? 'Whether the consignee or its ultimate parent is headquartered in Macau or D:5 is unknown.' : hq.value ? 'The consignee or its ultimate parent is headquartered in Macau or D:5.' : 'Neither the consignee nor its ultimate parent is headquartered in Macau or D:5.');
+}
+
+/** Any party of the transaction headquartered (or with an ultimate parent) in Macau or D:5. */
+export function anyPartyMacauD5(f: TxFacts): Finding {
+  return anyOf(...partiesOf(f).map((p) => hqOrParentIn(p, inMacauOrD5, 'Macau or Country Group D:5')));
+}
+
+/**
+ * 15 CFR 740.2(a)(9)(ii): to D:1/D:4/D:5 (outside A:5/A:6), or for an entity headquartered in
+ * Macau or D:5, items in (a)(9)(ii)(A) may use only the listed exceptions.
+ */
+export function restriction7402(f: TxFacts, eccn: string | null): Finding {
+  if (!covers('exceptionRestriction', eccn)) return { value: false, missing: NONE as Missing[] };
+  return anyOf({ value: f.to!.d145NotA56, missing: NONE as Missing[] }, anyPartyMacauD5(f));
+}
+
+export function records(citation: string, what: string): Obligation {
+  return { what: `Keep the records of ${what} for ${RECORD_YEARS} years.`, when: 'from the export, reexport or transfer', to: 'your records', citation: `${citation}; 15 CFR 762.6` };
+}
+
+export function verifyPart744(): Obligation {
+  return { what: 'Verify that no part 744 end use or end user is involved (no license exception may be used if one is).', when: 'before each export, reexport or transfer', to: 'your screening records', citation: '15 CFR 740.2(a); part 744' };
+}

@@ -1,0 +1,88 @@
+/**
+ * License Exception LPP, 15 CFR 740.29: exports and reexports (not transfers) of .a-level
+ * commodities directly to a single ultimate consignee, up to 26,900,000 cumulative TPP per calendar
+ * year from all exporters (d); not to Macau/D:5 nor to consignees headquartered there (c); not for
+ * part 744 end uses (e). Consignee statement (f); copy to BIS within 30 days (g)(1); notice before
+ * any shipment of 3,200,000 TPP (g)(3, INT-8); consignee notice when the cap is exhausted (g)(2, INT-20).
+ * The ultimate consignee is the ultimate parent entity (h)(1, INT-7).
+ */
+import type { Obligation } from '../../contract/determination.js';
+import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
+import { LPP } from '../../data/parameters.js';
+import { negate, NONE, type Missing } from '../../engine/logic.js';
+import { describe } from '../headquarters.js';
+import { activityCovered, cond, consigneeNotMacauD5, finish, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+
+const C = {
+  a: '15 CFR 740.29(a)', c1: '15 CFR 740.29(c)(1)', c2: '15 CFR 740.29(c)(2)', d: '15 CFR 740.29(d)', e: '15 CFR 740.29(e)',
+  f: '15 CFR 740.29(f)', g1: '15 CFR 740.29(g)(1)', g2: '15 CFR 740.29(g)(2)', g3: '15 CFR 740.29(g)(3)', h1: '15 CFR 740.29(h)(1)',
+  restr: '15 CFR 740.2(a)(9)(ii)', rec: '15 CFR 762.2(b)(60)',
+};
+
+/** TPP the ultimate consignee already received under LPP this calendar year (INT-7 picks whose). */
+export function lppUsed(x: ExceptionInput): Decimal {
+  const view = x.ctx.ledger;
+  const byReading = view.lppUsedTppByReading;
+  if (byReading) {
+    return x.ctx.choose('INT-7', (r) => dec(byReading[r] ?? view.lppUsedTpp ?? 0), (a, b) => a.eq(b));
+  }
+  return view.lppUsedTpp === undefined ? ZERO : dec(view.lppUsedTpp);
+}
+
+export function evaluateLpp(x: ExceptionInput): ExceptionEval {
+  const { f, ctx } = x;
+  const item = itemCovered('LPP', 'lpp', x.eccn);
+  if (item.status === 'not_met') return finish('LPP', [item], () => []);
+  const used = lppUsed(x);
+  const restricted = ctx.choose('INT-6', (r) => (r === 'not_available' ? f.to!.d145NotA56 : false));
+  const conds: Cond[] = [
+    item,
+    activityCovered(f, ['export', 'reexport'], C.a, 'LPP'),
+    cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a}; ${C.d}`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.'),
+    NO_DESTINATION_MACAU_D5(f, C.c1),
+    consigneeNotMacauD5(f, C.c2),
+    cond('not-restricted-by-740-2', negate({ value: restricted, missing: NONE as Missing[] }), C.restr,
+      f.to!.d145NotA56 ? `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).` : `${describe(f.to)} is not restricted by 740.2(a)(9)(ii).`),
+    annualCap(x, used),
+    noPart744Concern(f, C.e),
+  ];
+  return finish('LPP', conds, () => obligations(x, used));
+}
+
+function annualCap(x: ExceptionInput, used: Decimal): Cond {
+  const agg = x.aggregate;
+  if (agg === undefined) {
+    return cond('annual-cap', { value: undefined, missing: [{ path: 'item.tpp', why: 'the shipment\'s aggregate TPP must fit the 26,900,000 TPP annual LPP cap' }] }, C.d, 'The shipment\'s TPP is unknown.');
+  }
+  const after = used.plus(agg);
+  const ok = after.lte(LPP.annualCap);
+  const left = LPP.annualCap.minus(used);
+  return cond('annual-cap', ok, C.d,
+    `Already received under LPP this calendar year: ${formatExact(used)} TPP; this shipment ${formatExact(agg)} TPP; cap ${formatExact(LPP.annualCap)} per ultimate consignee (the ultimate parent entity, ${C.h1}, INT-7).${ok ? '' : ` Over the cap by ${formatExact(after.minus(LPP.annualCap))}; room left ${formatExact(Decimal.max(left, ZERO))} TPP.`}`);
+}
+
+function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
+  const { ctx } = x;
+  const agg = x.aggregate ?? ZERO;
+  const ob: Obligation[] = [
+    { what: 'Obtain the ultimate consignee statement: aware of the LPP shipment and ECCN; no part 744 uses or users; has not received 26,900,000 cumulative TPP under LPP this calendar year; signed and dated.', when: 'before using LPP', to: 'from the ultimate consignee', citation: C.f },
+    { what: 'Send BIS a copy of the ultimate consignee statement.', when: `within ${LPP.copyDays} days of the export or reexport`, deadline: `${LPP.copyDays} days after the shipment`, to: LPP.address, subject: LPP.shipmentSubject, citation: C.g1 },
+  ];
+  const notice = ctx.choose('INT-8', (r) => (r === 'inclusive' ? agg.gte(LPP.noticeThreshold) : agg.gt(LPP.noticeThreshold)));
+  if (notice) {
+    ob.push({ what: `Notify BIS of this shipment: its aggregate TPP ${formatExact(agg)} reaches ${formatExact(LPP.noticeThreshold)} (INT-8).`, when: 'before the export or reexport', deadline: 'before shipment', to: LPP.address, subject: LPP.shipmentSubject, citation: C.g3 });
+  }
+  const after = used.plus(agg);
+  const room = LPP.annualCap.minus(after);
+  const perUnit = x.cls.tppPerUnit;
+  const exhausts = ctx.choose('INT-20', (r) => (r === 'exact_cap' ? room.isZero() : room.gte(0) && perUnit !== undefined && room.lt(perUnit)));
+  if (exhausts) {
+    ob.push({ what: `The ultimate consignee must notify BIS once it receives this shipment: its cumulative LPP TPP reaches ${formatExact(after)} of ${formatExact(LPP.annualCap)} (INT-20).`, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 });
+  }
+  ob.push(
+    { what: 'This shipment does not draw on the destination\'s country allocation (LPP is not a license).', when: '-', to: '-', citation: '15 CFR 742.6(b)(10)(iii)(B)(1); INT-9' },
+    verifyPart744(),
+    records(C.rec, 'each LPP export or reexport and the consignee statement'),
+  );
+  return ob;
+}

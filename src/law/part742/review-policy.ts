@@ -1,0 +1,170 @@
+/**
+ * License review policy, 15 CFR 742.6(b) as revised:
+ * - (b)(10)(iii) for (a)(6)(iii)(A) items: (A)(1) Macau/D:5 destinations or entities headquartered
+ *   (or with an ultimate parent) there: presumption of denial; (A)(2) Supp. 5(a) destinations or
+ *   entities headquartered there: presumption of approval; (B) everything else: approval up to a
+ *   790,000,000 TPP country allocation for 2025-2027, denial beyond it; (C) Supp. 5(b)
+ *   destinations: allocation raised by up to 100 %.
+ * - (b)(10)(iv) for (a)(6)(iii)(B) items: denial for Macau/D:5 and their entities, else approval.
+ * - (b)(14) for 4E091: denial for end users headquartered (or with an ultimate parent) outside
+ *   Supp. 5(a) (INT-4 and INT-17 decide the rest).
+ */
+import type { ReviewPolicy, Step } from '../../contract/determination.js';
+import { dec, formatExact, type Decimal } from '../../compute/exact.js';
+import { ALLOCATION } from '../../data/parameters.js';
+import type { CountryFacts } from '../../data/country-groups.js';
+import type { Ctx } from '../../engine/context.js';
+import { partiesOf, type TxFacts } from '../../engine/facts.js';
+import { anyOf, mergeMissing, type Finding, type Missing, type Tri } from '../../engine/logic.js';
+import { advancedClass } from '../eccn-lists.js';
+import { describe, describeHq, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a } from '../headquarters.js';
+import { CITE_744_23_REVIEW } from '../part744/headquarters-license.js';
+
+export const CITE_742_6_B = {
+  a1: '15 CFR 742.6(b)(10)(iii)(A)(1)',
+  a2: '15 CFR 742.6(b)(10)(iii)(A)(2)',
+  b1: '15 CFR 742.6(b)(10)(iii)(B)(1)',
+  b2: '15 CFR 742.6(b)(10)(iii)(B)(2)',
+  c: '15 CFR 742.6(b)(10)(iii)(C)',
+  ivA: '15 CFR 742.6(b)(10)(iv)(A)',
+  ivB: '15 CFR 742.6(b)(10)(iv)(B)',
+  b14: '15 CFR 742.6(b)(14)',
+  hbm: '15 CFR 742.6(b)(10)',
+};
+
+export interface Allocation { country: string; cap: Decimal; licensedTpp?: Decimal; remaining?: Decimal; draws: boolean }
+
+export interface Policy {
+  policy: ReviewPolicy | null;
+  missing: Missing[];
+  steps: Step[];
+  citation?: string;
+  allocation?: Allocation;
+}
+
+const tier2: (c: CountryFacts) => boolean = (c) => !c.supp5a && !c.supp5b && !c.macauOrD5;
+
+export function reviewPolicy(f: TxFacts, eccn: string | null, aggregate: Decimal | undefined, viaHeadquarters744: boolean, ctx: Ctx): Policy {
+  if (viaHeadquarters744) {
+    return { policy: 'presumption_of_denial', missing: [], citation: CITE_744_23_REVIEW, steps: [{ rule: 'Review of a 744.23 license', citation: CITE_744_23_REVIEW, result: 'presumption of denial', detail: 'The license arises because an entity is headquartered (or its ultimate parent is) in Macau or D:5.' }] };
+  }
+  switch (advancedClass(eccn)) {
+    case 'a':
+      return policyForA(f, aggregate, ctx);
+    case 'b':
+      return policyForB(f);
+    case 'hbm':
+      return { policy: 'presumption_of_denial', missing: [], citation: CITE_742_6_B.hbm, steps: [{ rule: 'HBM to Macau or D:5', citation: CITE_742_6_B.hbm, result: 'presumption of denial' }] };
+    case 'weights':
+      return policyForWeights(f, ctx);
+    default:
+      return { policy: null, missing: [], steps: [] };
+  }
+}
+
+function partyTest(f: TxFacts, test: (c: CountryFacts) => boolean, place: string): Finding {
+  return anyOf(...partiesOf(f).map((p) => hqOrParentIn(p, test, place)));
+}
+
+/** Enumerate the unknowns of (A)(1), (A)(2), (B) and keep the policy only if every world agrees. */
+function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Policy {
+  const to = f.to!;
+  const a1 = anyOf({ value: to.macauOrD5, missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
+  const a2 = anyOf({ value: to.supp5a, missing: [] }, partyTest(f, inSupp5a, 'a Supp. 5(a) destination'));
+  const b = anyOf({ value: tier2(to) || to.supp5b, missing: [] }, partyTest(f, tier2, 'a destination outside Supp. 5(a)/(b), Macau and D:5'));
+  const allocation = allocationFor(f, aggregate, ctx);
+  const decide = (int14: string) => (x1: boolean, x2: boolean, xb: boolean): ReviewPolicy => {
+    if (x1) return 'presumption_of_denial';
+    if (x2 && (!xb || int14 === 'approval')) return 'presumption_of_approval';
+    return allocation.over ? 'denial_over_allocation' : 'approval_within_allocation';
+  };
+  const worlds = (v: Tri) => (v === undefined ? [true, false] : [v]);
+  const policyUnder = (int14: string): ReviewPolicy | null => {
+    const seen = new Set<ReviewPolicy>();
+    for (const x1 of worlds(a1.value)) for (const x2 of worlds(a2.value)) for (const xb of worlds(b.value)) seen.add(decide(int14)(x1, x2, xb));
+    return seen.size === 1 ? [...seen][0]! : null;
+  };
+  const policy = ctx.choose('INT-14', policyUnder);
+  const steps: Step[] = [];
+  const facts = `destination ${describe(to)}; ${partiesOf(f).map((p) => `${p.path} ${describeHq(p)}`).join('; ')}`;
+  let citation: string | undefined;
+  if (policy === 'presumption_of_denial') citation = CITE_742_6_B.a1;
+  else if (policy === 'presumption_of_approval') citation = CITE_742_6_B.a2;
+  else if (policy === 'approval_within_allocation') citation = to.supp5b ? `${CITE_742_6_B.b1}; ${CITE_742_6_B.c}` : CITE_742_6_B.b1;
+  else if (policy === 'denial_over_allocation') citation = CITE_742_6_B.b2;
+  steps.push({ rule: 'Review policy for advanced ICs', citation: citation ?? '15 CFR 742.6(b)(10)(iii)', result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: facts });
+  const drawsAllocation = policy === 'approval_within_allocation' || policy === 'denial_over_allocation';
+  if (drawsAllocation) {
+    ctx.rely('INT-9');
+    if (policy === 'denial_over_allocation') ctx.rely('INT-11');
+    steps.push(allocation.step);
+  }
+  return {
+    policy,
+    missing: policy === null ? mergeMissing([a1.missing, a2.missing, b.missing]) : [],
+    steps,
+    citation,
+    allocation: drawsAllocation ? allocation.value : undefined,
+  };
+}
+
+/** The Tier 2 allocation this application would draw on, and whether it would cross it (INT-11). */
+function allocationFor(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): { value: Allocation; over: boolean; step: Step } {
+  const to = f.to!;
+  const hqTier2 = partiesOf(f).flatMap((p) => [p.hq, p.uph]).find((c): c is CountryFacts => c !== undefined && tier2(c));
+  const country = tier2(to) || to.supp5b ? to : hqTier2 ?? to;
+  const cap = country.supp5b ? ALLOCATION.tpp.times(ALLOCATION.supp5bIncrease.plus(1)) : ALLOCATION.tpp;
+  const given = ctx.ledger.countryLicensedTpp;
+  const licensed = given === undefined ? undefined : dec(given);
+  const remaining = licensed !== undefined ? cap.minus(licensed) : undefined;
+  const over = remaining !== undefined && aggregate !== undefined ? aggregate.gt(remaining) : remaining !== undefined && remaining.lte(0);
+  const detail = licensed === undefined
+    ? `Allocation for ${describe(country)}: ${formatExact(cap)} TPP (2025-2027). aidr has no figure for the TPP already licensed there; record it in the ledger or check BIS's published status (www.bis.gov/advanced-compute-resources).`
+    : `Allocation for ${describe(country)}: ${formatExact(cap)} TPP; licensed so far ${formatExact(licensed)}; remaining ${formatExact(remaining!)}; this application ${aggregate ? formatExact(aggregate) : 'unknown'} TPP.${over ? ' It would cross the allocation (INT-11): size a partial order to the remaining allocation.' : ''}`;
+  return {
+    value: { country: country.code, cap, licensedTpp: licensed, remaining, draws: true },
+    over,
+    step: { rule: 'Country allocation', citation: over ? CITE_742_6_B.b2 : CITE_742_6_B.b1, result: over ? 'over the allocation' : licensed === undefined ? 'usage unknown' : 'within the allocation', detail },
+  };
+}
+
+function policyForB(f: TxFacts): Policy {
+  const to = f.to!;
+  const denial = anyOf({ value: to.macauOrD5, missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
+  const policy: ReviewPolicy | null = denial.value === undefined ? null : denial.value ? 'presumption_of_denial' : 'presumption_of_approval';
+  const citation = denial.value === undefined ? undefined : denial.value ? CITE_742_6_B.ivB : CITE_742_6_B.ivA;
+  return {
+    policy,
+    missing: policy === null ? denial.missing : [],
+    citation,
+    steps: [{ rule: 'Review policy for .b items', citation: citation ?? '15 CFR 742.6(b)(10)(iv)', result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destination ${describe(to)}` }],
+  };
+}
+
+function policyForWeights(f: TxFacts, ctx: Ctx): Policy {
+  const user = f.endUser;
+  const outside = hqOrParentOutside(user, inSupp5a, 'Supp. 5(a) destinations');
+  const deemed = f.activity === 'deemed_export' || f.activity === 'deemed_reexport';
+  const location = deemed ? f.to : user.location;
+  let policy: ReviewPolicy | null;
+  let citation = CITE_742_6_B.b14;
+  let detail = `end user ${describeHq(user)}; located in ${describe(location)}`;
+  if (outside.value === true) policy = 'presumption_of_denial';
+  else if (outside.value === undefined) policy = null;
+  else if (location?.supp5a) policy = 'presumption_of_approval';
+  else if (location?.macauOrD5) {
+    policy = ctx.choose('INT-4', (r) => (r === 'denial' ? 'presumption_of_denial' : 'presumption_of_approval'));
+    detail += ' (INT-4)';
+  } else {
+    policy = ctx.choose('INT-17', (r) => (r === 'denial' ? 'presumption_of_denial' : 'presumption_of_approval'));
+    detail += ' (INT-17)';
+  }
+  if (policy === 'presumption_of_approval' && location?.supp5a) citation = `${CITE_742_6_B.b14} (preamble: approval for Supp. 5(a) destinations)`;
+  return {
+    policy,
+    missing: policy === null ? outside.missing : [],
+    citation,
+    steps: [{ rule: 'Review policy for model weights', citation, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail }],
+  };
+}
+

@@ -1,0 +1,142 @@
+/**
+ * Classification of the item under the entries this rule touches (15 CFR part 774, Supp. 1):
+ * 3A090 for ICs, 4A090 for computers, 4E091 for model weights (and for the model an IaaS
+ * training run would produce), or an ECCN the user already determined.
+ */
+import type { Step } from '../../contract/determination.js';
+import type { Item } from '../../contract/transaction.js';
+import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
+import { chip } from '../../data/chips.js';
+import type { Ctx } from '../../engine/context.js';
+import { NONE, or, type Missing, type Tri } from '../../engine/logic.js';
+import { classifyIc, type IcSpec, type Paragraph } from './eccn-3a090.js';
+import { computerParagraphs, CITE_4A090 } from './eccn-4a090.js';
+import { classify4E091, type Interval, type WeightsClassification } from './eccn-4e091.js';
+
+export interface ItemClass {
+  kind: 'hardware' | 'weights' | 'service';
+  /** Every ECCN the item may have given what is known (null = none of these entries). */
+  candidates: (string | null)[];
+  tppPerUnit?: Decimal;
+  pd?: Decimal;
+  /** Designed or marketed for datacenters (for the NAC/ACA exclusion of datacenter .a items). */
+  datacenter: Tri;
+  operations?: Interval;
+  weights?: WeightsClassification;
+  missing: Missing[];
+  basis: Step[];
+}
+
+const catalogCache = new Map<string, ItemClass>();
+
+export function classifyItem(item: Item, ctx: Ctx): ItemClass {
+  switch (item.type) {
+    case 'ic':
+      if (item.model !== undefined) {
+        let cached = catalogCache.get(item.model);
+        if (!cached) catalogCache.set(item.model, (cached = classifySingleIc(specOf(item, 'item'))));
+        return cached;
+      }
+      return classifySingleIc(specOf(item, 'item'));
+    case 'computer':
+      return classifyComputer(item);
+    case 'eccn':
+      return classifyGiven(item, ctx);
+    case 'model_weights':
+    case 'iaas_training':
+      return classifyWeights(item, ctx, item.type === 'model_weights' ? 'weights' : 'service');
+  }
+}
+
+type IcLike = { model?: string; tpp?: number; tops?: number; bitLength?: number; dieAreaMm2?: number; datacenter?: boolean; name?: string };
+
+function specOf(ic: IcLike, path: string): IcSpec {
+  if (ic.model !== undefined) {
+    const c = chip(ic.model);
+    return { tpp: c.tpp, area: c.dieAreaMm2 ? dec(c.dieAreaMm2) : undefined, datacenter: c.datacenter, path, label: `${c.vendor} ${c.name}` };
+  }
+  const tpp = ic.tpp !== undefined ? dec(ic.tpp) : dec(ic.tops!).times(ic.bitLength!);
+  return {
+    tpp,
+    area: ic.dieAreaMm2 !== undefined ? dec(ic.dieAreaMm2) : undefined,
+    datacenter: ic.datacenter,
+    path,
+    label: ic.name ?? (ic.tpp !== undefined ? `an IC with TPP ${ic.tpp}` : `an IC with ${ic.tops} TOPS at ${ic.bitLength} bits`),
+  };
+}
+
+const eccnOfIc = (p: Paragraph) => (p === null ? null : `3A090.${p}`);
+
+function classifySingleIc(spec: IcSpec): ItemClass {
+  const c = classifyIc(spec);
+  return {
+    kind: 'hardware',
+    candidates: c.candidates.map(eccnOfIc),
+    tppPerUnit: spec.tpp,
+    pd: c.pd,
+    datacenter: spec.datacenter,
+    missing: c.missing,
+    basis: c.basis,
+  };
+}
+
+function classifyComputer(item: Extract<Item, { type: 'computer' }>): ItemClass {
+  const ics = item.ics.map((ic, i) => {
+    const spec = specOf(ic, `item.ics[${i}]`);
+    return { spec, count: ic.count, c: classifyIc(spec) };
+  });
+  const paragraphs = computerParagraphs(ics.map((x) => x.c.candidates));
+  let tpp = ZERO;
+  for (const x of ics) tpp = tpp.plus(x.spec.tpp.times(x.count));
+  let pd: Decimal | undefined;
+  for (const x of ics) if (x.c.pd && (!pd || x.c.pd.gt(pd))) pd = x.c.pd;
+  // A computer counts as a datacenter item when an IC in it that may meet 3A090.a is one.
+  const datacenter = or(...ics.filter((x) => x.c.candidates.includes('a')).map((x) => x.spec.datacenter));
+  const basis: Step[] = ics.flatMap((x) => x.c.basis.map((s) => ({ ...s, rule: `${s.rule} (${x.spec.label})` })));
+  basis.push({
+    rule: 'ECCN 4A090 paragraph',
+    citation: `${CITE_4A090.a}; ${CITE_4A090.b}; ${CITE_4A090.note3}`,
+    result: paragraphs.map((p) => (p === null ? 'not 4A090' : `4A090.${p}`)).join(' or '),
+    detail: `TPP per unit ${formatExact(tpp)}: the sum over ${ics.reduce((n, x) => n + x.count, 0)} ICs. A computer is 4A090.a (.b) when an IC in it meets 3A090.a (.b).`,
+  });
+  return {
+    kind: 'hardware',
+    candidates: paragraphs.map((p) => (p === null ? null : `4A090.${p}`)),
+    tppPerUnit: tpp,
+    pd,
+    datacenter,
+    missing: paragraphs.length > 1 ? ics.flatMap((x) => x.c.missing) : (NONE as Missing[]),
+    basis,
+  };
+}
+
+function classifyGiven(item: Extract<Item, { type: 'eccn' }>, ctx: Ctx): ItemClass {
+  if (item.eccn === '4E091') {
+    const w = classifyWeights(item, ctx, 'weights');
+    // The user classified it; the weights facts still matter for publication and jurisdiction.
+    return { ...w, candidates: item.published === true ? [null] : ['4E091'], missing: NONE as Missing[] };
+  }
+  return {
+    kind: 'hardware',
+    candidates: [item.eccn],
+    tppPerUnit: item.tpp !== undefined ? dec(item.tpp) : undefined,
+    pd: item.performanceDensity !== undefined ? dec(item.performanceDensity) : undefined,
+    datacenter: item.datacenter,
+    missing: NONE as Missing[],
+    basis: [{ rule: 'Classification as given', citation: `ECCN ${item.eccn}`, result: item.eccn, detail: 'The item was classified by the user; aidr applies the rule to that ECCN.' }],
+  };
+}
+
+function classifyWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_training' | 'eccn' }>, ctx: Ctx, kind: 'weights' | 'service'): ItemClass {
+  const w = classify4E091(item, ctx);
+  const v = w.controlled.value;
+  return {
+    kind,
+    candidates: v === undefined ? ['4E091', null] : v ? ['4E091'] : [null],
+    datacenter: undefined,
+    operations: w.operations,
+    weights: w,
+    missing: v === undefined ? w.controlled.missing : (NONE as Missing[]),
+    basis: w.basis,
+  };
+}

@@ -1,0 +1,243 @@
+/**
+ * ECCN 4E091 (15 CFR part 774, Supp. 1): 'parameters' (weights) of an AI model trained with
+ * 10^26 or more 'operations' (INT-3), with its Technical Notes and Notes:
+ * - Technical Note 2: operations cover pre-training and all later training; 6·N·D estimates them.
+ * - Technical Note 3: when more than 10 % of the operations train on unpublished data from one
+ *   generator, add that generator's generation operations, and (if its weights are unpublished)
+ *   the training operations of the largest such generator, counted once.
+ * - Note 1: published weights are not controlled (734.7); nor are models derived from published
+ *   weights with additional operations of at most max(2.5×10^25 (INT-1), 25 % of Note 2's number (INT-2)).
+ * - Note 2: not controlled if trained with fewer operations than needed to match the most capable
+ *   published model; aidr bounds that number by the published-model register (see docs/semantics.md).
+ *
+ * Unknown facts make operation counts intervals [lo, hi]; a test is decided only when the whole
+ * interval falls on one side of its threshold.
+ */
+import type { Step } from '../../contract/determination.js';
+import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
+import { T4E091, P } from '../../data/parameters.js';
+import { largestPublishedModel } from '../../data/published-models.js';
+import type { Ctx } from '../../engine/context.js';
+import { allOf, known, negate, NONE, type Finding, type Missing, type Tri } from '../../engine/logic.js';
+
+export const CITE_4E091 = {
+  heading: 'ECCN 4E091 (heading)',
+  tn2: 'ECCN 4E091, Technical Note 2',
+  tn3: 'ECCN 4E091, Technical Note 3',
+  note1: 'ECCN 4E091, Note 1; 15 CFR 734.7(a)',
+  note2: 'ECCN 4E091, Note 2; 15 CFR 748.3(f)',
+};
+
+export interface TrainingSpec {
+  published?: boolean;
+  trainingOperations?: string;
+  parameters?: string;
+  trainingTokens?: string;
+  derivedFrom?: { published?: boolean; trainingOperations?: string; name?: string };
+  additionalOperations?: string;
+  syntheticData?: {
+    name?: string;
+    shareOfOperations: number;
+    dataPublished?: boolean;
+    generationOperations?: string;
+    generatorPublished?: boolean;
+    generatorTrainingOperations?: string;
+  }[];
+  note2Excluded?: boolean;
+  note2Operations?: string;
+}
+
+/** An operation count known to lie in [lo, hi]; hi undefined = unbounded. */
+export interface Interval { lo: Decimal; hi: Decimal | undefined }
+
+const point = (v: Decimal): Interval => ({ lo: v, hi: v });
+const UNBOUNDED: Interval = { lo: ZERO, hi: undefined };
+const add = (a: Interval, b: Interval): Interval => ({ lo: a.lo.plus(b.lo), hi: a.hi && b.hi ? a.hi.plus(b.hi) : undefined });
+const isPoint = (i: Interval) => i.hi !== undefined && i.lo.eq(i.hi);
+const show = (i: Interval) => (isPoint(i) ? formatExact(i.lo) : `${formatExact(i.lo)} to ${i.hi ? formatExact(i.hi) : 'unbounded'}`);
+
+/** x ≥ t (inclusive) or x > t, decided over the interval. */
+function atLeast(x: Interval, t: Decimal, inclusive: boolean): Tri {
+  if (inclusive ? x.lo.gte(t) : x.lo.gt(t)) return true;
+  if (x.hi !== undefined && (inclusive ? x.hi.lt(t) : x.hi.lte(t))) return false;
+  return undefined;
+}
+
+export interface WeightsClassification {
+  controlled: Finding;
+  /** The operations the rule counts (Technical Notes 2-3), as an interval. */
+  operations: Interval;
+  basis: Step[];
+}
+
+export function classify4E091(w: TrainingSpec, ctx: Ctx, path = 'item'): WeightsClassification {
+  const basis: Step[] = [];
+  const missing: Missing[] = [];
+  const ops = countOperations(w, path, basis, missing);
+
+  const published: Finding = w.published === undefined
+    ? { value: undefined, missing: [{ path: `${path}.published`, why: 'published weights (15 CFR 734.7(a)) are not controlled by 4E091' }] }
+    : known(w.published);
+  if (w.published === true) {
+    basis.push({ rule: 'Published weights', citation: CITE_4E091.note1, result: 'not controlled', detail: 'The weights have been published within 15 CFR 734.7(a); Note 1 to 4E091 excludes them.' });
+    return { controlled: known(false), operations: ops, basis };
+  }
+
+  const heading: Finding = (() => {
+    const value = ctx.choose('INT-3', (r) => atLeast(ops, T4E091.operations, r === 'inclusive'));
+    basis.push({
+      rule: '4E091 operations threshold',
+      citation: CITE_4E091.heading,
+      result: value === undefined ? 'unknown' : value ? 'met' : 'not met',
+      detail: `Counted operations ${show(ops)} against 10^26 (${ctx.reading('INT-3') === 'inclusive' ? '10^26 or more' : 'more than 10^26'}, INT-3).`,
+    });
+    return { value, missing: value === undefined ? missing : (NONE as Missing[]) };
+  })();
+
+  const note1 = note1Exclusion(w, ops, ctx, path, basis);
+  const note2 = heading.value === false ? known(false) : note2Exclusion(w, ops, ctx, path, basis);
+  const controlled = allOf(negate(published), heading, negate(note1), negate(note2));
+  return { controlled, operations: ops, basis };
+}
+
+function countOperations(w: TrainingSpec, path: string, basis: Step[], missing: Missing[]): Interval {
+  let ops: Interval;
+  if (w.trainingOperations !== undefined) {
+    ops = point(dec(w.trainingOperations));
+    basis.push({ rule: 'Training operations', citation: CITE_4E091.tn2, result: formatExact(ops.lo), detail: 'As given: pre-training and all later training.' });
+  } else if (w.parameters !== undefined && w.trainingTokens !== undefined) {
+    ops = point(T4E091.opsPerParamToken.times(w.parameters).times(w.trainingTokens));
+    basis.push({ rule: 'Training operations (6·N·D)', citation: CITE_4E091.tn2, result: formatExact(ops.lo), detail: `6 × ${w.parameters} parameters × ${w.trainingTokens} training tokens.` });
+  } else if (w.derivedFrom?.trainingOperations !== undefined && w.additionalOperations !== undefined) {
+    ops = point(dec(w.derivedFrom.trainingOperations).plus(w.additionalOperations));
+    basis.push({ rule: 'Training operations', citation: CITE_4E091.tn2, result: formatExact(ops.lo), detail: `Source model ${w.derivedFrom.trainingOperations} + additional ${w.additionalOperations}.` });
+  } else {
+    ops = UNBOUNDED;
+    missing.push({ path: `${path}.trainingOperations`, why: 'the training operations decide ECCN 4E091 (or give parameters and trainingTokens for 6·N·D)' });
+    basis.push({ rule: 'Training operations', citation: CITE_4E091.tn2, result: 'unknown' });
+  }
+  const synthetic = syntheticAddition(w, path, basis, missing);
+  return synthetic ? add(ops, synthetic) : ops;
+}
+
+/** Technical Note 3: operations added for unpublished synthetic data. */
+function syntheticAddition(w: TrainingSpec, path: string, basis: Step[], missing: Missing[]): Interval | undefined {
+  const sources = w.syntheticData ?? [];
+  if (sources.length === 0) return undefined;
+  let total: Interval = point(ZERO);
+  // Generators whose training operations certainly / possibly count; only the largest counts (no double counting).
+  let certainTraining: Decimal | undefined;
+  let possibleTraining: Interval = point(ZERO);
+  sources.forEach((s, i) => {
+    const p = `${path}.syntheticData[${i}]`;
+    if (!dec(s.shareOfOperations).gt(T4E091.syntheticShare)) return;
+    const qualifies: Tri = s.dataPublished === undefined ? undefined : !s.dataPublished;
+    if (qualifies === false) return;
+    if (qualifies === undefined) missing.push({ path: `${p}.dataPublished`, why: 'unpublished synthetic data above 10 % of the operations adds its generator\'s operations (Technical Note 3)' });
+    const gen: Interval = s.generationOperations !== undefined ? point(dec(s.generationOperations)) : UNBOUNDED;
+    if (s.generationOperations === undefined) missing.push({ path: `${p}.generationOperations`, why: 'the operations the generator used to make the data count toward 4E091 (Technical Note 3)' });
+    total = add(total, qualifies ? gen : { lo: ZERO, hi: gen.hi });
+    const unpublishedGenerator: Tri = s.generatorPublished === undefined ? undefined : !s.generatorPublished;
+    if (unpublishedGenerator === false) return;
+    if (unpublishedGenerator === undefined) missing.push({ path: `${p}.generatorPublished`, why: 'an unpublished generator\'s own training operations count (Technical Note 3)' });
+    const train: Interval = s.generatorTrainingOperations !== undefined ? point(dec(s.generatorTrainingOperations)) : UNBOUNDED;
+    if (s.generatorTrainingOperations === undefined) missing.push({ path: `${p}.generatorTrainingOperations`, why: 'an unpublished generator\'s training operations count (Technical Note 3)' });
+    if (qualifies && unpublishedGenerator && train.hi !== undefined && (!certainTraining || train.lo.gt(certainTraining))) certainTraining = train.lo;
+    possibleTraining = {
+      lo: possibleTraining.lo,
+      hi: possibleTraining.hi === undefined || train.hi === undefined ? undefined : Decimal.max(possibleTraining.hi, train.hi),
+    };
+  });
+  const training: Interval = { lo: certainTraining ?? ZERO, hi: possibleTraining.hi === undefined ? undefined : Decimal.max(possibleTraining.hi, certainTraining ?? ZERO) };
+  const added = add(total, training);
+  basis.push({ rule: 'Synthetic data (Technical Note 3)', citation: CITE_4E091.tn3, result: `+${show(added)}`, detail: 'Generation operations of each generator whose unpublished data exceeds 10 % of the operations, plus the training operations of the largest unpublished generator, counted once.' });
+  return added;
+}
+
+/** Note 2's number: given, or bounded by the largest published model (and a published source). */
+function note2Bound(w: TrainingSpec, ctx: Ctx): { n2: Interval; why: string } {
+  if (w.note2Operations !== undefined) return { n2: point(dec(w.note2Operations)), why: 'as given (BIS guidance, AISI/DOE opinion or a classification)' };
+  const largest = largestPublishedModel(ctx.asOf);
+  let hi = largest?.operations;
+  let why = largest ? `at most ${formatExact(largest.operations)}, the training operations of ${largest.model.name} (published ${largest.model.published})` : 'no published model is registered';
+  if (w.derivedFrom?.published === true && w.derivedFrom.trainingOperations !== undefined) {
+    const src = dec(w.derivedFrom.trainingOperations);
+    if (!hi || src.gt(hi)) {
+      hi = src;
+      why = `at most ${formatExact(src)}, the training operations of the published source model`;
+    }
+  }
+  return { n2: { lo: ZERO, hi }, why };
+}
+
+function note1Exclusion(w: TrainingSpec, ops: Interval, ctx: Ctx, path: string, basis: Step[]): Finding {
+  const d = w.derivedFrom;
+  if (!d) return known(false);
+  if (d.published === false) return known(false);
+  const additional: Interval | undefined =
+    w.additionalOperations !== undefined
+      ? point(dec(w.additionalOperations))
+      : w.trainingOperations !== undefined && d.trainingOperations !== undefined
+        ? point(dec(w.trainingOperations).minus(d.trainingOperations))
+        : undefined;
+  const missing: Missing[] = [];
+  if (d.published === undefined) missing.push({ path: `${path}.derivedFrom.published`, why: 'a model derived from published weights with little additional training is not controlled (4E091 Note 1)' });
+  if (!additional) missing.push({ path: `${path}.additionalOperations`, why: 'the additional training operations decide Note 1 to 4E091' });
+  const extra = additional ?? UNBOUNDED;
+  const { n2 } = note2Bound(w, ctx);
+  const threshold = (r1: string, r2: string): Interval => {
+    const abs = T4E091.note1Absolute(r1);
+    const base: Interval = r2 === 'note2' ? n2 : d.trainingOperations !== undefined ? point(dec(d.trainingOperations)) : UNBOUNDED;
+    const frac = (x: Decimal | undefined) => (x === undefined ? undefined : Decimal.max(abs, T4E091.note1Fraction.times(x)));
+    return { lo: frac(base.lo)!, hi: frac(base.hi) };
+  };
+  // Excluded iff additional ≤ threshold ("more than … whichever is higher" controls).
+  const excluded = (r1: string, r2: string): Tri => {
+    const t = threshold(r1, r2);
+    if (extra.hi !== undefined && extra.hi.lte(t.lo)) return true;
+    if (t.hi !== undefined && extra.lo.gt(t.hi)) return false;
+    return undefined;
+  };
+  const r2 = ctx.reading('INT-2');
+  ctx.choose('INT-1', (r1) => excluded(r1, r2));
+  const value0 = ctx.choose('INT-2', (r) => excluded(ctx.reading('INT-1'), r));
+  const value: Tri = d.published === undefined ? (value0 === false ? false : undefined) : value0;
+  const t = threshold(ctx.reading('INT-1'), r2);
+  if (value === undefined && d.published !== undefined && additional) {
+    missing.push({ path: `${path}.note2Operations`, why: 'Note 1\'s 25 % is of the operations defined in Note 2 (INT-2); BIS has not published that number' });
+  }
+  basis.push({
+    rule: 'Derived from published weights',
+    citation: CITE_4E091.note1,
+    result: value === undefined ? 'unknown' : value ? 'not controlled (Note 1)' : 'Note 1 does not exclude it',
+    detail: `Additional operations ${show(extra)} against max(${P.eccn4E091.note1AbsoluteOperations.readings[ctx.reading('INT-1')]} (INT-1), 25 % of ${r2 === 'note2' ? 'the Note 2 operations' : 'the source model\'s operations'} (INT-2)) = ${show(t)}.`,
+  });
+  return { value, missing: value === undefined ? missing : (NONE as Missing[]) };
+}
+
+function note2Exclusion(w: TrainingSpec, ops: Interval, ctx: Ctx, path: string, basis: Step[]): Finding {
+  if (w.note2Excluded !== undefined) {
+    basis.push({ rule: 'Less capable than the published frontier', citation: CITE_4E091.note2, result: w.note2Excluded ? 'not controlled (Note 2)' : 'Note 2 does not exclude it', detail: 'As determined under Note 2.a (self-classification on BIS guidance or AISI/DOE opinion, or a classification request).' });
+    return known(w.note2Excluded);
+  }
+  const { n2, why } = note2Bound(w, ctx);
+  // Excluded iff operations < N2.
+  let value: Tri;
+  if (n2.hi !== undefined && ops.lo.gte(n2.hi)) value = false;
+  else if (isPoint(n2) && ops.hi !== undefined && ops.hi.lt(n2.lo)) value = true;
+  else value = undefined;
+  basis.push({
+    rule: 'Less capable than the published frontier',
+    citation: CITE_4E091.note2,
+    result: value === undefined ? 'unknown' : value ? 'not controlled (Note 2)' : 'Note 2 does not exclude it',
+    detail: `Note 2's number of operations: ${why}; counted operations ${show(ops)}.`,
+  });
+  return {
+    value,
+    missing: value === undefined ? [{ path: `${path}.note2Excluded`, why: 'the model was trained with fewer operations than a published model; Note 2 excludes it if it is less capable than the most capable published model (self-classify under Note 2.a or ask BIS under 748.3(f))' }] : (NONE as Missing[]),
+  };
+}
+
+export function intervalOps(i: Interval): string | undefined {
+  return isPoint(i) ? formatExact(i.lo) : undefined;
+}

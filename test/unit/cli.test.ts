@@ -1,0 +1,62 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'aidr');
+const run = (args: string[], input?: string) => spawnSync(bin, args, { input, encoding: 'utf8' });
+const tx = { id: 'PO-1', date: '2025-06-02', to: 'BR', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 1000, consignee: { country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' } };
+
+describe('bin/aidr', () => {
+  it('check prints one determination as JSON', () => {
+    const r = run(['check', '-'], JSON.stringify(tx));
+    expect(r.status).toBe(0);
+    const d = JSON.parse(r.stdout);
+    expect(d.id).toBe('PO-1');
+    expect(d.outcome).toBe('license_exception');
+    expect(d.exceptions.find((e: { code: string }) => e.code === 'LPP').status).toBe('eligible');
+  });
+  it('check keeps the order of an array', () => {
+    const r = run(['check', '-'], JSON.stringify([tx, { ...tx, id: 'PO-2', to: 'CN', consignee: { country: 'CN', headquarters: 'CN', ultimateParentHeadquarters: 'CN' } }]));
+    const ds = JSON.parse(r.stdout);
+    expect(ds.map((d: { id: string }) => d.id)).toEqual(['PO-1', 'PO-2']);
+    expect(ds[1].reviewPolicy).toBe('presumption_of_denial');
+  });
+  it('invalid input: exit 2, the field path on stderr, nothing on stdout', () => {
+    const r = run(['check', '-'], JSON.stringify({ ...tx, consignee: { country: 'XX' } }));
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('consignee.country');
+  });
+  it('invalid JSON and unreadable files exit 2', () => {
+    expect(run(['check', '-'], '{').status).toBe(2);
+    expect(run(['check', '/no/such/file.json']).status).toBe(2);
+  });
+  it('--as-of, --interpretation and --ledger change the answer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aidr-'));
+    const file = join(dir, 'tx.json');
+    writeFileSync(file, JSON.stringify({ ...tx, to: 'AE', consignee: { country: 'AE', headquarters: 'AE', ultimateParentHeadquarters: 'AE' } }));
+    const lpp = (args: string[]) => JSON.parse(execFileSync(bin, ['check', file, ...args], { encoding: 'utf8' })).exceptions.find((e: { code: string }) => e.code === 'LPP').status;
+    expect(lpp([])).toBe('not_eligible');
+    expect(lpp(['--interpretation', 'INT-6=available'])).toBe('eligible');
+    const ledger = join(dir, 'ledger.json');
+    writeFileSync(ledger, JSON.stringify({ lppUsedTpp: 20000000 }));
+    expect(lpp(['--interpretation', 'INT-6=available', '--ledger', ledger])).toBe('not_eligible');
+    const before = JSON.parse(execFileSync(bin, ['check', file, '--as-of', '2025-01-01'], { encoding: 'utf8' }));
+    expect(before.outcome).toBe('indeterminate');
+    expect(before.ruleset.inForce).toBe(false);
+  });
+  it('--format text prints a report for a person', () => {
+    const r = run(['check', '-', '--format', 'text'], JSON.stringify(tx));
+    expect(r.stdout).toMatch(/LICENSE EXCEPTION is available/);
+    expect(r.stdout).toMatch(/LPP Shipment/);
+  });
+  it('chips and tpp show the catalog and the computation', () => {
+    expect(run(['chips']).stdout).toMatch(/nvidia-h100-sxm\s+15832\s+19\.45/);
+    const t = run(['tpp', '--tops', '1979', '--bits', '8', '--area', '814', '--datacenter']).stdout;
+    expect(t).toMatch(/Highest TPP \(Technical Note 2\): 15832/);
+    expect(t).toMatch(/Classification: 3A090\.a/);
+    expect(run(['tpp', '--bits', '8']).status).toBe(2);
+  });
+});
