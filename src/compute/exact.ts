@@ -15,8 +15,19 @@ export type Decimal = InstanceType<typeof Decimal>;
 
 export type NumLike = Decimal | number | string;
 
+const parsedStrings = new Map<string, Decimal>();
+
+/** Decimal from a number or decimal string; strings are parsed once (Decimals are immutable). */
 export function dec(v: NumLike): Decimal {
-  return v instanceof Decimal ? v : new Decimal(v);
+  if (v instanceof Decimal) return v;
+  if (typeof v === 'number') return new Decimal(v);
+  let d = parsedStrings.get(v);
+  if (d === undefined) {
+    if (parsedStrings.size > 100_000) parsedStrings.clear();
+    d = new Decimal(v);
+    parsedStrings.set(v, d);
+  }
+  return d;
 }
 
 export const ZERO = new Decimal(0);

@@ -24,7 +24,8 @@ export const Condition = z.object({
   id: z.string(),
   status: ConditionStatus,
   citation: z.string(),
-  detail: z.string(),
+  /** Omitted in lean output. */
+  detail: z.string().optional(),
 });
 
 export const Obligation = z.object({

@@ -2,7 +2,14 @@
 import { loadData } from './load.js';
 
 export interface Reading { id: string; label: string; source: string }
-export interface Interpretation { id: string; question: string; citation: string; readings: Reading[] }
+export interface Interpretation {
+  id: string;
+  question: string;
+  citation: string;
+  readings: Reading[];
+  /** What a reading can change: the classification, only the reported legal status, or (default) the later rules. */
+  stage?: 'classification' | 'status';
+}
 
 const file = loadData<{ interpretations: Interpretation[] }>('interpretations.json');
 

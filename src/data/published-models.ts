@@ -11,14 +11,16 @@ export interface PublishedModel { name: string; developer: string; published: st
 
 const models = loadData<{ models: PublishedModel[] }>('published-models.json').models;
 
+const parsed = models.map((model) => ({ model, operations: dec(model.trainingOperations) }));
+const largestByDate = new Map<string, { model: PublishedModel; operations: Decimal } | undefined>();
+
 /** The published model with the most training operations released on or before `date`. */
 export function largestPublishedModel(date: string): { model: PublishedModel; operations: Decimal } | undefined {
+  if (largestByDate.has(date)) return largestByDate.get(date);
   let best: { model: PublishedModel; operations: Decimal } | undefined;
-  for (const m of models) {
-    if (m.published > date) continue;
-    const ops = dec(m.trainingOperations);
-    if (!best || ops.gt(best.operations)) best = { model: m, operations: ops };
-  }
+  for (const m of parsed) if (m.model.published <= date && (!best || m.operations.gt(best.operations))) best = m;
+  if (largestByDate.size > 10_000) largestByDate.clear();
+  largestByDate.set(date, best);
   return best;
 }
 

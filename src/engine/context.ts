@@ -38,6 +38,10 @@ export class Ctx {
   readonly steps: Step[] = [];
   /** Interpretations whose reading mattered to some finding: id → reading used. */
   readonly touched = new Map<string, string>();
+  /** Where each interpretation was consulted ('classification', 'license', 'exception:LPP', 'policy', …). */
+  readonly touchedIn = new Map<string, Set<string>>();
+  /** The part of the evaluation now running (set by the pipeline). */
+  component = 'facts';
   readonly warnings: string[] = [];
 
   constructor(
@@ -58,12 +62,10 @@ export class Ctx {
   choose<T>(id: string, decide: (reading: string) => T, same: (a: T, b: T) => boolean = Object.is): T {
     const chosen = this.reading(id);
     const value = decide(chosen);
-    if (!this.touched.has(id)) {
-      for (const r of readingIds(id)) {
-        if (r !== chosen && !same(decide(r), value)) {
-          this.touched.set(id, chosen);
-          break;
-        }
+    for (const r of readingIds(id)) {
+      if (r !== chosen && !same(decide(r), value)) {
+        this.mark(id, chosen);
+        break;
       }
     }
     return value;
@@ -71,7 +73,14 @@ export class Ctx {
 
   /** Record reliance on a single-reading interpretation (e.g. Hong Kong as China). */
   rely(id: string): void {
-    if (!this.touched.has(id)) this.touched.set(id, this.reading(id));
+    this.mark(id, this.reading(id));
+  }
+
+  private mark(id: string, reading: string): void {
+    if (!this.touched.has(id)) this.touched.set(id, reading);
+    let where = this.touchedIn.get(id);
+    if (!where) this.touchedIn.set(id, (where = new Set()));
+    where.add(this.component);
   }
 
   step(rule: string, citation: string, result: string, detail?: string): void {

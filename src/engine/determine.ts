@@ -8,11 +8,12 @@ import type { Determination, ExceptionResult, InterpretationUse, Step } from '..
 import type { Transaction } from '../contract/transaction.js';
 import { formatExact, roundForDisplay, toNumber } from '../compute/exact.js';
 import { RULESET, DATES, statusOn } from '../data/ruleset.js';
-import { interpretation, readingIds, readingLabel } from '../data/interpretations.js';
 import { describe } from '../law/headquarters.js';
 import { intervalOps } from '../law/part774/eccn-4e091.js';
 import { Ctx, readingsFrom, type EvalOptions } from './context.js';
 import { evaluateCore, type Core } from './evaluate.js';
+import { interpretationUses } from './sensitivity.js';
+import { detailText } from '../law/part740/exception.js';
 import { mergeMissing, yesNo } from './logic.js';
 import { rulesetVersion } from './version.js';
 
@@ -28,62 +29,6 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   const core = evaluateCore(tx, ctx);
   const interpretations = interpretationUses(tx, core, readings, opts);
   return render(core, interpretations, explain);
-}
-
-// ---- interpretation sensitivity -------------------------------------------------------------
-
-interface Signature { decision: Map<string, string>; obligations: Set<string> }
-
-function signature(c: Core): Signature {
-  const decision = new Map<string, string>([
-    ['eccn', String(c.eccn)],
-    ['subjectToEar', yesNo(c.subject)],
-    ['licenseRequired', yesNo(c.license)],
-    ['outcome', c.outcome],
-    ['reviewPolicy', String(c.policy)],
-  ]);
-  const obligations = new Set<string>();
-  for (const e of c.exceptions) {
-    decision.set(`exceptions.${e.code}`, e.status);
-    for (const o of e.obligations) obligations.add(`${e.code}|${o.citation}|${o.subject ?? ''}`);
-  }
-  return { decision, obligations };
-}
-
-function interpretationUses(tx: Transaction, core: Core, readings: Map<string, string>, opts: EvalOptions): InterpretationUse[] {
-  const base = opts.sensitivity === false ? undefined : signature(core);
-  const uses: InterpretationUse[] = [];
-  const ids = [...core.ctx.touched.keys()].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
-  for (const id of ids) {
-    const reading = core.ctx.touched.get(id)!;
-    const alternatives: InterpretationUse['alternatives'] = [];
-    const changed = new Set<string>();
-    let obligationsChanged = false;
-    if (base) {
-      for (const alt of readingIds(id)) {
-        if (alt === reading) continue;
-        const altReadings = new Map(readings).set(id, alt);
-        const altCore = evaluateCore(tx, new Ctx(core.ctx.asOf, altReadings, opts.ledger ?? {}, false));
-        const sig = signature(altCore);
-        const changes = [...new Set([...base.decision.keys(), ...sig.decision.keys()])].filter((k) => base.decision.get(k) !== sig.decision.get(k));
-        changes.forEach((k) => changed.add(k));
-        if (base.obligations.size !== sig.obligations.size || [...base.obligations].some((o) => !sig.obligations.has(o))) obligationsChanged = true;
-        alternatives.push({ reading: alt, outcome: altCore.outcome, changes });
-      }
-    }
-    const def = interpretation(id);
-    uses.push({
-      id,
-      question: def.question,
-      reading,
-      label: readingLabel(id, reading),
-      changesOutcome: changed.size > 0,
-      changes: [...changed],
-      changesObligations: obligationsChanged,
-      alternatives,
-    });
-  }
-  return uses;
 }
 
 // ---- rendering ---------------------------------------------------------------------------------
@@ -121,12 +66,13 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
   const exceptions: ExceptionResult[] = c.exceptions.map((e) => ({
     code: e.code,
     status: e.status,
-    conditions: e.conditions.map(({ id, status, citation, detail }) => ({ id, status, citation, detail })),
+    conditions: e.conditions.map((k) => (explain ? { id: k.id, status: k.status, citation: k.citation, detail: detailText(k.detail) } : { id: k.id, status: k.status, citation: k.citation })),
     obligations: e.obligations,
   }));
 
+  // Plain literals only: spreading into this object would put it in V8's slow dictionary mode.
   const out: Determination = {
-    ...(f.id !== undefined ? { id: f.id } : {}),
+    id: f.id,
     ruleset,
     classification,
     subjectToEar: yesNo(c.subject),
@@ -144,6 +90,7 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
     out.allocation = { country: a.country, cap: toNumber(a.cap), licensedTpp: a.licensedTpp ? toNumber(a.licensedTpp) : null, remaining: a.remaining ? toNumber(a.remaining) : null, draws: a.draws };
   }
   if (explain) out.explanation = explanation(c);
+  if (out.id === undefined) delete out.id;
   return out;
 }
 
@@ -151,7 +98,7 @@ function warnings(c: Core): string[] {
   const w: string[] = [];
   const asOf = c.ctx.asOf;
   if (!c.inForce) w.push(`The AI Diffusion rule takes effect on ${DATES.effective}; on ${asOf} the prior EAR text governs, which aidr does not model, so no license answer is given.`);
-  else if (!c.complianceRequired) w.push(`In force since ${DATES.effective}, but compliance is not required until ${DATES.compliance}; shipments en route under a prior authorization may proceed if completed by ${DATES.savingClauseEnd} (saving clause).`);
+  else if (!c.complianceRequired) w.push(`In force since ${DATES.effective}, but its compliance date is ${DATES.compliance}: compliance is not required before then; shipments en route under a prior authorization may proceed if completed by ${DATES.savingClauseEnd} (saving clause).`);
   if (asOf >= DATES.nonEnforcement) {
     w.push(c.enforced
       ? `Legal status: on ${DATES.nonEnforcement} BIS announced it would rescind this rule and not enforce it, but no rescission has been published in the Federal Register; aidr evaluates the rule as written (INT-10).`
@@ -166,6 +113,14 @@ function warnings(c: Core): string[] {
   }
   return [...w, ...c.ctx.warnings];
 }
+
+const EXCEPTION_SECTIONS: Record<ExceptionResult['code'], string> = {
+  AIA: '15 CFR 740.27',
+  ACM: '15 CFR 740.28',
+  LPP: '15 CFR 740.29',
+  NAC: '15 CFR 740.8',
+  ACA: '15 CFR 740.8',
+};
 
 function explanation(c: Core): Step[] {
   const { f, ctx, cls } = c;
@@ -185,9 +140,10 @@ function explanation(c: Core): Step[] {
     for (const s of b.policy.steps) steps.push({ ...s, rule: s.rule + tag });
   }
   for (const e of c.exceptions) {
-    const cites = [...new Set(e.conditions.map((x) => x.citation))];
-    const blocking = e.conditions.filter((x) => x.status !== 'met').map((x) => x.id);
-    steps.push({ rule: `License Exception ${e.code}`, citation: cites[0] ?? '', result: e.status.replace('_', ' '), detail: blocking.length ? `Conditions not met or unknown: ${blocking.join(', ')}.` : 'All conditions met.' });
+    const notMet = e.conditions.filter((x) => x.status === 'not_met').map((x) => x.id);
+    const unknown = e.conditions.filter((x) => x.status === 'unknown').map((x) => x.id);
+    const detail = [notMet.length ? `not met: ${notMet.join(', ')}` : '', unknown.length ? `unknown: ${unknown.join(', ')}` : ''].filter(Boolean).join('; ');
+    steps.push({ rule: `License Exception ${e.code}`, citation: EXCEPTION_SECTIONS[e.code], result: e.status.replace('_', ' '), detail: detail ? `Conditions ${detail}.` : 'All conditions met.' });
   }
   for (const r of c.redFlags) steps.push({ rule: 'Red flag 28', citation: r.flag!.citation, result: r.flag!.status, detail: r.flag!.detail });
   steps.push(...ctx.steps);

@@ -63,20 +63,32 @@ export interface Core {
   missing: Missing[][];
 }
 
-export function evaluateCore(tx: Transaction, ctx: Ctx): Core {
-  const f = toFacts(tx, ctx.asOf, ctx);
+/**
+ * `reuse` carries the facts and classification of an earlier evaluation of the same transaction,
+ * for re-evaluations under an interpretation that cannot change the classification.
+ */
+export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: { f: TxFacts; cls: ItemClass }): Core {
+  ctx.component = 'facts';
+  const f = reuse?.f ?? toFacts(tx, ctx.asOf, ctx);
+  ctx.component = 'status';
   const inForce = ctx.asOf >= DATES.effective;
   const complianceRequired = ctx.asOf >= DATES.compliance;
   const enforced = ctx.asOf >= DATES.nonEnforcement
     ? ctx.choose('INT-10', (r) => r === 'as_written')
     : inForce;
-  const cls = classifyItem(f.item, ctx);
+  ctx.component = 'classification';
+  const cls = reuse?.cls ?? classifyItem(f.item, ctx);
   const aggregate = cls.tppPerUnit?.times(f.quantity);
   const branches = cls.candidates.map((eccn) => evaluateBranch(f, cls, eccn, aggregate, inForce, ctx));
   return merge(f, ctx, cls, aggregate, branches, { inForce, complianceRequired, enforced });
 }
 
+/** The license exceptions, in the order they are reported. */
+export const EXCEPTIONS: readonly ((x: ExceptionInput) => ExceptionEval)[] = [evaluateAia, evaluateAcm, evaluateLpp, evaluateNac, evaluateAca];
+const EXCEPTION_CODES = ['AIA', 'ACM', 'LPP', 'NAC', 'ACA'] as const;
+
 function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggregate: Decimal | undefined, inForce: boolean, ctx: Ctx): Branch {
+  ctx.component = 'license';
   const subject = subjectToEar(f, cls, eccn);
   const noPolicy: Policy = { policy: null, missing: [], steps: [] };
   if (cls.kind === 'service') {
@@ -90,15 +102,16 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
     return { eccn, subject, license: false, licenseMissing: [], licenseSteps: [], via744: false, exceptions: [], policy: noPolicy };
   }
   if (!inForce) {
+    const wouldApply = licenseRequirement742(f, eccn, ctx).steps.map((s) => ({ ...s, rule: `${s.rule} (from ${DATES.effective})`, result: `${s.result} once in force` }));
     return {
       eccn, subject, license: undefined, licenseMissing: [], via744: false, exceptions: [], policy: noPolicy,
-      licenseSteps: [{ rule: 'Ruleset in force', citation: '90 FR 4544, DATES', result: 'not in force', detail: `The rule takes effect on ${DATES.effective}; the EAR as it stood before governs and is not modeled here.` }],
+      licenseSteps: [{ rule: 'Ruleset in force', citation: '90 FR 4544, DATES', result: 'not in force', detail: `The rule takes effect on ${DATES.effective}; the EAR as it stood before governs and is not modeled here.` }, ...wouldApply],
     };
   }
   const r742 = licenseRequirement742(f, eccn, ctx);
-  const r744 = r742.value === true ? undefined : headquartersLicense744(f, eccn);
+  const r744 = r742.value === true ? undefined : headquartersLicense744(f, eccn, ctx);
   const concern = f.facts.part744Concern === true;
-  const combined = or(r742.value, r744?.value, concern);
+  const combined = or(r742.value, r744 ? r744.value : false, concern);
   const license = and(subject.value, combined);
   const via744 = r742.value !== true && r744?.value === true;
   const steps = [...r742.steps, ...(r744?.steps ?? [])];
@@ -109,7 +122,11 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   let policy = noPolicy;
   if (license !== false) {
     const x: ExceptionInput = { f, eccn, cls, aggregate, ctx };
-    exceptions = [evaluateAia(x), evaluateAcm(x), evaluateLpp(x), evaluateNac(x), evaluateAca(x)];
+    exceptions = EXCEPTIONS.map((evaluate, i) => {
+      ctx.component = `exception:${EXCEPTION_CODES[i]}`;
+      return evaluate(x);
+    });
+    ctx.component = 'policy';
     policy = reviewPolicy(f, eccn, aggregate, via744, ctx);
     if (policy.policy === null && concern && policy.missing.length === 0) {
       policy = { policy: 'case_by_case', missing: [], citation: '15 CFR part 744', steps: [{ rule: 'Review policy', citation: '15 CFR part 744', result: 'case by case', detail: 'The review standard of the part 744 section concerned applies.' }] };
@@ -143,17 +160,13 @@ function merge(
   if (needing.length > 0 && policy === null) missing.push(...needing.map((b) => b.policy.missing));
   for (const r of redFlags) if (r.flag?.status === 'possible') missing.push(r.missing);
 
-  const anyEligible = exceptions.some((e) => e.status === 'eligible');
-  const anyUnknown = exceptions.some((e) => e.status === 'unknown');
-  let outcome: Core['outcome'];
-  if (subject === false) outcome = 'not_subject';
-  else if (license === false) outcome = 'no_license_required';
-  else if (anyEligible) outcome = 'license_exception';
-  else if (license === undefined || subject === undefined || anyUnknown) outcome = 'indeterminate';
-  else outcome = 'license_required';
+  const outcome = outcomeOf(subject, license, exceptions);
 
   return {
-    f, ctx, cls, aggregate, branches, ...status,
+    f, ctx, cls, aggregate, branches,
+    inForce: status.inForce,
+    complianceRequired: status.complianceRequired,
+    enforced: status.enforced,
     eccn: single ? first.eccn : null,
     subject,
     license,
@@ -167,6 +180,15 @@ function merge(
   };
 }
 
+/** The contract's outcome from jurisdiction, license requirement and exception statuses. */
+export function outcomeOf(subject: Tri, license: Tri, exceptions: readonly { status: string }[]): Core['outcome'] {
+  if (subject === false) return 'not_subject';
+  if (license === false) return 'no_license_required';
+  if (exceptions.some((e) => e.status === 'eligible')) return 'license_exception';
+  if (license === undefined || subject === undefined || exceptions.some((e) => e.status === 'unknown')) return 'indeterminate';
+  return 'license_required';
+}
+
 /** Combine one exception's results across classifications; disagreement is unknown. */
 function mergeExceptions(needing: Branch[], cls: ItemClass): ExceptionEval[] {
   if (needing.length === 0) return [];
@@ -176,7 +198,7 @@ function mergeExceptions(needing: Branch[], cls: ItemClass): ExceptionEval[] {
     if (status !== undefined) return e0;
     const shown = all.find((e) => e.status === 'eligible') ?? all.find((e) => e.status === 'unknown') ?? e0;
     const byEccn = needing.map((b, j) => `${b.eccn ?? 'not controlled'}: ${all[j]!.status.replace('_', ' ')}`).join('; ');
-    const classification = cond('classification', { value: undefined, missing: cls.missing.length ? cls.missing : (NONE as Missing[]) }, 'ECCN 3A090 / 4A090 / 4E091', `Eligibility depends on the classification, which is unknown (${byEccn}).`);
+    const classification = cond('classification', { value: undefined, missing: cls.missing.length ? cls.missing : (NONE as Missing[]) }, 'ECCN 3A090 / 4A090 / 4E091', () => `Eligibility depends on the classification, which is unknown (${byEccn}).`);
     return { ...shown, status: 'unknown' as const, conditions: [classification, ...shown.conditions] };
   });
 }

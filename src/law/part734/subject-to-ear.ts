@@ -43,6 +43,12 @@ export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null): J
   if (cls.kind === 'weights') {
     const w = item as { published?: boolean; producedOutsideUS?: boolean; trainedOnControlledComputing?: boolean };
     if (w.published === true) return result(false, [], 'Published weights', CITE_734.published, 'Published technology is not subject to the EAR.');
+    if (w.published === undefined) {
+      // Subject only if unpublished: decide the rest as if unpublished, then make "subject" unknown.
+      const ifUnpublished = subjectToEar({ ...f, item: { ...item, published: false } as typeof item }, cls, eccn);
+      if (ifUnpublished.value === false) return ifUnpublished;
+      return result(undefined, [{ path: 'item.published', why: 'published weights (15 CFR 734.7(a)) are not subject to the EAR' }, ...ifUnpublished.missing], ifUnpublished.step.rule, `${CITE_734.published}; ${ifUnpublished.step.citation}`, `${ifUnpublished.step.detail} Subject to the EAR only if the weights are unpublished, which is unknown.`);
+    }
     if (startsInUs(f)) return result(true, [], 'Weights in the United States', CITE_734.inUs, 'The weights are released or shipped from the United States.');
     if (w.producedOutsideUS === false) return result(true, [], 'U.S.-origin weights', CITE_734.usOrigin, 'U.S.-origin technology is subject to the EAR wherever located.');
     if (eccn !== '4E091') {

@@ -27,7 +27,7 @@ export function evaluateAcm(x: ExceptionInput): ExceptionEval {
     item,
     activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'ACM'),
     cond('end-use-development-production-storage', permitted && excluded.length === 0, C.a,
-      !permitted
+      () => !permitted
         ? uses.length === 0 ? 'No development, production or storage end use is claimed (endUses).' : `Claimed end uses (${uses.join(', ')}) include no development, production or storage.`
         : excluded.length > 0 ? `ACM cannot be used when the end use includes ${excluded.join(', ')} (training or activities other than development, production, storage).` : `End use: ${uses.join(', ')}.`),
     privateSector(x),

@@ -48,12 +48,12 @@ function chips(x: ExceptionInput, item: Cond): ExceptionEval {
   const { f } = x;
   const conds: Cond[] = [item, activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA')];
   const located = locatedIn(f.consignee, inSupp5a);
-  conds.push(cond('consignee-located-in-supp5a', located, C.a, `The consignee is located in ${describe(f.consignee.location)}${located.value ? ', a Supp. 5(a) destination' : ''}.`));
+  conds.push(cond('consignee-located-in-supp5a', located, C.a, () => `The consignee is located in ${describe(f.consignee.location)}${located.value ? ', a Supp. 5(a) destination' : ''}.`));
   const hq = headquarteredInSupp5a(f.consignee);
-  conds.push(cond('consignee-headquartered-in-supp5a', hq, C.a, `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`));
+  conds.push(cond('consignee-headquartered-in-supp5a', hq, C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`));
   if (f.separateEndUser) {
     const eu = allOf(locatedIn(f.endUser, inSupp5a), headquarteredInSupp5a(f.endUser));
-    conds.push(cond('end-user-in-supp5a', eu, `${C.a}; ${C.b2iv}`, `End user located in ${describe(f.endUser.location)}, ${describeHq(f.endUser)}: items received under AIA may not go to an entity located or headquartered outside Supp. 5(a).`));
+    conds.push(cond('end-user-in-supp5a', eu, `${C.a}; ${C.b2iv}`, () => `End user located in ${describe(f.endUser.location)}, ${describeHq(f.endUser)}: items received under AIA may not go to an entity located or headquartered outside Supp. 5(a).`));
   }
   const restricted = restriction7402(f, x.eccn);
   conds.push(cond('not-restricted-by-740-2', negate(restricted), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.'));
@@ -97,8 +97,8 @@ function weights(x: ExceptionInput, item: Cond): ExceptionEval {
   const located = locatedIn(cons, inSupp5a);
   const hq = headquarteredInSupp5a(cons);
   const base: Cond[] = [
-    cond('consignee-located-in-supp5a', located, C.a, `The recipient is located in ${describe(cons.location)}.`),
-    cond('consignee-headquartered-in-supp5a', hq, C.a, `Recipient ${describeHq(cons)}: both must be in Supp. 5(a).`),
+    cond('consignee-located-in-supp5a', located, C.a, () => `The recipient is located in ${describe(cons.location)}.`),
+    cond('consignee-headquartered-in-supp5a', hq, C.a, () => `Recipient ${describeHq(cons)}: both must be in Supp. 5(a).`),
   ];
   const baseWithStorage = (reading: string) => (reading === 'always_a3' ? [...base, storage] : base);
 
@@ -106,8 +106,8 @@ function weights(x: ExceptionInput, item: Cond): ExceptionEval {
   const a3Hq = (reading: string): Finding => (reading === 'either' ? hqOrParentIn(cons, inSupp5a, 'a Supp. 5(a) destination') : hq);
   const notMacauD5 = locatedIn(cons, (c) => !inMacauOrD5(c));
   const a3 = (reading: string): Cond[] => [
-    cond('a3-headquartered-in-supp5a', a3Hq(reading), C.a3, `Recipient ${describeHq(cons)} (INT-18: ${reading === 'either' ? 'either' : 'both'} in Supp. 5(a)).`),
-    cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, `The recipient is located in ${describe(cons.location)}.`),
+    cond('a3-headquartered-in-supp5a', a3Hq(reading), C.a3, () => `Recipient ${describeHq(cons)} (INT-18: ${reading === 'either' ? 'either' : 'both'} in Supp. 5(a)).`),
+    cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, () => `The recipient is located in ${describe(cons.location)}.`),
     storage,
   ];
 
@@ -129,8 +129,22 @@ function weights(x: ExceptionInput, item: Cond): ExceptionEval {
   ctx.choose('INT-18', (r) => statusUnder(r, ctx.reading('INT-19')));
   ctx.choose('INT-19', (r) => statusUnder(ctx.reading('INT-18'), r));
   const path = pick(ctx.reading('INT-18'), ctx.reading('INT-19'));
-  const conds = [item, activity, ...path, noPart744Concern(f)];
+  const conds = [item, activity, ...path, restrictionForWeights(x), noPart744Concern(f)];
   return finish('AIA', conds, () => weightObligations(x, path.includes(storage)));
+}
+
+/**
+ * 740.2(a)(9)(ii): where it restricts exceptions (D:1/D:4/D:5 outside A:5/A:6, or Macau/D:5-
+ * headquartered entities), AIA remains usable for 4E091 only to entities headquartered in
+ * Supp. 5(a) and located outside Macau and D:5.
+ */
+function restrictionForWeights(x: ExceptionInput): Cond {
+  const restricted = restriction7402(x.f, x.eccn);
+  const cons = x.f.consignee;
+  const carveOut = allOf(hqOrParentIn(cons, inSupp5a, 'a Supp. 5(a) destination'), negate(hqOrParentIn(cons, inMacauOrD5, 'Macau or Country Group D:5')), locatedIn(cons, (c) => !inMacauOrD5(c)));
+  const ok = anyOf(negate(restricted), carveOut);
+  return cond('not-restricted-by-740-2', ok, C.restr,
+    restricted.value === false ? 'No 740.2(a)(9)(ii) restriction applies.' : 'Where 740.2(a)(9)(ii) restricts exceptions, AIA stays open for 4E091 to entities headquartered in Supp. 5(a) and located outside Macau and D:5.');
 }
 
 function asFinding(c: Cond): Finding {
@@ -143,7 +157,7 @@ function storageCondition(x: ExceptionInput): Cond {
   const before = f.asOf < DATES.supp10Security;
   const fact = f.facts.storageMeetsSupp10Security;
   const value = ctx.choose('INT-16', (r) => (r === 'from_2026_01_15' && before ? true : fact));
-  const detail = value === true && fact !== true
+  const detail = () => value === true && fact !== true
     ? `Paragraphs 14, 15 and 18 of Supp. 10 to part 748 apply from ${DATES.supp10Security} (INT-16); the facility must comply by then.`
     : fact === undefined ? 'Whether the storage facility meets Supp. 10 to part 748 paras 14, 15 and 18 is unknown.' : `The storage facility ${fact ? 'meets' : 'does not meet'} Supp. 10 to part 748 paras 14, 15 and 18.`;
   const missing: Missing[] = value === undefined ? [{ path: 'facts.storageMeetsSupp10Security', why: 'AIA (a)(3) requires storage in a facility meeting Supp. 10 to part 748 paras 14, 15 and 18' }] : (NONE as Missing[]);

@@ -13,7 +13,14 @@ import type { ItemClass } from '../part774/classify.js';
 import { covers, listCitation } from '../eccn-lists.js';
 import { describe, hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
 
-export interface Cond extends Condition { missing: Missing[] }
+/** A condition's explanation, built only when the output includes it (not in lean mode). */
+export type Detail = string | (() => string);
+
+export interface Cond extends Omit<Condition, 'detail'> { detail: Detail; missing: Missing[] }
+
+export function detailText(d: Detail): string {
+  return typeof d === 'function' ? d() : d;
+}
 
 export interface ExceptionEval {
   code: ExceptionCode;
@@ -31,7 +38,7 @@ export interface ExceptionInput {
   ctx: Ctx;
 }
 
-export function cond(id: string, f: Finding | Tri, citation: string, detail: string): Cond {
+export function cond(id: string, f: Finding | Tri, citation: string, detail: Detail): Cond {
   const finding: Finding = typeof f === 'object' && f !== null ? f : { value: f, missing: NONE as Missing[] };
   return { id, status: metStatus(finding.value), citation, detail, missing: finding.value === undefined ? finding.missing : (NONE as Missing[]) };
 }
@@ -53,13 +60,22 @@ export function finish(code: ExceptionCode, conditions: Cond[], obligations: () 
 
 export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca', eccn: string | null): Cond {
   const ok = covers(list, eccn);
-  return cond('eligible-item', ok, listCitation(list), ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
+  return cond('eligible-item', ok, listCitation(list), () => ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
 }
+
+const ACTIVITY_NAMES: Record<TxFacts['activity'], string> = {
+  export: 'an export',
+  reexport: 'a reexport',
+  transfer: 'a transfer (in-country)',
+  deemed_export: 'a deemed export',
+  deemed_reexport: 'a deemed reexport',
+};
 
 export function activityCovered(f: TxFacts, allowed: readonly string[], citation: string, code: ExceptionCode): Cond {
   const activity = f.activity === 'deemed_export' ? 'export' : f.activity === 'deemed_reexport' ? 'reexport' : f.activity;
   const ok = allowed.includes(activity);
-  return cond('activity', ok, citation, ok ? `${code} covers a ${f.activity.replace('_', ' ')}.` : `${code} does not authorize a ${f.activity.replace('_', ' ')} (only ${allowed.join(', ')}).`);
+  const what = ACTIVITY_NAMES[f.activity];
+  return cond('activity', ok, citation, () => ok ? `${code} covers ${what}.` : `${code} does not authorize ${what} (only ${allowed.join(', ')}).`);
 }
 
 /** 15 CFR 740.2: no license exception for a transaction with a known part 744 prohibition. */
@@ -74,7 +90,7 @@ export function noPart744Concern(f: TxFacts, extraCitation?: string): Cond {
 }
 
 export const NO_DESTINATION_MACAU_D5 = (f: TxFacts, citation: string): Cond =>
-  cond('destination-not-macau-d5', !f.to!.macauOrD5, citation, `Destination ${describe(f.to)} is ${f.to!.macauOrD5 ? '' : 'not '}Macau or in Country Group D:5.`);
+  cond('destination-not-macau-d5', !f.to!.macauOrD5, citation, () => `Destination ${describe(f.to)} is ${f.to!.macauOrD5 ? '' : 'not '}Macau or in Country Group D:5.`);
 
 /** "… when the ultimate consignee (or its ultimate parent) is headquartered in Macau or D:5". */
 export function consigneeNotMacauD5(f: TxFacts, citation: string): Cond {

@@ -42,7 +42,7 @@ export function evaluateLpp(x: ExceptionInput): ExceptionEval {
     NO_DESTINATION_MACAU_D5(f, C.c1),
     consigneeNotMacauD5(f, C.c2),
     cond('not-restricted-by-740-2', negate({ value: restricted, missing: NONE as Missing[] }), C.restr,
-      f.to!.d145NotA56 ? `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).` : `${describe(f.to)} is not restricted by 740.2(a)(9)(ii).`),
+      () => f.to!.d145NotA56 ? `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).` : `${describe(f.to)} is not restricted by 740.2(a)(9)(ii).`),
     annualCap(x, used),
     noPart744Concern(f, C.e),
   ];
@@ -57,8 +57,8 @@ function annualCap(x: ExceptionInput, used: Decimal): Cond {
   const after = used.plus(agg);
   const ok = after.lte(LPP.annualCap);
   const left = LPP.annualCap.minus(used);
-  return cond('annual-cap', ok, C.d,
-    `Already received under LPP this calendar year: ${formatExact(used)} TPP; this shipment ${formatExact(agg)} TPP; cap ${formatExact(LPP.annualCap)} per ultimate consignee (the ultimate parent entity, ${C.h1}, INT-7).${ok ? '' : ` Over the cap by ${formatExact(after.minus(LPP.annualCap))}; room left ${formatExact(Decimal.max(left, ZERO))} TPP.`}`);
+  return cond('annual-cap', ok, `${C.d}; ${C.h1}`,
+    () => `Already received under LPP this calendar year: ${formatExact(used)} TPP; this shipment ${formatExact(agg)} TPP; cap ${formatExact(LPP.annualCap)} per ultimate consignee (the ultimate parent entity, ${C.h1}, INT-7).${ok ? '' : ` Over the cap by ${formatExact(after.minus(LPP.annualCap))}; room left ${formatExact(Decimal.max(left, ZERO))} TPP.`}`);
 }
 
 function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
@@ -69,6 +69,7 @@ function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
     { what: 'Send BIS a copy of the ultimate consignee statement.', when: `within ${LPP.copyDays} days of the export or reexport`, deadline: `${LPP.copyDays} days after the shipment`, to: LPP.address, subject: LPP.shipmentSubject, citation: C.g1 },
   ];
   const notice = ctx.choose('INT-8', (r) => (r === 'inclusive' ? agg.gte(LPP.noticeThreshold) : agg.gt(LPP.noticeThreshold)));
+  ctx.step('LPP advance notice', C.g3, notice ? 'required' : 'not required', `Shipment aggregate TPP ${formatExact(agg)} against ${formatExact(LPP.noticeThreshold)} (INT-8: ${ctx.reading('INT-8')}).`);
   if (notice) {
     ob.push({ what: `Notify BIS of this shipment: its aggregate TPP ${formatExact(agg)} reaches ${formatExact(LPP.noticeThreshold)} (INT-8).`, when: 'before the export or reexport', deadline: 'before shipment', to: LPP.address, subject: LPP.shipmentSubject, citation: C.g3 });
   }
@@ -76,6 +77,7 @@ function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
   const room = LPP.annualCap.minus(after);
   const perUnit = x.cls.tppPerUnit;
   const exhausts = ctx.choose('INT-20', (r) => (r === 'exact_cap' ? room.isZero() : room.gte(0) && perUnit !== undefined && room.lt(perUnit)));
+  ctx.step('LPP annual limit reached', C.g2, exhausts ? 'notice required' : 'not reached', `Cumulative LPP TPP after this shipment ${formatExact(after)} of ${formatExact(LPP.annualCap)}; room left ${formatExact(room)} (INT-20: ${ctx.reading('INT-20')}).`);
   if (exhausts) {
     ob.push({ what: `The ultimate consignee must notify BIS once it receives this shipment: its cumulative LPP TPP reaches ${formatExact(after)} of ${formatExact(LPP.annualCap)} (INT-20).`, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 });
   }

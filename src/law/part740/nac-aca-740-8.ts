@@ -21,7 +21,7 @@ function notDatacenterA(x: ExceptionInput): Cond {
   if (isA && dc === undefined) x.ctx.rely('INT-13');
   const value = isA ? negate(dc === undefined ? { value: undefined, missing: [{ path: 'item.datacenter', why: 'NAC and ACA exclude items designed or marketed for datacenters that meet 3A090.a (INT-13)' }] } : known(dc)) : known(true);
   return cond('not-datacenter-3a090a', value, `${C.a}; ${C.ecc}`,
-    !isA ? `${x.eccn} does not meet 3A090.a.` : dc === undefined ? 'Whether the item is designed or marketed for datacenters is unknown (INT-13).' : dc ? 'A datacenter item meeting 3A090.a: excluded from NAC and ACA.' : 'Not designed or marketed for datacenters.');
+    () => !isA ? `${x.eccn} does not meet 3A090.a.` : dc === undefined ? 'Whether the item is designed or marketed for datacenters is unknown (INT-13).' : dc ? 'A datacenter item meeting 3A090.a: excluded from NAC and ACA.' : 'Not designed or marketed for datacenters.');
 }
 
 function macauOrD5Scope(x: ExceptionInput): Finding {
@@ -36,7 +36,7 @@ export function evaluateNac(x: ExceptionInput): ExceptionEval {
     item,
     notDatacenterA(x),
     activityCovered(x.f, ['export', 'reexport'], C.a, 'NAC'),
-    cond('macau-d5-destination-or-entity', scope, C.a, scope.value === false ? `Neither the destination (${describe(x.f.to)}) nor any party's headquarters is Macau or D:5: ACA, not NAC, is the exception for this.` : `Destination ${describe(x.f.to)}; NAC covers Macau/D:5 destinations and Macau/D:5-headquartered entities.`),
+    cond('macau-d5-destination-or-entity', scope, C.a, () => scope.value === false ? `Neither the destination (${describe(x.f.to)}) nor any party's headquarters is Macau or D:5: ACA, not NAC, is the exception for this.` : `Destination ${describe(x.f.to)}; NAC covers Macau/D:5 destinations and Macau/D:5-headquartered entities.`),
     noPart744Concern(x.f),
   ];
   return finish('NAC', conds, () => nacObligations(x));
@@ -51,7 +51,7 @@ export function evaluateAca(x: ExceptionInput): ExceptionEval {
     item,
     notDatacenterA(x),
     activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA'),
-    cond('outside-macau-d5-or-transfer-within', scope, C.a, transferWithin ? `A transfer (in-country) within ${describe(x.f.to)}.` : `ACA covers any destination except Macau/D:5 and Macau/D:5-headquartered entities (destination ${describe(x.f.to)}).`),
+    cond('outside-macau-d5-or-transfer-within', scope, C.a, () => transferWithin ? `A transfer (in-country) within ${describe(x.f.to)}.` : `ACA covers any destination except Macau/D:5 and Macau/D:5-headquartered entities (destination ${describe(x.f.to)}).`),
     noPart744Concern(x.f),
   ];
   return finish('ACA', conds, () => [

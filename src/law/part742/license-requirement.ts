@@ -23,31 +23,32 @@ export function licenseRequirement742(f: TxFacts, eccn: string | null, ctx: Ctx)
   const to = f.to!;
   if (kind === 'a') {
     const c = listCitation('worldwideLicense');
-    return { ...known(true), steps: [{ rule: 'Worldwide license requirement', citation: c, result: 'license required', detail: `${eccn} to or within any destination, here ${describe(to)}.` }], citations: [c] };
+    return { value: true, missing: NONE as Missing[], steps: !ctx.explainOn ? [] : [{ rule: 'Worldwide license requirement', citation: c, result: 'license required', detail: `${eccn} to or within any destination, here ${describe(to)}.` }], citations: [c] };
   }
   if (kind === 'b') {
     const c = listCitation('countryGroupLicense');
     const hit = to.d145NotA56;
     return {
-      ...known(hit),
-      steps: [{ rule: 'D:1/D:4/D:5 license requirement', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${describe(to)} is ${hit ? '' : 'not '}in D:1, D:4 or D:5 outside A:5/A:6 (groups: ${[...to.groups].join(', ') || 'none'}).` }],
+      value: hit,
+      missing: NONE as Missing[],
+      steps: !ctx.explainOn ? [] : [{ rule: 'D:1/D:4/D:5 license requirement', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${describe(to)} is ${hit ? '' : 'not '}in D:1, D:4 or D:5 outside A:5/A:6 (groups: ${[...to.groups].join(', ') || 'none'}).` }],
       citations: hit ? [c] : [],
     };
   }
   if (kind === 'hbm') {
     const c = listCitation('hbmD5License');
     const hit = to.macauOrD5;
-    return { ...known(hit), steps: [{ rule: 'HBM to Macau or D:5', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${describe(to)}.` }], citations: hit ? [c] : [] };
+    return { value: hit, missing: NONE as Missing[], steps: !ctx.explainOn ? [] : [{ rule: 'HBM to Macau or D:5', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${describe(to)}.` }], citations: hit ? [c] : [] };
   }
   if (kind === 'weights') return weightsRequirement(f, ctx);
-  return none([{ rule: 'Advanced computing and model-weight license requirements', citation: '15 CFR 742.6(a)(6)(iii), (a)(13)', result: 'not applicable', detail: 'The item is not within 3A090, 4A090, their .z counterparts or 4E091.' }]);
+  return none([{ rule: 'Advanced computing and model-weight license requirements', citation: '15 CFR 742.6(a)(6)(iii)(A), (a)(6)(iii)(B), (a)(13)', result: 'no license under this rule', detail: 'The item is not within 3A090, 4A090, their .z counterparts or 4E091, so none of these license requirements reaches it.' }]);
 }
 
 function weightsRequirement(f: TxFacts, ctx: Ctx): Requirement {
   const c = listCitation('modelWeights');
   const deemed = f.activity === 'deemed_export' || f.activity === 'deemed_reexport';
   if (!deemed) {
-    return { ...known(true), steps: [{ rule: 'Model weights license requirement', citation: c, result: 'license required', detail: `4E091 to all destinations, here ${describe(f.to)}.` }], citations: [c] };
+    return { value: true, missing: NONE as Missing[], steps: !ctx.explainOn ? [] : [{ rule: 'Model weights license requirement', citation: c, result: 'license required', detail: `4E091 to all destinations, here ${describe(f.to)}.` }], citations: [c] };
   }
   const employer = f.consignee;
   const employee: Finding = f.facts.permanentRegularEmployee === undefined
@@ -58,8 +59,9 @@ function weightsRequirement(f: TxFacts, ctx: Ctx): Requirement {
   const carveOut = ctx.choose('INT-15', (r) => allOf(employee, employerTest(r)), (a, b) => a.value === b.value);
   const required = negate(carveOut);
   return {
-    ...required,
-    steps: [{
+    value: required.value,
+    missing: required.missing,
+    steps: !ctx.explainOn ? [] : [{
       rule: 'Deemed export carve-out',
       citation: c,
       result: required.value === undefined ? 'unknown' : required.value ? 'license required' : 'no license (carve-out)',

@@ -73,31 +73,32 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
   const a2 = anyOf({ value: to.supp5a, missing: [] }, partyTest(f, inSupp5a, 'a Supp. 5(a) destination'));
   const b = anyOf({ value: tier2(to) || to.supp5b, missing: [] }, partyTest(f, tier2, 'a destination outside Supp. 5(a)/(b), Macau and D:5'));
   const allocation = allocationFor(f, aggregate, ctx);
-  const decide = (int14: string) => (x1: boolean, x2: boolean, xb: boolean): ReviewPolicy => {
-    if (x1) return 'presumption_of_denial';
-    if (x2 && (!xb || int14 === 'approval')) return 'presumption_of_approval';
+  // (A)(1) and (A)(2) can both match (INT-21), as can (A)(2) and (B) (INT-14).
+  const decide = (int14: string, int21: string) => (x1: boolean, x2: boolean, xb: boolean): ReviewPolicy => {
+    if (x1 && (!x2 || int21 === 'denial')) return 'presumption_of_denial';
+    if (x2 && (x1 || !xb || int14 === 'approval')) return 'presumption_of_approval';
     return allocation.over ? 'denial_over_allocation' : 'approval_within_allocation';
   };
   const worlds = (v: Tri) => (v === undefined ? [true, false] : [v]);
-  const policyUnder = (int14: string): ReviewPolicy | null => {
+  const policyUnder = (int14: string, int21: string): ReviewPolicy | null => {
     const seen = new Set<ReviewPolicy>();
-    for (const x1 of worlds(a1.value)) for (const x2 of worlds(a2.value)) for (const xb of worlds(b.value)) seen.add(decide(int14)(x1, x2, xb));
+    for (const x1 of worlds(a1.value)) for (const x2 of worlds(a2.value)) for (const xb of worlds(b.value)) seen.add(decide(int14, int21)(x1, x2, xb));
     return seen.size === 1 ? [...seen][0]! : null;
   };
-  const policy = ctx.choose('INT-14', policyUnder);
+  ctx.choose('INT-21', (r) => policyUnder(ctx.reading('INT-14'), r));
+  const policy = ctx.choose('INT-14', (r) => policyUnder(r, ctx.reading('INT-21')));
   const steps: Step[] = [];
-  const facts = `destination ${describe(to)}; ${partiesOf(f).map((p) => `${p.path} ${describeHq(p)}`).join('; ')}`;
   let citation: string | undefined;
   if (policy === 'presumption_of_denial') citation = CITE_742_6_B.a1;
   else if (policy === 'presumption_of_approval') citation = CITE_742_6_B.a2;
   else if (policy === 'approval_within_allocation') citation = to.supp5b ? `${CITE_742_6_B.b1}; ${CITE_742_6_B.c}` : CITE_742_6_B.b1;
   else if (policy === 'denial_over_allocation') citation = CITE_742_6_B.b2;
-  steps.push({ rule: 'Review policy for advanced ICs', citation: citation ?? '15 CFR 742.6(b)(10)(iii)', result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: facts });
+  if (ctx.explainOn) steps.push({ rule: 'Review policy for advanced ICs', citation: citation ?? `${CITE_742_6_B.a1}; ${CITE_742_6_B.a2}; ${CITE_742_6_B.b1}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destination ${describe(to)}; ${partiesOf(f).map((p) => `${p.path} ${describeHq(p)}`).join('; ')}` });
   const drawsAllocation = policy === 'approval_within_allocation' || policy === 'denial_over_allocation';
   if (drawsAllocation) {
     ctx.rely('INT-9');
     if (policy === 'denial_over_allocation') ctx.rely('INT-11');
-    steps.push(allocation.step);
+    if (ctx.explainOn) steps.push(allocation.step());
   }
   return {
     policy,
@@ -109,7 +110,7 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
 }
 
 /** The Tier 2 allocation this application would draw on, and whether it would cross it (INT-11). */
-function allocationFor(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): { value: Allocation; over: boolean; step: Step } {
+function allocationFor(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): { value: Allocation; over: boolean; step: () => Step } {
   const to = f.to!;
   const hqTier2 = partiesOf(f).flatMap((p) => [p.hq, p.uph]).find((c): c is CountryFacts => c !== undefined && tier2(c));
   const country = tier2(to) || to.supp5b ? to : hqTier2 ?? to;
@@ -118,13 +119,13 @@ function allocationFor(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): { 
   const licensed = given === undefined ? undefined : dec(given);
   const remaining = licensed !== undefined ? cap.minus(licensed) : undefined;
   const over = remaining !== undefined && aggregate !== undefined ? aggregate.gt(remaining) : remaining !== undefined && remaining.lte(0);
-  const detail = licensed === undefined
+  const detail = () => licensed === undefined
     ? `Allocation for ${describe(country)}: ${formatExact(cap)} TPP (2025-2027). aidr has no figure for the TPP already licensed there; record it in the ledger or check BIS's published status (www.bis.gov/advanced-compute-resources).`
     : `Allocation for ${describe(country)}: ${formatExact(cap)} TPP; licensed so far ${formatExact(licensed)}; remaining ${formatExact(remaining!)}; this application ${aggregate ? formatExact(aggregate) : 'unknown'} TPP.${over ? ' It would cross the allocation (INT-11): size a partial order to the remaining allocation.' : ''}`;
   return {
     value: { country: country.code, cap, licensedTpp: licensed, remaining, draws: true },
     over,
-    step: { rule: 'Country allocation', citation: over ? CITE_742_6_B.b2 : CITE_742_6_B.b1, result: over ? 'over the allocation' : licensed === undefined ? 'usage unknown' : 'within the allocation', detail },
+    step: () => ({ rule: 'Country allocation', citation: over ? CITE_742_6_B.b2 : CITE_742_6_B.b1, result: over ? 'over the allocation' : licensed === undefined ? 'usage unknown' : 'within the allocation', detail: detail() }),
   };
 }
 
@@ -137,7 +138,7 @@ function policyForB(f: TxFacts): Policy {
     policy,
     missing: policy === null ? denial.missing : [],
     citation,
-    steps: [{ rule: 'Review policy for .b items', citation: citation ?? '15 CFR 742.6(b)(10)(iv)', result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destination ${describe(to)}` }],
+    steps: [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destination ${describe(to)}` }],
   };
 }
 

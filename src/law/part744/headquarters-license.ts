@@ -6,13 +6,14 @@
  * (B) 3A090.c (HBM) to any destination other than Macau or D:5 for such an entity.
  */
 import type { TxFacts } from '../../engine/facts.js';
+import type { Ctx } from '../../engine/context.js';
 import { anyOf, NONE, type Missing } from '../../engine/logic.js';
 import { covers, listCitation } from '../eccn-lists.js';
 import { describe, hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
 import { partiesOf } from '../../engine/facts.js';
 import type { Requirement } from '../part742/license-requirement.js';
 
-export function headquartersLicense744(f: TxFacts, eccn: string | null): Requirement | undefined {
+export function headquartersLicense744(f: TxFacts, eccn: string | null, ctx: Ctx): Requirement | undefined {
   const to = f.to!;
   const b = covers('headquartersLicenseB', eccn) && !to.d145NotA56;
   const hbm = covers('headquartersLicenseHbm', eccn) && !to.macauOrD5;
@@ -22,7 +23,7 @@ export function headquartersLicense744(f: TxFacts, eccn: string | null): Require
   return {
     value: hq.value,
     missing: hq.value === undefined ? hq.missing : (NONE as Missing[]),
-    steps: [{
+    steps: !ctx.explainOn ? [] : [{
       rule: 'Headquarters-based license requirement',
       citation: c,
       result: hq.value === undefined ? 'unknown' : hq.value ? 'license required' : 'not applicable',

@@ -27,19 +27,27 @@ export interface ItemClass {
   basis: Step[];
 }
 
-const catalogCache = new Map<string, ItemClass>();
+/** Hardware classification is a pure function of the item's specs: cache it by their key. */
+const hardwareCache = new Map<string, ItemClass>();
+
+function cachedHardware(key: string, classify: () => ItemClass): ItemClass {
+  let c = hardwareCache.get(key);
+  if (!c) {
+    if (hardwareCache.size > 50_000) hardwareCache.clear();
+    hardwareCache.set(key, (c = classify()));
+  }
+  return c;
+}
 
 export function classifyItem(item: Item, ctx: Ctx): ItemClass {
   switch (item.type) {
     case 'ic':
-      if (item.model !== undefined) {
-        let cached = catalogCache.get(item.model);
-        if (!cached) catalogCache.set(item.model, (cached = classifySingleIc(specOf(item, 'item'))));
-        return cached;
-      }
-      return classifySingleIc(specOf(item, 'item'));
+      return cachedHardware(
+        item.model ?? `${item.tpp}|${item.tops}|${item.bitLength}|${item.dieAreaMm2}|${item.datacenter}|${item.name}`,
+        () => classifySingleIc(specOf(item, 'item')),
+      );
     case 'computer':
-      return classifyComputer(item);
+      return cachedHardware(JSON.stringify(item.ics), () => classifyComputer(item));
     case 'eccn':
       return classifyGiven(item, ctx);
     case 'model_weights':

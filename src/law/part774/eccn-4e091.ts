@@ -79,13 +79,13 @@ export function classify4E091(w: TrainingSpec, ctx: Ctx, path = 'item'): Weights
     ? { value: undefined, missing: [{ path: `${path}.published`, why: 'published weights (15 CFR 734.7(a)) are not controlled by 4E091' }] }
     : known(w.published);
   if (w.published === true) {
-    basis.push({ rule: 'Published weights', citation: CITE_4E091.note1, result: 'not controlled', detail: 'The weights have been published within 15 CFR 734.7(a); Note 1 to 4E091 excludes them.' });
+    if (ctx.explainOn) basis.push({ rule: 'Published weights', citation: CITE_4E091.note1, result: 'not controlled', detail: 'The weights have been published within 15 CFR 734.7(a); Note 1 to 4E091 excludes them.' });
     return { controlled: known(false), operations: ops, basis };
   }
 
   const heading: Finding = (() => {
     const value = ctx.choose('INT-3', (r) => atLeast(ops, T4E091.operations, r === 'inclusive'));
-    basis.push({
+    if (ctx.explainOn) basis.push({
       rule: '4E091 operations threshold',
       citation: CITE_4E091.heading,
       result: value === undefined ? 'unknown' : value ? 'met' : 'not met',
@@ -206,7 +206,7 @@ function note1Exclusion(w: TrainingSpec, ops: Interval, ctx: Ctx, path: string, 
   if (value === undefined && d.published !== undefined && additional) {
     missing.push({ path: `${path}.note2Operations`, why: 'Note 1\'s 25 % is of the operations defined in Note 2 (INT-2); BIS has not published that number' });
   }
-  basis.push({
+  if (ctx.explainOn) basis.push({
     rule: 'Derived from published weights',
     citation: CITE_4E091.note1,
     result: value === undefined ? 'unknown' : value ? 'not controlled (Note 1)' : 'Note 1 does not exclude it',
@@ -217,7 +217,7 @@ function note1Exclusion(w: TrainingSpec, ops: Interval, ctx: Ctx, path: string, 
 
 function note2Exclusion(w: TrainingSpec, ops: Interval, ctx: Ctx, path: string, basis: Step[]): Finding {
   if (w.note2Excluded !== undefined) {
-    basis.push({ rule: 'Less capable than the published frontier', citation: CITE_4E091.note2, result: w.note2Excluded ? 'not controlled (Note 2)' : 'Note 2 does not exclude it', detail: 'As determined under Note 2.a (self-classification on BIS guidance or AISI/DOE opinion, or a classification request).' });
+    if (ctx.explainOn) basis.push({ rule: 'Less capable than the published frontier', citation: CITE_4E091.note2, result: w.note2Excluded ? 'not controlled (Note 2)' : 'Note 2 does not exclude it', detail: 'As determined under Note 2.a (self-classification on BIS guidance or AISI/DOE opinion, or a classification request).' });
     return known(w.note2Excluded);
   }
   const { n2, why } = note2Bound(w, ctx);
@@ -226,7 +226,7 @@ function note2Exclusion(w: TrainingSpec, ops: Interval, ctx: Ctx, path: string, 
   if (n2.hi !== undefined && ops.lo.gte(n2.hi)) value = false;
   else if (isPoint(n2) && ops.hi !== undefined && ops.hi.lt(n2.lo)) value = true;
   else value = undefined;
-  basis.push({
+  if (ctx.explainOn) basis.push({
     rule: 'Less capable than the published frontier',
     citation: CITE_4E091.note2,
     result: value === undefined ? 'unknown' : value ? 'not controlled (Note 2)' : 'Note 2 does not exclude it',

@@ -1,0 +1,105 @@
+/**
+ * Interpretation sensitivity: for every interpretation a determination relied on, would another
+ * reading change the answer? Each alternative reading is evaluated; where the interpretation was
+ * consulted in one exception or in the review policy only, just that part is re-evaluated (the
+ * rest of the answer cannot depend on it), otherwise the whole transaction is.
+ */
+import type { InterpretationUse } from '../contract/determination.js';
+import type { Transaction } from '../contract/transaction.js';
+import { interpretation, readingIds, readingLabel } from '../data/interpretations.js';
+import { reviewPolicy } from '../law/part742/review-policy.js';
+import type { ExceptionEval } from '../law/part740/exception.js';
+import { Ctx, type EvalOptions } from './context.js';
+import { evaluateCore, EXCEPTIONS, outcomeOf, type Core } from './evaluate.js';
+import { yesNo } from './logic.js';
+
+/** The parts of an answer an alternative reading is compared on. */
+interface Answer {
+  eccn: string | null;
+  subjectToEar: string;
+  licenseRequired: string;
+  outcome: string;
+  reviewPolicy: string | null;
+  exceptions: readonly ExceptionEval[];
+}
+
+function answerOf(c: Core): Answer {
+  return { eccn: c.eccn, subjectToEar: yesNo(c.subject), licenseRequired: yesNo(c.license), outcome: c.outcome, reviewPolicy: c.policy, exceptions: c.exceptions };
+}
+
+const NO_DIFFERENCE = { changes: [] as string[], obligations: false };
+
+function differences(a: Answer, b: Answer): { changes: string[]; obligations: boolean } {
+  if (a === b) return NO_DIFFERENCE;
+  const changes: string[] = [];
+  if (a.eccn !== b.eccn) changes.push('eccn');
+  if (a.subjectToEar !== b.subjectToEar) changes.push('subjectToEar');
+  if (a.licenseRequired !== b.licenseRequired) changes.push('licenseRequired');
+  if (a.outcome !== b.outcome) changes.push('outcome');
+  if (a.reviewPolicy !== b.reviewPolicy) changes.push('reviewPolicy');
+  let obligations = a.exceptions.length !== b.exceptions.length;
+  for (const e of a.exceptions) {
+    const other = b.exceptions.find((x) => x.code === e.code);
+    if (other === e) continue;
+    if (!other || other.status !== e.status) changes.push(`exceptions.${e.code}`);
+    if (!other || obligationKeys(e) !== obligationKeys(other)) obligations = true;
+  }
+  return { changes, obligations };
+}
+
+function obligationKeys(e: ExceptionEval): string {
+  return e.obligations.map((o) => `${o.citation}|${o.subject ?? ''}`).join('\n');
+}
+
+/** The answer under another reading of one interpretation. */
+function alternative(tx: Transaction, core: Core, id: string, reading: string, readings: Map<string, string>, opts: EvalOptions): Answer {
+  const altReadings = new Map(readings).set(id, reading);
+  const ctx = new Ctx(core.ctx.asOf, altReadings, opts.ledger ?? {}, false);
+  const where = core.ctx.touchedIn.get(id) ?? new Set<string>();
+  const only = where.size === 1 ? [...where][0]! : undefined;
+  const branch = core.branches.length === 1 ? core.branches[0]! : undefined;
+  const base = answerOf(core);
+  if (branch && only?.startsWith('exception:')) {
+    const i = core.exceptions.findIndex((e) => `exception:${e.code}` === only);
+    const x = { f: core.f, eccn: branch.eccn, cls: core.cls, aggregate: core.aggregate, ctx };
+    const exceptions = core.exceptions.map((e, j) => (j === i ? EXCEPTIONS[j]!(x) : e));
+    return { ...base, exceptions, outcome: outcomeOf(core.subject, core.license, exceptions) };
+  }
+  if (branch && only === 'policy') {
+    return { ...base, reviewPolicy: reviewPolicy(core.f, branch.eccn, core.aggregate, branch.via744, ctx).policy };
+  }
+  const reuse = interpretation(id).stage === 'classification' ? undefined : { f: core.f, cls: core.cls };
+  return answerOf(evaluateCore(tx, ctx, reuse));
+}
+
+export function interpretationUses(tx: Transaction, core: Core, readings: Map<string, string>, opts: EvalOptions): InterpretationUse[] {
+  const compute = opts.sensitivity !== false;
+  const base = answerOf(core);
+  const ids = [...core.ctx.touched.keys()].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+  return ids.map((id) => {
+    const def = interpretation(id);
+    const reading = core.ctx.touched.get(id)!;
+    const alternatives: InterpretationUse['alternatives'] = [];
+    const changed = new Set<string>();
+    let obligationsChanged = false;
+    for (const alt of readingIds(id)) {
+      if (alt === reading || !compute) continue;
+      // A 'status' interpretation only changes the reported legal status, never a decision.
+      const answer = def.stage === 'status' ? base : alternative(tx, core, id, alt, readings, opts);
+      const d = differences(base, answer);
+      d.changes.forEach((k) => changed.add(k));
+      obligationsChanged ||= d.obligations;
+      alternatives.push({ reading: alt, outcome: answer.outcome as InterpretationUse['alternatives'][number]['outcome'], changes: d.changes });
+    }
+    return {
+      id,
+      question: def.question,
+      reading,
+      label: readingLabel(id, reading),
+      changesOutcome: changed.size > 0,
+      changes: [...changed],
+      changesObligations: obligationsChanged,
+      alternatives,
+    };
+  });
+}

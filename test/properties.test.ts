@@ -1,0 +1,201 @@
+/**
+ * Invariants of the engine, checked on generated transactions (fast-check).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { check, type Determination } from '../src/index.js';
+import { Determination as DeterminationSchema } from '../src/contract/determination.js';
+import { countryOn } from '../src/data/country-groups.js';
+
+const COUNTRIES = ['US', 'DE', 'JP', 'TW', 'GB', 'FR', 'KR', 'IL', 'IN', 'BR', 'AE', 'SA', 'VN', 'MY', 'SG', 'MX', 'CH', 'PT', 'CN', 'HK', 'MO', 'RU', 'IR', 'CY', 'NI', 'KH'];
+const DATES = ['2025-01-10', '2025-03-01', '2025-06-02', '2025-11-20', '2026-01-14', '2026-01-15', '2026-03-01', '2026-11-23'];
+const CHIPS = ['nvidia-h100-sxm', 'nvidia-a100-sxm', 'nvidia-h20', 'nvidia-l40s', 'nvidia-rtx-4090', 'nvidia-rtx-4090d', 'amd-mi300x', 'nvidia-l4'];
+
+const country = fc.constantFrom(...COUNTRIES);
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+const opsString = fc.tuple(fc.integer({ min: 1, max: 99 }), fc.integer({ min: 23, max: 27 })).map(([m, e]) => `${m / 10}e${e}`);
+
+const party = fc.record({
+  country: maybe(country),
+  headquarters: maybe(country),
+  ultimateParentHeadquarters: maybe(country),
+  sector: maybe(fc.constantFrom('private' as const, 'government' as const)),
+});
+
+const icItem = fc.oneof(
+  fc.record({ type: fc.constant('ic' as const), model: fc.constantFrom(...CHIPS) }),
+  fc.record({
+    type: fc.constant('ic' as const),
+    tpp: fc.integer({ min: 1000, max: 40000 }),
+    dieAreaMm2: maybe(fc.integer({ min: 100, max: 2000 })),
+    datacenter: maybe(fc.boolean()),
+  }),
+);
+const computerItem = fc.record({
+  type: fc.constant('computer' as const),
+  ics: fc.array(fc.record({ model: fc.constantFrom(...CHIPS), count: fc.integer({ min: 1, max: 8 }) }), { minLength: 1, maxLength: 3 }),
+});
+const weightsItem = fc.record({
+  type: fc.constant('model_weights' as const),
+  published: maybe(fc.boolean()),
+  trainingOperations: maybe(opsString),
+  derivedFrom: maybe(fc.record({ published: maybe(fc.boolean()), trainingOperations: maybe(opsString) })),
+  additionalOperations: maybe(opsString),
+  producedOutsideUS: maybe(fc.boolean()),
+  trainedOnControlledComputing: maybe(fc.boolean()),
+});
+const iaasItem = fc.record({ type: fc.constant('iaas_training' as const), trainingOperations: maybe(opsString) });
+
+const transaction = fc
+  .record({
+    date: fc.constantFrom(...DATES),
+    to: country,
+    item: fc.oneof(icItem, icItem, computerItem, weightsItem, iaasItem),
+    quantity: fc.integer({ min: 1, max: 5000 }),
+    consignee: party,
+    endUser: maybe(party),
+    endUses: maybe(fc.subarray(['datacenter', 'ai_training', 'iaas', 'development', 'production', 'storage', 'resale', 'other'] as const)),
+    viaDistributor: maybe(fc.boolean()),
+    activityPick: fc.constantFrom('export', 'reexport', 'transfer', 'deemed_export', 'deemed_reexport'),
+    from: country,
+    facts: fc.record({
+      storageMeetsSupp10Security: maybe(fc.boolean()),
+      permanentRegularEmployee: maybe(fc.boolean()),
+      part744Concern: maybe(fc.boolean()),
+    }),
+  })
+  .map(({ activityPick, from, ...t }) => {
+    const tech = t.item.type === 'model_weights';
+    let activity = activityPick;
+    if (!tech && activity.startsWith('deemed')) activity = 'export';
+    const tx: Record<string, unknown> = { ...t, activity };
+    if (activity === 'export' || activity === 'deemed_export') tx.from = 'US';
+    else if (activity === 'transfer') tx.from = t.to;
+    else tx.from = from === 'US' ? 'DE' : from;
+    return tx;
+  });
+
+const run = (tx: unknown): Determination => check(tx, { explain: false });
+const statusOf = (d: Determination, code: string) => d.exceptions.find((e) => e.code === code)?.status;
+
+describe('engine invariants', () => {
+  it('every determination matches the output schema, and outcome is license_exception exactly when an exception is eligible', () => {
+    fc.assert(
+      fc.property(transaction, (tx) => {
+        const d = check(tx);
+        expect(DeterminationSchema.safeParse(d).success).toBe(true);
+        expect(d.outcome === 'license_exception').toBe(d.exceptions.some((e) => e.status === 'eligible'));
+        if (d.licenseRequired === 'no') {
+          expect(d.exceptions).toEqual([]);
+          expect(d.reviewPolicy).toBeNull();
+          expect(['no_license_required', 'not_subject']).toContain(d.outcome);
+        }
+        if (d.outcome === 'license_required') expect(d.licenseRequired).toBe('yes');
+        for (const e of d.exceptions) {
+          const derived = e.conditions.some((c) => c.status === 'not_met') ? 'not_eligible' : e.conditions.some((c) => c.status === 'unknown') ? 'unknown' : 'eligible';
+          expect(e.status, `${e.code} status follows its conditions`).toBe(derived);
+          if (e.status === 'not_eligible') expect(e.obligations).toEqual([]);
+        }
+        for (const i of d.interpretations) expect(i.changesOutcome).toBe(i.changes.length > 0);
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 400) },
+    );
+  });
+
+  it('a party headquartered (or with an ultimate parent) in Macau or D:5 never gets AIA, LPP or ACM', () => {
+    fc.assert(
+      fc.property(transaction, fc.constantFrom('CN', 'HK', 'MO', 'RU', 'IR'), fc.boolean(), (tx, tier3, viaParent) => {
+        const consignee = { ...(tx.consignee as object), [viaParent ? 'ultimateParentHeadquarters' : 'headquarters']: tier3 };
+        const d = run({ ...tx, consignee });
+        for (const code of ['AIA', 'LPP', 'ACM']) expect(statusOf(d, code) ?? 'not listed', code).not.toBe('eligible');
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 300) },
+    );
+  });
+
+  it('learning an unknown fact never changes an answer that was known', () => {
+    const fill = fc.record({
+      headquarters: country,
+      ultimateParentHeadquarters: country,
+      sector: fc.constantFrom('private' as const, 'government' as const),
+      published: fc.boolean(),
+      datacenter: fc.boolean(),
+      dieAreaMm2: fc.integer({ min: 100, max: 2000 }),
+      producedOutsideUS: fc.boolean(),
+      trainedOnControlledComputing: fc.boolean(),
+      storage: fc.boolean(),
+      employee: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(transaction, fill, (tx, v) => {
+        const before = run(tx);
+        const t = structuredClone(tx) as Record<string, any>;
+        t.consignee.headquarters ??= v.headquarters;
+        t.consignee.ultimateParentHeadquarters ??= v.ultimateParentHeadquarters;
+        t.consignee.sector ??= v.sector;
+        if (t.endUser) {
+          t.endUser.headquarters ??= v.headquarters;
+          t.endUser.ultimateParentHeadquarters ??= v.ultimateParentHeadquarters;
+          t.endUser.sector ??= v.sector;
+        }
+        if (t.item.type === 'model_weights') {
+          t.item.published ??= v.published;
+          t.item.producedOutsideUS ??= v.producedOutsideUS;
+          t.item.trainedOnControlledComputing ??= v.trainedOnControlledComputing;
+        }
+        if (t.item.type === 'ic' && t.item.tpp !== undefined) {
+          t.item.datacenter ??= v.datacenter;
+          t.item.dieAreaMm2 ??= v.dieAreaMm2;
+        }
+        t.facts.storageMeetsSupp10Security ??= v.storage;
+        t.facts.permanentRegularEmployee ??= v.employee;
+        const after = run(t);
+        const pairs: [string, string | null | undefined, string | null | undefined][] = [
+          ['subjectToEar', before.subjectToEar, after.subjectToEar],
+          ['licenseRequired', before.licenseRequired, after.licenseRequired],
+          ...['AIA', 'ACM', 'LPP', 'NAC', 'ACA'].map((c) => [`exception ${c}`, statusOf(before, c), statusOf(after, c)] as [string, string | undefined, string | undefined]),
+        ];
+        for (const [what, b, a] of pairs) {
+          if (b !== undefined && b !== 'unknown' && (what === 'subjectToEar' || what === 'licenseRequired' || before.licenseRequired === 'yes')) {
+            expect(a, `${what} was ${b}`).toBe(b);
+          }
+        }
+        if (before.outcome === 'no_license_required' && before.subjectToEar === 'unknown') {
+          // "No license either way": learning jurisdiction may only sharpen it to not_subject.
+          expect(['no_license_required', 'not_subject']).toContain(after.outcome);
+        } else if (before.outcome !== 'indeterminate') expect(after.outcome).toBe(before.outcome);
+        if (before.classification.eccn !== null) expect(after.classification.eccn).toBe(before.classification.eccn);
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 400) },
+    );
+  });
+
+  it('the lean output makes the same decision as the full output', () => {
+    fc.assert(
+      fc.property(transaction, (tx) => {
+        const full = check(tx);
+        const lean = check(tx, { explain: false });
+        const strip = (d: Determination) => ({
+          ...d,
+          explanation: undefined,
+          classification: { ...d.classification, basis: undefined },
+          exceptions: d.exceptions.map((e) => ({ ...e, conditions: e.conditions.map(({ id, status, citation }) => ({ id, status, citation })) })),
+        });
+        expect(strip(lean)).toEqual(strip(full));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('Tier 3 destinations always get a presumption of denial for .a chips', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('CN', 'HK', 'MO', 'RU', 'IR', 'KP', 'VE'), fc.constantFrom('nvidia-h100-sxm', 'nvidia-l40s', 'amd-mi300x'), party, (to, model, consignee) => {
+        expect(countryOn(to, '2025-06-02').tier).toBe(3);
+        const d = run({ date: '2025-06-02', to, item: { type: 'ic', model }, consignee });
+        expect(d.licenseRequired).toBe('yes');
+        expect(d.reviewPolicy).toBe('presumption_of_denial');
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
