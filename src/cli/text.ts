@@ -57,7 +57,7 @@ export function renderText(d: Determination): string {
   }
   if (d.interpretations.length) {
     out.push('', 'Interpretations relied on');
-    for (const i of d.interpretations) out.push(`- ${i.id} = ${i.reading}${i.changesOutcome ? ` (another reading changes: ${i.changes.join(', ')})` : i.changesObligations ? ' (another reading changes the obligations)' : ''}: ${i.question}`);
+    for (const i of d.interpretations) out.push(`- ${i.id} = ${i.reading}${i.changesOutcome ? ` (another reading changes: ${(i.changes ?? []).join(', ')})` : i.changesObligations ? ' (another reading changes the obligations)' : ''}: ${i.question}`);
   }
   if (d.explanation?.length) {
     out.push('', 'Why');

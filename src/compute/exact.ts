@@ -37,12 +37,33 @@ export const ZERO = new Decimal(0);
  * numbers; the exact value stays available as a string through `formatExact`.
  */
 export function toNumber(v: Decimal): number {
+  // Integers within 2^53 (most TPP figures) convert exactly without a string round trip.
+  // (An integer of at most 15 digits: e is the exponent of its leading digit.)
+  if (v.e < 15 && v.isInteger()) return integerValue(v);
   return v.toNumber();
+}
+
+/** The value of an integer Decimal from its base-1e7 digit words (decimal.js's internal form). */
+function integerValue(v: Decimal): number {
+  const words = (v as unknown as { d: number[] }).d;
+  const e = v.e; // exponent of the leading digit
+  let digits = 0;
+  let n = 0;
+  const first = String(words[0]!).length;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const len = i === 0 ? first : 7;
+    n = n * 10 ** len + w;
+    digits += len;
+  }
+  n *= 10 ** (e + 1 - digits);
+  return v.isNegative() ? -n : n;
 }
 
 /** "1.31e26" for very large or very small values, plain digits otherwise (e.g. "15832000"). */
 export function formatExact(v: Decimal): string {
   if (v.isZero()) return '0';
+  if (v.isInteger() && v.e < 15) return String(integerValue(v));
   const e = v.e; // decimal exponent of the leading digit
   if (e >= 21 || e <= -7) {
     const [mant, exp] = v.toExponential().split('e');

@@ -66,15 +66,16 @@ export const RedFlag = z.object({
 
 export const MissingFact = z.object({ path: z.string(), why: z.string() });
 
+/** The sensitivity fields are computed unless the caller turned sensitivity off (lean output). */
 export const InterpretationUse = z.object({
   id: z.string(),
   question: z.string(),
   reading: z.string(),
   label: z.string(),
-  changesOutcome: z.boolean(),
-  changes: z.array(z.string()),
-  changesObligations: z.boolean(),
-  alternatives: z.array(z.object({ reading: z.string(), outcome: Outcome, changes: z.array(z.string()) })),
+  changesOutcome: z.boolean().optional(),
+  changes: z.array(z.string()).optional(),
+  changesObligations: z.boolean().optional(),
+  alternatives: z.array(z.object({ reading: z.string(), outcome: Outcome, changes: z.array(z.string()) })).optional(),
 });
 
 export const Ruleset = z.object({

@@ -72,16 +72,17 @@ export interface CountryFacts {
   us: boolean;
 }
 
-const cache = new Map<string, CountryFacts>();
+/** date → code → facts; a determination asks about up to five countries on one date. */
+const cache = new Map<string, Map<string, CountryFacts>>();
 
 export function countryOn(given: string, date: string): CountryFacts {
-  const key = `${given}|${date}`;
-  let facts = cache.get(key);
-  if (!facts) {
-    if (cache.size > 50_000) cache.clear();
-    facts = computeCountry(given, date);
-    cache.set(key, facts);
+  let byCode = cache.get(date);
+  if (!byCode) {
+    if (cache.size > 2_000) cache.clear();
+    cache.set(date, (byCode = new Map()));
   }
+  let facts = byCode.get(given);
+  if (!facts) byCode.set(given, (facts = computeCountry(given, date)));
   return facts;
 }
 

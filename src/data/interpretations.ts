@@ -25,8 +25,12 @@ export function defaultReading(id: string): string {
   return interpretation(id).readings[0]!.id;
 }
 
-export function readingIds(id: string): string[] {
-  return interpretation(id).readings.map((r) => r.id);
+const readingIdsCache = new Map([...INTERPRETATIONS.values()].map((i) => [i.id, i.readings.map((r) => r.id)]));
+
+export function readingIds(id: string): readonly string[] {
+  const ids = readingIdsCache.get(id);
+  if (!ids) throw new Error(`unknown interpretation ${id}`);
+  return ids;
 }
 
 export function readingLabel(id: string, reading: string): string {

@@ -28,9 +28,13 @@ export interface EvalOptions {
   /** Interpretation readings other than the defaults, e.g. { 'INT-6': 'available' }. */
   interpretations?: Record<string, string>;
   ledger?: LedgerView;
-  /** Include the explanation tree and classification basis (default true). */
+  /**
+   * Full output (default true). `false` gives the lean output for bulk screening: no explanation,
+   * classification basis or condition details; exceptions list their conditions up to the first
+   * that is not met; interpretation sensitivity is not computed unless `sensitivity` is true.
+   */
   explain?: boolean;
-  /** Re-evaluate under alternative readings to say whether they change the outcome (default true). */
+  /** Re-evaluate under alternative readings to say whether they change the outcome (default: as `explain`). */
   sensitivity?: boolean;
 }
 
@@ -76,7 +80,8 @@ export class Ctx {
     this.mark(id, this.reading(id));
   }
 
-  private mark(id: string, reading: string): void {
+  /** Record that `id` (read as `reading`) mattered here; also replays cached classifications. */
+  mark(id: string, reading: string): void {
     if (!this.touched.has(id)) this.touched.set(id, reading);
     let where = this.touchedIn.get(id);
     if (!where) this.touchedIn.set(id, (where = new Set()));

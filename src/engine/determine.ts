@@ -53,14 +53,18 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
     status: eccnCandidates.length > 1 ? 'unknown' : c.eccn === null ? 'not_controlled' : 'classified',
   };
   if (eccnCandidates.length > 1) classification.candidates = eccnCandidates;
-  if (cls.tppPerUnit) classification.tppPerUnit = toNumber(cls.tppPerUnit);
+  const display = (cls.display ??= {
+    tppPerUnit: cls.tppPerUnit && toNumber(cls.tppPerUnit),
+    performanceDensity: cls.pd && roundForDisplay(cls.pd),
+    trainingOperations: cls.operations && intervalOps(cls.operations),
+  });
+  if (display.tppPerUnit !== undefined) classification.tppPerUnit = display.tppPerUnit;
   if (c.aggregate) {
     classification.aggregateTpp = toNumber(c.aggregate);
     if (!c.aggregate.isInteger() || c.aggregate.gt(Number.MAX_SAFE_INTEGER)) classification.aggregateTppExact = formatExact(c.aggregate);
   }
-  if (cls.pd) classification.performanceDensity = roundForDisplay(cls.pd);
-  const ops = cls.operations && intervalOps(cls.operations);
-  if (ops) classification.trainingOperations = ops;
+  if (display.performanceDensity !== undefined) classification.performanceDensity = display.performanceDensity;
+  if (display.trainingOperations !== undefined) classification.trainingOperations = display.trainingOperations;
   if (explain) classification.basis = cls.basis;
 
   const exceptions: ExceptionResult[] = c.exceptions.map((e) => ({

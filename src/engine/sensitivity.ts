@@ -73,13 +73,13 @@ function alternative(tx: Transaction, core: Core, id: string, reading: string, r
 }
 
 export function interpretationUses(tx: Transaction, core: Core, readings: Map<string, string>, opts: EvalOptions): InterpretationUse[] {
-  const compute = opts.sensitivity !== false;
+  const compute = opts.sensitivity ?? opts.explain !== false;
   const base = answerOf(core);
   const ids = [...core.ctx.touched.keys()].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
   return ids.map((id) => {
     const def = interpretation(id);
     const reading = core.ctx.touched.get(id)!;
-    const alternatives: InterpretationUse['alternatives'] = [];
+    const alternatives: NonNullable<InterpretationUse['alternatives']> = [];
     const changed = new Set<string>();
     let obligationsChanged = false;
     for (const alt of readingIds(id)) {
@@ -89,8 +89,9 @@ export function interpretationUses(tx: Transaction, core: Core, readings: Map<st
       const d = differences(base, answer);
       d.changes.forEach((k) => changed.add(k));
       obligationsChanged ||= d.obligations;
-      alternatives.push({ reading: alt, outcome: answer.outcome as InterpretationUse['alternatives'][number]['outcome'], changes: d.changes });
+      alternatives.push({ reading: alt, outcome: answer.outcome as Core['outcome'], changes: d.changes });
     }
+    if (!compute) return { id, question: def.question, reading, label: readingLabel(id, reading) };
     return {
       id,
       question: def.question,

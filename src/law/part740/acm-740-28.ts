@@ -19,25 +19,24 @@ const EXCLUDED: readonly EndUse[] = ['ai_training', 'datacenter', 'iaas', 'other
 export function evaluateAcm(x: ExceptionInput): ExceptionEval {
   const { f } = x;
   const item = itemCovered('ACM', 'acm', x.eccn);
-  if (item.status === 'not_met') return finish('ACM', [item], () => []);
+  if (item.status === 'not_met') return finish('ACM', x, [item], () => []);
   const uses = [...f.endUses];
   const permitted = uses.some((u) => PERMITTED.includes(u));
   const excluded = uses.filter((u) => EXCLUDED.includes(u));
-  const conds: Cond[] = [
+  return finish('ACM', x, [
     item,
-    activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'ACM'),
-    cond('end-use-development-production-storage', permitted && excluded.length === 0, C.a,
+    () => activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'ACM'),
+    () => cond('end-use-development-production-storage', permitted && excluded.length === 0, C.a,
       () => !permitted
         ? uses.length === 0 ? 'No development, production or storage end use is claimed (endUses).' : `Claimed end uses (${uses.join(', ')}) include no development, production or storage.`
         : excluded.length > 0 ? `ACM cannot be used when the end use includes ${excluded.join(', ')} (training or activities other than development, production, storage).` : `End use: ${uses.join(', ')}.`),
-    privateSector(x),
-    NO_DESTINATION_MACAU_D5(f, C.c),
-    consigneeNotMacauD5(f, C.c),
-    cond('ultimate-customers-outside-macau-d5', f.facts.ultimateCustomersInMacauOrD5 !== true, C.a,
+    () => privateSector(x),
+    () => NO_DESTINATION_MACAU_D5(f, C.c),
+    () => consigneeNotMacauD5(f, C.c),
+    () => cond('ultimate-customers-outside-macau-d5', f.facts.ultimateCustomersInMacauOrD5 !== true, C.a,
       f.facts.ultimateCustomersInMacauOrD5 === true ? 'The items are ultimately destined to customers in Macau or D:5.' : 'No ultimate customer in Macau or D:5 is known (the items must go only to customers outside them).'),
-    noPart744Concern(f),
-  ];
-  return finish('ACM', conds, obligations);
+    () => noPart744Concern(f),
+  ], obligations);
 }
 
 function privateSector(x: ExceptionInput): Cond {

@@ -35,7 +35,7 @@ const SUPP5A = 'Supp. 5(a) destinations';
 
 export function evaluateAia(x: ExceptionInput): ExceptionEval {
   const item = itemCovered('AIA', 'aia', x.eccn);
-  if (item.status === 'not_met') return finish('AIA', [item], () => []);
+  if (item.status === 'not_met') return finish('AIA', x, [item], () => []);
   return x.eccn === '4E091' ? weights(x, item) : chips(x, item);
 }
 
@@ -46,19 +46,20 @@ function headquarteredInSupp5a(p: ExceptionInput['f']['consignee']): Finding {
 
 function chips(x: ExceptionInput, item: Cond): ExceptionEval {
   const { f } = x;
-  const conds: Cond[] = [item, activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA')];
-  const located = locatedIn(f.consignee, inSupp5a);
-  conds.push(cond('consignee-located-in-supp5a', located, C.a, () => `The consignee is located in ${describe(f.consignee.location)}${located.value ? ', a Supp. 5(a) destination' : ''}.`));
-  const hq = headquarteredInSupp5a(f.consignee);
-  conds.push(cond('consignee-headquartered-in-supp5a', hq, C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`));
-  if (f.separateEndUser) {
-    const eu = allOf(locatedIn(f.endUser, inSupp5a), headquarteredInSupp5a(f.endUser));
-    conds.push(cond('end-user-in-supp5a', eu, `${C.a}; ${C.b2iv}`, () => `End user located in ${describe(f.endUser.location)}, ${describeHq(f.endUser)}: items received under AIA may not go to an entity located or headquartered outside Supp. 5(a).`));
-  }
-  const restricted = restriction7402(f, x.eccn);
-  conds.push(cond('not-restricted-by-740-2', negate(restricted), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.'));
-  conds.push(noPart744Concern(f));
-  return finish('AIA', conds, () => chipObligations(x));
+  return finish('AIA', x, [
+    item,
+    () => activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA'),
+    () => {
+      const located = locatedIn(f.consignee, inSupp5a);
+      return cond('consignee-located-in-supp5a', located, C.a, () => `The consignee is located in ${describe(f.consignee.location)}${located.value ? ', a Supp. 5(a) destination' : ''}.`);
+    },
+    () => cond('consignee-headquartered-in-supp5a', headquarteredInSupp5a(f.consignee), C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`),
+    ...(f.separateEndUser
+      ? [() => cond('end-user-in-supp5a', allOf(locatedIn(f.endUser, inSupp5a), headquarteredInSupp5a(f.endUser)), `${C.a}; ${C.b2iv}`, () => `End user located in ${describe(f.endUser.location)}, ${describeHq(f.endUser)}: items received under AIA may not go to an entity located or headquartered outside Supp. 5(a).`)]
+      : []),
+    () => cond('not-restricted-by-740-2', negate(restriction7402(f, x.eccn)), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.'),
+    () => noPart744Concern(f),
+  ], () => chipObligations(x));
 }
 
 function chipObligations(x: ExceptionInput): Obligation[] {
@@ -129,8 +130,7 @@ function weights(x: ExceptionInput, item: Cond): ExceptionEval {
   ctx.choose('INT-18', (r) => statusUnder(r, ctx.reading('INT-19')));
   ctx.choose('INT-19', (r) => statusUnder(ctx.reading('INT-18'), r));
   const path = pick(ctx.reading('INT-18'), ctx.reading('INT-19'));
-  const conds = [item, activity, ...path, restrictionForWeights(x), noPart744Concern(f)];
-  return finish('AIA', conds, () => weightObligations(x, path.includes(storage)));
+  return finish('AIA', x, [item, activity, ...path, () => restrictionForWeights(x), () => noPart744Concern(f)], () => weightObligations(x, path.includes(storage)));
 }
 
 /**

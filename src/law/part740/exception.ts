@@ -52,15 +52,42 @@ export function statusOf(conditions: readonly Cond[]): ExceptionStatus {
   return unknown ? 'unknown' : 'eligible';
 }
 
-/** Obligations only matter when the exception can be used. */
-export function finish(code: ExceptionCode, conditions: Cond[], obligations: () => Obligation[]): ExceptionEval {
+export type LazyCond = Cond | (() => Cond);
+
+/**
+ * Evaluate the conditions in order and derive the status. With the full output every condition is
+ * reported; the lean output (bulk screening) stops at the first that is not met, which cannot
+ * change the status. Obligations only matter when the exception can be used.
+ */
+export function finish(code: ExceptionCode, x: ExceptionInput, lazy: readonly LazyCond[], obligations: () => Obligation[]): ExceptionEval {
+  const conditions: Cond[] = [];
+  for (const l of lazy) {
+    const c = typeof l === 'function' ? l() : l;
+    conditions.push(c);
+    if (c.status === 'not_met' && !x.ctx.explainOn) break;
+  }
   const status = statusOf(conditions);
   return { code, status, conditions, obligations: status === 'not_eligible' ? [] : obligations() };
 }
 
+/**
+ * Conditions that depend only on a few enumerable facts (the ECCN, the activity, the part 744
+ * flag) are immutable: build each once and share it.
+ */
+const sharedConditions = new Map<string, Map<string, Cond>>();
+function shared(kind: string, key: string, make: () => Cond): Cond {
+  let byKey = sharedConditions.get(kind);
+  if (!byKey) sharedConditions.set(kind, (byKey = new Map()));
+  let c = byKey.get(key);
+  if (!c) byKey.set(key, (c = make()));
+  return c;
+}
+
 export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca', eccn: string | null): Cond {
-  const ok = covers(list, eccn);
-  return cond('eligible-item', ok, listCitation(list), () => ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
+  return shared(`item|${code}`, String(eccn), () => {
+    const ok = covers(list, eccn);
+    return cond('eligible-item', ok, listCitation(list), ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
+  });
 }
 
 const ACTIVITY_NAMES: Record<TxFacts['activity'], string> = {
@@ -72,21 +99,24 @@ const ACTIVITY_NAMES: Record<TxFacts['activity'], string> = {
 };
 
 export function activityCovered(f: TxFacts, allowed: readonly string[], citation: string, code: ExceptionCode): Cond {
-  const activity = f.activity === 'deemed_export' ? 'export' : f.activity === 'deemed_reexport' ? 'reexport' : f.activity;
-  const ok = allowed.includes(activity);
-  const what = ACTIVITY_NAMES[f.activity];
-  return cond('activity', ok, citation, () => ok ? `${code} covers ${what}.` : `${code} does not authorize ${what} (only ${allowed.join(', ')}).`);
+  return shared(`activity|${code}|${citation}`, f.activity, () => {
+    const activity = f.activity === 'deemed_export' ? 'export' : f.activity === 'deemed_reexport' ? 'reexport' : f.activity;
+    const ok = allowed.includes(activity);
+    const what = ACTIVITY_NAMES[f.activity];
+    return cond('activity', ok, citation, ok ? `${code} covers ${what}.` : `${code} does not authorize ${what} (only ${allowed.join(', ')}).`);
+  });
 }
 
 /** 15 CFR 740.2: no license exception for a transaction with a known part 744 prohibition. */
 export function noPart744Concern(f: TxFacts, extraCitation?: string): Cond {
   const concern = f.facts.part744Concern === true;
-  return cond(
-    'no-part-744-concern',
-    !concern,
-    extraCitation ? `15 CFR 740.2(a); ${extraCitation}` : '15 CFR 740.2(a)',
-    concern ? 'A part 744 end-use or end-user prohibition is known: no license exception may be used.' : 'No part 744 end-use or end-user prohibition is known (verify before shipping).',
-  );
+  return shared('744', `${concern}|${extraCitation}`, () =>
+    cond(
+      'no-part-744-concern',
+      !concern,
+      extraCitation ? `15 CFR 740.2(a); ${extraCitation}` : '15 CFR 740.2(a)',
+      concern ? 'A part 744 end-use or end-user prohibition is known: no license exception may be used.' : 'No part 744 end-use or end-user prohibition is known (verify before shipping).',
+    ));
 }
 
 export const NO_DESTINATION_MACAU_D5 = (f: TxFacts, citation: string): Cond =>

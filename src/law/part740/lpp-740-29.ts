@@ -32,21 +32,23 @@ export function lppUsed(x: ExceptionInput): Decimal {
 export function evaluateLpp(x: ExceptionInput): ExceptionEval {
   const { f, ctx } = x;
   const item = itemCovered('LPP', 'lpp', x.eccn);
-  if (item.status === 'not_met') return finish('LPP', [item], () => []);
-  const used = lppUsed(x);
-  const restricted = ctx.choose('INT-6', (r) => (r === 'not_available' ? f.to!.d145NotA56 : false));
-  const conds: Cond[] = [
+  if (item.status === 'not_met') return finish('LPP', x, [item], () => []);
+  let used: Decimal | undefined;
+  const usedTpp = () => (used ??= lppUsed(x));
+  return finish('LPP', x, [
     item,
-    activityCovered(f, ['export', 'reexport'], C.a, 'LPP'),
-    cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a}; ${C.d}`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.'),
-    NO_DESTINATION_MACAU_D5(f, C.c1),
-    consigneeNotMacauD5(f, C.c2),
-    cond('not-restricted-by-740-2', negate({ value: restricted, missing: NONE as Missing[] }), C.restr,
-      () => f.to!.d145NotA56 ? `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).` : `${describe(f.to)} is not restricted by 740.2(a)(9)(ii).`),
-    annualCap(x, used),
-    noPart744Concern(f, C.e),
-  ];
-  return finish('LPP', conds, () => obligations(x, used));
+    () => activityCovered(f, ['export', 'reexport'], C.a, 'LPP'),
+    () => cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a}; ${C.d}`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.'),
+    () => NO_DESTINATION_MACAU_D5(f, C.c1),
+    () => consigneeNotMacauD5(f, C.c2),
+    () => {
+      const restricted = ctx.choose('INT-6', (r) => (r === 'not_available' ? f.to!.d145NotA56 : false));
+      return cond('not-restricted-by-740-2', negate({ value: restricted, missing: NONE as Missing[] }), C.restr,
+      () => f.to!.d145NotA56 ? `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).` : `${describe(f.to)} is not restricted by 740.2(a)(9)(ii).`);
+    },
+    () => annualCap(x, usedTpp()),
+    () => noPart744Concern(f, C.e),
+  ], () => obligations(x, usedTpp()));
 }
 
 function annualCap(x: ExceptionInput, used: Decimal): Cond {

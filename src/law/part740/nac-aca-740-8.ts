@@ -30,31 +30,31 @@ function macauOrD5Scope(x: ExceptionInput): Finding {
 
 export function evaluateNac(x: ExceptionInput): ExceptionEval {
   const item = itemCovered('NAC', 'nacAca', x.eccn);
-  if (item.status === 'not_met') return finish('NAC', [item], () => []);
-  const scope = macauOrD5Scope(x);
-  const conds: Cond[] = [
+  if (item.status === 'not_met') return finish('NAC', x, [item], () => []);
+  return finish('NAC', x, [
     item,
-    notDatacenterA(x),
-    activityCovered(x.f, ['export', 'reexport'], C.a, 'NAC'),
-    cond('macau-d5-destination-or-entity', scope, C.a, () => scope.value === false ? `Neither the destination (${describe(x.f.to)}) nor any party's headquarters is Macau or D:5: ACA, not NAC, is the exception for this.` : `Destination ${describe(x.f.to)}; NAC covers Macau/D:5 destinations and Macau/D:5-headquartered entities.`),
-    noPart744Concern(x.f),
-  ];
-  return finish('NAC', conds, () => nacObligations(x));
+    () => notDatacenterA(x),
+    () => activityCovered(x.f, ['export', 'reexport'], C.a, 'NAC'),
+    () => {
+      const scope = macauOrD5Scope(x);
+      return cond('macau-d5-destination-or-entity', scope, C.a, () => scope.value === false ? `Neither the destination (${describe(x.f.to)}) nor any party's headquarters is Macau or D:5: ACA, not NAC, is the exception for this.` : `Destination ${describe(x.f.to)}; NAC covers Macau/D:5 destinations and Macau/D:5-headquartered entities.`);
+    },
+    () => noPart744Concern(x.f),
+  ], () => nacObligations(x));
 }
 
 export function evaluateAca(x: ExceptionInput): ExceptionEval {
   const item = itemCovered('ACA', 'nacAca', x.eccn);
-  if (item.status === 'not_met') return finish('ACA', [item], () => []);
+  if (item.status === 'not_met') return finish('ACA', x, [item], () => []);
   const transferWithin = and(x.f.activity === 'transfer', x.f.to!.macauOrD5);
   const scope: Finding = transferWithin ? known(true) : negate(macauOrD5Scope(x));
-  const conds: Cond[] = [
+  return finish('ACA', x, [
     item,
-    notDatacenterA(x),
-    activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA'),
-    cond('outside-macau-d5-or-transfer-within', scope, C.a, () => transferWithin ? `A transfer (in-country) within ${describe(x.f.to)}.` : `ACA covers any destination except Macau/D:5 and Macau/D:5-headquartered entities (destination ${describe(x.f.to)}).`),
-    noPart744Concern(x.f),
-  ];
-  return finish('ACA', conds, () => [
+    () => notDatacenterA(x),
+    () => activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA'),
+    () => cond('outside-macau-d5-or-transfer-within', scope, C.a, () => transferWithin ? `A transfer (in-country) within ${describe(x.f.to)}.` : `ACA covers any destination except Macau/D:5 and Macau/D:5-headquartered entities (destination ${describe(x.f.to)}).`),
+    () => noPart744Concern(x.f),
+  ], () => [
     { what: 'No notification to BIS is required for ACA.', when: '-', to: '-', citation: C.a },
     verifyPart744(),
     records('15 CFR 740.8; part 762', 'each ACA export, reexport or transfer'),

@@ -72,15 +72,17 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
   const a1 = anyOf({ value: to.macauOrD5, missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
   const a2 = anyOf({ value: to.supp5a, missing: [] }, partyTest(f, inSupp5a, 'a Supp. 5(a) destination'));
   const b = anyOf({ value: tier2(to) || to.supp5b, missing: [] }, partyTest(f, tier2, 'a destination outside Supp. 5(a)/(b), Macau and D:5'));
-  const allocation = allocationFor(f, aggregate, ctx);
+  let allocation: ReturnType<typeof allocationFor> | undefined;
+  const allocationNow = () => (allocation ??= allocationFor(f, aggregate, ctx));
   // (A)(1) and (A)(2) can both match (INT-21), as can (A)(2) and (B) (INT-14).
   const decide = (int14: string, int21: string) => (x1: boolean, x2: boolean, xb: boolean): ReviewPolicy => {
     if (x1 && (!x2 || int21 === 'denial')) return 'presumption_of_denial';
     if (x2 && (x1 || !xb || int14 === 'approval')) return 'presumption_of_approval';
-    return allocation.over ? 'denial_over_allocation' : 'approval_within_allocation';
+    return allocationNow().over ? 'denial_over_allocation' : 'approval_within_allocation';
   };
   const worlds = (v: Tri) => (v === undefined ? [true, false] : [v]);
   const policyUnder = (int14: string, int21: string): ReviewPolicy | null => {
+    if (a1.value !== undefined && a2.value !== undefined && b.value !== undefined) return decide(int14, int21)(a1.value, a2.value, b.value);
     const seen = new Set<ReviewPolicy>();
     for (const x1 of worlds(a1.value)) for (const x2 of worlds(a2.value)) for (const xb of worlds(b.value)) seen.add(decide(int14, int21)(x1, x2, xb));
     return seen.size === 1 ? [...seen][0]! : null;
@@ -98,14 +100,14 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
   if (drawsAllocation) {
     ctx.rely('INT-9');
     if (policy === 'denial_over_allocation') ctx.rely('INT-11');
-    if (ctx.explainOn) steps.push(allocation.step());
+    if (ctx.explainOn) steps.push(allocationNow().step());
   }
   return {
     policy,
     missing: policy === null ? mergeMissing([a1.missing, a2.missing, b.missing]) : [],
     steps,
     citation,
-    allocation: drawsAllocation ? allocation.value : undefined,
+    allocation: drawsAllocation ? allocationNow().value : undefined,
   };
 }
 

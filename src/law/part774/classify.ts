@@ -25,6 +25,8 @@ export interface ItemClass {
   weights?: WeightsClassification;
   missing: Missing[];
   basis: Step[];
+  /** Output figures, computed once per (cached) classification. */
+  display?: { tppPerUnit?: number; performanceDensity?: number; trainingOperations?: string };
 }
 
 /** Hardware classification is a pure function of the item's specs: cache it by their key. */
@@ -135,7 +137,30 @@ function classifyGiven(item: Extract<Item, { type: 'eccn' }>, ctx: Ctx): ItemCla
   };
 }
 
+/**
+ * Weights classification depends on the training facts, the date (the published-model register)
+ * and the readings of INT-1..3; bulk screening meets the same models again and again, so results
+ * are cached with the interpretations they relied on, which a cache hit replays into the context.
+ */
+const weightsCache = new Map<string, { cls: ItemClass; touched: [string, string][] }>();
+
 function classifyWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_training' | 'eccn' }>, ctx: Ctx, kind: 'weights' | 'service'): ItemClass {
+  const w = item as Extract<Item, { type: 'model_weights' }>;
+  const nested = w.derivedFrom || w.syntheticData ? JSON.stringify([w.derivedFrom, w.syntheticData]) : '';
+  const key = `${kind}|${ctx.asOf}|${ctx.explainOn}|${ctx.reading('INT-1')}|${ctx.reading('INT-2')}|${ctx.reading('INT-3')}|${w.published}|${w.trainingOperations}|${w.parameters}|${w.trainingTokens}|${w.additionalOperations}|${w.note2Excluded}|${w.note2Operations}|${nested}`;
+  const hit = weightsCache.get(key);
+  if (hit) {
+    for (const [id, reading] of hit.touched) ctx.mark(id, reading);
+    return hit.cls;
+  }
+  const before = new Set(ctx.touched.keys());
+  const cls = computeWeights(item, ctx, kind);
+  if (weightsCache.size > 20_000) weightsCache.clear();
+  weightsCache.set(key, { cls, touched: [...ctx.touched].filter(([id]) => !before.has(id)) });
+  return cls;
+}
+
+function computeWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_training' | 'eccn' }>, ctx: Ctx, kind: 'weights' | 'service'): ItemClass {
   const w = classify4E091(item, ctx);
   const v = w.controlled.value;
   return {
