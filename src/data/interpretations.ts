@@ -36,3 +36,27 @@ export function readingIds(id: string): readonly string[] {
 export function readingLabel(id: string, reading: string): string {
   return interpretation(id).readings.find((r) => r.id === reading)?.label ?? reading;
 }
+
+/** The register as a Markdown page (docs/interpretations.md is generated from this). */
+export function interpretationsMarkdown(): string {
+  const rows = [...INTERPRETATIONS.values()].map((i) => {
+    const [def, ...alts] = i.readings;
+    const cell = (t: string) => t.replace(/\|/g, '\\|');
+    return `| ${i.id} | ${cell(i.question)} | **${def!.id}**: ${cell(def!.label)} | ${alts.map((a) => `\`${a.id}\`: ${cell(a.label)}`).join('<br>') || '-'} | ${cell(i.citation)} |`;
+  });
+  return [
+    '# Interpretations',
+    '',
+    'Generated from `data/interpretations.json` by `aidr interpretations --format markdown`; do not edit by hand.',
+    '',
+    'Each is a question the rule\'s text leaves open. The first reading is the default; choose another',
+    'per call with `--interpretation ID=READING` (CLI) or `interpretations: { ID: READING }` (library, HTTP).',
+    'Every determination lists the interpretations its answer depended on and whether another reading',
+    'changes it (`interpretations[].changesOutcome`, `changes`, `changesObligations`).',
+    '',
+    '| id | question | default reading | alternatives | citation |',
+    '|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}

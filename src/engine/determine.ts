@@ -8,6 +8,7 @@ import type { Determination, ExceptionResult, InterpretationUse, Step } from '..
 import type { Transaction } from '../contract/transaction.js';
 import { formatExact, roundForDisplay, toNumber } from '../compute/exact.js';
 import { RULESET, DATES, statusOn } from '../data/ruleset.js';
+import { LATER_RULES, type LaterRule } from '../data/later-rules.js';
 import { describe } from '../law/headquarters.js';
 import { intervalOps } from '../law/part774/eccn-4e091.js';
 import { Ctx, readingsFrom, type EvalOptions } from './context.js';
@@ -115,7 +116,20 @@ function warnings(c: Core): string[] {
   if (c.f.to?.groups.has('D:5') && ['CU', 'IR', 'KP', 'SY', 'RU', 'BY'].includes(c.f.to.code)) {
     w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls in 15 CFR part 746, which aidr does not model.`);
   }
+  for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (effective ${rule.effective}): ${rule.summary} [${rule.source}]`);
   return [...w, ...c.ctx.warnings];
+}
+
+function laterRuleApplies(rule: LaterRule, c: Core): boolean {
+  const w = rule.when;
+  if (c.ctx.asOf < rule.effective || c.license === false) return false;
+  if (w.destinations && !(c.f.to && w.destinations.includes(c.f.to.code))) return false;
+  if (w.activities && !w.activities.includes(c.f.activity)) return false;
+  if (w.eccnPrefixes && !(c.eccn && w.eccnPrefixes.some((p) => c.eccn!.startsWith(p)))) return false;
+  if (w.tppPerUnitBelow && !(c.cls.tppPerUnit && c.cls.tppPerUnit.lt(w.tppPerUnitBelow))) return false;
+  if (w.endUses && !w.endUses.some((u) => c.f.endUses.has(u as never))) return false;
+  if (w.partyHeadquartersIn === 'macauOrD5' && ![c.f.consignee, c.f.endUser].some((p) => p.hq?.macauOrD5 || p.uph?.macauOrD5)) return false;
+  return true;
 }
 
 const EXCEPTION_SECTIONS: Record<ExceptionResult['code'], string> = {

@@ -51,3 +51,11 @@ describe('input contract', () => {
     expect(d.classification.basis).toBeUndefined();
   });
 });
+
+describe('documentation generated from data', () => {
+  it('docs/interpretations.md matches data/interpretations.json (regenerate with `bin/aidr interpretations --format markdown > docs/interpretations.md`)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { interpretationsMarkdown } = await import('../../src/data/interpretations.js');
+    expect(readFileSync(new URL('../../docs/interpretations.md', import.meta.url), 'utf8')).toBe(interpretationsMarkdown());
+  });
+});

@@ -42,7 +42,8 @@ export function evaluateLpp(x: ExceptionInput): ExceptionEval {
     () => NO_DESTINATION_MACAU_D5(f, C.c1),
     () => consigneeNotMacauD5(f, C.c2),
     () => {
-      const restricted = ctx.choose('INT-6', (r) => (r === 'not_available' ? f.to!.d145NotA56 : false));
+      // Moot where (c)(1) already excludes the destination (Macau and D:5).
+      const restricted = f.to!.d145NotA56 && !f.to!.macauOrD5 ? ctx.choose('INT-6', (r) => r === 'not_available') : f.to!.d145NotA56;
       return cond('not-restricted-by-740-2', negate({ value: restricted, missing: NONE as Missing[] }), C.restr,
       () => f.to!.d145NotA56 ? `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).` : `${describe(f.to)} is not restricted by 740.2(a)(9)(ii).`);
     },

@@ -1,0 +1,23 @@
+/**
+ * Later federal actions that aidr does not model but that a user must know about
+ * (data/later-rules.json): each yields a warning when its conditions match the transaction.
+ */
+import { loadData } from './load.js';
+
+export interface LaterRule {
+  id: string;
+  effective: string;
+  title: string;
+  summary: string;
+  source: string;
+  when: {
+    destinations?: string[];
+    eccnPrefixes?: string[];
+    tppPerUnitBelow?: string;
+    activities?: string[];
+    partyHeadquartersIn?: 'macauOrD5';
+    endUses?: string[];
+  };
+}
+
+export const LATER_RULES: readonly LaterRule[] = loadData<{ rules: LaterRule[] }>('later-rules.json').rules;
