@@ -98,7 +98,10 @@ export class Ctx {
 }
 
 /** Validate interpretation overrides: unknown ids or readings are errors naming the field. */
-export function readingsFrom(overrides: Record<string, string> | undefined): Map<string, string> {
+const DEFAULT_READINGS: ReadonlyMap<string, string> = new Map();
+
+export function readingsFrom(overrides: Record<string, string> | undefined): ReadonlyMap<string, string> {
+  if (overrides === undefined) return DEFAULT_READINGS;
   const out = new Map<string, string>();
   for (const [id, reading] of Object.entries(overrides ?? {})) {
     if (!INTERPRETATIONS.has(id)) throw new InputError(`interpretations.${id}`, `unknown interpretation (known: ${[...INTERPRETATIONS.keys()].join(', ')})`);

@@ -62,7 +62,8 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
   if (display.tppPerUnit !== undefined) classification.tppPerUnit = display.tppPerUnit;
   if (c.aggregate) {
     classification.aggregateTpp = toNumber(c.aggregate);
-    if (!c.aggregate.isInteger() || c.aggregate.gt(Number.MAX_SAFE_INTEGER)) classification.aggregateTppExact = formatExact(c.aggregate);
+    // Beyond 15 digits or with a fraction the JSON number may not be exact; give the string too.
+    if (!c.aggregate.isInteger() || c.aggregate.e >= 15) classification.aggregateTppExact = formatExact(c.aggregate);
   }
   if (display.performanceDensity !== undefined) classification.performanceDensity = display.performanceDensity;
   if (display.trainingOperations !== undefined) classification.trainingOperations = display.trainingOperations;
@@ -127,7 +128,7 @@ function laterRuleApplies(rule: LaterRule, c: Core): boolean {
   if (w.activities && !w.activities.includes(c.f.activity)) return false;
   if (w.eccnPrefixes && !(c.eccn && w.eccnPrefixes.some((p) => c.eccn!.startsWith(p)))) return false;
   if (w.tppPerUnitBelow && !(c.cls.tppPerUnit && c.cls.tppPerUnit.lt(w.tppPerUnitBelow))) return false;
-  if (w.endUses && !w.endUses.some((u) => c.f.endUses.has(u as never))) return false;
+  if (w.endUses && !w.endUses.some((u) => c.f.endUses.includes(u as never))) return false;
   if (w.partyHeadquartersIn === 'macauOrD5' && ![c.f.consignee, c.f.endUser].some((p) => p.hq?.macauOrD5 || p.uph?.macauOrD5)) return false;
   return true;
 }

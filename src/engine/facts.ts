@@ -35,10 +35,12 @@ export interface TxFacts {
   endUser: PartyFacts;
   /** The end user is a different party from the consignee. */
   separateEndUser: boolean;
-  endUses: ReadonlySet<EndUse>;
+  endUses: readonly EndUse[];
   viaDistributor: boolean;
   facts: NonNullable<Transaction['facts']>;
 }
+
+const NO_END_USES: readonly EndUse[] = Object.freeze([]);
 
 export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
   const country = (code: string | undefined): CountryFacts | undefined => {
@@ -77,7 +79,7 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
     consignee,
     endUser,
     separateEndUser: tx.endUser !== undefined,
-    endUses: new Set(tx.endUses ?? []),
+    endUses: tx.endUses ?? NO_END_USES,
     viaDistributor: tx.viaDistributor ?? false,
     facts: tx.facts ?? {},
   };

@@ -39,13 +39,21 @@ export function not(x: Tri): Tri {
 
 /** Or over findings, keeping the missing facts only when the answer stays unknown. */
 export function anyOf(...fs: Finding[]): Finding {
-  const value = or(...fs.map((f) => f.value));
-  return { value, missing: value === undefined ? fs.flatMap((f) => f.missing) : (NONE as Missing[]) };
+  let unknown = false;
+  for (const f of fs) {
+    if (f.value === true) return f.missing.length === 0 ? f : { value: true, missing: NONE as Missing[] };
+    if (f.value === undefined) unknown = true;
+  }
+  return unknown ? { value: undefined, missing: fs.flatMap((f) => f.missing) } : { value: false, missing: NONE as Missing[] };
 }
 
 export function allOf(...fs: Finding[]): Finding {
-  const value = and(...fs.map((f) => f.value));
-  return { value, missing: value === undefined ? fs.flatMap((f) => f.missing) : (NONE as Missing[]) };
+  let unknown = false;
+  for (const f of fs) {
+    if (f.value === false) return f.missing.length === 0 ? f : { value: false, missing: NONE as Missing[] };
+    if (f.value === undefined) unknown = true;
+  }
+  return unknown ? { value: undefined, missing: fs.flatMap((f) => f.missing) } : { value: true, missing: NONE as Missing[] };
 }
 
 export function negate(f: Finding): Finding {

@@ -52,7 +52,7 @@ function obligationKeys(e: ExceptionEval): string {
 }
 
 /** The answer under another reading of one interpretation. */
-function alternative(tx: Transaction, core: Core, id: string, reading: string, readings: Map<string, string>, opts: EvalOptions): Answer {
+function alternative(tx: Transaction, core: Core, id: string, reading: string, readings: ReadonlyMap<string, string>, opts: EvalOptions): Answer {
   const altReadings = new Map(readings).set(id, reading);
   const ctx = new Ctx(core.ctx.asOf, altReadings, opts.ledger ?? {}, false);
   const where = core.ctx.touchedIn.get(id) ?? new Set<string>();
@@ -72,7 +72,7 @@ function alternative(tx: Transaction, core: Core, id: string, reading: string, r
   return answerOf(evaluateCore(tx, ctx, reuse));
 }
 
-export function interpretationUses(tx: Transaction, core: Core, readings: Map<string, string>, opts: EvalOptions): InterpretationUse[] {
+export function interpretationUses(tx: Transaction, core: Core, readings: ReadonlyMap<string, string>, opts: EvalOptions): InterpretationUse[] {
   const compute = opts.sensitivity ?? opts.explain !== false;
   const base = answerOf(core);
   const ids = [...core.ctx.touched.keys()].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));

@@ -8,7 +8,7 @@
 import type { Obligation } from '../../contract/determination.js';
 import { ACM_ACCOUNTING_MONTHS } from '../../data/parameters.js';
 import type { EndUse } from '../../engine/facts.js';
-import { activityCovered, cond, consigneeNotMacauD5, finish, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityCovered, cond, Conditions, consigneeNotMacauD5, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = { a: '15 CFR 740.28(a)', c: '15 CFR 740.28(c)', d: '15 CFR 740.28(d)', e: '15 CFR 740.28(e)', rec: '15 CFR 762.2(b)(59)' };
 
@@ -18,25 +18,28 @@ const EXCLUDED: readonly EndUse[] = ['ai_training', 'datacenter', 'iaas', 'other
 
 export function evaluateAcm(x: ExceptionInput): ExceptionEval {
   const { f } = x;
-  const item = itemCovered('ACM', 'acm', x.eccn);
-  if (item.status === 'not_met') return finish('ACM', x, [item], () => []);
-  const uses = [...f.endUses];
+  const k = new Conditions(x);
+  k.add(itemCovered('ACM', 'acm', x.eccn)) &&
+    k.add(activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'ACM')) &&
+    k.add(endUse(x)) &&
+    k.add(privateSector(x)) &&
+    k.add(NO_DESTINATION_MACAU_D5(f, C.c)) &&
+    k.add(consigneeNotMacauD5(f, C.c)) &&
+    k.add(cond('ultimate-customers-outside-macau-d5', f.facts.ultimateCustomersInMacauOrD5 !== true, C.a,
+      f.facts.ultimateCustomersInMacauOrD5 === true ? 'The items are ultimately destined to customers in Macau or D:5.' : 'No ultimate customer in Macau or D:5 is known (the items must go only to customers outside them).')) &&
+    k.add(noPart744Concern(f));
+  return k.finish('ACM', obligations);
+}
+
+/** (a) and the preamble: development, production or storage only; never training or other uses. */
+function endUse(x: ExceptionInput): Cond {
+  const uses = x.f.endUses;
   const permitted = uses.some((u) => PERMITTED.includes(u));
   const excluded = uses.filter((u) => EXCLUDED.includes(u));
-  return finish('ACM', x, [
-    item,
-    () => activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'ACM'),
-    () => cond('end-use-development-production-storage', permitted && excluded.length === 0, C.a,
-      () => !permitted
-        ? uses.length === 0 ? 'No development, production or storage end use is claimed (endUses).' : `Claimed end uses (${uses.join(', ')}) include no development, production or storage.`
-        : excluded.length > 0 ? `ACM cannot be used when the end use includes ${excluded.join(', ')} (training or activities other than development, production, storage).` : `End use: ${uses.join(', ')}.`),
-    () => privateSector(x),
-    () => NO_DESTINATION_MACAU_D5(f, C.c),
-    () => consigneeNotMacauD5(f, C.c),
-    () => cond('ultimate-customers-outside-macau-d5', f.facts.ultimateCustomersInMacauOrD5 !== true, C.a,
-      f.facts.ultimateCustomersInMacauOrD5 === true ? 'The items are ultimately destined to customers in Macau or D:5.' : 'No ultimate customer in Macau or D:5 is known (the items must go only to customers outside them).'),
-    () => noPart744Concern(f),
-  ], obligations);
+  return cond('end-use-development-production-storage', permitted && excluded.length === 0, C.a,
+    () => !permitted
+      ? uses.length === 0 ? 'No development, production or storage end use is claimed (endUses).' : `Claimed end uses (${uses.join(', ')}) include no development, production or storage.`
+      : excluded.length > 0 ? `ACM cannot be used when the end use includes ${excluded.join(', ')} (training or activities other than development, production, storage).` : `End use: ${uses.join(', ')}.`);
 }
 
 function privateSector(x: ExceptionInput): Cond {

@@ -14,7 +14,7 @@ import { AIA } from '../../data/parameters.js';
 import { DATES } from '../../data/ruleset.js';
 import { allOf, anyOf, negate, NONE, type Finding, type Missing } from '../../engine/logic.js';
 import { describe, describeHq, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a, locatedIn } from '../headquarters.js';
-import { activityCovered, cond, finish, itemCovered, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityCovered, cond, Conditions, itemCovered, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
   a: '15 CFR 740.27(a)',
@@ -34,9 +34,11 @@ const C = {
 const SUPP5A = 'Supp. 5(a) destinations';
 
 export function evaluateAia(x: ExceptionInput): ExceptionEval {
+  const k = new Conditions(x);
   const item = itemCovered('AIA', 'aia', x.eccn);
-  if (item.status === 'not_met') return finish('AIA', x, [item], () => []);
-  return x.eccn === '4E091' ? weights(x, item) : chips(x, item);
+  k.add(item);
+  if (item.status === 'not_met') return k.finish('AIA', () => []);
+  return x.eccn === '4E091' ? weights(x, k) : chips(x, k);
 }
 
 /** The entity's headquarters and its ultimate parent's are both in Supp. 5(a). */
@@ -44,22 +46,17 @@ function headquarteredInSupp5a(p: ExceptionInput['f']['consignee']): Finding {
   return negate(hqOrParentOutside(p, inSupp5a, SUPP5A));
 }
 
-function chips(x: ExceptionInput, item: Cond): ExceptionEval {
+function chips(x: ExceptionInput, k: Conditions): ExceptionEval {
   const { f } = x;
-  return finish('AIA', x, [
-    item,
-    () => activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA'),
-    () => {
-      const located = locatedIn(f.consignee, inSupp5a);
-      return cond('consignee-located-in-supp5a', located, C.a, () => `The consignee is located in ${describe(f.consignee.location)}${located.value ? ', a Supp. 5(a) destination' : ''}.`);
-    },
-    () => cond('consignee-headquartered-in-supp5a', headquarteredInSupp5a(f.consignee), C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`),
-    ...(f.separateEndUser
-      ? [() => cond('end-user-in-supp5a', allOf(locatedIn(f.endUser, inSupp5a), headquarteredInSupp5a(f.endUser)), `${C.a}; ${C.b2iv}`, () => `End user located in ${describe(f.endUser.location)}, ${describeHq(f.endUser)}: items received under AIA may not go to an entity located or headquartered outside Supp. 5(a).`)]
-      : []),
-    () => cond('not-restricted-by-740-2', negate(restriction7402(f, x.eccn)), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.'),
-    () => noPart744Concern(f),
-  ], () => chipObligations(x));
+  const located = locatedIn(f.consignee, inSupp5a);
+  k.add(activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA')) &&
+    k.add(cond('consignee-located-in-supp5a', located, C.a, () => `The consignee is located in ${describe(f.consignee.location)}${located.value ? ', a Supp. 5(a) destination' : ''}.`)) &&
+    k.add(cond('consignee-headquartered-in-supp5a', headquarteredInSupp5a(f.consignee), C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`)) &&
+    (!f.separateEndUser ||
+      k.add(cond('end-user-in-supp5a', allOf(locatedIn(f.endUser, inSupp5a), headquarteredInSupp5a(f.endUser)), `${C.a}; ${C.b2iv}`, () => `End user located in ${describe(f.endUser.location)}, ${describeHq(f.endUser)}: items received under AIA may not go to an entity located or headquartered outside Supp. 5(a).`))) &&
+    k.add(cond('not-restricted-by-740-2', negate(restriction7402(f, x.eccn)), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.')) &&
+    k.add(noPart744Concern(f));
+  return k.finish('AIA', () => chipObligations(x));
 }
 
 function chipObligations(x: ExceptionInput): Obligation[] {
@@ -88,7 +85,7 @@ function chipObligations(x: ExceptionInput): Obligation[] {
   return ob;
 }
 
-function weights(x: ExceptionInput, item: Cond): ExceptionEval {
+function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   const { f, ctx } = x;
   const cons = f.consignee;
   const activity = activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA');
@@ -130,7 +127,9 @@ function weights(x: ExceptionInput, item: Cond): ExceptionEval {
   ctx.choose('INT-18', (r) => statusUnder(r, ctx.reading('INT-19')));
   ctx.choose('INT-19', (r) => statusUnder(ctx.reading('INT-18'), r));
   const path = pick(ctx.reading('INT-18'), ctx.reading('INT-19'));
-  return finish('AIA', x, [item, activity, ...path, () => restrictionForWeights(x), () => noPart744Concern(f)], () => weightObligations(x, path.includes(storage)));
+  for (const c of [activity, ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
+  k.add(restrictionForWeights(x)) && k.add(noPart744Concern(f));
+  return k.finish('AIA', () => weightObligations(x, path.includes(storage)));
 }
 
 /**

@@ -52,39 +52,45 @@ export function statusOf(conditions: readonly Cond[]): ExceptionStatus {
   return unknown ? 'unknown' : 'eligible';
 }
 
-export type LazyCond = Cond | (() => Cond);
-
 /**
- * Evaluate the conditions in order and derive the status. With the full output every condition is
- * reported; the lean output (bulk screening) stops at the first that is not met, which cannot
- * change the status. Obligations only matter when the exception can be used.
+ * An exception's conditions, evaluated in order. With the full output every condition is reported;
+ * the lean output (bulk screening) stops at the first that is not met, which cannot change the
+ * status. Write `k.add(a) && k.add(b) && …`: `add` returns false when the rest can be skipped.
  */
-export function finish(code: ExceptionCode, x: ExceptionInput, lazy: readonly LazyCond[], obligations: () => Obligation[]): ExceptionEval {
-  const conditions: Cond[] = [];
-  for (const l of lazy) {
-    const c = typeof l === 'function' ? l() : l;
-    conditions.push(c);
-    if (c.status === 'not_met' && !x.ctx.explainOn) break;
+export class Conditions {
+  readonly list: Cond[] = [];
+  constructor(private readonly x: ExceptionInput) {}
+
+  add(c: Cond): boolean {
+    this.list.push(c);
+    return c.status !== 'not_met' || this.x.ctx.explainOn;
   }
-  const status = statusOf(conditions);
-  return { code, status, conditions, obligations: status === 'not_eligible' ? [] : obligations() };
+
+  /** The status, and the obligations, which only matter when the exception can be used. */
+  finish(code: ExceptionCode, obligations: () => Obligation[]): ExceptionEval {
+    const status = statusOf(this.list);
+    return { code, status, conditions: this.list, obligations: status === 'not_eligible' ? [] : obligations() };
+  }
 }
 
 /**
  * Conditions that depend only on a few enumerable facts (the ECCN, the activity, the part 744
  * flag) are immutable: build each once and share it.
  */
-const sharedConditions = new Map<string, Map<string, Cond>>();
-function shared(kind: string, key: string, make: () => Cond): Cond {
-  let byKey = sharedConditions.get(kind);
-  if (!byKey) sharedConditions.set(kind, (byKey = new Map()));
-  let c = byKey.get(key);
-  if (!c) byKey.set(key, (c = make()));
-  return c;
+type SharedKey = string | null | boolean | undefined;
+const sharedConditions = new Map<SharedKey, Map<SharedKey, Map<SharedKey, Cond>>>();
+function shared(a: SharedKey, b: SharedKey, c: SharedKey, make: () => Cond): Cond {
+  let byA = sharedConditions.get(a);
+  if (!byA) sharedConditions.set(a, (byA = new Map()));
+  let byB = byA.get(b);
+  if (!byB) byA.set(b, (byB = new Map()));
+  let cond = byB.get(c);
+  if (!cond) byB.set(c, (cond = make()));
+  return cond;
 }
 
 export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca', eccn: string | null): Cond {
-  return shared(`item|${code}`, String(eccn), () => {
+  return shared(code, 'item', eccn, () => {
     const ok = covers(list, eccn);
     return cond('eligible-item', ok, listCitation(list), ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
   });
@@ -99,7 +105,7 @@ const ACTIVITY_NAMES: Record<TxFacts['activity'], string> = {
 };
 
 export function activityCovered(f: TxFacts, allowed: readonly string[], citation: string, code: ExceptionCode): Cond {
-  return shared(`activity|${code}|${citation}`, f.activity, () => {
+  return shared(code, citation, f.activity, () => {
     const activity = f.activity === 'deemed_export' ? 'export' : f.activity === 'deemed_reexport' ? 'reexport' : f.activity;
     const ok = allowed.includes(activity);
     const what = ACTIVITY_NAMES[f.activity];
@@ -110,7 +116,7 @@ export function activityCovered(f: TxFacts, allowed: readonly string[], citation
 /** 15 CFR 740.2: no license exception for a transaction with a known part 744 prohibition. */
 export function noPart744Concern(f: TxFacts, extraCitation?: string): Cond {
   const concern = f.facts.part744Concern === true;
-  return shared('744', `${concern}|${extraCitation}`, () =>
+  return shared('744', extraCitation, concern, () =>
     cond(
       'no-part-744-concern',
       !concern,

@@ -11,7 +11,7 @@ import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
 import { LPP } from '../../data/parameters.js';
 import { negate, NONE, type Missing } from '../../engine/logic.js';
 import { describe } from '../headquarters.js';
-import { activityCovered, cond, consigneeNotMacauD5, finish, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityCovered, cond, Conditions, consigneeNotMacauD5, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
   a: '15 CFR 740.29(a)', c1: '15 CFR 740.29(c)(1)', c2: '15 CFR 740.29(c)(2)', d: '15 CFR 740.29(d)', e: '15 CFR 740.29(e)',
@@ -30,26 +30,28 @@ export function lppUsed(x: ExceptionInput): Decimal {
 }
 
 export function evaluateLpp(x: ExceptionInput): ExceptionEval {
-  const { f, ctx } = x;
-  const item = itemCovered('LPP', 'lpp', x.eccn);
-  if (item.status === 'not_met') return finish('LPP', x, [item], () => []);
+  const { f } = x;
   let used: Decimal | undefined;
   const usedTpp = () => (used ??= lppUsed(x));
-  return finish('LPP', x, [
-    item,
-    () => activityCovered(f, ['export', 'reexport'], C.a, 'LPP'),
-    () => cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a}; ${C.d}`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.'),
-    () => NO_DESTINATION_MACAU_D5(f, C.c1),
-    () => consigneeNotMacauD5(f, C.c2),
-    () => {
-      // Moot where (c)(1) already excludes the destination (Macau and D:5).
-      const restricted = f.to!.d145NotA56 && !f.to!.macauOrD5 ? ctx.choose('INT-6', (r) => r === 'not_available') : f.to!.d145NotA56;
-      return cond('not-restricted-by-740-2', negate({ value: restricted, missing: NONE as Missing[] }), C.restr,
-      () => f.to!.d145NotA56 ? `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).` : `${describe(f.to)} is not restricted by 740.2(a)(9)(ii).`);
-    },
-    () => annualCap(x, usedTpp()),
-    () => noPart744Concern(f, C.e),
-  ], () => obligations(x, usedTpp()));
+  const k = new Conditions(x);
+  k.add(itemCovered('LPP', 'lpp', x.eccn)) &&
+    k.add(activityCovered(f, ['export', 'reexport'], C.a, 'LPP')) &&
+    k.add(cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a}; ${C.d}`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.')) &&
+    k.add(NO_DESTINATION_MACAU_D5(f, C.c1)) &&
+    k.add(consigneeNotMacauD5(f, C.c2)) &&
+    k.add(restriction(x)) &&
+    k.add(annualCap(x, usedTpp())) &&
+    k.add(noPart744Concern(f, C.e));
+  return k.finish('LPP', () => obligations(x, usedTpp()));
+}
+
+/** 740.2(a)(9)(ii) does not list LPP among the exceptions usable in D:1/D:4 outside A:5/A:6 (INT-6). */
+function restriction(x: ExceptionInput): Cond {
+  const { f, ctx } = x;
+  // Moot where (c)(1) already excludes the destination (Macau and D:5).
+  const restricted = f.to!.d145NotA56 && !f.to!.macauOrD5 ? ctx.choose('INT-6', (r) => r === 'not_available') : f.to!.d145NotA56;
+  return cond('not-restricted-by-740-2', !restricted, C.restr,
+    () => f.to!.d145NotA56 ? `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).` : `${describe(f.to)} is not restricted by 740.2(a)(9)(ii).`);
 }
 
 function annualCap(x: ExceptionInput, used: Decimal): Cond {

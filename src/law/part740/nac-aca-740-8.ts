@@ -10,7 +10,7 @@ import { NAC_NOTICE_DAYS } from '../../data/parameters.js';
 import { and, anyOf, known, negate, type Finding } from '../../engine/logic.js';
 import { advancedClass } from '../eccn-lists.js';
 import { describe } from '../headquarters.js';
-import { activityCovered, anyPartyMacauD5, cond, finish, itemCovered, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityCovered, anyPartyMacauD5, cond, Conditions, itemCovered, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = { a: '15 CFR 740.8(a)', c1: '15 CFR 740.8(c)(1)', ecc: 'ECCN 3A090, List Based License Exceptions (NAC/ACA)' };
 
@@ -29,36 +29,38 @@ function macauOrD5Scope(x: ExceptionInput): Finding {
 }
 
 export function evaluateNac(x: ExceptionInput): ExceptionEval {
-  const item = itemCovered('NAC', 'nacAca', x.eccn);
-  if (item.status === 'not_met') return finish('NAC', x, [item], () => []);
-  return finish('NAC', x, [
-    item,
-    () => notDatacenterA(x),
-    () => activityCovered(x.f, ['export', 'reexport'], C.a, 'NAC'),
-    () => {
-      const scope = macauOrD5Scope(x);
-      return cond('macau-d5-destination-or-entity', scope, C.a, () => scope.value === false ? `Neither the destination (${describe(x.f.to)}) nor any party's headquarters is Macau or D:5: ACA, not NAC, is the exception for this.` : `Destination ${describe(x.f.to)}; NAC covers Macau/D:5 destinations and Macau/D:5-headquartered entities.`);
-    },
-    () => noPart744Concern(x.f),
-  ], () => nacObligations(x));
+  const k = new Conditions(x);
+  k.add(itemCovered('NAC', 'nacAca', x.eccn)) &&
+    k.add(notDatacenterA(x)) &&
+    k.add(activityCovered(x.f, ['export', 'reexport'], C.a, 'NAC')) &&
+    k.add(nacScope(x)) &&
+    k.add(noPart744Concern(x.f));
+  return k.finish('NAC', () => nacObligations(x));
+}
+
+function nacScope(x: ExceptionInput): Cond {
+  const scope = macauOrD5Scope(x);
+  return cond('macau-d5-destination-or-entity', scope, C.a, () => scope.value === false ? `Neither the destination (${describe(x.f.to)}) nor any party's headquarters is Macau or D:5: ACA, not NAC, is the exception for this.` : `Destination ${describe(x.f.to)}; NAC covers Macau/D:5 destinations and Macau/D:5-headquartered entities.`);
 }
 
 export function evaluateAca(x: ExceptionInput): ExceptionEval {
-  const item = itemCovered('ACA', 'nacAca', x.eccn);
-  if (item.status === 'not_met') return finish('ACA', x, [item], () => []);
-  const transferWithin = and(x.f.activity === 'transfer', x.f.to!.macauOrD5);
-  const scope: Finding = transferWithin ? known(true) : negate(macauOrD5Scope(x));
-  return finish('ACA', x, [
-    item,
-    () => notDatacenterA(x),
-    () => activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA'),
-    () => cond('outside-macau-d5-or-transfer-within', scope, C.a, () => transferWithin ? `A transfer (in-country) within ${describe(x.f.to)}.` : `ACA covers any destination except Macau/D:5 and Macau/D:5-headquartered entities (destination ${describe(x.f.to)}).`),
-    () => noPart744Concern(x.f),
-  ], () => [
+  const k = new Conditions(x);
+  k.add(itemCovered('ACA', 'nacAca', x.eccn)) &&
+    k.add(notDatacenterA(x)) &&
+    k.add(activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA')) &&
+    k.add(acaScope(x)) &&
+    k.add(noPart744Concern(x.f));
+  return k.finish('ACA', () => [
     { what: 'No notification to BIS is required for ACA.', when: '-', to: '-', citation: C.a },
     verifyPart744(),
     records('15 CFR 740.8; part 762', 'each ACA export, reexport or transfer'),
   ]);
+}
+
+function acaScope(x: ExceptionInput): Cond {
+  const transferWithin = and(x.f.activity === 'transfer', x.f.to!.macauOrD5);
+  const scope: Finding = transferWithin ? known(true) : negate(macauOrD5Scope(x));
+  return cond('outside-macau-d5-or-transfer-within', scope, C.a, () => transferWithin ? `A transfer (in-country) within ${describe(x.f.to)}.` : `ACA covers any destination except Macau/D:5 and Macau/D:5-headquartered entities (destination ${describe(x.f.to)}).`);
 }
 
 function nacObligations(x: ExceptionInput): Obligation[] {
