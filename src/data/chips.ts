@@ -18,6 +18,9 @@ export interface ChipEntry {
   memoryBandwidthGBs?: number;
   released?: string;
   note?: string;
+  /** 'US' when the part is the direct product of U.S.-origin design technology (734.9(h)(1)(i)). */
+  designOrigin?: string | null;
+  designOriginSource?: string;
 }
 
 export interface Chip extends ChipEntry {

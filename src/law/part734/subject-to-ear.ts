@@ -13,6 +13,7 @@ import type { Step } from '../../contract/determination.js';
 import type { TxFacts } from '../../engine/facts.js';
 import type { Finding, Missing } from '../../engine/logic.js';
 import type { ItemClass } from '../part774/classify.js';
+import { chip } from '../../data/chips.js';
 
 export const CITE_734 = {
   inUs: '15 CFR 734.3(a)(1)',
@@ -71,6 +72,10 @@ export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null): J
   if (startsInUs(f)) return result(true, [], 'Item in the United States', CITE_734.inUs, 'The item is shipped from the United States.');
   if (h.producedOutsideUS === false) return result(true, [], 'U.S.-origin item', CITE_734.usOrigin, 'U.S.-origin items are subject to the EAR wherever located.');
   const inScope = eccn !== null && /^(3A090|4A090|3A001\.z|4A003\.z|4A004\.z|4A005\.z|5A002\.z|5A004\.z|5A992\.z)/.test(eccn);
+  const model = f.item.type === 'ic' ? f.item.model : undefined;
+  if (inScope && h.foreignDirectProduct === undefined && model !== undefined && chip(model).designOrigin === 'US') {
+    return result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, `Designed with U.S.-origin technology (${chip(model).designOriginSource}): wherever produced, the part is U.S.-origin or the direct product of U.S.-origin technology under 734.9(h)(1)(i), destined anywhere ((h)(2)(i)).`);
+  }
   if (h.foreignDirectProduct === true && inScope) return result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'A foreign-produced 3A090/4A090/.z item that is the direct product of listed U.S. technology or software, or of a plant that is, destined anywhere ((h)(1), (h)(2)(i)).');
   if (h.producedOutsideUS === true && (h.foreignDirectProduct === false || !inScope)) {
     return result(false, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'Foreign-produced and outside the product scope of 734.9(h)(1). aidr does not evaluate the de minimis rule (734.4): U.S.-origin controlled content above de minimis would make it subject.');
