@@ -68,10 +68,12 @@ const transaction = fc
     const tech = t.item.type === 'model_weights';
     let activity = activityPick;
     if (!tech && activity.startsWith('deemed')) activity = 'export';
+    // A shipment or release to the United States can only be a transfer within it.
+    if (t.to === 'US' && activity !== 'transfer') activity = 'transfer';
     const tx: Record<string, unknown> = { ...t, activity };
     if (activity === 'export' || activity === 'deemed_export') tx.from = 'US';
     else if (activity === 'transfer') tx.from = t.to;
-    else tx.from = from === 'US' ? 'DE' : from;
+    else tx.from = from === 'US' || from === t.to ? (t.to === 'DE' ? 'FR' : 'DE') : from;
     return tx;
   });
 
@@ -163,6 +165,9 @@ describe('engine invariants', () => {
         if (before.outcome === 'no_license_required' && before.subjectToEar === 'unknown') {
           // "No license either way": learning jurisdiction may only sharpen it to not_subject.
           expect(['no_license_required', 'not_subject']).toContain(after.outcome);
+        } else if (before.outcome === 'license_exception' && before.licenseRequired !== 'yes') {
+          // "If a license is needed, an exception covers it": learning may show none is needed.
+          expect(['license_exception', 'no_license_required', 'not_subject']).toContain(after.outcome);
         } else if (before.outcome !== 'indeterminate') expect(after.outcome).toBe(before.outcome);
         if (before.classification.eccn !== null) expect(after.classification.eccn).toBe(before.classification.eccn);
       }),

@@ -205,6 +205,12 @@ export const Transaction = z.strictObject({
   if ((activity === 'reexport' || activity === 'deemed_reexport') && tx.from === 'US') {
     ctx.addIssue({ code: 'custom', path: ['from'], message: `a ${activity} starts outside the United States; use "export" or "deemed_export" for a shipment or release from the US` });
   }
+  if ((activity === 'export' || activity === 'reexport') && tx.to !== undefined && (tx.from ?? (activity === 'export' ? 'US' : undefined)) === tx.to) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: `an ${activity} crosses a border: to must differ from from (use "transfer" for a change of end user within one country)` });
+  }
+  if ((activity === 'deemed_export' || activity === 'deemed_reexport') && tx.to === 'US') {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'a deemed export or reexport is a release to a foreign person: give their most recent citizenship or permanent residency' });
+  }
   if (activity === 'transfer' && tx.from !== undefined && tx.to !== undefined && tx.from !== tx.to) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'a transfer (in-country) stays in one country: from and to must be the same' });
   }

@@ -101,6 +101,13 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   if (subject.value === false) {
     return { eccn, subject, license: false, licenseMissing: [], licenseSteps: [], via744: false, exceptions: [], policy: noPolicy };
   }
+  if (f.activity === 'transfer' && f.to?.us) {
+    // 15 CFR 734.16: a transfer (in-country) is a change of end use or end user within a foreign country.
+    return {
+      eccn, subject, license: false, licenseMissing: [], via744: false, exceptions: [], policy: noPolicy,
+      licenseSteps: [{ rule: 'Transfer within the United States', citation: '15 CFR 734.16', result: 'no license under this rule', detail: 'A change of end user inside the United States is not a transfer (in-country), which the EAR defines within a foreign country; an export of the item later needs its own determination.' }],
+    };
+  }
   if (!inForce) {
     const wouldApply = licenseRequirement742(f, eccn, ctx).steps.map((s) => ({ ...s, rule: `${s.rule} (from ${DATES.effective})`, result: `${s.result} once in force` }));
     return {

@@ -59,3 +59,12 @@ describe('documentation generated from data', () => {
     expect(readFileSync(new URL('../../docs/interpretations.md', import.meta.url), 'utf8')).toBe(interpretationsMarkdown());
   });
 });
+
+describe('activities that cannot happen', () => {
+  const weights = { date: '2025-06-02', item: { type: 'model_weights', published: false, trainingOperations: '3e26' } };
+  it('an export to the country it leaves, and a deemed export to a U.S. person, are refused at `to`', () => {
+    expect(() => check({ ...weights, activity: 'export', to: 'US' })).toThrow(/^to:/);
+    expect(() => check({ ...weights, activity: 'reexport', from: 'DE', to: 'DE' })).toThrow(/^to:/);
+    expect(() => check({ ...weights, activity: 'deemed_export', to: 'US' })).toThrow(/^to:/);
+  });
+});
