@@ -1,0 +1,137 @@
+/**
+ * The ledger's account kinds, how they are named, and what caps them.
+ *
+ * | kind                | one account per                                   | cap (from data/)                                   |
+ * |---------------------|---------------------------------------------------|----------------------------------------------------|
+ * | lpp                 | ultimate consignee (per INT-7 reading) per year    | 26,900,000 TPP, 740.29(d)                          |
+ * | aia                 | ultimate consignee                                | none: 253,000,000 TPP is a reporting trigger (INT-5) |
+ * | country_allocation  | Tier 2 destination, 2025-2027 (INT-9)             | 790,000,000 TPP, doubled for Supp. 5(b), 742.6(b)(10)(iii)(B), (C) |
+ * | nveu                | NVEU per country                                  | Table 1 for the quarter of the operation, 748.15(a)(2)(iii)(B) |
+ * | uveu                | UVEU group per country                            | none per account: Supp. 10 para. 6 limits the group's shares |
+ *
+ * Account ids are `kind:part:…` with every part URI-encoded, e.g. `lpp:2025:ultimate_parent:ACME`,
+ * `aia:ACME`, `country_allocation:AE`, `nveu:G42:AE`, `uveu:MSFT:MY`.
+ */
+import { countryOn } from '../data/country-groups.js';
+import { isKnownCountry } from '../data/countries.js';
+import { ALLOCATION, LPP } from '../data/parameters.js';
+import { InputError } from '../engine/context.js';
+import { nveuCap } from '../law/part748/dc-veu-748-15.js';
+import { toMilli } from './amount.js';
+
+export const ACCOUNT_KINDS = ['lpp', 'aia', 'country_allocation', 'nveu', 'uveu'] as const;
+export type AccountKind = (typeof ACCOUNT_KINDS)[number];
+export const LPP_READINGS = ['ultimate_parent', 'owner'] as const;
+export type LppReading = (typeof LPP_READINGS)[number];
+
+export type AccountRef =
+  | { kind: 'lpp'; year: string; reading: LppReading; entity: string }
+  | { kind: 'aia'; entity: string }
+  | { kind: 'country_allocation'; country: string }
+  | { kind: 'nveu'; veu: string; country: string }
+  | { kind: 'uveu'; veu: string; country: string };
+
+const enc = encodeURIComponent;
+
+export function accountId(ref: AccountRef): string {
+  switch (ref.kind) {
+    case 'lpp': return `lpp:${ref.year}:${ref.reading}:${enc(ref.entity)}`;
+    case 'aia': return `aia:${enc(ref.entity)}`;
+    case 'country_allocation': return `country_allocation:${ref.country}`;
+    case 'nveu': return `nveu:${enc(ref.veu)}:${ref.country}`;
+    case 'uveu': return `uveu:${enc(ref.veu)}:${ref.country}`;
+  }
+}
+
+/** The subject of the account, for listings and filters. */
+export function accountKey(ref: AccountRef): string {
+  switch (ref.kind) {
+    case 'lpp': return `${ref.reading}:${ref.entity}`;
+    case 'aia': return ref.entity;
+    case 'country_allocation': return ref.country;
+    case 'nveu':
+    case 'uveu': return `${ref.veu}:${ref.country}`;
+  }
+}
+
+export function accountPeriod(ref: AccountRef): string {
+  if (ref.kind === 'lpp') return ref.year;
+  if (ref.kind === 'country_allocation') return `${ALLOCATION.period.from}..${ALLOCATION.period.to}`;
+  return '';
+}
+
+function country(code: string | undefined, path: string): string {
+  const c = (code ?? '').toUpperCase();
+  if (!isKnownCountry(c)) throw new InputError(path, `not an ISO 3166-1 alpha-2 country code: "${code ?? ''}"`);
+  return c;
+}
+
+function part(s: string | undefined, path: string, what: string): string {
+  let v: string;
+  try {
+    v = decodeURIComponent(s ?? '');
+  } catch {
+    throw new InputError(path, `${what} is not URI-encoded correctly`);
+  }
+  if (v.length === 0 || v.length > 200) throw new InputError(path, `${what} must be 1 to 200 characters`);
+  return v;
+}
+
+/** Parse an account id (see the table above); errors name `path`. */
+export function parseAccountId(id: string, path = 'account'): AccountRef {
+  const parts = id.split(':');
+  const kind = parts[0] as AccountKind;
+  const want = (n: number) => {
+    if (parts.length !== n) throw new InputError(path, `"${id}" is not an account id (e.g. lpp:2025:ultimate_parent:ACME, aia:ACME, country_allocation:AE, nveu:VEU:AE, uveu:VEU:MY)`);
+  };
+  switch (kind) {
+    case 'lpp': {
+      want(4);
+      if (!/^\d{4}$/.test(parts[1]!)) throw new InputError(path, `"${parts[1]}" is not a calendar year`);
+      if (!(LPP_READINGS as readonly string[]).includes(parts[2]!)) throw new InputError(path, `LPP reading must be ${LPP_READINGS.join(' or ')} (INT-7)`);
+      return { kind, year: parts[1]!, reading: parts[2] as LppReading, entity: part(parts[3], path, 'the ultimate consignee') };
+    }
+    case 'aia':
+      want(2);
+      return { kind, entity: part(parts[1], path, 'the ultimate consignee') };
+    case 'country_allocation':
+      want(2);
+      return { kind, country: country(parts[1], path) };
+    case 'nveu':
+    case 'uveu':
+      want(3);
+      return { kind, veu: part(parts[1], path, 'the VEU'), country: country(parts[2], path) };
+    default:
+      want(-1);
+      throw new Error('unreachable');
+  }
+}
+
+export interface Cap {
+  /** null: no cap. */
+  milli: bigint | null;
+  citation: string;
+  note?: string;
+}
+
+/** The cap that applies to an operation on `ref` dated `date`. */
+export function capFor(ref: AccountRef, date: string): Cap {
+  switch (ref.kind) {
+    case 'lpp':
+      return { milli: toMilli(LPP.annualCap, 'cap'), citation: '15 CFR 740.29(d)' };
+    case 'aia':
+      return { milli: null, citation: '15 CFR 740.27(c)', note: 'no cap: the cumulative total decides when the certification goes to BIS (INT-5)' };
+    case 'country_allocation': {
+      const supp5b = countryOn(ref.country, date).supp5b;
+      const cap = supp5b ? ALLOCATION.tpp.times(ALLOCATION.supp5bIncrease.plus(1)) : ALLOCATION.tpp;
+      return { milli: toMilli(cap, 'cap'), citation: supp5b ? '15 CFR 742.6(b)(10)(iii)(B)(1), (C)' : '15 CFR 742.6(b)(10)(iii)(B)(1)' };
+    }
+    case 'nveu': {
+      const cap = nveuCap(date);
+      if (!cap) throw new InputError('date', `Table 1 to 748.15(a)(2)(iii)(B) sets no NVEU allocation for ${date}; aidr will not assume one`);
+      return { milli: toMilli(cap.capTpp, 'cap'), citation: cap.citation, note: `${cap.quarter} limit` };
+    }
+    case 'uveu':
+      return { milli: null, citation: '15 CFR part 748, Supp. No. 10, para. 6', note: 'limited as shares of the group\'s total (see veu check)' };
+  }
+}

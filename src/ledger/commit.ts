@@ -1,0 +1,263 @@
+/**
+ * The commit path (`aidr check --commit`, and the HTTP service's commit): determine a transaction
+ * against the ledger view, pick the license exception to use, and in ONE database transaction
+ * re-check the cap, draw the amounts and append the audit record.
+ *
+ * 1. The view is read without locks and the engine runs outside the transaction (it is pure and
+ *    takes milliseconds; no lock is held meanwhile).
+ * 2. In the transaction, the LPP draw is a conditional UPDATE (`used + reserved + amt <= cap`);
+ *    if another commit took the room in between, nothing is written and the error says how much
+ *    is left. If the balance moved (the view was stale) but the draw still fits, the
+ *    determination is made again on the balance as locked, so the recorded output (e.g. the
+ *    "LPP TPP Limit Reached" obligation) matches what was drawn.
+ * 3. The audit record (input, options with the exact view used, output, ruleset version, effects)
+ *    is appended in the same transaction: a crash leaves both or neither.
+ *
+ * Which exception draws on what: LPP draws on the ultimate consignee's annual LPP account for the
+ * chosen INT-7 reading (capped) and tracks the other reading's account (uncapped, so that either
+ * reading can be chosen later); AIA chips add to the consignee's cumulative AIA TPP (a reporting
+ * trigger, not a cap); ACA, ACM and NAC draw on nothing. An outcome other than a license
+ * exception is recorded in the audit log without a ledger movement. Country allocations are
+ * drawn by licenses, which the user records (`aidr ledger record-license`), not by commits.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Determination, ExceptionCode } from '../contract/determination.js';
+import type { Transaction } from '../contract/transaction.js';
+import { defaultReading } from '../data/interpretations.js';
+import { AIA, LPP } from '../data/parameters.js';
+import { InputError, type EvalOptions, type LedgerView } from '../engine/context.js';
+import { determine, today } from '../engine/determine.js';
+import { appendAudit } from '../store/audit.js';
+import { canonicalJson, sha256 } from '../store/canonical.js';
+import { isUniqueViolation, transaction, type Store } from '../store/open.js';
+import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } from './accounts.js';
+import { big, toPositiveMilli, tpp } from './amount.js';
+import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
+import { ensureAccount, move } from './ledger.js';
+import { buildLedgerView, type BuiltView } from './view.js';
+
+/** When several exceptions are eligible: those without a cap first, LPP (capped) last. */
+export const EXCEPTION_PREFERENCE: readonly ExceptionCode[] = ['AIA', 'ACA', 'ACM', 'NAC', 'LPP'];
+
+export interface CommitOptions {
+  actor: string;
+  idempotencyKey?: string;
+  /** Use this exception (it must be eligible); default: the first eligible in EXCEPTION_PREFERENCE. */
+  exception?: ExceptionCode;
+  now?: Date;
+}
+
+export interface CommitMovement {
+  account: string;
+  kind: 'draw' | 'track';
+  amountTpp: string;
+  usedTpp: string;
+  capTpp: string | null;
+  leftTpp: string | null;
+}
+
+export interface CommitResult {
+  auditId: string;
+  seq: number;
+  hash: string;
+  at: string;
+  actor: string;
+  /** The exception used, or null when the outcome is not a license exception (recorded only). */
+  exception: ExceptionCode | null;
+  movements: CommitMovement[];
+  /** Obligations that this commit triggers and a person must act on (LPP TPP Limit Reached, AIA certification to BIS). */
+  notices: string[];
+  warnings: string[];
+  replayed: boolean;
+  determination: Determination;
+}
+
+type Stored = Omit<CommitResult, 'replayed' | 'determination'>;
+
+export async function commitTransaction(store: Store, tx: Transaction, opts: EvalOptions, c: CommitOptions): Promise<CommitResult> {
+  if (opts.ledger !== undefined) throw new InputError('ledger', 'when committing, the ledger view comes from the store; do not pass one');
+  if (typeof c.actor !== 'string' || c.actor.trim() === '' || c.actor.length > 200) throw new InputError('actor', 'name who commits (1 to 200 characters)');
+  if (c.idempotencyKey !== undefined && (c.idempotencyKey.length === 0 || c.idempotencyKey.length > 200)) throw new InputError('idempotencyKey', 'expected 1 to 200 characters');
+  if (c.exception !== undefined && !EXCEPTION_PREFERENCE.includes(c.exception)) throw new InputError('exception', `one of ${EXCEPTION_PREFERENCE.join(', ')}`);
+  const asOf = opts.asOf ?? tx.date ?? today();
+  // Pin the date: a replay years later must evaluate the same day.
+  const options: EvalOptions = { ...stripUndefined(opts), asOf };
+  const reading = (options.interpretations?.['INT-7'] ?? defaultReading('INT-7')) as LppReading;
+  const requestHash = sha256(canonicalJson({ tx, options, exception: c.exception ?? null }));
+  const key = c.idempotencyKey;
+
+  if (key) {
+    const prior = await priorCommit(store, key, requestHash);
+    if (prior) return prior;
+  }
+
+  // 1. View and determination, outside the transaction.
+  let built = await buildLedgerView(store, tx, asOf, reading);
+  let d = determine(tx, { ...options, ledger: built.view });
+  if (d.allocation && d.allocation.country !== built.milli.country?.code) {
+    built = await buildLedgerView(store, tx, asOf, reading, d.allocation.country);
+    d = determine(tx, { ...options, ledger: built.view });
+  }
+  const code = chooseException(d, c.exception);
+  const plan = planDraws(d, code, built, reading);
+  for (const p of plan) await ensureAccount(store, p.ref, capFor(p.ref, asOf));
+
+  const auditId = randomUUID();
+  const now = c.now ?? new Date();
+  const at = now.toISOString();
+  try {
+    const stored = await transaction(store, async (trx): Promise<Stored & { output: Determination }> => {
+      if (key) {
+        const row = await trx.selectFrom('ledger_idempotency').select(['request_hash']).where('key', '=', key).executeTakeFirst();
+        if (row) throw new Replay();
+      }
+      // 2. Draws, in account-id order (a fixed lock order: no deadlock between two commits).
+      const movements: CommitMovement[] = [];
+      const fresh = new Map<string, bigint>();
+      for (const p of [...plan].sort((a, b) => a.id.localeCompare(b.id))) {
+        const row = await move(trx, { accountId: p.id, kind: p.kind, usedDelta: p.amount, reservedDelta: 0n, cap: p.capped ? p.cap : null, onDate: asOf, at, actor: c.actor, auditId, ref: d.id ?? null });
+        if (!row) {
+          const a = await trx.selectFrom('ledger_accounts').select(['used', 'reserved']).where('id', '=', p.id).executeTakeFirst();
+          const left = p.cap! - big(a?.used) - big(a?.reserved);
+          throw new CapExceededError(p.id, tpp(p.amount), tpp(left > 0n ? left : 0n), tpp(p.cap!), `License Exception ${code}, ${p.citation}`);
+        }
+        fresh.set(p.id, row.used + row.reserved - p.amount);
+        movements.push({ account: p.id, kind: p.kind, amountTpp: tpp(p.amount), usedTpp: tpp(row.used), capTpp: p.cap === null ? null : tpp(p.cap), leftTpp: p.cap === null ? null : tpp(p.cap - row.used - row.reserved) });
+      }
+      // 3. A stale view: decide again on the balances as locked.
+      let output = d;
+      let view = built.view;
+      if (plan.some((p) => fresh.get(p.id) !== p.viewed)) {
+        view = freshView(built.view, plan, fresh, reading);
+        output = determine(tx, { ...options, ledger: view });
+        if (code && output.exceptions.find((e) => e.code === code)?.status !== 'eligible') {
+          throw new LedgerError('not_eligible', `License Exception ${code} is no longer eligible: another commit changed the ledger meanwhile; check again`);
+        }
+      }
+      const notices = noticesOf(output, code);
+      const warnings = built.keys.parentAssumed && code === 'LPP'
+        ? ['consignee.ultimateParentId is not given: the consignee is taken as its own ultimate parent for the LPP cap (INT-7); give the parent\'s id if it has one.']
+        : [];
+      const rec = await appendAudit(trx, {
+        id: auditId, at, actor: c.actor, kind: 'determination', input: tx, options: { ...options, ledger: view }, output,
+        rulesetVersion: output.ruleset.version, effects: { exception: code, movements: plan.map((p) => ({ account: p.id, kind: p.kind, amountMilli: p.amount.toString() })) },
+      });
+      const result: Stored = { auditId, seq: rec.seq, hash: rec.hash, at, actor: c.actor, exception: code, movements, notices, warnings };
+      if (key) await trx.insertInto('ledger_idempotency').values({ key, scope: 'commit', request_hash: requestHash, result: JSON.stringify(result), created_at: at }).execute();
+      return { ...result, output };
+    });
+    const { output, ...rest } = stored;
+    return { ...rest, replayed: false, determination: output };
+  } catch (e) {
+    if (key && (e instanceof Replay || isUniqueViolation(e))) {
+      const prior = await priorCommit(store, key, requestHash);
+      if (prior) return prior;
+    }
+    throw e;
+  }
+}
+
+class Replay extends Error {}
+
+async function priorCommit(store: Store, key: string, requestHash: string): Promise<CommitResult | undefined> {
+  const row = await store.db.selectFrom('ledger_idempotency').selectAll().where('key', '=', key).executeTakeFirst();
+  if (!row) return undefined;
+  if (row.scope !== 'commit' || row.request_hash !== requestHash) throw new IdempotencyConflictError(key);
+  const stored = JSON.parse(row.result) as Stored;
+  const audit = await store.db.selectFrom('audit_log').select('output').where('id', '=', stored.auditId).executeTakeFirst();
+  if (!audit) throw new LedgerError('not_found', `idempotency key "${key}" names audit record ${stored.auditId}, which is missing (run aidr audit verify)`);
+  return { ...stored, replayed: true, determination: JSON.parse(audit.output) as Determination };
+}
+
+function stripUndefined(o: EvalOptions): EvalOptions {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as EvalOptions;
+}
+
+/** The exception to use: the one asked for (if eligible), else the first eligible by preference. */
+export function chooseException(d: Determination, wanted: ExceptionCode | undefined): ExceptionCode | null {
+  if (wanted) {
+    const e = d.exceptions.find((x) => x.code === wanted);
+    if (!e || e.status !== 'eligible') {
+      const why = e ? e.conditions.filter((k) => k.status !== 'met').map((k) => `${k.id} ${k.status.replace('_', ' ')} (${k.citation})`).join('; ') : 'not evaluated for this transaction';
+      const cap = e?.conditions.find((k) => k.id === 'annual-cap' && k.status === 'not_met');
+      // The cap is what blocks it: say so in the words the caller looks for, with the room left.
+      if (cap) throw new LedgerError('cap_exceeded', `cap exceeded: License Exception ${wanted} is not eligible: ${cap.detail} (${cap.citation})`);
+      throw new LedgerError('not_eligible', `License Exception ${wanted} is ${e?.status.replace('_', ' ') ?? 'not available'}: ${why || d.outcome}`);
+    }
+    return wanted;
+  }
+  if (d.outcome !== 'license_exception') return null;
+  for (const code of EXCEPTION_PREFERENCE) if (d.exceptions.find((x) => x.code === code)?.status === 'eligible') return code;
+  return null;
+}
+
+interface Draw {
+  ref: AccountRef;
+  id: string;
+  kind: 'draw' | 'track';
+  amount: bigint;
+  capped: boolean;
+  cap: bigint | null;
+  citation: string;
+  /** used + reserved in the view the determination read. */
+  viewed: bigint;
+}
+
+function shipmentMilli(d: Determination): bigint | undefined {
+  const agg = d.classification.aggregateTppExact ?? (d.classification.aggregateTpp === undefined ? undefined : String(d.classification.aggregateTpp));
+  return agg === undefined ? undefined : toPositiveMilli(agg, 'item');
+}
+
+function planDraws(d: Determination, code: ExceptionCode | null, built: BuiltView, reading: LppReading): Draw[] {
+  if (code === 'LPP') {
+    const keys = built.keys.lpp;
+    if (!keys) throw new InputError('consignee.id', 'LPP draws on the ultimate consignee\'s annual cap: give consignee.id (and consignee.ultimateParentId when it has a parent, INT-7) so the ledger can key it');
+    const amount = shipmentMilli(d);
+    if (amount === undefined) throw new InputError('item', 'the shipment\'s TPP is needed to draw on the LPP cap');
+    const draws: Draw[] = [];
+    for (const r of LPP_READINGS) {
+      const ref = keys[r];
+      const cap = capFor(ref, `${ref.year}-01-01`);
+      const id = accountId(ref);
+      if (r !== reading && id === accountId(keys[reading])) continue;
+      draws.push({ ref, id, kind: r === reading ? 'draw' : 'track', amount, capped: r === reading, cap: cap.milli, citation: cap.citation, viewed: built.milli.lpp![r] });
+    }
+    // Both readings name the same entity: one account per reading still (they differ for other shipments).
+    return draws;
+  }
+  if (code === 'AIA' && d.classification.eccn !== '4E091' && d.classification.tppPerUnit !== undefined) {
+    const ref = built.keys.aia;
+    if (!ref) throw new InputError('consignee.id', 'AIA shipments add to the consignee\'s cumulative AIA TPP (the 253,000,000 TPP certification trigger, INT-5): give consignee.id');
+    const amount = shipmentMilli(d);
+    if (amount === undefined) throw new InputError('item', 'the shipment\'s TPP is needed to keep the cumulative AIA TPP');
+    return [{ ref, id: accountId(ref), kind: 'draw', amount, capped: false, cap: null, citation: '15 CFR 740.27(c)', viewed: built.milli.aia ?? 0n }];
+  }
+  return [];
+}
+
+function freshView(view: LedgerView, plan: Draw[], fresh: Map<string, bigint>, reading: LppReading): LedgerView {
+  const out: LedgerView = { ...view };
+  for (const p of plan) {
+    const v = tpp(fresh.get(p.id)!);
+    if (p.ref.kind === 'lpp') {
+      out.lppUsedTppByReading = { ...(out.lppUsedTppByReading ?? {}), [p.ref.reading]: v };
+      if (p.ref.reading === reading) out.lppUsedTpp = v;
+    } else if (p.ref.kind === 'aia') {
+      out.aiaCumulativeTpp = v;
+    }
+  }
+  return out;
+}
+
+/** The obligations a person must act on because of this commit. */
+function noticesOf(d: Determination, code: ExceptionCode | null): string[] {
+  if (!code) return [];
+  const e = d.exceptions.find((x) => x.code === code);
+  if (!e) return [];
+  const out: string[] = [];
+  for (const o of e.obligations) {
+    if (code === 'LPP' && o.subject === LPP.limitSubject) out.push(`${o.subject}: ${o.what} (${o.citation})`);
+    if (code === 'AIA' && o.to === AIA.address) out.push(`${o.subject ?? 'BIS'}: ${o.what} (${o.citation})`);
+  }
+  return out;
+}

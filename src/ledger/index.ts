@@ -1,0 +1,22 @@
+/**
+ * The ledger and records API (for the CLI and the HTTP service). Load it lazily: it pulls in the
+ * database drivers.
+ *
+ *   const store = await openStore();                       // DATABASE_URL → PostgreSQL, else SQLite in AIDR_DATA_DIR
+ *   const r = await commitTransaction(store, tx, { asOf }, { actor: 'alice', idempotencyKey: 'PO-1' });
+ *   const v = await verifyAudit(store);
+ *   await store.close();
+ */
+export { openStore, transaction, type Store, type StoreOptions, type Dialect } from '../store/open.js';
+export { appendAudit, auditRecords, exportLine, getAudit, verifyAudit, type AuditRecord, type AuditVerifyReport } from '../store/audit.js';
+export { accountId, capFor, parseAccountId, ACCOUNT_KINDS, type AccountRef, type AccountKind } from './accounts.js';
+export { fromMilli, toMilli, tpp } from './amount.js';
+export { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
+export {
+  commitReservation, draw, expireReservations, getAccount, history, importEntries, listAccounts, recordFact, recordPublished,
+  releaseReservation, reserve, retire, verifyLedger, DEFAULT_TTL_SECONDS,
+  type AccountState, type ReservationResult, type MovementResult, type ReserveRequest, type DrawRequest, type RecordRequest, type ImportEntry,
+} from './ledger.js';
+export { buildLedgerView, countryLicensed, ledgerKeys } from './view.js';
+export { chooseException, commitTransaction, EXCEPTION_PREFERENCE, type CommitOptions, type CommitResult } from './commit.js';
+export { replayAudit, type ReplayResult } from './replay.js';

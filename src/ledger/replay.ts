@@ -1,0 +1,81 @@
+/**
+ * Replay: evaluate an audited input again, with its stored options (including the date and the
+ * exact ledger view it was decided on), and show what differs from the stored output. When the
+ * ruleset version differs, the differences are what the rules or data changed since; when it is
+ * the same, any difference would mean the engine is not deterministic (a bug).
+ */
+import type { Determination } from '../contract/determination.js';
+import { parseTransaction } from '../contract/parse.js';
+import { EvalOptionsSchema } from '../contract/options.js';
+import { determine } from '../engine/determine.js';
+import { rulesetVersion } from '../engine/version.js';
+import { getAudit } from '../store/audit.js';
+import type { Store } from '../store/open.js';
+import { LedgerError } from './errors.js';
+
+export interface Difference {
+  path: string;
+  stored: unknown;
+  now: unknown;
+}
+
+export interface ReplayResult {
+  id: string;
+  seq: number;
+  at: string;
+  storedVersion: string;
+  currentVersion: string;
+  sameVersion: boolean;
+  /** The same determination (apart from the ruleset version string). */
+  identical: boolean;
+  differences: Difference[];
+  note: string;
+  determination: Determination;
+}
+
+const MAX_DIFFERENCES = 200;
+
+export async function replayAudit(store: Store, idOrSeq: string): Promise<ReplayResult> {
+  const rec = await getAudit(store, idOrSeq);
+  if (!rec) throw new LedgerError('not_found', `no audit record ${idOrSeq}`);
+  const tx = parseTransaction(JSON.parse(rec.input));
+  const opts = EvalOptionsSchema.parse(JSON.parse(rec.options));
+  const now = JSON.parse(JSON.stringify(determine(tx, opts))) as Determination;
+  const stored = JSON.parse(rec.output) as unknown;
+  const differences: Difference[] = [];
+  diff(stored, now, '', differences);
+  const current = rulesetVersion();
+  const sameVersion = current === rec.rulesetVersion;
+  const substantive = differences.filter((x) => x.path !== 'ruleset.version');
+  return {
+    id: rec.id,
+    seq: rec.seq,
+    at: rec.at,
+    storedVersion: rec.rulesetVersion,
+    currentVersion: current,
+    sameVersion,
+    identical: substantive.length === 0,
+    differences,
+    note: sameVersion
+      ? differences.length === 0 ? 'Same ruleset version, same determination.' : 'Same ruleset version but a different determination: the stored record or the engine is not what it was (run aidr audit verify).'
+      : `The record was made under ruleset ${rec.rulesetVersion}; this is ${current}. ${substantive.length === 0 ? 'The determination is the same apart from the version.' : `${substantive.length} difference(s) are what the rules, engine or data changed since.`}`,
+    determination: now,
+  };
+}
+
+function diff(a: unknown, b: unknown, path: string, out: Difference[]): void {
+  if (out.length >= MAX_DIFFERENCES) return;
+  if (Object.is(a, b)) return;
+  const aObj = a !== null && typeof a === 'object';
+  const bObj = b !== null && typeof b === 'object';
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) diff(a[i], b[i], `${path}[${i}]`, out);
+    return;
+  }
+  if (aObj && bObj && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+    for (const k of keys) diff((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k, out);
+    return;
+  }
+  out.push({ path: path || '(root)', stored: a, now: b });
+}

@@ -1,0 +1,119 @@
+/**
+ * The ledger view the engine reads (`LedgerView`, src/engine/context.ts), built from the store for
+ * one transaction:
+ *
+ * - `lppUsedTppByReading`: LPP TPP of the ultimate consignee in the calendar year of the
+ *   determination, under both INT-7 readings: `ultimate_parent` keyed by
+ *   `consignee.ultimateParentId ?? consignee.id ?? consignee.name`, `owner` keyed by
+ *   `consignee.id ?? consignee.name`. `lppUsedTpp` is the one for the chosen reading.
+ * - `aiaCumulativeTpp`: AIA TPP the consignee (`consignee.id ?? consignee.name`) received so far.
+ * - `countryLicensedTpp`: TPP licensed to the allocation country (see `countryLicensed`).
+ *
+ * Pending reservations count as used (used + reserved): the view must not promise room that a
+ * reservation already holds, and it matches the cap check made when committing.
+ */
+import type { Transaction } from '../contract/transaction.js';
+import type { LedgerView } from '../engine/context.js';
+import type { Kysely } from 'kysely';
+import type { Store } from '../store/open.js';
+import type { Database, DbInt } from '../store/schema.js';
+import { accountId, type AccountRef, type LppReading } from './accounts.js';
+import { big, tpp } from './amount.js';
+import { latestPublished } from './ledger.js';
+
+export interface LedgerKeys {
+  year: string;
+  /** LPP accounts for both INT-7 readings (absent when the consignee has no id or name). */
+  lpp?: Record<LppReading, AccountRef & { kind: 'lpp' }>;
+  /** The AIA account (absent when the consignee has no id or name). */
+  aia?: AccountRef & { kind: 'aia' };
+  /** The consignee has no ultimateParentId: it is taken as its own ultimate parent. */
+  parentAssumed: boolean;
+}
+
+export function ledgerKeys(tx: Transaction, asOf: string): LedgerKeys {
+  const c = tx.consignee;
+  const year = asOf.slice(0, 4);
+  // An empty string identifies nobody.
+  const given = (s: string | undefined) => (s !== undefined && s.trim() !== '' ? s : undefined);
+  const owner = given(c?.id) ?? given(c?.name);
+  const parent = given(c?.ultimateParentId) ?? owner;
+  const keys: LedgerKeys = { year, parentAssumed: owner !== undefined && given(c?.ultimateParentId) === undefined };
+  if (owner !== undefined && parent !== undefined) {
+    keys.lpp = {
+      ultimate_parent: { kind: 'lpp', year, reading: 'ultimate_parent', entity: parent },
+      owner: { kind: 'lpp', year, reading: 'owner', entity: owner },
+    };
+    keys.aia = { kind: 'aia', entity: owner };
+  }
+  return keys;
+}
+
+type Db = Store | Kysely<Database>;
+const dbOf = (s: Db): Kysely<Database> => ('db' in s ? s.db : s);
+
+/** used + reserved per account id, in milli-TPP (0 for an account that does not exist yet). */
+export async function balances(store: Db, ids: string[]): Promise<Map<string, bigint>> {
+  const out = new Map(ids.map((id) => [id, 0n]));
+  if (ids.length === 0) return out;
+  const rows = await dbOf(store).selectFrom('ledger_accounts').select(['id', 'used', 'reserved']).where('id', 'in', ids).execute();
+  for (const r of rows) out.set(r.id, big(r.used) + big(r.reserved));
+  return out;
+}
+
+/**
+ * TPP licensed to a country within its allocation (INT-9), as far as this store knows: the
+ * licenses (and pending applications) recorded here, or, when BIS's published aggregate is
+ * recorded, that figure plus what was recorded here after its date — whichever is larger (BIS's
+ * figure includes other exporters; records after its date are not in it yet). Undefined when
+ * nothing is recorded: the engine then says the usage is unknown rather than assume zero.
+ */
+export async function countryLicensed(store: Db, country: string, asOf: string): Promise<bigint | undefined> {
+  const db = dbOf(store);
+  const id = accountId({ kind: 'country_allocation', country });
+  const account = await db.selectFrom('ledger_accounts').select(['used', 'reserved']).where('id', '=', id).executeTakeFirst();
+  const published = await latestPublished(db, country, asOf);
+  if (!account && !published) return undefined;
+  const own = account ? big(account.used) + big(account.reserved) : 0n;
+  if (!published) return own;
+  const after = await db.selectFrom('ledger_movements')
+    .select((eb) => [eb.fn.sum<DbInt>('used_delta').as('u'), eb.fn.sum<DbInt>('reserved_delta').as('r')])
+    .where('account_id', '=', id).where('on_date', '>', published.asOf).executeTakeFirst();
+  const combined = published.tpp + big(after?.u ?? 0) + big(after?.r ?? 0);
+  return combined > own ? combined : own;
+}
+
+export interface BuiltView {
+  view: LedgerView;
+  keys: LedgerKeys;
+  /** The milli-TPP figures behind the view, to detect a stale view when committing. */
+  milli: { lpp?: Record<LppReading, bigint>; aia?: bigint; country?: { code: string; licensed: bigint | undefined } };
+}
+
+export async function buildLedgerView(store: Db, tx: Transaction, asOf: string, reading: LppReading, allocationCountry?: string): Promise<BuiltView> {
+  const keys = ledgerKeys(tx, asOf);
+  const ids: string[] = [];
+  if (keys.lpp) ids.push(accountId(keys.lpp.ultimate_parent), accountId(keys.lpp.owner));
+  if (keys.aia) ids.push(accountId(keys.aia));
+  const b = await balances(store, ids);
+  const view: LedgerView = {};
+  const milli: BuiltView['milli'] = {};
+  if (keys.lpp) {
+    const up = b.get(accountId(keys.lpp.ultimate_parent))!;
+    const ow = b.get(accountId(keys.lpp.owner))!;
+    milli.lpp = { ultimate_parent: up, owner: ow };
+    view.lppUsedTppByReading = { ultimate_parent: tpp(up), owner: tpp(ow) };
+    view.lppUsedTpp = tpp(reading === 'owner' ? ow : up);
+  }
+  if (keys.aia) {
+    milli.aia = b.get(accountId(keys.aia))!;
+    view.aiaCumulativeTpp = tpp(milli.aia);
+  }
+  const country = allocationCountry ?? tx.to;
+  if (country) {
+    const licensed = await countryLicensed(store, country, asOf);
+    milli.country = { code: country, licensed };
+    if (licensed !== undefined) view.countryLicensedTpp = tpp(licensed);
+  }
+  return { view, keys, milli };
+}

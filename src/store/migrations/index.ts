@@ -1,0 +1,18 @@
+/**
+ * The ordered list of migrations (a static provider: the bundle and `dist/` carry no migration
+ * files to discover at run time). Names sort in the order they run.
+ *
+ * To add one (e.g. the HTTP service's API keys): create `NNN-what.ts` exporting a factory
+ * `migrationNNN(dialect): Migration` that only adds tables, columns or indexes (never rewrites an
+ * applied migration), and add one line below. Every `openStore` applies pending migrations under
+ * the migrator's lock; the conformance suite (test/store) runs them on both back ends.
+ */
+import type { Migration } from 'kysely';
+import type { Dialect } from '../open.js';
+import { migration001 } from './001-ledger-and-audit.js';
+
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '001-ledger-and-audit': migration001(dialect),
+  };
+}

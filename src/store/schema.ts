@@ -1,0 +1,104 @@
+/**
+ * The database tables, as Kysely types. One schema for both back ends: amounts are exact integers
+ * of milli-TPP (BIGINT on PostgreSQL, INTEGER on SQLite); timestamps and dates are ISO-8601 text,
+ * which sorts correctly on both. Integers come back as `bigint` (SQLite, safe integers) or as a
+ * decimal string (PostgreSQL int8); `src/ledger/amount.ts` normalises them.
+ */
+import type { Generated } from 'kysely';
+
+/** What a driver hands back for a BIGINT column. */
+export type DbInt = bigint | string | number;
+
+export interface AccountsTable {
+  /** `kind:part:…` with each part URI-encoded (see src/ledger/accounts.ts). */
+  id: string;
+  kind: string;
+  /** The account's subject for display: an entity, a country, a VEU and country. */
+  key: string;
+  /** The period the account covers ('2025' for LPP, '2025-01-01..2027-12-31' for a country allocation, '' when cumulative). */
+  period: string;
+  /** Cap in milli-TPP as last applied (null: uncapped). Date-dependent caps are passed per operation. */
+  cap: DbInt | null;
+  used: DbInt;
+  reserved: DbInt;
+  created_at: string;
+}
+
+export interface ReservationsTable {
+  id: string;
+  account_id: string;
+  amount: DbInt;
+  /** reserved → committed | released | expired; the only row kind that changes state. */
+  state: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  /** The business date of the reservation (YYYY-MM-DD), e.g. the shipment date. */
+  on_date: string;
+  created_at: string;
+  expires_at: string;
+  actor: string;
+}
+
+export interface MovementsTable {
+  seq: Generated<DbInt>;
+  account_id: string;
+  /** reserve | commit | release | expire | draw | track | record | import | retire */
+  kind: string;
+  reservation_id: string | null;
+  used_delta: DbInt;
+  reserved_delta: DbInt;
+  on_date: string;
+  at: string;
+  actor: string;
+  audit_id: string | null;
+  ref: string | null;
+}
+
+export interface IdempotencyTable {
+  key: string;
+  scope: string;
+  request_hash: string;
+  result: string;
+  created_at: string;
+}
+
+export interface PublishedTable {
+  seq: Generated<DbInt>;
+  country: string;
+  tpp: DbInt;
+  as_of: string;
+  source: string;
+  recorded_at: string;
+  actor: string;
+}
+
+export interface AuditTable {
+  seq: DbInt;
+  id: string;
+  at: string;
+  actor: string;
+  kind: string;
+  input: string;
+  options: string;
+  output: string;
+  ruleset_version: string;
+  effects: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: DbInt;
+  hash: string;
+}
+
+export interface Database {
+  ledger_accounts: AccountsTable;
+  ledger_reservations: ReservationsTable;
+  ledger_movements: MovementsTable;
+  ledger_idempotency: IdempotencyTable;
+  allocation_published: PublishedTable;
+  audit_log: AuditTable;
+  audit_head: AuditHeadTable;
+}
