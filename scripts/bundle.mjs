@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
+import { rmSync } from 'node:fs';
 
 // zod re-exports all of its ~50 message locales; aidr speaks English only. Serve just `en`.
 const englishOnlyZod = {
@@ -16,9 +17,17 @@ const englishOnlyZod = {
   },
 };
 
+// Commands that need the database load it through dynamic imports; splitting puts that code (and
+// its imports of kysely, pg, better-sqlite3) in chunks that only those commands load.
+rmSync('dist/chunks', { recursive: true, force: true });
+
 await build({
   entryPoints: ['dist/cli/main.js'],
-  outfile: 'dist/aidr.mjs',
+  outdir: 'dist',
+  entryNames: 'aidr',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -7,6 +7,7 @@ import { determine } from '../engine/determine.js';
 import { InputError, type EvalOptions } from '../engine/context.js';
 import { collectInterpretation, parseJson, readInput, reportAndExit, UsageError, writeJson } from './io.js';
 import { renderText } from './text.js';
+import { commitAll } from './ledger.js';
 
 export interface CheckFlags {
   asOf?: string;
@@ -14,6 +15,10 @@ export interface CheckFlags {
   interpretation?: Record<string, string>;
   ledger?: string;
   lean?: boolean;
+  commit?: boolean;
+  actor?: string;
+  idempotencyKey?: string;
+  exception?: string;
 }
 
 export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
@@ -39,10 +44,19 @@ export function registerCheck(program: Command): void {
     .option('--interpretation <ID=READING>', 'choose a reading, e.g. INT-6=available (repeatable)', collectInterpretation)
     .option('--ledger <file>', 'ledger view JSON: lppUsedTpp, aiaCumulativeTpp, countryLicensedTpp')
     .option('--lean', 'omit the explanation and classification basis (bulk screening)')
-    .action((file: string, flags: CheckFlags) => {
+    .option('--commit', 'record it: draw on the ledger (LPP cap, AIA total) and append the audit log, in one database transaction')
+    .option('--actor <name>', 'with --commit: who commits (default AIDR_ACTOR or the OS user)')
+    .option('--idempotency-key <key>', 'with --commit: commit at most once for this key (a batch uses KEY#index)')
+    .option('--exception <code>', 'with --commit: the license exception to use (AIA, ACA, ACM, NAC, LPP); default the first eligible, caps last')
+    .action(async (file: string, flags: CheckFlags) => {
       try {
         const opts = evalOptionsFrom(flags);
         const { batch, transactions } = parseTransactions(parseJson(readInput(file), 'the input'));
+        if (flags.commit) {
+          await commitAll(transactions, batch, opts, { actor: flags.actor, idempotencyKey: flags.idempotencyKey, exception: flags.exception, format: flags.format }, renderText);
+          return;
+        }
+        if (flags.actor !== undefined || flags.idempotencyKey !== undefined || flags.exception !== undefined) throw new UsageError('--actor, --idempotency-key and --exception go with --commit');
         const results = transactions.map((t, i) => {
           try {
             return determine(t, opts);

@@ -4,6 +4,9 @@ import { registerCheck } from './check.js';
 import { registerChips } from './chips.js';
 import { registerInterpretations } from './interpretations.js';
 import { reportAndExit } from './io.js';
+import { registerLedger } from './ledger.js';
+import { registerAudit } from './audit.js';
+import { registerVeu } from './veu.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -15,6 +18,9 @@ export async function main(argv: string[]): Promise<void> {
   registerCheck(program);
   registerChips(program);
   registerInterpretations(program);
+  registerLedger(program);
+  registerAudit(program);
+  registerVeu(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -1,0 +1,112 @@
+/**
+ * `aidr audit …`: the append-only, hash-chained record of committed determinations.
+ * verify (exit 1 names the first altered, deleted or reordered record), replay (re-evaluate a
+ * stored input; exit 1 when the answer differs), export (CSV or JSON Lines for record-keeping,
+ * EAR part 762), show.
+ */
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { InputError } from '../engine/context.js';
+import { UsageError, writeJson } from './io.js';
+import { fail, withStore } from './ledger.js';
+
+export function registerAudit(program: Command): void {
+  const audit = program.command('audit').description('The audit log of committed determinations: verify, replay, export, show');
+
+  audit
+    .command('verify')
+    .description('Walk the hash chain; exit 1 and name the first altered, deleted or reordered record')
+    .option('--anchor <seq:hash>', 'also require that record seq has this hash (a head you noted earlier)')
+    .option('--format <format>', 'json or text', 'text')
+    .action(async (flags: { anchor?: string; format: string }) => {
+      try {
+        let anchor: { seq: number; hash: string } | undefined;
+        if (flags.anchor) {
+          const m = /^(\d+):([0-9a-f]{64})$/.exec(flags.anchor);
+          if (!m) throw new InputError('--anchor', 'expected SEQ:HASH (64 hex digits), as printed by aidr audit verify');
+          anchor = { seq: Number(m[1]), hash: m[2]! };
+        }
+        await withStore(async (store) => {
+          const { verifyAudit } = await import('../store/audit.js');
+          const r = await verifyAudit(store, anchor);
+          if (flags.format === 'json') writeJson(r);
+          else if (r.ok) process.stdout.write(`audit log intact: ${r.records} record(s); head ${r.head.seq}:${r.head.hash}\n`);
+          else process.stdout.write(`audit log FAILED verification (${r.problem!.kind}): ${r.problem!.message}\n`);
+          if (!r.ok) process.exitCode = 1;
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  audit
+    .command('replay')
+    .description('Re-evaluate a stored input with its stored options; print the differences (exit 1 if any)')
+    .argument('<id>', 'the record id (uuid) or sequence number')
+    .option('--format <format>', 'json or text', 'text')
+    .action(async (id: string, flags: { format: string }) => {
+      try {
+        await withStore(async (store) => {
+          const { replayAudit } = await import('../ledger/replay.js');
+          const r = await replayAudit(store, id);
+          if (flags.format === 'json') {
+            const { determination: _d, ...rest } = r;
+            writeJson(rest);
+          } else {
+            process.stdout.write(`record ${r.seq} (${r.id}) of ${r.at}\n${r.note}\n`);
+            for (const x of r.differences) process.stdout.write(`  ${x.path}: stored ${JSON.stringify(x.stored)} → now ${JSON.stringify(x.now)}\n`);
+          }
+          if (!r.identical) process.exitCode = 1;
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  audit
+    .command('show')
+    .description('Print one stored record')
+    .argument('<id>', 'the record id (uuid) or sequence number')
+    .action(async (id: string) => {
+      try {
+        await withStore(async (store) => {
+          const { getAudit } = await import('../store/audit.js');
+          const r = await getAudit(store, id);
+          if (!r) throw new InputError('id', `no audit record ${id}`);
+          writeJson({ ...r, input: JSON.parse(r.input), options: JSON.parse(r.options), output: JSON.parse(r.output), effects: JSON.parse(r.effects) });
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  audit
+    .command('export')
+    .description('Export records for record-keeping (EAR part 762: five years): CSV or JSON Lines')
+    .option('--format <format>', 'csv or jsonl', 'jsonl')
+    .option('--since <date>', 'records at or after this date (YYYY-MM-DD)')
+    .option('--until <date>', 'records before this date')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action(async (flags: { format: string; since?: string; until?: string; out?: string }) => {
+      try {
+        if (flags.format !== 'csv' && flags.format !== 'jsonl') throw new UsageError('--format must be csv or jsonl');
+        for (const k of ['since', 'until'] as const) {
+          if (flags[k] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags[k]!)) throw new InputError(`--${k}`, 'expected a date as YYYY-MM-DD');
+        }
+        const fmt = flags.format;
+        await withStore(async (store) => {
+          const { auditRecords, exportLine, EXPORT_COLUMNS } = await import('../store/audit.js');
+          const sink = flags.out ? createWriteStream(flags.out) : process.stdout;
+          const write = (line: string) => new Promise<void>((resolve, reject) => {
+            if (sink.write(`${line}\n`)) resolve();
+            else sink.once('drain', resolve).once('error', reject);
+          });
+          if (fmt === 'csv') await write(EXPORT_COLUMNS.join(','));
+          for await (const r of auditRecords(store, { since: flags.since, until: flags.until })) await write(exportLine(r, fmt));
+          if (flags.out) await new Promise<void>((resolve, reject) => (sink as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? reject(e) : resolve())));
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+}
