@@ -1,6 +1,7 @@
 // A mixed, deterministic corpus of transactions for the benchmarks: ICs (catalog and specs),
 // servers, model weights and IaaS training runs across tiers, dates and party structures.
 const COUNTRIES = ['US', 'DE', 'JP', 'TW', 'GB', 'FR', 'IL', 'IN', 'BR', 'AE', 'SA', 'VN', 'MY', 'SG', 'MX', 'CN', 'HK', 'MO', 'RU'];
+const DESTINATIONS = COUNTRIES.filter((c) => c !== 'US');
 const CHIPS = ['nvidia-h100-sxm', 'nvidia-a100-sxm', 'nvidia-h20', 'nvidia-l40s', 'nvidia-rtx-4090', 'amd-mi300x', 'nvidia-b200'];
 const DATES = ['2025-06-02', '2025-11-20', '2026-03-01'];
 
@@ -16,7 +17,7 @@ export function corpus(n = 2000, seed = 42) {
   const out = [];
   for (let i = 0; i < n; i++) {
     const kind = i % 4;
-    const to = pick(COUNTRIES);
+    const to = pick(DESTINATIONS);
     const consignee = { ...party(), country: to };
     let item;
     if (kind === 0) item = r() < 0.7 ? { type: 'ic', model: pick(CHIPS) } : { type: 'ic', tpp: 1000 + Math.floor(r() * 20000), dieAreaMm2: 200 + Math.floor(r() * 800), datacenter: r() < 0.8 };

@@ -35,7 +35,7 @@ interface ParametersFile {
     shipmentSubject: Valued<string>;
     limitReachedSubject: Valued<string>;
   };
-  nac: { priorNotificationDays: Valued<number> };
+  nac: { priorNotificationDays: Valued<number>; approvalsLookbackMonths: Valued<number> };
   acm: { accountingUpdateMonths: Valued<number> };
   countryAllocation: {
     tpp: Valued<string>;
@@ -103,5 +103,6 @@ export const ALLOCATION = {
 };
 
 export const NAC_NOTICE_DAYS = P.nac.priorNotificationDays.value;
+export const NAC_LOOKBACK_MONTHS = P.nac.approvalsLookbackMonths.value;
 export const ACM_ACCOUNTING_MONTHS = P.acm.accountingUpdateMonths.value;
 export const RECORD_YEARS = P.records.retentionYears.value;

@@ -16,7 +16,7 @@ export interface LedgerView {
   lppUsedTpp?: NumLike;
   /** Same, keyed by the INT-7 reading when the caller tracks both ('ultimate_parent', 'owner'). */
   lppUsedTppByReading?: Record<string, NumLike>;
-  /** AIA TPP the ultimate consignee already received (default 0), for the 253,000,000 trigger. */
+  /** AIA TPP the ultimate consignee already received (default 0), for the 740.27(c) reporting trigger. */
   aiaCumulativeTpp?: NumLike;
   /** TPP already licensed to the destination within the allocation period (default: unknown). */
   countryLicensedTpp?: NumLike;

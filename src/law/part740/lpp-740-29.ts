@@ -57,7 +57,7 @@ function restriction(x: ExceptionInput): Cond {
 function annualCap(x: ExceptionInput, used: Decimal): Cond {
   const agg = x.aggregate;
   if (agg === undefined) {
-    return cond('annual-cap', { value: undefined, missing: [{ path: 'item.tpp', why: 'the shipment\'s aggregate TPP must fit the 26,900,000 TPP annual LPP cap' }] }, C.d, 'The shipment\'s TPP is unknown.');
+    return cond('annual-cap', { value: undefined, missing: [{ path: 'item.tpp', why: `the shipment's aggregate TPP must fit the ${formatExact(LPP.annualCap)} TPP annual LPP cap` }] }, C.d, 'The shipment\'s TPP is unknown.');
   }
   const after = used.plus(agg);
   const ok = after.lte(LPP.annualCap);

@@ -6,7 +6,7 @@
  * reexports and transfers anywhere else, and transfers within Macau and D:5, with no notification.
  */
 import type { Obligation } from '../../contract/determination.js';
-import { NAC_NOTICE_DAYS } from '../../data/parameters.js';
+import { NAC_LOOKBACK_MONTHS, NAC_NOTICE_DAYS } from '../../data/parameters.js';
 import { and, anyOf, known, negate, type Finding } from '../../engine/logic.js';
 import { advancedClass } from '../eccn-lists.js';
 import { describe } from '../headquarters.js';
@@ -66,7 +66,7 @@ function acaScope(x: ExceptionInput): Cond {
 function nacObligations(x: ExceptionInput): Obligation[] {
   return [
     {
-      what: 'Submit a NAC notification in SNAP-R (Box 9: "NAC") with TPP, performance density, datasheet showing design/marketing, all NAC and license approvals to the end user in the past 12 months, memory bandwidth, and whether the items go into a computing cluster (its aggregate TPP; internal use by a U.S. or A:5/A:6-headquartered company or use by others/cloud). Ship only if BIS has not objected.',
+      what: `Submit a NAC notification in SNAP-R (Box 9: "NAC") with TPP, performance density, datasheet showing design/marketing, all NAC and license approvals to the end user in the past ${NAC_LOOKBACK_MONTHS} months, memory bandwidth, and whether the items go into a computing cluster (its aggregate TPP; internal use by a U.S. or A:5/A:6-headquartered company or use by others/cloud). Ship only if BIS has not objected.`,
       when: `at least ${NAC_NOTICE_DAYS} calendar days before the export or reexport`,
       deadline: `${NAC_NOTICE_DAYS} days before shipment`,
       to: 'BIS via SNAP-R',

@@ -114,8 +114,9 @@ function basisFor(spec: IcSpec, pd: Decimal | undefined, candidates: Paragraph[]
 
 function explainParagraph(spec: IcSpec, only: Paragraph | undefined): string {
   if (only === undefined) return 'The paragraph depends on facts that were not given; every possibility is evaluated and only what they agree on is reported.';
-  if (only === 'a') return spec.tpp.gte(T3A090.a1Tpp) ? 'TPP is 4800 or more (3A090.a.1).' : 'TPP is 1600 or more and PD is 5.92 or more (3A090.a.2).';
+  const t = formatExact;
+  if (only === 'a') return spec.tpp.gte(T3A090.a1Tpp) ? `TPP is ${t(T3A090.a1Tpp)} or more (3A090.a.1).` : `TPP is ${t(T3A090.a2Tpp)} or more and PD is ${t(T3A090.a2Pd)} or more (3A090.a.2).`;
   if (only === 'b') return 'TPP and PD fall within 3A090.b.1 or b.2.';
-  if (spec.datacenter === false && spec.tpp.lt(T3A090.note1TppBelow)) return 'Not designed or marketed for datacenters and TPP below 4800: Note 1 excludes it from 3A090.a and .b.';
+  if (spec.datacenter === false && spec.tpp.lt(T3A090.note1TppBelow)) return `Not designed or marketed for datacenters and TPP below ${t(T3A090.note1TppBelow)}: Note 1 excludes it from 3A090.a and .b.`;
   return 'Below the 3A090.a and .b parameters.';
 }
