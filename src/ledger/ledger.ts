@@ -24,6 +24,7 @@ import { uveuCheck } from '../law/part748/supp10-para6-uveu.js';
 import { canonicalJson, sha256 } from '../store/canonical.js';
 import { isUniqueViolation, transaction, type Store } from '../store/open.js';
 import type { Database, DbInt } from '../store/schema.js';
+import { CAP_SQLSTATE } from '../store/migrations/002-pg-reserve-function.js';
 import { accountId, accountKey, accountPeriod, capFor, parseAccountId, type AccountRef, type Cap } from './accounts.js';
 import { big, bigOrNull, fromMilli, toMilli, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
@@ -275,7 +276,9 @@ export async function reserve(store: Store, req: ReserveRequest): Promise<Reserv
       duplicate = true;
     }
     if (row) {
-      return { reservationId: rid, account: id, state: 'reserved', amountTpp: tpp(amount), onDate, expiresAt, replayed: false, balance: { ...(await accountShape(store, id)), capTpp: cap.milli === null ? null : tpp(cap.milli), usedTpp: tpp(row.used), reservedTpp: tpp(row.reserved), leftTpp: cap.milli === null ? null : tpp(cap.milli - row.used - row.reserved) } };
+      // The balance as the statement left it (RETURNING): no second read on the hot path.
+      const balance = stateOf({ id, kind: ref.kind, key: accountKey(ref), period: accountPeriod(ref), cap: cap.milli, used: row.used, reserved: row.reserved });
+      return { reservationId: rid, account: id, state: 'reserved', amountTpp: tpp(amount), onDate, expiresAt, replayed: false, balance };
     }
     // Nothing written: an earlier request with this key, or the cap.
     if (key) {
@@ -300,28 +303,36 @@ interface ReserveArgs {
 }
 
 /**
- * PostgreSQL: one statement, one round trip, autocommit. The row lock on the account is held only
- * for this statement and its commit, which is what lets several clients share a hot account.
+ * PostgreSQL: `aidr_reserve` (migration 002) writes the reservation and its movement, then the
+ * conditional account update, in one autocommit statement that releases the account's row lock
+ * without waiting for the disk; the flush barrier that follows makes it durable before it is
+ * acknowledged. A hot account is then limited by statement time, not by one fsync per
+ * reservation.
  */
 async function reservePg(store: Store, a: ReserveArgs): Promise<{ used: bigint; reserved: bigint; cap: bigint | null } | undefined> {
-  const capCond = a.cap === null ? sql`true` : sql`used + reserved + ${a.amount}::bigint <= ${a.cap}::bigint`;
-  const r = await sql<{ used: DbInt; reserved: DbInt; cap: DbInt | null }>`
-    with acc as (
-      update ledger_accounts set reserved = reserved + ${a.amount}::bigint${a.cap === null ? sql`` : sql`, cap = ${a.cap}::bigint`}
-      where id = ${a.id} and ${capCond}
-      returning used, reserved, cap
-    ), res as (
-      insert into ledger_reservations (id, account_id, amount, state, idempotency_key, request_hash, on_date, created_at, expires_at, actor)
-      select ${a.rid}::text, ${a.id}::text, ${a.amount}::bigint, 'reserved', ${a.key ?? null}::text, ${a.requestHash}::text, ${a.onDate}::text, ${a.at}::text, ${a.expiresAt}::text, ${a.actor}::text from acc
-      returning id
-    ), mv as (
-      insert into ledger_movements (account_id, kind, reservation_id, used_delta, reserved_delta, on_date, at, actor, audit_id, ref)
-      select ${a.id}::text, 'reserve', ${a.rid}::text, 0, ${a.amount}::bigint, ${a.onDate}::text, ${a.at}::text, ${a.actor}::text, null, ${a.ref ?? null}::text from acc
-      returning seq
-    )
-    select used, reserved, cap from acc`.execute(store.db);
-  const row = r.rows[0];
-  return row ? { used: big(row.used), reserved: big(row.reserved), cap: bigOrNull(row.cap) } : undefined;
+  // One pooled connection for both statements: one checkout instead of two.
+  return store.db.connection().execute(async (conn) => {
+    let row: { used: DbInt; reserved: DbInt; cap: DbInt | null } | undefined;
+    try {
+      const r = await sql<{ used: DbInt; reserved: DbInt; cap: DbInt | null }>`
+        select used, reserved, cap from aidr_reserve(${a.id}, ${a.rid}, ${a.amount}, ${a.cap}, ${a.key ?? null}, ${a.requestHash},
+          ${a.onDate}, ${a.at}, ${a.expiresAt}, ${a.actor}, ${a.ref ?? null})`.execute(conn);
+      row = r.rows[0];
+    } catch (e) {
+      if ((e as { code?: string }).code === CAP_SQLSTATE) return undefined;
+      throw e;
+    }
+    await flushBarrier(conn);
+    return row ? { used: big(row.used), reserved: big(row.reserved), cap: bigOrNull(row.cap) } : undefined;
+  });
+}
+
+/**
+ * Wait until everything this session committed is on disk: a transactional WAL record committed
+ * synchronously is flushed together with all WAL written before it.
+ */
+export async function flushBarrier(db: Kysely<Database>): Promise<void> {
+  await sql`select pg_logical_emit_message(true, 'aidr', 'flush')`.execute(db);
 }
 
 /** SQLite: one BEGIN IMMEDIATE transaction (the write lock orders processes). */

@@ -104,7 +104,7 @@ describe.each(BACKENDS)('migrations by several processes at once: $name', ({ nam
     const store = await b.open();
     try {
       const m = await sql<{ name: string }>`select name from kysely_migration`.execute(store.db);
-      expect(m.rows.map((r) => r.name)).toEqual(['001-ledger-and-audit']);
+      expect(m.rows.map((r) => r.name)).toEqual(['001-ledger-and-audit', '002-pg-reserve-function']);
       const head = await store.db.selectFrom('audit_head').selectAll().execute();
       expect(head).toHaveLength(1);
     } finally {

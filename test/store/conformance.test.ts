@@ -55,7 +55,7 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     try {
       expect((await getAccount(again, 'lpp:2025:ultimate_parent:reopen'))?.reservedTpp).toBe('5');
       const m = await sql<{ name: string }>`select name from kysely_migration`.execute(again.db);
-      expect(m.rows.map((r) => r.name)).toEqual(['001-ledger-and-audit']);
+      expect(m.rows.map((r) => r.name)).toEqual(['001-ledger-and-audit', '002-pg-reserve-function']);
     } finally {
       await again.close();
     }

@@ -10,9 +10,11 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../open.js';
 import { migration001 } from './001-ledger-and-audit.js';
+import { migration002 } from './002-pg-reserve-function.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001-ledger-and-audit': migration001(dialect),
+    '002-pg-reserve-function': migration002(dialect),
   };
 }
