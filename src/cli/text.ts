@@ -61,7 +61,15 @@ export function renderText(d: Determination): string {
   }
   if (d.explanation?.length) {
     out.push('', 'Why');
-    for (const s of d.explanation) out.push(`- ${s.rule}: ${s.result} [${s.citation}]${s.detail ? `\n  ${s.detail}` : ''}`);
+    const walk = (steps: NonNullable<Determination['explanation']>, depth: number): void => {
+      const pad = '  '.repeat(depth);
+      for (const s of steps) {
+        out.push(`${pad}- ${s.rule}: ${s.result} [${s.citation}]${s.detail ? `\n${pad}  ${s.detail}` : ''}`);
+        // Exception conditions are already in the table above; show the other sub-steps.
+        if (s.children && !s.rule.startsWith('License Exception')) walk(s.children, depth + 1);
+      }
+    };
+    walk(d.explanation, 0);
   }
   if (d.warnings.length) {
     out.push('', 'Warnings');

@@ -13,12 +13,23 @@ export const ReviewPolicy = z.enum([
   'presumption_of_approval', 'presumption_of_denial', 'approval_within_allocation', 'denial_over_allocation', 'case_by_case',
 ]);
 
-export const Step = z.object({
-  rule: z.string(),
-  citation: z.string(),
-  result: z.string(),
-  detail: z.string().optional(),
-});
+/** One step of the explanation; `children` are the findings it rests on (the tree). */
+export interface Step {
+  rule: string;
+  citation: string;
+  result: string;
+  detail?: string;
+  children?: Step[];
+}
+export const Step: z.ZodType<Step> = z.lazy(() =>
+  z.object({
+    rule: z.string(),
+    citation: z.string(),
+    result: z.string(),
+    detail: z.string().optional(),
+    children: z.array(Step).optional(),
+  }),
+);
 
 export const Condition = z.object({
   id: z.string(),
@@ -108,7 +119,6 @@ export const Determination = z.object({
 });
 
 export type Tri = z.infer<typeof TriValue>;
-export type Step = z.infer<typeof Step>;
 export type Condition = z.infer<typeof Condition>;
 export type Obligation = z.infer<typeof Obligation>;
 export type ExceptionResult = z.infer<typeof ExceptionResult>;

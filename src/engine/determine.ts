@@ -150,7 +150,7 @@ function explanation(c: Core): Step[] {
     steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.` });
   }
   const last = cls.basis[cls.basis.length - 1];
-  if (last) steps.push(last);
+  if (last) steps.push({ ...last, children: cls.basis.slice(0, -1) });
   const multi = c.branches.length > 1;
   for (const b of c.branches) {
     const tag = multi ? ` [if ${b.eccn ?? 'not controlled'}]` : '';
@@ -162,7 +162,13 @@ function explanation(c: Core): Step[] {
     const notMet = e.conditions.filter((x) => x.status === 'not_met').map((x) => x.id);
     const unknown = e.conditions.filter((x) => x.status === 'unknown').map((x) => x.id);
     const detail = [notMet.length ? `not met: ${notMet.join(', ')}` : '', unknown.length ? `unknown: ${unknown.join(', ')}` : ''].filter(Boolean).join('; ');
-    steps.push({ rule: `License Exception ${e.code}`, citation: EXCEPTION_SECTIONS[e.code], result: e.status.replace('_', ' '), detail: detail ? `Conditions ${detail}.` : 'All conditions met.' });
+    steps.push({
+      rule: `License Exception ${e.code}`,
+      citation: EXCEPTION_SECTIONS[e.code],
+      result: e.status.replace('_', ' '),
+      detail: detail ? `Conditions ${detail}.` : 'All conditions met.',
+      children: e.conditions.map((k) => ({ rule: k.id, citation: k.citation, result: k.status.replace('_', ' ') })),
+    });
   }
   for (const r of c.redFlags) steps.push({ rule: 'Red flag 28', citation: r.flag!.citation, result: r.flag!.status, detail: r.flag!.detail });
   steps.push(...ctx.steps);
