@@ -21,3 +21,8 @@ export interface LaterRule {
 }
 
 export const LATER_RULES: readonly LaterRule[] = loadData<{ rules: LaterRule[] }>('later-rules.json').rules;
+
+/** Destinations under part 746 embargoes or sanctions (data/embargoes.json): warned about, not modeled. */
+export const EMBARGOES: ReadonlyMap<string, string> = new Map(
+  loadData<{ destinations: { country: string; citation: string }[] }>('embargoes.json').destinations.map((d) => [d.country, d.citation]),
+);

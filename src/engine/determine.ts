@@ -8,7 +8,7 @@ import type { Determination, ExceptionResult, InterpretationUse, Step } from '..
 import type { Transaction } from '../contract/transaction.js';
 import { formatExact, roundForDisplay, toNumber } from '../compute/exact.js';
 import { RULESET, DATES, statusOn } from '../data/ruleset.js';
-import { LATER_RULES, type LaterRule } from '../data/later-rules.js';
+import { EMBARGOES, LATER_RULES, type LaterRule } from '../data/later-rules.js';
 import { describe } from '../law/headquarters.js';
 import { intervalOps } from '../law/part774/eccn-4e091.js';
 import { Ctx, readingsFrom, type EvalOptions } from './context.js';
@@ -100,23 +100,21 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
   return out;
 }
 
+const STATUS_AS_WRITTEN = `Legal status: on ${DATES.nonEnforcement} BIS announced it would rescind this rule and not enforce it, but no rescission has been published in the Federal Register; aidr evaluates the rule as written (INT-10).`;
+const STATUS_NOT_ENFORCED = `Legal status: BIS announced on ${DATES.nonEnforcement} that it will not enforce this rule (INT-10: enforcement_announced); the requirements below are reported as not enforced, though no rescission has been published.`;
+
 function warnings(c: Core): string[] {
   const w: string[] = [];
   const asOf = c.ctx.asOf;
   if (!c.inForce) w.push(`The AI Diffusion rule takes effect on ${DATES.effective}; on ${asOf} the prior EAR text governs, which aidr does not model, so no license answer is given.`);
   else if (!c.complianceRequired) w.push(`In force since ${DATES.effective}, but its compliance date is ${DATES.compliance}: compliance is not required before then; shipments en route under a prior authorization may proceed if completed by ${DATES.savingClauseEnd} (saving clause).`);
-  if (asOf >= DATES.nonEnforcement) {
-    w.push(c.enforced
-      ? `Legal status: on ${DATES.nonEnforcement} BIS announced it would rescind this rule and not enforce it, but no rescission has been published in the Federal Register; aidr evaluates the rule as written (INT-10).`
-      : `Legal status: BIS announced on ${DATES.nonEnforcement} that it will not enforce this rule (INT-10: enforcement_announced); the requirements below are reported as not enforced, though no rescission has been published.`);
-  }
+  if (asOf >= DATES.nonEnforcement) w.push(c.enforced ? STATUS_AS_WRITTEN : STATUS_NOT_ENFORCED);
   if (c.license === undefined && c.outcome === 'license_exception') {
     const codes = c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code).join(', ');
     w.push(`Whether a license is required is unknown; if one is, License Exception ${codes} covers this transaction.`);
   }
-  if (c.f.to?.groups.has('D:5') && ['CU', 'IR', 'KP', 'SY', 'RU', 'BY'].includes(c.f.to.code)) {
-    w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls in 15 CFR part 746, which aidr does not model.`);
-  }
+  const embargo = c.f.to && EMBARGOES.get(c.f.to.code);
+  if (embargo) w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls (${embargo}), which aidr does not model.`);
   for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (effective ${rule.effective}): ${rule.summary} [${rule.source}]`);
   return [...w, ...c.ctx.warnings];
 }
@@ -141,6 +139,11 @@ const EXCEPTION_SECTIONS: Record<ExceptionResult['code'], string> = {
   ACA: '15 CFR 740.8',
 };
 
+/** Plain literals, not spreads: spreading would leave V8 slow dictionary-mode objects. */
+function withChildren(s: Step, children: Step[]): Step {
+  return { rule: s.rule, citation: s.citation, result: s.result, detail: s.detail, children };
+}
+
 function explanation(c: Core): Step[] {
   const { f, ctx, cls } = c;
   const steps: Step[] = [];
@@ -150,13 +153,14 @@ function explanation(c: Core): Step[] {
     steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.` });
   }
   const last = cls.basis[cls.basis.length - 1];
-  if (last) steps.push({ ...last, children: cls.basis.slice(0, -1) });
-  const multi = c.branches.length > 1;
+  if (last) steps.push(withChildren(last, cls.basis.slice(0, -1)));
+  // With several possible classifications, each branch's steps say which one they assume.
+  const tagged = (s: Step, tag: string): Step => (tag ? { rule: s.rule + tag, citation: s.citation, result: s.result, detail: s.detail } : s);
   for (const b of c.branches) {
-    const tag = multi ? ` [if ${b.eccn ?? 'not controlled'}]` : '';
-    steps.push({ ...b.subject.step, rule: b.subject.step.rule + tag });
-    for (const s of b.licenseSteps) steps.push({ ...s, rule: s.rule + tag });
-    for (const s of b.policy.steps) steps.push({ ...s, rule: s.rule + tag });
+    const tag = c.branches.length > 1 ? ` [if ${b.eccn ?? 'not controlled'}]` : '';
+    steps.push(tagged(b.subject.step, tag));
+    for (const s of b.licenseSteps) steps.push(tagged(s, tag));
+    for (const s of b.policy.steps) steps.push(tagged(s, tag));
   }
   for (const e of c.exceptions) {
     const notMet = e.conditions.filter((x) => x.status === 'not_met').map((x) => x.id);

@@ -35,6 +35,8 @@ export interface TxFacts {
   endUser: PartyFacts;
   /** The end user is a different party from the consignee. */
   separateEndUser: boolean;
+  /** The parties whose headquarters the "entity headquartered in …" tests look at, without repeats. */
+  parties: readonly PartyFacts[];
   endUses: readonly EndUse[];
   viaDistributor: boolean;
   facts: NonNullable<Transaction['facts']>;
@@ -79,6 +81,7 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
     consignee,
     endUser,
     separateEndUser: tx.endUser !== undefined,
+    parties: tx.endUser !== undefined ? [consignee, endUser] : [consignee],
     endUses: tx.endUses ?? NO_END_USES,
     viaDistributor: tx.viaDistributor ?? false,
     facts: tx.facts ?? {},
@@ -86,6 +89,6 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
 }
 
 /** The parties whose headquarters the "entity headquartered in …" tests look at, without repeats. */
-export function partiesOf(f: TxFacts): PartyFacts[] {
-  return f.separateEndUser ? [f.consignee, f.endUser] : [f.consignee];
+export function partiesOf(f: TxFacts): readonly PartyFacts[] {
+  return f.parties;
 }

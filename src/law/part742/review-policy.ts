@@ -112,11 +112,21 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
 }
 
 /** The Tier 2 allocation this application would draw on, and whether it would cross it (INT-11). */
+/** (C): a Supp. 5(b) destination's allocation may be raised by up to 100 %. */
+const SUPP5B_ALLOCATION = ALLOCATION.tpp.times(ALLOCATION.supp5bIncrease.plus(1));
+
+function tier2HeadquartersOf(f: TxFacts): CountryFacts | undefined {
+  for (const p of partiesOf(f)) {
+    if (p.hq && tier2(p.hq)) return p.hq;
+    if (p.uph && tier2(p.uph)) return p.uph;
+  }
+  return undefined;
+}
+
 function allocationFor(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): { value: Allocation; over: boolean; step: () => Step } {
   const to = f.to!;
-  const hqTier2 = partiesOf(f).flatMap((p) => [p.hq, p.uph]).find((c): c is CountryFacts => c !== undefined && tier2(c));
-  const country = tier2(to) || to.supp5b ? to : hqTier2 ?? to;
-  const cap = country.supp5b ? ALLOCATION.tpp.times(ALLOCATION.supp5bIncrease.plus(1)) : ALLOCATION.tpp;
+  const country = tier2(to) || to.supp5b ? to : tier2HeadquartersOf(f) ?? to;
+  const cap = country.supp5b ? SUPP5B_ALLOCATION : ALLOCATION.tpp;
   const given = ctx.ledger.countryLicensedTpp;
   const licensed = given === undefined ? undefined : dec(given);
   const remaining = licensed !== undefined ? cap.minus(licensed) : undefined;
