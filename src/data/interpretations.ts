@@ -21,8 +21,12 @@ export function interpretation(id: string): Interpretation {
   return i;
 }
 
+const defaults = new Map([...INTERPRETATIONS.values()].map((i) => [i.id, i.readings[0]!.id]));
+
 export function defaultReading(id: string): string {
-  return interpretation(id).readings[0]!.id;
+  const r = defaults.get(id);
+  if (r === undefined) throw new Error(`unknown interpretation ${id}`);
+  return r;
 }
 
 const readingIdsCache = new Map([...INTERPRETATIONS.values()].map((i) => [i.id, i.readings.map((r) => r.id)]));

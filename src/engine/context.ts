@@ -56,8 +56,14 @@ export class Ctx {
   ) {}
 
   reading(id: string): string {
-    return this.readings.get(id) ?? defaultReading(id);
+    return (this.readings.size === 0 ? undefined : this.readings.get(id)) ?? defaultReading(id);
   }
+
+  /** The readings that can change a classification, as a cache key. */
+  get classificationReadings(): string {
+    return (this.classificationKey ??= `${this.reading('INT-1')}|${this.reading('INT-2')}|${this.reading('INT-3')}`);
+  }
+  private classificationKey?: string;
 
   /**
    * Decide something that depends on an interpretation. The decision is computed under every

@@ -150,6 +150,7 @@ function merge(
 ): Core {
   const first = branches[0]!;
   const single = branches.length === 1;
+  if (single) return mergeOne(f, ctx, cls, aggregate, first, status);
   const subject = single ? first.subject.value : same(branches.map((b) => b.subject.value));
   const license = single ? first.license : same(branches.map((b) => b.license));
   const needing = branches.filter((b) => b.license !== false);
@@ -183,6 +184,37 @@ function merge(
     allocation: policyBranch?.policy.allocation,
     redFlags,
     outcome,
+    missing,
+  };
+}
+
+/** The common case: one classification, nothing to reconcile. */
+function mergeOne(
+  f: TxFacts, ctx: Ctx, cls: ItemClass, aggregate: Decimal | undefined, b: Branch,
+  status: { inForce: boolean; complianceRequired: boolean; enforced: boolean },
+): Core {
+  const missing: Missing[][] = [];
+  if (b.subject.value === undefined) missing.push(b.subject.missing);
+  if (b.license === undefined) missing.push(b.licenseMissing);
+  for (const e of b.exceptions) if (e.status === 'unknown') for (const c of e.conditions) missing.push(c.missing);
+  const needs = b.license !== false;
+  if (needs && b.policy.policy === null) missing.push(b.policy.missing);
+  const redFlags = b.redFlag?.flag ? [b.redFlag] : [];
+  for (const r of redFlags) if (r.flag!.status === 'possible') missing.push(r.missing);
+  return {
+    f, ctx, cls, aggregate, branches: [b],
+    inForce: status.inForce,
+    complianceRequired: status.complianceRequired,
+    enforced: status.enforced,
+    eccn: b.eccn,
+    subject: b.subject.value,
+    license: b.license,
+    exceptions: b.exceptions,
+    policy: needs ? b.policy.policy : null,
+    policyCitation: needs ? b.policy.citation : undefined,
+    allocation: needs ? b.policy.allocation : undefined,
+    redFlags,
+    outcome: outcomeOf(b.subject.value, b.license, b.exceptions),
     missing,
   };
 }

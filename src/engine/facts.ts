@@ -44,32 +44,38 @@ export interface TxFacts {
 
 const NO_END_USES: readonly EndUse[] = Object.freeze([]);
 
-export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
-  const country = (code: string | undefined): CountryFacts | undefined => {
-    if (code === undefined) return undefined;
-    const c = countryOn(code, asOf);
-    if (c.aliasOf) {
-      ctx.rely(c.aliasInterpretation!);
-      ctx.warn(`${c.aliasOf} is treated as ${c.name} (${c.code}) for every country-group test (${c.aliasInterpretation}).`);
-    }
-    return c;
-  };
-  const activity: Activity = tx.activity ?? 'export';
-  const to = country(tx.to);
-  const from = country(tx.from ?? (activity === 'export' || activity === 'deemed_export' ? 'US' : activity === 'transfer' ? tx.to : undefined));
-  const party = (p: Party | undefined, path: PartyPath): PartyFacts => ({
+function country(code: string | undefined, asOf: string, ctx: Ctx): CountryFacts | undefined {
+  if (code === undefined) return undefined;
+  const c = countryOn(code, asOf);
+  if (c.aliasOf) {
+    ctx.rely(c.aliasInterpretation!);
+    ctx.warn(`${c.aliasOf} is treated as ${c.name} (${c.code}) for every country-group test (${c.aliasInterpretation}).`);
+  }
+  return c;
+}
+
+function party(p: Party | undefined, path: PartyPath, to: CountryFacts | undefined, asOf: string, ctx: Ctx): PartyFacts {
+  return {
     path,
     name: p?.name,
     id: p?.id,
     ultimateParentId: p?.ultimateParentId,
-    location: country(p?.country) ?? to,
-    hq: country(p?.headquarters),
-    uph: country(p?.ultimateParentHeadquarters),
+    location: country(p?.country, asOf, ctx) ?? to,
+    hq: country(p?.headquarters, asOf, ctx),
+    uph: country(p?.ultimateParentHeadquarters, asOf, ctx),
     sector: p?.sector,
     veu: p?.veu,
-  });
-  const consignee = party(tx.consignee, 'consignee');
-  const endUser = tx.endUser ? party(tx.endUser, 'endUser') : consignee;
+  };
+}
+
+const NO_FACTS: NonNullable<Transaction['facts']> = Object.freeze({});
+
+export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
+  const activity: Activity = tx.activity ?? 'export';
+  const to = country(tx.to, asOf, ctx);
+  const from = country(tx.from ?? (activity === 'export' || activity === 'deemed_export' ? 'US' : activity === 'transfer' ? tx.to : undefined), asOf, ctx);
+  const consignee = party(tx.consignee, 'consignee', to, asOf, ctx);
+  const endUser = tx.endUser ? party(tx.endUser, 'endUser', to, asOf, ctx) : consignee;
   return {
     id: tx.id,
     asOf,
@@ -84,7 +90,7 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
     parties: tx.endUser !== undefined ? [consignee, endUser] : [consignee],
     endUses: tx.endUses ?? NO_END_USES,
     viaDistributor: tx.viaDistributor ?? false,
-    facts: tx.facts ?? {},
+    facts: tx.facts ?? NO_FACTS,
   };
 }
 

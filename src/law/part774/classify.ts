@@ -147,7 +147,7 @@ const weightsCache = new Map<string, { cls: ItemClass; touched: [string, string]
 function classifyWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_training' | 'eccn' }>, ctx: Ctx, kind: 'weights' | 'service'): ItemClass {
   const w = item as Extract<Item, { type: 'model_weights' }>;
   const nested = w.derivedFrom || w.syntheticData ? JSON.stringify([w.derivedFrom, w.syntheticData]) : '';
-  const key = `${kind}|${ctx.asOf}|${ctx.explainOn}|${ctx.reading('INT-1')}|${ctx.reading('INT-2')}|${ctx.reading('INT-3')}|${w.published}|${w.trainingOperations}|${w.parameters}|${w.trainingTokens}|${w.additionalOperations}|${w.note2Excluded}|${w.note2Operations}|${nested}`;
+  const key = `${kind}|${ctx.asOf}|${ctx.explainOn}|${ctx.classificationReadings}|${w.published}|${w.trainingOperations}|${w.parameters}|${w.trainingTokens}|${w.additionalOperations}|${w.note2Excluded}|${w.note2Operations}|${nested}`;
   const hit = weightsCache.get(key);
   if (hit) {
     for (const [id, reading] of hit.touched) ctx.mark(id, reading);
