@@ -29,7 +29,7 @@ import { InputError, type EvalOptions, type LedgerView } from '../engine/context
 import { determine, today } from '../engine/determine.js';
 import { appendAudit } from '../store/audit.js';
 import { canonicalJson, sha256 } from '../store/canonical.js';
-import { isUniqueViolation, transaction, type Store } from '../store/open.js';
+import { transaction, type Store } from '../store/open.js';
 import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } from './accounts.js';
 import { big, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
@@ -149,7 +149,9 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
     const { output, ...rest } = stored;
     return { ...rest, replayed: false, determination: output };
   } catch (e) {
-    if (key && (e instanceof Replay || isUniqueViolation(e))) {
+    // A request with this key was committed meanwhile (by a concurrent retry): whatever stopped
+    // this attempt (the key's unique index, or the cap the first one used up), answer with that one.
+    if (key) {
       const prior = await priorCommit(store, key, requestHash);
       if (prior) return prior;
     }

@@ -72,6 +72,7 @@ describe.each(BACKENDS)('kill -9 during 1,000 commits: $name', ({ name, skip }) 
       }
       expect(fromAudit.get('aia:crash-aia')).toBe(BigInt(Math.ceil(v.records / 2)) * 158320000n);
       expect((await verifyLedger(store)).ok).toBe(true);
+      console.log(`[${name}] SIGKILL after ${run.reported} reported commits: ${v.records} audit records, chain verified, ${accounts.length} account totals equal the audit sums`);
     } finally {
       await store.close();
     }
