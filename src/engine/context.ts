@@ -94,8 +94,11 @@ export class Ctx {
     where.add(this.component);
   }
 
-  step(rule: string, citation: string, result: string, detail?: string): void {
-    if (this.explainOn) this.steps.push(detail === undefined ? { rule, citation, result } : { rule, citation, result, detail });
+  /** Add an explanation step; `detail` may be a function so that lean evaluations never build it. */
+  step(rule: string, citation: string, result: string, detail?: string | (() => string)): void {
+    if (!this.explainOn) return;
+    const text = typeof detail === 'function' ? detail() : detail;
+    this.steps.push(text === undefined ? { rule, citation, result } : { rule, citation, result, detail: text });
   }
 
   warn(text: string): void {

@@ -61,7 +61,10 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
   });
   if (display.tppPerUnit !== undefined) classification.tppPerUnit = display.tppPerUnit;
   if (c.aggregate) {
-    classification.aggregateTpp = toNumber(c.aggregate);
+    // An integer TPP times a quantity stays exact as a JS number below 2^53; else convert the decimal.
+    const perUnit = display.tppPerUnit;
+    const product = perUnit !== undefined && Number.isInteger(perUnit) ? perUnit * f.quantity : NaN;
+    classification.aggregateTpp = Number.isSafeInteger(product) ? product : toNumber(c.aggregate);
     // Beyond 15 digits or with a fraction the JSON number may not be exact; give the string too.
     if (!c.aggregate.isInteger() || c.aggregate.e >= 15) classification.aggregateTppExact = formatExact(c.aggregate);
   }

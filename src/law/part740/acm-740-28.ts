@@ -49,11 +49,14 @@ function privateSector(x: ExceptionInput): Cond {
     C.d, s === undefined ? 'Whether the end user is a private sector end user is unknown.' : s === 'private' ? 'The end user is a private sector end user.' : 'The end user is a government (or government-controlled) entity.');
 }
 
+/** ACM's obligations do not depend on the shipment: built once, shared, read-only. */
+const OBLIGATIONS: readonly Obligation[] = Object.freeze([
+  { what: `Keep a distribution accounting of the items transferred into and out of each facility, updated at least every ${ACM_ACCOUNTING_MONTHS} months.`, when: 'continuously', to: 'your records', citation: C.e },
+  { what: 'Make sure the developed, produced or stored items go only to customers outside Macau and Country Group D:5 unless otherwise authorized.', when: 'before the items leave the facility', to: 'the facility', citation: C.a },
+  verifyPart744(),
+  records(C.rec, 'each ACM export, reexport or transfer'),
+]);
+
 function obligations(): Obligation[] {
-  return [
-    { what: `Keep a distribution accounting of the items transferred into and out of each facility, updated at least every ${ACM_ACCOUNTING_MONTHS} months.`, when: 'continuously', to: 'your records', citation: C.e },
-    { what: 'Make sure the developed, produced or stored items go only to customers outside Macau and Country Group D:5 unless otherwise authorized.', when: 'before the items leave the facility', to: 'the facility', citation: C.a },
-    verifyPart744(),
-    records(C.rec, 'each ACM export, reexport or transfer'),
-  ];
+  return OBLIGATIONS as Obligation[];
 }

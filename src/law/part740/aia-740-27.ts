@@ -59,19 +59,24 @@ function chips(x: ExceptionInput, k: Conditions): ExceptionEval {
   return k.finish('AIA', () => chipObligations(x));
 }
 
+// Obligations that do not depend on the shipment are built once and shared (outputs are read-only).
+const CERTIFICATION: Obligation = { what: 'Obtain the one-time ultimate consignee certification: aware of AIA shipment and ECCN; no part 744 end uses/users; no IaaS for training 4E091 models for entities located or headquartered outside Supp. 5(a) (or whose ultimate parent is) without BIS authorization; no export, reexport or transfer to such entities without BIS authorization; signed and dated.', when: 'before the first use of AIA for this consignee', to: 'from the ultimate consignee (the entity that owns the items)', citation: C.b2 };
+const SHIPMENT_NOTICE: Obligation = { what: 'Notify the ultimate consignee in writing that the shipment is made under License Exception AIA, naming the items (or the whole shipment) and identifying the shipment.', when: 'with each shipment', to: 'the ultimate consignee', citation: C.b3 };
+const CHIP_RECORDS = records(C.rec, 'each AIA export, reexport or transfer and the certification');
+const furnishEccn = new Map<string, Obligation>();
+
 function chipObligations(x: ExceptionInput): Obligation[] {
-  const ob: Obligation[] = [
-    { what: `Furnish the ECCN (${x.eccn}) of each item to the ultimate consignee (once per consignee and item while it stays accurate).`, when: 'before the export, reexport or transfer', to: 'the ultimate consignee', citation: C.b1 },
-    { what: 'Obtain the one-time ultimate consignee certification: aware of AIA shipment and ECCN; no part 744 end uses/users; no IaaS for training 4E091 models for entities located or headquartered outside Supp. 5(a) (or whose ultimate parent is) without BIS authorization; no export, reexport or transfer to such entities without BIS authorization; signed and dated.', when: 'before the first use of AIA for this consignee', to: 'from the ultimate consignee (the entity that owns the items)', citation: C.b2 },
-    { what: 'Notify the ultimate consignee in writing that the shipment is made under License Exception AIA, naming the items (or the whole shipment) and identifying the shipment.', when: 'with each shipment', to: 'the ultimate consignee', citation: C.b3 },
-  ];
+  const eccn = x.eccn!;
+  let furnish = furnishEccn.get(eccn);
+  if (!furnish) furnishEccn.set(eccn, (furnish = { what: `Furnish the ECCN (${eccn}) of each item to the ultimate consignee (once per consignee and item while it stays accurate).`, when: 'before the export, reexport or transfer', to: 'the ultimate consignee', citation: C.b1 }));
+  const ob: Obligation[] = [furnish, CERTIFICATION, SHIPMENT_NOTICE];
   const prior = x.ctx.ledger.aiaCumulativeTpp === undefined ? ZERO : dec(x.ctx.ledger.aiaCumulativeTpp);
   const cumulative = x.aggregate === undefined ? undefined : prior.plus(x.aggregate);
   const submit = x.ctx.choose('INT-5', (r) => (r === 'always' ? true : cumulative === undefined ? undefined : cumulative.gte(AIA.reportingThreshold)));
   const figures = cumulative === undefined ? 'the cumulative AIA TPP is unknown' : `cumulative AIA TPP for this consignee would be ${formatExact(cumulative)} (threshold ${formatExact(AIA.reportingThreshold)})`;
   if (submit !== false) {
     ob.push({
-      what: `Submit the ultimate consignee certification to BIS${submit === undefined ? ' if the consignee\'s cumulative AIA TPP reaches 253,000,000' : ''} (${figures}; INT-5: ${x.ctx.reading('INT-5')}).`,
+      what: `Submit the ultimate consignee certification to BIS${submit === undefined ? ` if the consignee's cumulative AIA TPP reaches ${formatExact(AIA.reportingThreshold)}` : ''} (${figures}; INT-5: ${x.ctx.reading('INT-5')}).`,
       when: 'before the initial export, reexport or transfer',
       to: AIA.address,
       subject: AIA.subject,
@@ -81,7 +86,7 @@ function chipObligations(x: ExceptionInput): Obligation[] {
   } else {
     ob.push({ what: `Keep the ultimate consignee certification on file; submission to BIS is not yet required (${figures}; INT-5).`, when: 'before the first shipment', to: 'your records', citation: C.c });
   }
-  ob.push(verifyPart744(), records(C.rec, 'each AIA export, reexport or transfer and the certification'));
+  ob.push(verifyPart744(), CHIP_RECORDS);
   return ob;
 }
 

@@ -153,6 +153,9 @@ export function records(citation: string, what: string): Obligation {
   return { what: `Keep the records of ${what} for ${RECORD_YEARS} years.`, when: 'from the export, reexport or transfer', to: 'your records', citation: `${citation}; 15 CFR 762.6` };
 }
 
+/** Shared, like every obligation that does not depend on the shipment: outputs are read-only. */
+const VERIFY_PART_744: Obligation = { what: 'Verify that no part 744 end use or end user is involved (no license exception may be used if one is).', when: 'before each export, reexport or transfer', to: 'your screening records', citation: '15 CFR 740.2(a); part 744' };
+
 export function verifyPart744(): Obligation {
-  return { what: 'Verify that no part 744 end use or end user is involved (no license exception may be used if one is).', when: 'before each export, reexport or transfer', to: 'your screening records', citation: '15 CFR 740.2(a); part 744' };
+  return VERIFY_PART_744;
 }

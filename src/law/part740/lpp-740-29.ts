@@ -66,15 +66,18 @@ function annualCap(x: ExceptionInput, used: Decimal): Cond {
     () => `Already received under LPP this calendar year: ${formatExact(used)} TPP; this shipment ${formatExact(agg)} TPP; cap ${formatExact(LPP.annualCap)} per ultimate consignee (the ultimate parent entity, ${C.h1}, INT-7).${ok ? '' : ` Over the cap by ${formatExact(after.minus(LPP.annualCap))}; room left ${formatExact(Decimal.max(left, ZERO))} TPP.`}`);
 }
 
+// Obligations that do not depend on the shipment are built once and shared (outputs are read-only).
+const STATEMENT: Obligation = { what: `Obtain the ultimate consignee statement: aware of the LPP shipment and ECCN; no part 744 uses or users; has not received ${formatExact(LPP.annualCap)} cumulative TPP under LPP this calendar year; signed and dated.`, when: 'before using LPP', to: 'from the ultimate consignee', citation: C.f };
+const COPY_TO_BIS: Obligation = { what: 'Send BIS a copy of the ultimate consignee statement.', when: `within ${LPP.copyDays} days of the export or reexport`, deadline: `${LPP.copyDays} days after the shipment`, to: LPP.address, subject: LPP.shipmentSubject, citation: C.g1 };
+const NO_ALLOCATION: Obligation = { what: 'This shipment does not draw on the destination\'s country allocation (LPP is not a license).', when: '-', to: '-', citation: '15 CFR 742.6(b)(10)(iii)(B)(1); INT-9' };
+const RECORDS = records(C.rec, 'each LPP export or reexport and the consignee statement');
+
 function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
   const { ctx } = x;
   const agg = x.aggregate ?? ZERO;
-  const ob: Obligation[] = [
-    { what: 'Obtain the ultimate consignee statement: aware of the LPP shipment and ECCN; no part 744 uses or users; has not received 26,900,000 cumulative TPP under LPP this calendar year; signed and dated.', when: 'before using LPP', to: 'from the ultimate consignee', citation: C.f },
-    { what: 'Send BIS a copy of the ultimate consignee statement.', when: `within ${LPP.copyDays} days of the export or reexport`, deadline: `${LPP.copyDays} days after the shipment`, to: LPP.address, subject: LPP.shipmentSubject, citation: C.g1 },
-  ];
+  const ob: Obligation[] = [STATEMENT, COPY_TO_BIS];
   const notice = ctx.choose('INT-8', (r) => (r === 'inclusive' ? agg.gte(LPP.noticeThreshold) : agg.gt(LPP.noticeThreshold)));
-  ctx.step('LPP advance notice', C.g3, notice ? 'required' : 'not required', `Shipment aggregate TPP ${formatExact(agg)} against ${formatExact(LPP.noticeThreshold)} (INT-8: ${ctx.reading('INT-8')}).`);
+  ctx.step('LPP advance notice', C.g3, notice ? 'required' : 'not required', () => `Shipment aggregate TPP ${formatExact(agg)} against ${formatExact(LPP.noticeThreshold)} (INT-8: ${ctx.reading('INT-8')}).`);
   if (notice) {
     ob.push({ what: `Notify BIS of this shipment: its aggregate TPP ${formatExact(agg)} reaches ${formatExact(LPP.noticeThreshold)} (INT-8).`, when: 'before the export or reexport', deadline: 'before shipment', to: LPP.address, subject: LPP.shipmentSubject, citation: C.g3 });
   }
@@ -82,14 +85,10 @@ function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
   const room = LPP.annualCap.minus(after);
   const perUnit = x.cls.tppPerUnit;
   const exhausts = ctx.choose('INT-20', (r) => (r === 'exact_cap' ? room.isZero() : room.gte(0) && perUnit !== undefined && room.lt(perUnit)));
-  ctx.step('LPP annual limit reached', C.g2, exhausts ? 'notice required' : 'not reached', `Cumulative LPP TPP after this shipment ${formatExact(after)} of ${formatExact(LPP.annualCap)}; room left ${formatExact(room)} (INT-20: ${ctx.reading('INT-20')}).`);
+  ctx.step('LPP annual limit reached', C.g2, exhausts ? 'notice required' : 'not reached', () => `Cumulative LPP TPP after this shipment ${formatExact(after)} of ${formatExact(LPP.annualCap)}; room left ${formatExact(room)} (INT-20: ${ctx.reading('INT-20')}).`);
   if (exhausts) {
     ob.push({ what: `The ultimate consignee must notify BIS once it receives this shipment: its cumulative LPP TPP reaches ${formatExact(after)} of ${formatExact(LPP.annualCap)} (INT-20).`, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 });
   }
-  ob.push(
-    { what: 'This shipment does not draw on the destination\'s country allocation (LPP is not a license).', when: '-', to: '-', citation: '15 CFR 742.6(b)(10)(iii)(B)(1); INT-9' },
-    verifyPart744(),
-    records(C.rec, 'each LPP export or reexport and the consignee statement'),
-  );
+  ob.push(NO_ALLOCATION, verifyPart744(), RECORDS);
   return ob;
 }

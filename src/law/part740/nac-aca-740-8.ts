@@ -35,7 +35,7 @@ export function evaluateNac(x: ExceptionInput): ExceptionEval {
     k.add(activityCovered(x.f, ['export', 'reexport'], C.a, 'NAC')) &&
     k.add(nacScope(x)) &&
     k.add(noPart744Concern(x.f));
-  return k.finish('NAC', () => nacObligations(x));
+  return k.finish('NAC', nacObligations);
 }
 
 function nacScope(x: ExceptionInput): Cond {
@@ -50,11 +50,7 @@ export function evaluateAca(x: ExceptionInput): ExceptionEval {
     k.add(activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA')) &&
     k.add(acaScope(x)) &&
     k.add(noPart744Concern(x.f));
-  return k.finish('ACA', () => [
-    { what: 'No notification to BIS is required for ACA.', when: '-', to: '-', citation: C.a },
-    verifyPart744(),
-    records('15 CFR 740.8; part 762', 'each ACA export, reexport or transfer'),
-  ]);
+  return k.finish('ACA', () => ACA_OBLIGATIONS as Obligation[]);
 }
 
 function acaScope(x: ExceptionInput): Cond {
@@ -63,17 +59,25 @@ function acaScope(x: ExceptionInput): Cond {
   return cond('outside-macau-d5-or-transfer-within', scope, C.a, () => transferWithin ? `A transfer (in-country) within ${describe(x.f.to)}.` : `ACA covers any destination except Macau/D:5 and Macau/D:5-headquartered entities (destination ${describe(x.f.to)}).`);
 }
 
-function nacObligations(x: ExceptionInput): Obligation[] {
-  return [
-    {
-      what: `Submit a NAC notification in SNAP-R (Box 9: "NAC") with TPP, performance density, datasheet showing design/marketing, all NAC and license approvals to the end user in the past ${NAC_LOOKBACK_MONTHS} months, memory bandwidth, and whether the items go into a computing cluster (its aggregate TPP; internal use by a U.S. or A:5/A:6-headquartered company or use by others/cloud). Ship only if BIS has not objected.`,
-      when: `at least ${NAC_NOTICE_DAYS} calendar days before the export or reexport`,
-      deadline: `${NAC_NOTICE_DAYS} days before shipment`,
-      to: 'BIS via SNAP-R',
-      citation: C.c1,
-    },
-    verifyPart744(),
-    records('15 CFR 740.8; part 762', 'each NAC export or reexport and the notification'),
-  ];
-}
+// NAC's and ACA's obligations do not depend on the shipment: built once, shared, read-only.
+const NAC_OBLIGATIONS: readonly Obligation[] = Object.freeze([
+  {
+    what: `Submit a NAC notification in SNAP-R (Box 9: "NAC") with TPP, performance density, datasheet showing design/marketing, all NAC and license approvals to the end user in the past ${NAC_LOOKBACK_MONTHS} months, memory bandwidth, and whether the items go into a computing cluster (its aggregate TPP; internal use by a U.S. or A:5/A:6-headquartered company or use by others/cloud). Ship only if BIS has not objected.`,
+    when: `at least ${NAC_NOTICE_DAYS} calendar days before the export or reexport`,
+    deadline: `${NAC_NOTICE_DAYS} days before shipment`,
+    to: 'BIS via SNAP-R',
+    citation: C.c1,
+  },
+  verifyPart744(),
+  records('15 CFR 740.8; part 762', 'each NAC export or reexport and the notification'),
+]);
 
+const ACA_OBLIGATIONS: readonly Obligation[] = Object.freeze([
+  { what: 'No notification to BIS is required for ACA.', when: '-', to: '-', citation: C.a },
+  verifyPart744(),
+  records('15 CFR 740.8; part 762', 'each ACA export, reexport or transfer'),
+]);
+
+function nacObligations(): Obligation[] {
+  return NAC_OBLIGATIONS as Obligation[];
+}
