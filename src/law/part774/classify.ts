@@ -142,21 +142,39 @@ function classifyGiven(item: Extract<Item, { type: 'eccn' }>, ctx: Ctx): ItemCla
  * and the readings of INT-1..3; bulk screening meets the same models again and again, so results
  * are cached with the interpretations they relied on, which a cache hit replays into the context.
  */
-const weightsCache = new Map<string, { cls: ItemClass; touched: [string, string][] }>();
+type WeightsEntry = { cls: ItemClass; touched: [string, string][] };
+/** Nested maps keyed by each fact in turn: no key string is built on the way to a hit. */
+type Trie = Map<unknown, Trie | WeightsEntry>;
+const weightsCache: Trie = new Map();
+let weightsCached = 0;
+
+function weightsPath(item: Extract<Item, { type: 'model_weights' }>, kind: string, ctx: Ctx): unknown[] {
+  const nested = item.derivedFrom || item.syntheticData ? JSON.stringify([item.derivedFrom, item.syntheticData]) : undefined;
+  return [ctx.asOf, kind, ctx.explainOn, ctx.classificationReadings, item.published, item.trainingOperations, item.parameters, item.trainingTokens,
+    item.additionalOperations, item.note2Excluded, item.note2Operations, nested];
+}
 
 function classifyWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_training' | 'eccn' }>, ctx: Ctx, kind: 'weights' | 'service'): ItemClass {
-  const w = item as Extract<Item, { type: 'model_weights' }>;
-  const nested = w.derivedFrom || w.syntheticData ? JSON.stringify([w.derivedFrom, w.syntheticData]) : '';
-  const key = `${kind}|${ctx.asOf}|${ctx.explainOn}|${ctx.classificationReadings}|${w.published}|${w.trainingOperations}|${w.parameters}|${w.trainingTokens}|${w.additionalOperations}|${w.note2Excluded}|${w.note2Operations}|${nested}`;
-  const hit = weightsCache.get(key);
+  const path = weightsPath(item as Extract<Item, { type: 'model_weights' }>, kind, ctx);
+  let node: Trie = weightsCache;
+  for (let i = 0; i < path.length - 1; i++) {
+    let next = node.get(path[i]) as Trie | undefined;
+    if (!next) node.set(path[i], (next = new Map()));
+    node = next;
+  }
+  const last = path[path.length - 1];
+  const hit = node.get(last) as WeightsEntry | undefined;
   if (hit) {
     for (const [id, reading] of hit.touched) ctx.mark(id, reading);
     return hit.cls;
   }
   const before = new Set(ctx.touched.keys());
   const cls = computeWeights(item, ctx, kind);
-  if (weightsCache.size > 20_000) weightsCache.clear();
-  weightsCache.set(key, { cls, touched: [...ctx.touched].filter(([id]) => !before.has(id)) });
+  if (++weightsCached > 20_000) {
+    weightsCache.clear();
+    weightsCached = 0;
+  }
+  node.set(last, { cls, touched: [...ctx.touched].filter(([id]) => !before.has(id)) });
   return cls;
 }
 
