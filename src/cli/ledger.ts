@@ -293,8 +293,9 @@ export async function commitAll(transactions: import('../contract/transaction.js
   const actor = defaultActor(flags.actor);
   const out: unknown[] = [];
   let refused = false;
+  const { commitTransaction, preflightCommits } = await import('../ledger/commit.js');
+  preflightCommits(transactions, opts, exception);
   await withStore(async (store) => {
-    const { commitTransaction } = await import('../ledger/commit.js');
     for (const [i, tx] of transactions.entries()) {
       const key = flags.idempotencyKey === undefined ? undefined : batch ? `${flags.idempotencyKey}#${i}` : flags.idempotencyKey;
       try {

@@ -34,7 +34,7 @@ import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } fro
 import { big, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
 import { ensureAccount, move } from './ledger.js';
-import { buildLedgerView, type BuiltView } from './view.js';
+import { buildLedgerView, ledgerKeys, type BuiltView } from './view.js';
 
 /** When several exceptions are eligible: those without a cap first, LPP (capped) last. */
 export const EXCEPTION_PREFERENCE: readonly ExceptionCode[] = ['AIA', 'ACA', 'ACM', 'NAC', 'LPP'];
@@ -176,6 +176,22 @@ function stripUndefined(o: EvalOptions): EvalOptions {
 }
 
 /** The exception to use: the one asked for (if eligible), else the first eligible by preference. */
+/**
+ * Before a batch commits anything, find input that would stop it partway (an LPP or AIA shipment
+ * whose consignee the ledger cannot key): a batch is refused whole rather than half written.
+ * The exceptions are judged on an empty ledger view; the commit itself decides again on the store.
+ */
+export function preflightCommits(txs: readonly Transaction[], opts: EvalOptions, wanted: ExceptionCode | undefined): void {
+  txs.forEach((tx, i) => {
+    const d = determine(tx, { ...opts, explain: false, sensitivity: false });
+    const eligible = (code: ExceptionCode) => d.exceptions.find((e) => e.code === code)?.status === 'eligible';
+    const drawing = (['LPP', 'AIA'] as const).filter((code) => (wanted ? wanted === code : eligible(code)) && !(code === 'AIA' && d.classification.eccn === '4E091'));
+    if (drawing.length > 0 && !ledgerKeys(tx, d.ruleset.asOf).lpp) {
+      throw new InputError(txs.length > 1 ? `[${i}].consignee.id` : 'consignee.id', `License Exception ${drawing.join(' or ')} draws on a ledger account keyed by the consignee: give consignee.id (and consignee.ultimateParentId when it has a parent, INT-7)`);
+    }
+  });
+}
+
 export function chooseException(d: Determination, wanted: ExceptionCode | undefined): ExceptionCode | null {
   if (wanted) {
     const e = d.exceptions.find((x) => x.code === wanted);

@@ -66,6 +66,10 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     expect(run(['check', '-', '--commit'], { ...lpp(10), consignee: { country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' } }).stderr).toMatch(/consignee\.id/);
     expect(run(['check', '-', '--commit', '--exception', 'XYZ'], lpp(1)).status).toBe(2);
     expect(run(['check', '-', '--idempotency-key', 'k'], lpp(1)).status).toBe(2);
+    // A batch whose second shipment cannot be keyed is refused whole: the first is not committed either.
+    const batch = run(['check', '-', '--commit'], [lpp(2), { ...lpp(3), consignee: { country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' } }]);
+    expect(batch.status).toBe(2);
+    expect(batch.stderr).toMatch(/\[1\]\.consignee\.id/);
     expect(JSON.parse(run(['audit', 'verify', '--format', 'json']).stdout).records).toBe(before);
   });
 
