@@ -7,6 +7,8 @@ import { reportAndExit } from './io.js';
 import { registerLedger } from './ledger.js';
 import { registerAudit } from './audit.js';
 import { registerVeu } from './veu.js';
+import { registerServe } from './serve.js';
+import { registerKeys } from './keys.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command();
@@ -21,6 +23,8 @@ export async function main(argv: string[]): Promise<void> {
   registerLedger(program);
   registerAudit(program);
   registerVeu(program);
+  registerServe(program);
+  registerKeys(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -11,10 +11,12 @@ import type { Migration } from 'kysely';
 import type { Dialect } from '../open.js';
 import { migration001 } from './001-ledger-and-audit.js';
 import { migration002 } from './002-pg-reserve-function.js';
+import { migration003 } from './003-api-keys.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001-ledger-and-audit': migration001(dialect),
     '002-pg-reserve-function': migration002(dialect),
+    '003-api-keys': migration003(dialect),
   };
 }

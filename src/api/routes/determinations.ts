@@ -1,0 +1,218 @@
+/**
+ * `POST /v1/determinations` (evaluate, or commit) and `POST /v1/classifications`.
+ *
+ * The body is one of three shapes (documented in OpenAPI as DeterminationBody):
+ * - a bare Transaction, exactly as `aidr check` reads it → one Determination;
+ * - an array of Transactions → an array of Determinations, in order;
+ * - the envelope `{ transaction | transactions, options?, commit?, idempotencyKey?, exception? }`.
+ * A bare Transaction never has the envelope's keys (the schema is strict), so the shape is
+ * decided by which keys are present, never by guessing.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Determination } from '../../contract/determination.js';
+import { Transaction } from '../../contract/transaction.js';
+import { readingsFrom, InputError, type EvalOptions } from '../../engine/context.js';
+import { determine } from '../../engine/determine.js';
+import { ApiProblem, fieldErrors, problemBody, type FieldError } from '../problem.js';
+import {
+  ClassificationRequest, ClassificationResponse, DeterminationBody, DeterminationEnvelope, DeterminationResponse, Problem,
+} from '../schemas.js';
+import { parsePart, requireRole, sendJson, toProblem, type ApiContext } from '../server.js';
+
+const ENVELOPE_KEYS = ['transaction', 'transactions', 'options', 'commit', 'idempotencyKey', 'exception'];
+/** Field errors reported at most, across a batch (the first ones say enough to fix the input). */
+const MAX_FIELD_ERRORS = 20;
+
+interface Parsed {
+  batch: boolean;
+  transactions: Transaction[];
+  options: EvalOptions;
+  commit: boolean;
+  idempotencyKey?: string;
+  exception?: 'AIA' | 'ACM' | 'LPP' | 'NAC' | 'ACA';
+  /** Where the transactions sit in the body, for error paths. */
+  prefix: string;
+}
+
+function isEnvelope(body: object): boolean {
+  for (const k of ENVELOPE_KEYS) if (k in body) return true;
+  return false;
+}
+
+/** Commit asked for? Read before validation so that a forbidden commit is refused as 403 whatever else is wrong. */
+export function asksCommit(body: unknown): boolean {
+  return body !== null && typeof body === 'object' && !Array.isArray(body) && (body as { commit?: unknown }).commit === true;
+}
+
+function parseBody(body: unknown, maxBatch: number): Parsed {
+  if (body === undefined || body === null) {
+    throw new ApiProblem('malformed-request', 'send a JSON body (Content-Type: application/json): a Transaction, an array of them, or { "transaction": …, "options": … }');
+  }
+  let raw: unknown[];
+  let batch: boolean;
+  let prefix = 'body';
+  const out: Omit<Parsed, 'transactions' | 'batch' | 'prefix'> = { options: {}, commit: false };
+  if (Array.isArray(body)) {
+    raw = body;
+    batch = true;
+  } else if (typeof body !== 'object') {
+    throw new ApiProblem('validation', 'body: expected a transaction object, an array of them, or the envelope', [{ path: 'body', message: 'expected an object or an array' }]);
+  } else if (isEnvelope(body)) {
+    const e = parsePart(DeterminationEnvelope, body, 'body');
+    if ((e.transaction === undefined) === (e.transactions === undefined)) {
+      throw new ApiProblem('validation', 'body: give exactly one of transaction or transactions', [{ path: 'body.transaction', message: 'give exactly one of transaction or transactions' }]);
+    }
+    batch = e.transactions !== undefined;
+    raw = e.transactions ?? [e.transaction];
+    prefix = batch ? 'body.transactions' : 'body.transaction';
+    if (e.options) out.options = e.options as EvalOptions;
+    out.commit = e.commit === true;
+    if (e.idempotencyKey !== undefined || e.exception !== undefined) {
+      if (!out.commit) throw new ApiProblem('validation', 'body: idempotencyKey and exception go with "commit": true', [{ path: e.idempotencyKey !== undefined ? 'body.idempotencyKey' : 'body.exception', message: 'only with "commit": true' }]);
+      if (e.idempotencyKey !== undefined) out.idempotencyKey = e.idempotencyKey;
+      if (e.exception !== undefined) out.exception = e.exception;
+    }
+    if (out.commit && e.options?.ledger !== undefined) {
+      throw new ApiProblem('validation', 'body.options.ledger: when committing, the ledger view comes from the store; do not pass one', [{ path: 'body.options.ledger', message: 'not with "commit": true' }]);
+    }
+  } else {
+    raw = [body];
+    batch = false;
+  }
+  if (raw.length === 0) throw new ApiProblem('validation', `${prefix}: an empty array: give at least one transaction`, [{ path: prefix, message: 'give at least one transaction' }]);
+  if (raw.length > maxBatch) throw new ApiProblem('too-large', `${raw.length} transactions in one request; at most ${maxBatch}: split the batch`, undefined, { maxBatch });
+  const transactions: Transaction[] = new Array(raw.length);
+  let errors: FieldError[] | undefined;
+  let issueCount = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const r = Transaction.safeParse(raw[i]);
+    if (r.success) {
+      transactions[i] = r.data;
+      continue;
+    }
+    issueCount += r.error.issues.length;
+    errors ??= [];
+    if (errors.length < MAX_FIELD_ERRORS) errors.push(...fieldErrors(r.error.issues, batch ? `${prefix}[${i}]` : prefix).slice(0, MAX_FIELD_ERRORS - errors.length));
+  }
+  if (errors) {
+    const more = issueCount > 1 ? ` (and ${issueCount - 1} more)` : '';
+    throw new ApiProblem('validation', `${errors[0]!.path}: ${errors[0]!.message}${more}`, errors);
+  }
+  // Interpretation ids and readings: checked once per request, with the option's path.
+  if (out.options.interpretations) {
+    try {
+      readingsFrom(out.options.interpretations);
+    } catch (e) {
+      throw toProblem(e, 'body.options');
+    }
+  }
+  return { ...out, batch, transactions, prefix };
+}
+
+function evaluateAll(p: Parsed, ctx: ApiContext): Determination[] {
+  const out: Determination[] = new Array(p.transactions.length);
+  for (let i = 0; i < p.transactions.length; i++) {
+    try {
+      out[i] = determine(p.transactions[i]!, p.options);
+    } catch (e) {
+      if (e instanceof InputError) throw toProblem(e, p.batch ? `${p.prefix}[${i}]` : p.prefix);
+      throw e;
+    }
+    ctx.metrics.determinations.inc({ outcome: out[i]!.outcome });
+  }
+  return out;
+}
+
+async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext): Promise<{ status: number; body: unknown; location?: string }> {
+  const { commitTransaction } = await import('../../ledger/commit.js');
+  const actor = request.principal.keyId;
+  const items: unknown[] = [];
+  let status = 200;
+  let location: string | undefined;
+  for (let i = 0; i < p.transactions.length; i++) {
+    const tx = p.transactions[i]!;
+    const key = p.idempotencyKey === undefined ? undefined : p.batch ? `${p.idempotencyKey}#${i}` : p.idempotencyKey;
+    try {
+      const r = await commitTransaction(ctx.store, tx, p.options, { actor, ...(key ? { idempotencyKey: key } : {}), ...(p.exception ? { exception: p.exception } : {}) });
+      const { determination, ...commit } = r;
+      ctx.metrics.commits.inc({ result: r.replayed ? 'replayed' : 'recorded' });
+      if (!r.replayed) ctx.metrics.determinations.inc({ outcome: determination.outcome });
+      items.push({ determination, commit });
+      if (!p.batch) {
+        status = r.replayed ? 200 : 201;
+        location = `/v1/determinations/${r.auditId}`;
+      }
+    } catch (e) {
+      const problem = toProblem(e, p.batch ? `${p.prefix}[${i}]` : p.prefix);
+      if (problem.slug === 'cap-exceeded') ctx.metrics.capExceeded.inc();
+      if (problem.status < 500) ctx.metrics.commits.inc({ result: 'refused' });
+      // One transaction: its refusal is the answer. A batch: earlier items stay committed, so the
+      // refusal is reported in its place and the rest go on (as `aidr check --commit` does).
+      if (!p.batch || problem.status >= 500) throw problem.status >= 500 ? e : problem;
+      const instance = request.url.split('?', 1)[0]!;
+      items.push({ ...(tx.id ? { id: tx.id } : {}), error: problemBody(problem.slug, problem.message, instance, problem.errors, problem.extra) });
+    }
+  }
+  return { status, body: p.batch ? items : items[0], ...(location ? { location } : {}) };
+}
+
+export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.post('/v1/determinations', {
+    config: { role: 'analyst' },
+    schema: {
+      tags: ['determinations'],
+      summary: 'Determine what the rule requires (evaluate), or commit: draw on the ledger and record in the audit log',
+      description: 'Roles: analyst to evaluate, officer to commit. Evaluate answers 200 with a Determination (or an array). '
+        + 'Commit answers 201 with { determination, commit } (200 when replayed under the same idempotency key; Location names the audit record); '
+        + 'a batch commit answers 200 with one item per transaction, a refused one as { id, error: Problem } in its place.',
+      body: DeterminationBody,
+      response: { 200: DeterminationResponse, 201: DeterminationResponse, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem },
+    },
+  }, async (request, reply) => {
+    if (asksCommit(request.body)) requireRole(request, 'officer', 'commit');
+    const p = parseBody(request.body, ctx.limits.maxBatch);
+    if (!p.commit) {
+      const results = evaluateAll(p, ctx);
+      return sendJson(reply, 200, p.batch ? results : results[0]);
+    }
+    const r = await commitAll(request, p, ctx);
+    if (r.location) reply.header('location', r.location);
+    return sendJson(reply, r.status, r.body);
+  });
+
+  app.post('/v1/classifications', {
+    config: { role: 'analyst' },
+    schema: {
+      tags: ['determinations'],
+      summary: 'Classify an item (3A090, 4A090, 4E091): the classification part of a determination; it does not depend on the destination',
+      body: ClassificationRequest,
+      response: { 200: ClassificationResponse, 400: Problem, 401: Problem, 403: Problem, 422: Problem },
+    },
+  }, async (request, reply) => {
+    if (request.body === undefined || request.body === null) throw new ApiProblem('malformed-request', 'send a JSON body: { "item": … }');
+    const c = parsePart(ClassificationRequest, request.body, 'body');
+    const options: EvalOptions = { sensitivity: false, explain: c.options?.explain !== false };
+    if (c.options?.asOf) options.asOf = c.options.asOf;
+    if (c.options?.interpretations) {
+      try {
+        readingsFrom(c.options.interpretations);
+      } catch (e) {
+        throw toProblem(e, 'body.options');
+      }
+      options.interpretations = c.options.interpretations;
+    }
+    // The destination plays no part in classification (part 774); a transfer within the U.S. is
+    // the neutral frame the engine needs to run.
+    const tx: Transaction = { item: c.item, activity: 'transfer', from: 'US', to: 'US', ...(c.quantity ? { quantity: c.quantity } : {}), ...(c.date ? { date: c.date } : {}) };
+    let d: Determination;
+    try {
+      d = determine(tx, options);
+    } catch (e) {
+      if (e instanceof InputError) throw toProblem(e, 'body');
+      throw e;
+    }
+    const missingFacts = d.missingFacts.filter((m) => m.path.startsWith('item') || m.path.startsWith('quantity'));
+    return sendJson(reply, 200, { ...(c.id ? { id: c.id } : {}), ruleset: d.ruleset, classification: d.classification, missingFacts, warnings: d.warnings });
+  });
+}
+

@@ -1,0 +1,93 @@
+/**
+ * Ledger routes: read accounts and their movements (viewer); reserve, commit and release
+ * (officer, with the key id as the actor). The account ids are those of docs/ledger.md; put
+ * one in a path URL-encoded (`lpp%3A2025%3Aultimate_parent%3AACME`).
+ */
+import type { FastifyInstance } from 'fastify';
+import { ApiProblem } from '../problem.js';
+import {
+  AccountState, AccountsQuery, IdParams, Movement, MovementsQuery, Problem, ReservationResult, ReserveRequest, SettleRequest,
+} from '../schemas.js';
+import { parsePart, sendJson, toProblem, type ApiContext } from '../server.js';
+import { z } from 'zod';
+
+const ledger = () => import('../../ledger/ledger.js');
+
+export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get('/v1/ledger/accounts', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['ledger'], summary: 'Accounts with used, reserved, cap and what is left (TPP as exact decimal strings)',
+      querystring: AccountsQuery, response: { 200: z.array(AccountState), 400: Problem, 401: Problem, 403: Problem },
+    },
+  }, async (request, reply) => {
+    const q = parsePart(AccountsQuery, request.query, 'query');
+    const L = await ledger();
+    const all = await L.listAccounts(ctx.store, { ...(q.kind ? { kind: q.kind } : {}), ...(q.key ? { key: q.key } : {}) });
+    // uveu_group rows are the ledger's internal lock rows, not accounts anyone draws on.
+    return sendJson(reply, 200, all.filter((a) => a.kind !== 'uveu_group'));
+  });
+
+  app.get('/v1/ledger/accounts/:id', {
+    config: { role: 'viewer' },
+    schema: { tags: ['ledger'], summary: 'One account', params: IdParams, response: { 200: AccountState, 401: Problem, 403: Problem, 404: Problem } },
+  }, async (request, reply) => {
+    const { id } = parsePart(IdParams, request.params, 'params');
+    const a = await (await ledger()).getAccount(ctx.store, id);
+    if (!a) throw new ApiProblem('not-found', `no account ${id.slice(0, 200)}`);
+    return sendJson(reply, 200, a);
+  });
+
+  app.get('/v1/ledger/accounts/:id/movements', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['ledger'], summary: 'An account\'s movements, oldest first (append-only)',
+      params: IdParams, querystring: MovementsQuery, response: { 200: z.array(Movement), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+    },
+  }, async (request, reply) => {
+    const { id } = parsePart(IdParams, request.params, 'params');
+    const q = parsePart(MovementsQuery, request.query, 'query');
+    const L = await ledger();
+    if (!(await L.getAccount(ctx.store, id))) throw new ApiProblem('not-found', `no account ${id.slice(0, 200)}`);
+    return sendJson(reply, 200, await L.history(ctx.store, id, q.limit ?? 1000));
+  });
+
+  app.post('/v1/ledger/reserve', {
+    config: { role: 'officer' },
+    schema: {
+      tags: ['ledger'], summary: 'Hold TPP against an account\'s cap until commit, release or expiry (201; 200 when replayed under the same idempotency key; 409 when the cap would be exceeded, with leftTpp)',
+      body: ReserveRequest, response: { 200: ReservationResult, 201: ReservationResult, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 422: Problem },
+    },
+  }, async (request, reply) => {
+    const b = parsePart(ReserveRequest, request.body, 'body');
+    const L = await ledger();
+    try {
+      const r = await L.reserve(ctx.store, {
+        account: b.account, tpp: b.tpp, actor: request.principal.keyId,
+        ...(b.date ? { date: b.date } : {}), ...(b.ttlSeconds ? { ttlSeconds: b.ttlSeconds } : {}),
+        ...(b.idempotencyKey ? { idempotencyKey: b.idempotencyKey } : {}), ...(b.ref ? { ref: b.ref } : {}),
+      });
+      return sendJson(reply, r.replayed ? 200 : 201, r);
+    } catch (e) {
+      const p = toProblem(e);
+      if (p.slug === 'cap-exceeded') ctx.metrics.capExceeded.inc();
+      throw p.status >= 500 ? e : p;
+    }
+  });
+
+  for (const [name, verb] of [['commit', 'Turn a reservation into use'], ['release', 'Give a reservation\'s room back']] as const) {
+    app.post(`/v1/ledger/${name}`, {
+      config: { role: 'officer' },
+      schema: {
+        tags: ['ledger'], summary: `${verb} (doing it twice is harmless: replayed: true); 404 for an unknown reservation, 409 when it is in another state`,
+        body: SettleRequest, response: { 200: ReservationResult, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem },
+      },
+    }, async (request, reply) => {
+      const b = parsePart(SettleRequest, request.body, 'body');
+      const L = await ledger();
+      const who = { actor: request.principal.keyId };
+      const r = name === 'commit' ? await L.commitReservation(ctx.store, b.reservationId, who) : await L.releaseReservation(ctx.store, b.reservationId, who);
+      return sendJson(reply, 200, r);
+    });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Reference data (chips, ruleset), the VEU check, and the operational endpoints: health,
+ * readiness (the database answers), Prometheus metrics and the OpenAPI document.
+ */
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { dec, roundForDisplay } from '../../compute/exact.js';
+import { allChips } from '../../data/chips.js';
+import { INTERPRETATIONS } from '../../data/interpretations.js';
+import { DATES, RULESET, statusOn } from '../../data/ruleset.js';
+import { today } from '../../engine/determine.js';
+import { rulesetVersion } from '../../engine/version.js';
+import { classifyIc } from '../../law/part774/eccn-3a090.js';
+import { veuCheck } from '../../law/part748/veu-check.js';
+import { ApiProblem } from '../problem.js';
+import { Chip, Health, Problem, RulesetInfo, VeuRequest, VeuResult } from '../schemas.js';
+import { parsePart, sendJson, type ApiContext } from '../server.js';
+
+function chipRows() {
+  return allChips().map((c) => {
+    const cls = classifyIc({ tpp: c.tpp, area: c.dieAreaMm2 ? dec(c.dieAreaMm2) : undefined, datacenter: c.datacenter, path: 'item', label: 'the IC' });
+    return {
+      id: c.id, name: `${c.vendor} ${c.name}`, tpp: c.tpp.toNumber(), tppFrom: `${c.tppRate.precision}: ${c.tppRate.denseTops} × ${c.tppRate.bitLength} bits`,
+      dieAreaMm2: c.dieAreaMm2, performanceDensity: c.pd ? roundForDisplay(c.pd) : null, datacenter: c.datacenter,
+      eccn: cls.candidates.map((p) => (p === null ? 'not 3A090.a/.b' : `3A090.${p}`)).join(' or '),
+    };
+  });
+}
+
+function rulesetInfo() {
+  const day = today();
+  return {
+    id: RULESET.id, title: RULESET.title, citation: RULESET.citation, version: rulesetVersion(), today: day,
+    inForce: day >= DATES.effective, complianceRequired: day >= DATES.compliance, status: statusOn(day),
+    statusHistory: RULESET.status, dates: RULESET.dates,
+    interpretations: [...INTERPRETATIONS.values()].map((i) => ({
+      id: i.id, question: i.question, citation: i.citation, default: i.readings[0]!.id, readings: i.readings.map((r) => ({ id: r.id, label: r.label })),
+    })),
+  };
+}
+
+export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  // The catalog and the ruleset are fixed for the life of the process: render them once.
+  let chips: string | undefined;
+  app.get('/v1/chips', {
+    config: { role: 'viewer' },
+    schema: { tags: ['reference'], summary: 'The chip catalog with TPP, performance density, datacenter flag and 3A090 classification', response: { 200: z.array(Chip), 401: Problem, 403: Problem } },
+  }, async (_request, reply) => reply.code(200).type('application/json; charset=utf-8').send((chips ??= JSON.stringify(chipRows()))));
+
+  app.get('/v1/ruleset', {
+    config: { role: 'viewer' },
+    schema: { tags: ['reference'], summary: 'The ruleset: version, legal status today and its history, key dates, the interpretations and their readings', response: { 200: RulesetInfo, 401: Problem, 403: Problem } },
+  }, async (_request, reply) => sendJson(reply, 200, rulesetInfo()));
+
+  app.post('/v1/veu/checks', {
+    config: { role: 'analyst' },
+    schema: {
+      tags: ['veu'], summary: 'Data Center VEU: eligibility (748.15(b)(2)), UVEU geographic limits (Supp. 10 para. 6), NVEU quarterly caps (Table 1)',
+      body: VeuRequest, response: { 200: VeuResult, 400: Problem, 401: Problem, 403: Problem },
+    },
+  }, async (request, reply) => {
+    if (request.body === undefined || request.body === null) throw new ApiProblem('malformed-request', 'send a JSON body: { "party": …, "uveu": …, "nveu": … }');
+    const input = parsePart(VeuRequest, request.body, 'body');
+    return sendJson(reply, 200, veuCheck(input, today()));
+  });
+
+  app.get('/healthz', {
+    config: { role: 'public' },
+    schema: { tags: ['operations'], summary: 'The process is up', security: [], response: { 200: Health } },
+  }, async (_request, reply) => sendJson(reply, 200, { status: 'ok' }));
+
+  app.get('/readyz', {
+    config: { role: 'public' },
+    schema: { tags: ['operations'], summary: 'The database answers (503 when it does not)', security: [], response: { 200: Health, 503: Problem } },
+  }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(ctx.store.db);
+    } catch (e) {
+      throw new ApiProblem('unavailable', `the database does not answer: ${(e as Error).message?.slice(0, 200)}`);
+    }
+    return sendJson(reply, 200, { status: 'ok', store: ctx.store.dialect });
+  });
+
+  app.get('/metrics', {
+    config: { role: 'viewer' },
+    schema: { tags: ['operations'], summary: 'Prometheus metrics (text exposition format)', response: { 200: z.string(), 401: Problem, 403: Problem } },
+  }, async (_request, reply) => reply.code(200).type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()));
+
+  let doc: string | undefined;
+  /** The generator marks each component with $schema and a fragment-only $id; OpenAPI 3.1 sets the dialect once for the document. */
+  const openapi = () => {
+    const d = app.swagger() as { components?: { schemas?: Record<string, Record<string, unknown>> } };
+    for (const s of Object.values(d.components?.schemas ?? {})) {
+      delete s.$schema;
+      delete s.$id;
+    }
+    return d;
+  };
+  app.get('/openapi.json', {
+    config: { role: 'public' },
+    schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document', security: [], hide: false },
+  }, async (_request, reply) => reply.code(200).type('application/json; charset=utf-8').send((doc ??= JSON.stringify(openapi()))));
+}

@@ -1,0 +1,217 @@
+/**
+ * Request and response schemas of the HTTP API, in zod. Requests are validated with these (once,
+ * in the handler, so that every error names its field path); responses are documented with them
+ * in the OpenAPI document but serialized with plain JSON.stringify: re-validating a large
+ * determination on its way out would cost more than making it.
+ */
+import { z } from 'zod';
+import { Determination, ExceptionCode, Outcome } from '../contract/determination.js';
+import { EvalOptionsSchema } from '../contract/options.js';
+import { ExactNumber, IsoDate, Item, Transaction } from '../contract/transaction.js';
+import { VeuCheckInput } from '../law/part748/veu-check.js';
+import { ROLES } from './keys.js';
+
+// ---- shared -----------------------------------------------------------------------------------------
+
+export const FieldError = z.object({ path: z.string(), message: z.string() });
+
+export const Problem = z.object({
+  type: z.string().describe('urn:aidr:problem:<slug>; see docs/http.md'),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string().describe('the request path'),
+  errors: z.array(FieldError).optional().describe('every offending field, by its path in the request (body.…, query.…, params.…)'),
+}).catchall(z.unknown()).describe('RFC 9457 problem details');
+
+// ---- determinations ----------------------------------------------------------------------------------
+
+export const DeterminationOptions = EvalOptionsSchema.describe(
+  'asOf overrides each transaction\'s date; interpretations chooses readings (see GET /v1/ruleset); ledger is a ledger view (evaluate only); explain: false gives the lean output',
+);
+
+/** The envelope, validated field by field; the transactions are validated one by one with `Transaction` (paths name their index). */
+export const DeterminationEnvelope = z.strictObject({
+  transaction: z.unknown().optional(),
+  transactions: z.array(z.unknown()).optional(),
+  options: DeterminationOptions.optional(),
+  commit: z.boolean().optional(),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+  exception: ExceptionCode.optional(),
+});
+
+export const DeterminationRequest = z.strictObject({
+  transaction: Transaction.optional().describe('one transaction (give this or transactions)'),
+  transactions: z.array(Transaction).min(1).optional().describe('several transactions, answered in the same order'),
+  options: DeterminationOptions.optional(),
+  commit: z.boolean().optional().describe('record it: draw on the ledger and append the audit log in one database transaction (role officer); actor = the API key id'),
+  idempotencyKey: z.string().min(1).max(200).optional().describe('with commit: at most once for this key (a batch uses KEY#index)'),
+  exception: ExceptionCode.optional().describe('with commit: the license exception to use; default the first eligible, capped ones last'),
+}).describe('The envelope: exactly one of transaction / transactions');
+
+export const DeterminationBody = z.union([Transaction, z.array(Transaction).min(1), DeterminationRequest]).describe(
+  'A bare Transaction (as `aidr check` reads), an array of them, or the envelope with options and commit',
+);
+
+export const CommitMovement = z.object({
+  account: z.string(), kind: z.enum(['draw', 'track']), amountTpp: z.string(), usedTpp: z.string(), capTpp: z.string().nullable(), leftTpp: z.string().nullable(),
+});
+
+export const CommitRecord = z.object({
+  auditId: z.string(),
+  seq: z.number().int(),
+  hash: z.string(),
+  at: z.string(),
+  actor: z.string(),
+  exception: ExceptionCode.nullable(),
+  movements: z.array(CommitMovement),
+  notices: z.array(z.string()),
+  warnings: z.array(z.string()),
+  replayed: z.boolean(),
+});
+
+export const CommitResponse = z.object({ determination: Determination, commit: CommitRecord });
+export const BatchCommitItem = z.union([CommitResponse, z.object({ id: z.string().optional(), error: Problem })]);
+
+export const DeterminationResponse = z.union([Determination, z.array(Determination), CommitResponse, z.array(BatchCommitItem)]);
+
+// ---- classifications ---------------------------------------------------------------------------------
+
+export const ClassificationRequest = z.strictObject({
+  id: z.string().max(200).optional(),
+  item: Item,
+  quantity: z.number().int().positive().max(10_000_000).optional(),
+  date: IsoDate.optional(),
+  options: z.strictObject({
+    asOf: IsoDate.optional(),
+    interpretations: EvalOptionsSchema.shape.interpretations,
+    explain: z.boolean().optional(),
+  }).optional(),
+});
+
+export const ClassificationResponse = z.object({
+  id: z.string().optional(),
+  ruleset: Determination.shape.ruleset,
+  classification: Determination.shape.classification,
+  missingFacts: Determination.shape.missingFacts,
+  warnings: z.array(z.string()),
+});
+
+// ---- audit log -----------------------------------------------------------------------------------------
+
+const Instant = z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/, 'expected a date (YYYY-MM-DD) or an ISO 8601 date-time');
+
+export const AuditListQuery = z.strictObject({
+  since: Instant.optional().describe('records at or after this instant'),
+  until: Instant.optional().describe('records before this instant (exclusive)'),
+  outcome: Outcome.optional(),
+  actor: z.string().min(1).max(200).optional().describe('an API key id (or "local")'),
+  kind: z.string().min(1).max(50).optional(),
+  limit: z.coerce.number().int().min(1).optional(),
+  cursor: z.string().max(100).optional().describe('nextCursor of the previous page'),
+});
+
+export const AuditSummary = z.object({
+  seq: z.number().int(), id: z.string(), at: z.string(), actor: z.string(), kind: z.string(),
+  transactionId: z.string().nullable(), outcome: z.string().nullable(), exception: z.string().nullable(), rulesetVersion: z.string(), hash: z.string(),
+});
+export const AuditPage = z.object({ items: z.array(AuditSummary), nextCursor: z.string().nullable() });
+
+export const AuditRecordResponse = z.object({
+  seq: z.number().int(), id: z.string(), at: z.string(), actor: z.string(), kind: z.string(), rulesetVersion: z.string(),
+  input: z.unknown(), options: z.unknown(), output: z.unknown(), effects: z.unknown(), prevHash: z.string(), hash: z.string(),
+});
+
+export const IdParams = z.strictObject({ id: z.string().min(1).max(500) });
+
+export const VerifyRequest = z.strictObject({
+  anchor: z.strictObject({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest') }).optional(),
+});
+
+export const VerifyReport = z.object({
+  ok: z.boolean(),
+  records: z.number().int(),
+  head: z.object({ seq: z.number().int(), hash: z.string() }),
+  problem: z.object({ kind: z.string(), seq: z.number().int(), id: z.string().optional(), message: z.string() }).optional(),
+  anchor: z.object({ seq: z.number().int(), hash: z.string(), ok: z.boolean() }).optional(),
+});
+
+// ---- ledger ----------------------------------------------------------------------------------------------
+
+export const AccountState = z.object({
+  id: z.string(), kind: z.string(), key: z.string(), period: z.string(),
+  capTpp: z.string().nullable(), usedTpp: z.string(), reservedTpp: z.string(), leftTpp: z.string().nullable(),
+});
+
+export const AccountsQuery = z.strictObject({ kind: z.string().min(1).max(50).optional(), key: z.string().min(1).max(500).optional() });
+export const MovementsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(10_000).optional() });
+
+export const Movement = z.object({
+  seq: z.string(), accountId: z.string().optional(), kind: z.string(), onDate: z.string(), at: z.string().optional(),
+  usedDeltaTpp: z.string(), reservedDeltaTpp: z.string(), actor: z.string(),
+}).catchall(z.unknown());
+
+export const ReserveRequest = z.strictObject({
+  account: z.string().min(1).max(500).describe('an account id, e.g. lpp:2025:ultimate_parent:ACME (docs/ledger.md)'),
+  tpp: ExactNumber.describe('amount in TPP (exact decimal)'),
+  date: IsoDate.optional().describe('business date; decides date-dependent caps (default today)'),
+  ttlSeconds: z.number().int().positive().max(366 * 24 * 3600).optional(),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+  ref: z.string().max(500).optional(),
+});
+
+export const SettleRequest = z.strictObject({ reservationId: z.string().min(1).max(100) });
+
+export const ReservationResult = z.object({
+  reservationId: z.string(), account: z.string(), state: z.enum(['reserved', 'committed', 'released', 'expired']),
+  amountTpp: z.string(), onDate: z.string(), expiresAt: z.string(), replayed: z.boolean(), balance: AccountState,
+});
+
+// ---- VEU -----------------------------------------------------------------------------------------------------
+
+export const VeuRequest = VeuCheckInput;
+export const VeuResult = z.object({
+  date: z.string(), eligibility: z.unknown().optional(), uveu: z.unknown().optional(), nveu: z.unknown().optional(),
+});
+
+// ---- keys ---------------------------------------------------------------------------------------------------
+
+export const KeyCreateRequest = z.strictObject({ role: z.enum(ROLES), name: z.string().max(200).optional() });
+export const KeyInfo = z.object({
+  id: z.string(), name: z.string(), role: z.enum(ROLES), createdAt: z.string(), createdBy: z.string(),
+  revokedAt: z.string().nullable(), revokedBy: z.string().nullable(),
+});
+export const KeyCreated = KeyInfo.extend({ token: z.string().describe('shown once; store it now') });
+
+// ---- metadata ------------------------------------------------------------------------------------------------
+
+export const Chip = z.object({
+  id: z.string(), name: z.string(), tpp: z.number(), tppFrom: z.string(), dieAreaMm2: z.number().nullable(),
+  performanceDensity: z.number().nullable(), datacenter: z.boolean(), eccn: z.string(),
+});
+
+export const RulesetInfo = z.object({
+  id: z.string(), title: z.string(), citation: z.string(), version: z.string(), today: z.string(),
+  inForce: z.boolean(), complianceRequired: z.boolean(), status: z.string(),
+  statusHistory: z.array(z.object({ from: z.string(), text: z.string() })),
+  dates: z.record(z.string(), z.object({ date: z.string(), source: z.string() })),
+  interpretations: z.array(z.object({
+    id: z.string(), question: z.string(), citation: z.string(), default: z.string(),
+    readings: z.array(z.object({ id: z.string(), label: z.string() })),
+  })),
+});
+
+export const Health = z.object({ status: z.literal('ok'), store: z.string().optional() });
+
+/** Named components of the OpenAPI document (the rest is inlined). */
+export const COMPONENTS: [z.ZodType, string][] = [
+  [Transaction, 'Transaction'],
+  [Determination, 'Determination'],
+  [DeterminationRequest, 'DeterminationRequest'],
+  [CommitResponse, 'CommitResponse'],
+  [Problem, 'Problem'],
+  [AccountState, 'AccountState'],
+  [ReservationResult, 'ReservationResult'],
+  [AuditSummary, 'AuditSummary'],
+  [KeyInfo, 'ApiKey'],
+];

@@ -1,0 +1,277 @@
+/**
+ * The HTTP service: `buildServer({ store, auth, limits, logger })` returns a Fastify instance
+ * (not yet listening) that tests drive with `inject` and `aidr serve` binds to a port.
+ *
+ * Request lifecycle, and why in this order:
+ * 1. onRequest: authenticate (Bearer token → key id and role, or the local anonymous officer
+ *    when authentication is off), check the route's role, take a rate-limit token. All before
+ *    the body is read: an unauthenticated client cannot make the server parse 1 MiB of JSON.
+ * 2. Fastify parses the JSON body once (size limit → 413, wrong type → 415, bad JSON → 400).
+ * 3. The handler validates with the contract's zod schemas (one pass; errors name field paths),
+ *    runs the engine or the ledger, and sends `JSON.stringify` of the result: response schemas
+ *    are for the OpenAPI document only.
+ * 4. onResponse: metrics and one structured log line (key id, never the key).
+ *
+ * Every error, whatever throws it, goes through one error handler that answers with RFC 9457
+ * problem details; only a fault of the service itself (a database outage, a bug) is a 5xx.
+ */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { InputError } from '../engine/context.js';
+import { LedgerError, CapExceededError } from '../ledger/errors.js';
+import type { Store } from '../store/open.js';
+import { DEFAULT_LIMITS, type Limits } from './config.js';
+import { ANONYMOUS, KeyVerifier, hasRole, type Principal, type Role } from './keys.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { ApiProblem, joinPath, problemBody, sendProblem, validationProblem } from './problem.js';
+import { RateLimiter } from './rate-limit.js';
+import { COMPONENTS } from './schemas.js';
+import { registerDeterminationRoutes } from './routes/determinations.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { registerLedgerRoutes } from './routes/ledger.js';
+import { registerKeyRoutes } from './routes/keys.js';
+import { registerMetaRoutes } from './routes/meta.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+  }
+  interface FastifyContextConfig {
+    /** The least role that may call the route; 'public' needs no key. */
+    role?: Role | 'public';
+  }
+}
+
+export interface ServerOptions {
+  store: Store;
+  /** required: every route but the public ones needs a key. Default true; `aidr serve` turns it off on loopback unless --auth. */
+  auth?: { required: boolean };
+  limits?: Partial<Limits>;
+  /** A pino logger; false or absent: no logging. */
+  logger?: Logger | false;
+  metrics?: Metrics;
+  /** Collect Node process metrics (default true). */
+  processMetrics?: boolean;
+}
+
+export interface ApiContext {
+  store: Store;
+  limits: Limits;
+  metrics: Metrics;
+  keys: KeyVerifier;
+  authRequired: boolean;
+}
+
+/** Shared by every route module: send a JSON value without going through a schema serializer. */
+export function sendJson(reply: FastifyReply, status: number, value: unknown): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(value));
+}
+
+/** Validate one request part with a zod schema; a 400 naming every offending field otherwise. */
+export function parsePart<T extends z.ZodType>(schema: T, value: unknown, prefix: string): z.output<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw validationProblem(r.error.issues, prefix);
+}
+
+/** The role a route needs, checked again in handlers whose need depends on the body (commit). */
+export function requireRole(request: FastifyRequest, role: Role, what: string): void {
+  if (!hasRole(request.principal.role, role)) {
+    throw new ApiProblem('forbidden', `${what} needs role ${role}; this key (${request.principal.keyId}) has role ${request.principal.role}`);
+  }
+}
+
+const LEDGER_STATUS = {
+  cap_exceeded: 'cap-exceeded',
+  idempotency_conflict: 'idempotency-conflict',
+  reservation_state: 'conflict',
+  uveu_limit: 'conflict',
+  not_found: 'not-found',
+  not_eligible: 'unprocessable',
+} as const;
+
+/**
+ * Any thrown value → a problem. Exported for the batch commit, which reports a refused item in
+ * its place instead of failing the request.
+ */
+export function toProblem(err: unknown, prefix = 'body'): ApiProblem {
+  if (err instanceof ApiProblem) return err;
+  if (err instanceof InputError) {
+    // The schema accepted the request; the engine or the ledger could not carry it out.
+    const path = joinPath(prefix, err.path);
+    const message = err.message.startsWith(`${err.path}: `) ? err.message.slice(err.path.length + 2) : err.message;
+    return new ApiProblem('unprocessable', `${path}: ${message}`, [{ path, message }]);
+  }
+  if (err instanceof LedgerError) {
+    const extra: Record<string, unknown> = { code: err.code };
+    if (err instanceof CapExceededError) Object.assign(extra, { account: err.account, requestedTpp: err.requestedTpp, leftTpp: err.leftTpp, capTpp: err.capTpp });
+    else if (err.code === 'cap_exceeded') {
+      // Refused by eligibility (the LPP cap condition) rather than by the draw: the engine's
+      // condition detail carries the room left in words only.
+      const m = /room left (\d[\d,.]*) TPP|(\d[\d,.]*) TPP left/.exec(err.message);
+      const left = m?.[1] ?? m?.[2];
+      if (left) extra.leftTpp = left.replace(/,/g, '');
+    }
+    return new ApiProblem(LEDGER_STATUS[err.code], err.message, undefined, extra);
+  }
+  const fe = err as Partial<FastifyError> & { status?: number };
+  const status = fe.statusCode ?? fe.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const slug = status === 413 ? 'too-large' : status === 415 ? 'unsupported-media-type' : status === 404 ? 'not-found'
+      : status === 408 ? 'request-timeout' : status === 429 ? 'rate-limited' : 'malformed-request';
+    return new ApiProblem(slug, describeFastifyError(fe));
+  }
+  if (typeof status === 'number' && status === 503) return new ApiProblem('unavailable', fe.message ?? 'unavailable');
+  return new ApiProblem('internal', 'the service failed to answer this request; it has been logged');
+}
+
+function describeFastifyError(e: Partial<FastifyError>): string {
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'send the body as application/json';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `the body is larger than this service accepts`;
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'the body is empty; send a JSON document';
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'the Content-Length does not match the body';
+    default:
+      // JSON.parse's message says where the JSON breaks; keep it short.
+      return e.message ? `the body is not valid JSON or not acceptable: ${e.message.slice(0, 300)}` : 'malformed request';
+  }
+}
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const metrics = opts.metrics ?? createMetrics({ defaultMetrics: opts.processMetrics });
+  const ctx: ApiContext = {
+    store: opts.store, limits, metrics, keys: new KeyVerifier(opts.store, limits.keyCacheMs), authRequired: opts.auth?.required ?? true,
+  };
+  const logger = opts.logger || undefined;
+  const app = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // One line per request, written in onResponse with the key id (Fastify's own two lines carry neither).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: limits.bodyLimitBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: 500 },
+    clientErrorHandler,
+    frameworkErrors: (err, request, reply) => {
+      sendProblem(request, reply, new ApiProblem('malformed-request', err.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid (bad percent-encoding)' : err.message));
+    },
+  }) as unknown as FastifyInstance;
+
+  // Schemas are documentation; validation happens in handlers (paths named) and serialization is JSON.stringify.
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.decorateRequest('principal', null as unknown as Principal);
+  // JSON only: Fastify would otherwise hand a text/plain body to the handlers as a string.
+  app.removeContentTypeParser('text/plain');
+
+  const registry = z.registry<{ id: string }>();
+  for (const [schema, id] of COMPONENTS) registry.add(schema, { id });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'aidr',
+        version: '1',
+        description: 'The AI Diffusion rule (BIS IFR, 90 FR 4544) as a service: determinations with citations, ledgers, the audit log. Errors are RFC 9457 problem details (docs/http.md).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key, aidr_<keyId>_<secret> (aidr keys create)' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: createJsonSchemaTransform({ schemaRegistry: registry, skipList: [] }),
+    transformObject: createJsonSchemaTransformObject({ schemaRegistry: registry }),
+  });
+
+  const limiter = limits.rateLimit ? new RateLimiter(limits.rateLimit) : undefined;
+
+  app.addHook('onRequest', async (request) => {
+    const role = request.routeOptions.config.role;
+    // Unmatched paths answer 404 without asking for a key; public routes need none.
+    if (role === undefined || role === 'public' || request.is404) {
+      request.principal = ANONYMOUS;
+      return;
+    }
+    request.principal = await authenticate(request, ctx);
+    if (!hasRole(request.principal.role, role)) {
+      throw new ApiProblem('forbidden', `${request.method} ${request.routeOptions.url} needs role ${role}; this key (${request.principal.keyId}) has role ${request.principal.role}`);
+    }
+    if (limiter) {
+      const wait = limiter.take(request.principal.anonymous ? `ip:${request.ip}` : request.principal.keyId);
+      if (wait > 0) throw new ApiProblem('rate-limited', `rate limit of ${limits.rateLimit!.perMinute} requests a minute reached; retry in ${wait} s`, undefined, { retryAfter: wait }, { 'retry-after': String(wait) });
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+    const status = String(reply.statusCode);
+    const seconds = reply.elapsedTime / 1000;
+    metrics.requests.inc({ method: request.method, route, status });
+    metrics.duration.observe({ method: request.method, route, status }, seconds);
+    if (logger) {
+      request.log.info({
+        method: request.method, route, url: request.url.length > 200 ? `${request.url.slice(0, 200)}…` : request.url,
+        status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, keyId: request.principal?.keyId ?? null,
+      }, 'request');
+    }
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const p = toProblem(err);
+    if (p.status >= 500) request.log.error({ err }, 'request failed');
+    return sendProblem(request, reply, p);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendProblem(request, reply, new ApiProblem('not-found', `no route ${request.method} ${request.url.split('?', 1)[0]!.slice(0, 200)} (see GET /openapi.json)`));
+  });
+
+  registerDeterminationRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
+  registerLedgerRoutes(app, ctx);
+  registerKeyRoutes(app, ctx);
+  registerMetaRoutes(app, ctx);
+  await app.ready();
+  return app;
+}
+
+/**
+ * Requests Node's HTTP parser rejects before Fastify sees them (a malformed request line, a bad
+ * Content-Length, oversized headers, a request that took too long to arrive): answered as
+ * problem documents too, then the connection is closed, as Node itself would.
+ */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const slug = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request-timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? 'headers-too-large' : 'malformed-request';
+  const detail = slug === 'request-timeout' ? 'the request did not arrive in time' : slug === 'headers-too-large' ? 'the request headers are too large' : 'the HTTP request is malformed';
+  const problem = problemBody(slug, detail, '/');
+  const body = JSON.stringify(problem);
+  const status = problem.status;
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
+async function authenticate(request: FastifyRequest, ctx: ApiContext): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (header === undefined) {
+    if (!ctx.authRequired) return ANONYMOUS;
+    throw new ApiProblem('unauthorized', 'send an API key: Authorization: Bearer aidr_<keyId>_<secret> (create one with `aidr keys create`)', undefined, undefined, { 'www-authenticate': 'Bearer realm="aidr"' });
+  }
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  const principal = m ? await ctx.keys.verify(m[1]!) : undefined;
+  if (!principal) {
+    // A presented key is always checked, even when authentication is off: a wrong key is never silently ignored.
+    throw new ApiProblem('unauthorized', m ? 'unknown, revoked or malformed API key' : 'expected Authorization: Bearer <API key>', undefined, undefined, { 'www-authenticate': 'Bearer realm="aidr", error="invalid_token"' });
+  }
+  return principal;
+}
