@@ -20,6 +20,7 @@
  * country in none of the groups aidr knows is therefore "unknown" for the NVEU link test, never
  * assumed to be in A or B.
  */
+import { defaultReading, readingLabel } from '../../data/interpretations.js';
 import { Decimal, dec, formatExact, type NumLike } from '../../compute/exact.js';
 import { countryOn, type CountryFacts } from '../../data/country-groups.js';
 import { P } from '../../data/parameters.js';
@@ -63,6 +64,8 @@ export interface VeuEligibility {
   /** What either authorization requires besides these conditions (certifications, notices), with citations. */
   requirements: { what: string; citation: string }[];
   warnings: string[];
+  /** Interpretations whose reading decided part of this answer. */
+  interpretations: { id: string; reading: string; label: string }[];
 }
 
 const describe = (c: CountryFacts | undefined): string => (c ? `${c.name} (${c.code})` : 'unknown');
@@ -79,7 +82,8 @@ function inABD14(c: CountryFacts): Tri {
   return undefined;
 }
 
-export function dataCenterVeuEligibility(party: VeuParty, date: string): VeuEligibility {
+/** `readings` picks interpretation readings (INT-22); the default is the register's first. */
+export function dataCenterVeuEligibility(party: VeuParty, date: string, readings: Record<string, string> = {}): VeuEligibility {
   const hq = facts(party.headquarters, date);
   const uph = facts(party.ultimateParentHeadquarters, date);
   const loc = facts(party.country, date);
@@ -122,16 +126,25 @@ export function dataCenterVeuEligibility(party: VeuParty, date: string): VeuElig
         ...unlisted.map((c) => ({ path: 'party', why: `whether ${describe(c)} is in Country Group A or B (aidr's data lists only A:5, A:6, D:1, D:3, D:4, D:5; see Supp. No. 1 to part 740)` })),
       ]
     : [];
-  const d5Tie = or(...links.map((c) => c?.macauOrD5));
-  const allKnown = links.every((c) => c !== undefined);
+  // INT-22: whether the Macau/D:5 exception reaches headquarters and parent, or only the location.
+  const int22 = readings['INT-22'] ?? defaultReading('INT-22');
+  const tied = int22 === 'location_only' ? [loc] : links;
+  const d5Tie = or(...tied.map((c) => c?.macauOrD5));
+  const allKnown = tied.every((c) => c !== undefined);
   const notD5: Tri = d5Tie === true ? false : allKnown ? true : undefined;
+  const headquartersOnlyTie = or(hq?.macauOrD5, uph?.macauOrD5) === true && loc?.macauOrD5 !== true;
+  const interpretations = headquartersOnlyTie ? [{ id: 'INT-22', reading: int22, label: readingLabel('INT-22', int22) }] : [];
   const nveuConds: VeuCondition[] = [
     condition('headquarters-parent-or-location-in-a-b-d1-d4', { value: link, missing: linkMissing }, CITE_748_15.b2ii,
       `Headquarters ${describe(hq)}, ultimate parent ${describe(uph)}, location ${describe(loc)}: an NVEU must be headquartered, have its ultimate parent headquartered, or be located in Country Group A, B or D:1-D:4.${unlisted.length ? ` aidr cannot tell whether ${unlisted.map(describe).join(', ')} ${unlisted.length > 1 ? 'are' : 'is'} in Group A or B.` : ''}`),
     condition('not-macau-d5', { value: notD5, missing: notD5 === undefined ? [...missingHq, ...(loc ? [] : [{ path: 'party.country', why: 'an NVEU may not be located in Macau or D:5' }])] : [] }, CITE_748_15.b2ii,
       d5Tie === true
-        ? 'The entity is headquartered, has its ultimate parent headquartered, or is located in Macau or D:5, which (b)(2)(ii) excepts. aidr applies the exception to all three links (the conservative reading).'
-        : 'Neither the headquarters, the ultimate parent nor the location is known to be in Macau or D:5.'),
+        ? int22 === 'location_only'
+          ? 'The entity is located in Macau or D:5, which (b)(2)(ii) excepts.'
+          : 'The entity is headquartered, has its ultimate parent headquartered, or is located in Macau or D:5, which (b)(2)(ii) excepts (INT-22: all three links).'
+        : int22 === 'location_only'
+          ? `The entity is not located in Macau or D:5${headquartersOnlyTie ? '; under INT-22 location_only its Macau/D:5 headquarters does not bar NVEU' : ''}.`
+          : 'Neither the headquarters, the ultimate parent nor the location is known to be in Macau or D:5.'),
     condition('data-centers-outside-macau-d5', dcFinding, CITE_748_15.b2ii, dcDetail),
     govToGov(party, loc),
   ];
@@ -152,7 +165,7 @@ export function dataCenterVeuEligibility(party: VeuParty, date: string): VeuElig
     const status = warnings.length && date < DATES.effective ? 'unknown' : statusOf(conds);
     return { status, conditions: conds, missing: dedupe(conds.flatMap((c) => c.missing)) };
   };
-  return { date, uveu: finish(uveuConds), nveu: finish(nveuConds), requirements, warnings };
+  return { date, uveu: finish(uveuConds), nveu: finish(nveuConds), requirements, warnings, interpretations };
 }
 
 /** Supp. 10 para. 12: entities outside Macau, D:5 and Supp. 5(a) need a government-to-government arrangement for NVEU. */

@@ -8,9 +8,12 @@ import { z } from 'zod';
 import { CountryCode, ExactNumber, IsoDate } from '../../contract/transaction.js';
 import { dataCenterVeuEligibility, nveuCheck, type NveuCheck, type VeuEligibility } from './dc-veu-748-15.js';
 import { uveuCheck, type UveuCheck } from './supp10-para6-uveu.js';
+import { readingsFrom } from '../../engine/context.js';
 
 export const VeuCheckInput = z.strictObject({
   date: IsoDate.optional(),
+  /** Interpretation readings, e.g. { "INT-22": "location_only" }. */
+  interpretations: z.record(z.string().regex(/^INT-\d+$/), z.string()).optional(),
   party: z.strictObject({
     name: z.string().max(500).optional(),
     country: CountryCode.optional(),
@@ -42,7 +45,8 @@ export interface VeuCheckResult {
 export function veuCheck(input: VeuCheckInput, today: string): VeuCheckResult {
   const date = input.date ?? today;
   const out: VeuCheckResult = { date };
-  if (input.party) out.eligibility = dataCenterVeuEligibility(input.party, date);
+  readingsFrom(input.interpretations); // refuses unknown interpretations or readings, naming the field
+  if (input.party) out.eligibility = dataCenterVeuEligibility(input.party, date, input.interpretations ?? {});
   if (input.uveu) {
     out.uveu = uveuCheck({
       headquarters: input.uveu.headquarters ?? input.party?.headquarters,
