@@ -37,8 +37,10 @@ export function readingIds(id: string): readonly string[] {
   return ids;
 }
 
+const labels = new Map([...INTERPRETATIONS.values()].map((i) => [i.id, new Map(i.readings.map((r) => [r.id, r.label]))]));
+
 export function readingLabel(id: string, reading: string): string {
-  return interpretation(id).readings.find((r) => r.id === reading)?.label ?? reading;
+  return labels.get(id)?.get(reading) ?? reading;
 }
 
 /** The register as a Markdown page (docs/interpretations.md is generated from this). */

@@ -38,12 +38,17 @@ export interface EvalOptions {
   sensitivity?: boolean;
 }
 
+export const MANY_PLACES = '*';
+
 export class Ctx {
   readonly steps: Step[] = [];
   /** Interpretations whose reading mattered to some finding: id → reading used. */
   readonly touched = new Map<string, string>();
-  /** Where each interpretation was consulted ('classification', 'license', 'exception:LPP', 'policy', …). */
-  readonly touchedIn = new Map<string, Set<string>>();
+  /**
+   * Where each interpretation was consulted ('classification', 'license', 'exception:LPP',
+   * 'policy', …), or MANY_PLACES when in more than one.
+   */
+  readonly touchedIn = new Map<string, string>();
   /** The part of the evaluation now running (set by the pipeline). */
   component = 'facts';
   readonly warnings: string[] = [];
@@ -89,9 +94,9 @@ export class Ctx {
   /** Record that `id` (read as `reading`) mattered here; also replays cached classifications. */
   mark(id: string, reading: string): void {
     if (!this.touched.has(id)) this.touched.set(id, reading);
-    let where = this.touchedIn.get(id);
-    if (!where) this.touchedIn.set(id, (where = new Set()));
-    where.add(this.component);
+    const where = this.touchedIn.get(id);
+    if (where === undefined) this.touchedIn.set(id, this.component);
+    else if (where !== this.component) this.touchedIn.set(id, MANY_PLACES);
   }
 
   /** Add an explanation step; `detail` may be a function so that lean evaluations never build it. */

@@ -9,7 +9,7 @@ import type { Transaction } from '../contract/transaction.js';
 import { interpretation, readingIds, readingLabel } from '../data/interpretations.js';
 import { reviewPolicy } from '../law/part742/review-policy.js';
 import type { ExceptionEval } from '../law/part740/exception.js';
-import { Ctx, type EvalOptions } from './context.js';
+import { Ctx, MANY_PLACES, type EvalOptions } from './context.js';
 import { evaluateCore, EXCEPTIONS, outcomeOf, type Core } from './evaluate.js';
 import { yesNo } from './logic.js';
 
@@ -55,8 +55,8 @@ function obligationKeys(e: ExceptionEval): string {
 function alternative(tx: Transaction, core: Core, id: string, reading: string, readings: ReadonlyMap<string, string>, opts: EvalOptions): Answer {
   const altReadings = new Map(readings).set(id, reading);
   const ctx = new Ctx(core.ctx.asOf, altReadings, opts.ledger ?? {}, false);
-  const where = core.ctx.touchedIn.get(id) ?? new Set<string>();
-  const only = where.size === 1 ? [...where][0]! : undefined;
+  const where = core.ctx.touchedIn.get(id);
+  const only = where === MANY_PLACES ? undefined : where;
   const branch = core.branches.length === 1 ? core.branches[0]! : undefined;
   const base = answerOf(core);
   if (branch && only?.startsWith('exception:')) {

@@ -154,8 +154,39 @@ function weightsPath(item: Extract<Item, { type: 'model_weights' }>, kind: strin
     item.additionalOperations, item.note2Excluded, item.note2Operations, nested];
 }
 
+/**
+ * The common shape in bulk screening: a model given by its training operations alone. Looked up
+ * by date and operations, then by the few flags left, without building any key.
+ */
+const simpleWeights = new Map<string, Map<string | undefined, (WeightsEntry & { kind: string; explain: boolean; readings: string; published: boolean | undefined })[]>>();
+
+function isSimple(w: Extract<Item, { type: 'model_weights' }>): boolean {
+  return w.parameters === undefined && w.trainingTokens === undefined && w.derivedFrom === undefined && w.additionalOperations === undefined &&
+    w.syntheticData === undefined && w.note2Excluded === undefined && w.note2Operations === undefined;
+}
+
 function classifyWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_training' | 'eccn' }>, ctx: Ctx, kind: 'weights' | 'service'): ItemClass {
-  const path = weightsPath(item as Extract<Item, { type: 'model_weights' }>, kind, ctx);
+  const w = item as Extract<Item, { type: 'model_weights' }>;
+  if (isSimple(w)) {
+    let byOps = simpleWeights.get(ctx.asOf);
+    if (!byOps) {
+      if (simpleWeights.size > 2_000) simpleWeights.clear();
+      simpleWeights.set(ctx.asOf, (byOps = new Map()));
+    }
+    let entries = byOps.get(w.trainingOperations);
+    if (!entries) byOps.set(w.trainingOperations, (entries = []));
+    const readings = ctx.classificationReadings;
+    const hit = entries.find((e) => e.kind === kind && e.explain === ctx.explainOn && e.readings === readings && e.published === w.published);
+    if (hit) {
+      for (const [id, reading] of hit.touched) ctx.mark(id, reading);
+      return hit.cls;
+    }
+    const before = new Set(ctx.touched.keys());
+    const cls = computeWeights(item, ctx, kind);
+    entries.push({ cls, touched: [...ctx.touched].filter(([id]) => !before.has(id)), kind, explain: ctx.explainOn, readings, published: w.published });
+    return cls;
+  }
+  const path = weightsPath(w, kind, ctx);
   let node: Trie = weightsCache;
   for (let i = 0; i < path.length - 1; i++) {
     let next = node.get(path[i]) as Trie | undefined;
