@@ -54,16 +54,17 @@ function restriction(x: ExceptionInput): Cond {
     () => f.to!.d145NotA56 ? `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).` : `${describe(f.to)} is not restricted by 740.2(a)(9)(ii).`);
 }
 
+const CAP_CITATION = `${C.d}; ${C.h1}`;
+
 function annualCap(x: ExceptionInput, used: Decimal): Cond {
   const agg = x.aggregate;
   if (agg === undefined) {
     return cond('annual-cap', { value: undefined, missing: [{ path: 'item.tpp', why: `the shipment's aggregate TPP must fit the ${formatExact(LPP.annualCap)} TPP annual LPP cap` }] }, C.d, 'The shipment\'s TPP is unknown.');
   }
-  const after = used.plus(agg);
+  const after = used.isZero() ? agg : used.plus(agg);
   const ok = after.lte(LPP.annualCap);
-  const left = LPP.annualCap.minus(used);
-  return cond('annual-cap', ok, `${C.d}; ${C.h1}`,
-    () => `Already received under LPP this calendar year: ${formatExact(used)} TPP; this shipment ${formatExact(agg)} TPP; cap ${formatExact(LPP.annualCap)} per ultimate consignee (the ultimate parent entity, ${C.h1}, INT-7).${ok ? '' : ` Over the cap by ${formatExact(after.minus(LPP.annualCap))}; room left ${formatExact(Decimal.max(left, ZERO))} TPP.`}`);
+  return cond('annual-cap', ok, CAP_CITATION,
+    () => `Already received under LPP this calendar year: ${formatExact(used)} TPP; this shipment ${formatExact(agg)} TPP; cap ${formatExact(LPP.annualCap)} per ultimate consignee (the ultimate parent entity, ${C.h1}, INT-7).${ok ? '' : ` Over the cap by ${formatExact(after.minus(LPP.annualCap))}; room left ${formatExact(Decimal.max(LPP.annualCap.minus(used), ZERO))} TPP.`}`);
 }
 
 // Obligations that do not depend on the shipment are built once and shared (outputs are read-only).
@@ -81,7 +82,7 @@ function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
   if (notice) {
     ob.push({ what: `Notify BIS of this shipment: its aggregate TPP ${formatExact(agg)} reaches ${formatExact(LPP.noticeThreshold)} (INT-8).`, when: 'before the export or reexport', deadline: 'before shipment', to: LPP.address, subject: LPP.shipmentSubject, citation: C.g3 });
   }
-  const after = used.plus(agg);
+  const after = used.isZero() ? agg : used.plus(agg);
   const room = LPP.annualCap.minus(after);
   const perUnit = x.cls.tppPerUnit;
   const exhausts = ctx.choose('INT-20', (r) => (r === 'exact_cap' ? room.isZero() : room.gte(0) && perUnit !== undefined && room.lt(perUnit)));
