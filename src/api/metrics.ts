@@ -15,12 +15,15 @@ export interface Metrics {
   determinations: Counter<'outcome'>;
   commits: Counter<'result'>;
   capExceeded: Counter;
+  /** determinations.inc({ outcome }), with the labelled child looked up once per outcome. */
+  countOutcome(outcome: string): void;
 }
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
+  const byOutcome = new Map<string, { inc(): void }>();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'aidr_process_' });
-  return {
+  const m: Omit<Metrics, 'countOutcome'> = {
     registry,
     requests: new Counter({ name: 'aidr_http_requests_total', help: 'HTTP requests by route pattern, method and status', labelNames: ['method', 'route', 'status'], registers: [registry] }),
     duration: new Histogram({
@@ -32,5 +35,13 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
     determinations: new Counter({ name: 'aidr_determinations_total', help: 'Determinations made, by outcome', labelNames: ['outcome'], registers: [registry] }),
     commits: new Counter({ name: 'aidr_ledger_commits_total', help: 'Commits (determination + ledger draw + audit record) by result: recorded, replayed, refused', labelNames: ['result'], registers: [registry] }),
     capExceeded: new Counter({ name: 'aidr_cap_exceeded_total', help: 'Commits and reservations refused because a cap would be exceeded', registers: [registry] }),
+  };
+  return {
+    ...m,
+    countOutcome(outcome: string): void {
+      let c = byOutcome.get(outcome);
+      if (!c) byOutcome.set(outcome, (c = m.determinations.labels({ outcome })));
+      c.inc();
+    },
   };
 }

@@ -13,6 +13,10 @@ import { ROLES } from './keys.js';
 
 // ---- shared -----------------------------------------------------------------------------------------
 
+export const NUL_MESSAGE = 'must not contain NUL characters (U+0000): the store cannot keep them';
+/** A string that reaches the database: PostgreSQL text refuses U+0000, so it is refused here, as bad input. */
+export const StoredText = (max: number) => z.string().max(max).refine((s) => !s.includes('\u0000'), NUL_MESSAGE);
+
 export const FieldError = z.object({ path: z.string(), message: z.string() });
 
 export const Problem = z.object({
@@ -36,7 +40,7 @@ export const DeterminationEnvelope = z.strictObject({
   transactions: z.array(z.unknown()).optional(),
   options: DeterminationOptions.optional(),
   commit: z.boolean().optional(),
-  idempotencyKey: z.string().min(1).max(200).optional(),
+  idempotencyKey: StoredText(200).min(1).optional(),
   exception: ExceptionCode.optional(),
 });
 
@@ -105,8 +109,8 @@ export const AuditListQuery = z.strictObject({
   since: Instant.optional().describe('records at or after this instant'),
   until: Instant.optional().describe('records before this instant (exclusive)'),
   outcome: Outcome.optional(),
-  actor: z.string().min(1).max(200).optional().describe('an API key id (or "local")'),
-  kind: z.string().min(1).max(50).optional(),
+  actor: StoredText(200).min(1).optional().describe('an API key id (or "local")'),
+  kind: StoredText(50).min(1).optional(),
   limit: z.coerce.number().int().min(1).optional(),
   cursor: z.string().max(100).optional().describe('nextCursor of the previous page'),
 });
@@ -122,7 +126,7 @@ export const AuditRecordResponse = z.object({
   input: z.unknown(), options: z.unknown(), output: z.unknown(), effects: z.unknown(), prevHash: z.string(), hash: z.string(),
 });
 
-export const IdParams = z.strictObject({ id: z.string().min(1).max(500) });
+export const IdParams = z.strictObject({ id: StoredText(500).min(1) });
 
 export const VerifyRequest = z.strictObject({
   anchor: z.strictObject({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest') }).optional(),
@@ -143,7 +147,7 @@ export const AccountState = z.object({
   capTpp: z.string().nullable(), usedTpp: z.string(), reservedTpp: z.string(), leftTpp: z.string().nullable(),
 });
 
-export const AccountsQuery = z.strictObject({ kind: z.string().min(1).max(50).optional(), key: z.string().min(1).max(500).optional() });
+export const AccountsQuery = z.strictObject({ kind: StoredText(50).min(1).optional(), key: StoredText(500).min(1).optional() });
 export const MovementsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(10_000).optional() });
 
 export const Movement = z.object({
@@ -152,15 +156,15 @@ export const Movement = z.object({
 }).catchall(z.unknown());
 
 export const ReserveRequest = z.strictObject({
-  account: z.string().min(1).max(500).describe('an account id, e.g. lpp:2025:ultimate_parent:ACME (docs/ledger.md)'),
+  account: StoredText(500).min(1).describe('an account id, e.g. lpp:2025:ultimate_parent:ACME (docs/ledger.md)'),
   tpp: ExactNumber.describe('amount in TPP (exact decimal)'),
   date: IsoDate.optional().describe('business date; decides date-dependent caps (default today)'),
   ttlSeconds: z.number().int().positive().max(366 * 24 * 3600).optional(),
-  idempotencyKey: z.string().min(1).max(200).optional(),
-  ref: z.string().max(500).optional(),
+  idempotencyKey: StoredText(200).min(1).optional(),
+  ref: StoredText(500).optional(),
 });
 
-export const SettleRequest = z.strictObject({ reservationId: z.string().min(1).max(100) });
+export const SettleRequest = z.strictObject({ reservationId: StoredText(100).min(1) });
 
 export const ReservationResult = z.object({
   reservationId: z.string(), account: z.string(), state: z.enum(['reserved', 'committed', 'released', 'expired']),
@@ -176,7 +180,7 @@ export const VeuResult = z.object({
 
 // ---- keys ---------------------------------------------------------------------------------------------------
 
-export const KeyCreateRequest = z.strictObject({ role: z.enum(ROLES), name: z.string().max(200).optional() });
+export const KeyCreateRequest = z.strictObject({ role: z.enum(ROLES), name: StoredText(200).optional() });
 export const KeyInfo = z.object({
   id: z.string(), name: z.string(), role: z.enum(ROLES), createdAt: z.string(), createdBy: z.string(),
   revokedAt: z.string().nullable(), revokedBy: z.string().nullable(),

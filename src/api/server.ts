@@ -159,7 +159,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyLimitBytes,
     requestTimeout: limits.requestTimeoutMs,
-    return503OnClosing: true,
+    // While draining, a request that already arrived on an open connection is served (with
+    // Connection: close) rather than refused: it may be a commit its client is waiting for.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 500 },
     clientErrorHandler,
@@ -211,18 +213,39 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  // Responses finished while the server drains close their connection, so that close() is not
+  // held open by keep-alive sockets that went idle after it started.
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
+  // Per (method, route, status) the labelled children are looked up once: prom-client hashes the
+  // label set on every inc/observe otherwise, which shows on the hot path.
+  const series = new Map<string, { count: { inc(): void }; latency: { observe(v: number): void } }>();
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
-    const status = String(reply.statusCode);
-    const seconds = reply.elapsedTime / 1000;
-    metrics.requests.inc({ method: request.method, route, status });
-    metrics.duration.observe({ method: request.method, route, status }, seconds);
+    const status = reply.statusCode;
+    const key = `${request.method} ${route} ${status}`;
+    let s = series.get(key);
+    if (!s) {
+      const labels = { method: request.method, route, status: String(status) };
+      s = { count: metrics.requests.labels(labels), latency: metrics.duration.labels(labels) };
+      series.set(key, s);
+    }
+    s.count.inc();
+    s.latency.observe(reply.elapsedTime / 1000);
     if (logger) {
       request.log.info({
         method: request.method, route, url: request.url.length > 200 ? `${request.url.slice(0, 200)}…` : request.url,
-        status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, keyId: request.principal?.keyId ?? null,
+        status, ms: Math.round(reply.elapsedTime * 100) / 100, keyId: request.principal?.keyId ?? null,
       }, 'request');
     }
+    done();
   });
 
   app.setErrorHandler((err, request, reply) => {

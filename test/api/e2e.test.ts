@@ -123,6 +123,12 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
     const noId = await call(base, 'POST', '/v1/determinations', { token: s.keys.officer, body: { transaction: { ...GERMANY, consignee: { ...GERMANY.consignee, name: undefined } }, commit: true } });
     expect(noId.status).toBe(422);
     expect(noId.json.errors[0].path).toBe('body.transaction.consignee.id');
+    const beforeBatch = await call(base, 'GET', '/v1/determinations?limit=1000', { token: s.keys.viewer });
+    const halfKeyed = await call(base, 'POST', '/v1/determinations', { token: s.keys.officer, body: { transactions: [lppTx(101, 'commit-parent'), { ...GERMANY, consignee: { ...GERMANY.consignee, name: undefined } }], commit: true } });
+    expect(halfKeyed.status).toBe(422);
+    expect(halfKeyed.json.errors[0].path).toBe('body.transactions[1].consignee.id');
+    // Refused whole: the first shipment was not committed either.
+    expect((await call(base, 'GET', '/v1/determinations?limit=1000', { token: s.keys.viewer })).json.items).toHaveLength(beforeBatch.json.items.length);
     const withLedger = await call(base, 'POST', '/v1/determinations', { token: s.keys.officer, body: { transaction: GERMANY, commit: true, options: { ledger: { lppUsedTpp: 0 } } } });
     expect(withLedger.status).toBe(400);
     expect(withLedger.json.errors[0].path).toBe('body.options.ledger');
@@ -276,5 +282,31 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
     const badRole = await call(base, 'POST', '/v1/keys', { token: s.keys.admin, body: { role: 'root' } });
     expect(badRole.status).toBe(400);
     expect(badRole.json.errors[0].path).toBe('body.role');
+  });
+
+  it.skipIf(skip)('strings a database refuses (NUL bytes) are 400 wherever they reach the store, never 500', async () => {
+    const nul = '\u0000';
+    const cases: [string, string, unknown][] = [
+      ['GET', '/v1/ledger/accounts/a%00b', undefined],
+      ['GET', '/v1/ledger/accounts/a%00b/movements', undefined],
+      ['GET', '/v1/determinations/a%00b', undefined],
+      ['GET', '/v1/determinations?actor=a%00b', undefined],
+      ['GET', '/v1/ledger/accounts?key=a%00b', undefined],
+      ['DELETE', '/v1/keys/a%00b', undefined],
+      ['POST', '/v1/ledger/reserve', { account: 'lpp:2025:ultimate_parent:nul', tpp: 1, idempotencyKey: `k${nul}` }],
+      ['POST', '/v1/ledger/reserve', { account: 'lpp:2025:ultimate_parent:nul', tpp: 1, ref: `r${nul}` }],
+      ['POST', '/v1/ledger/commit', { reservationId: `x${nul}` }],
+      ['POST', '/v1/keys', { role: 'viewer', name: `n${nul}` }],
+      ['POST', '/v1/determinations', { transaction: lppTx(7000, 'nul', { id: `PO${nul}` }), commit: true }],
+      ['POST', '/v1/determinations', { transaction: lppTx(7001, 'nul'), commit: true, idempotencyKey: `i${nul}` }],
+    ];
+    for (const [method, path, body] of cases) {
+      const r = await call(base, method, path, { token: s.keys.admin, ...(body !== undefined ? { body } : {}) });
+      expect(r.status, `${method} ${path} ${JSON.stringify(body)}: ${r.text}`).toBe(400);
+      expect(r.json.errors[0].message).toMatch(/NUL/);
+    }
+    // Evaluating (nothing stored) accepts them: the engine only echoes the id.
+    const ok = await call(base, 'POST', '/v1/determinations', { token: s.keys.analyst, body: { ...GERMANY, id: `PO${nul}` } });
+    expect(ok.status).toBe(200);
   });
 });

@@ -15,7 +15,7 @@ import { readingsFrom, InputError, type EvalOptions } from '../../engine/context
 import { determine } from '../../engine/determine.js';
 import { ApiProblem, fieldErrors, problemBody, type FieldError } from '../problem.js';
 import {
-  ClassificationRequest, ClassificationResponse, DeterminationBody, DeterminationEnvelope, DeterminationResponse, Problem,
+  ClassificationRequest, ClassificationResponse, DeterminationBody, DeterminationEnvelope, DeterminationResponse, NUL_MESSAGE, Problem,
 } from '../schemas.js';
 import { parsePart, requireRole, sendJson, toProblem, type ApiContext } from '../server.js';
 
@@ -109,6 +109,24 @@ function parseBody(body: unknown, maxBatch: number): Parsed {
   return { ...out, batch, transactions, prefix };
 }
 
+/** The first string containing U+0000 in a value, by its path (strings of a committed transaction reach the store). */
+function nulPath(v: unknown, path: string, depth = 0): string | undefined {
+  if (typeof v === 'string') return v.includes('\u0000') ? path : undefined;
+  if (v === null || typeof v !== 'object' || depth > 20) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = nulPath(v[i], `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    const p = nulPath(x, `${path}.${k}`, depth + 1);
+    if (p) return p;
+  }
+  return undefined;
+}
+
 function evaluateAll(p: Parsed, ctx: ApiContext): Determination[] {
   const out: Determination[] = new Array(p.transactions.length);
   for (let i = 0; i < p.transactions.length; i++) {
@@ -118,13 +136,20 @@ function evaluateAll(p: Parsed, ctx: ApiContext): Determination[] {
       if (e instanceof InputError) throw toProblem(e, p.batch ? `${p.prefix}[${i}]` : p.prefix);
       throw e;
     }
-    ctx.metrics.determinations.inc({ outcome: out[i]!.outcome });
+    ctx.metrics.countOutcome(out[i]!.outcome);
   }
   return out;
 }
 
 async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext): Promise<{ status: number; body: unknown; location?: string }> {
-  const { commitTransaction } = await import('../../ledger/commit.js');
+  const { commitTransaction, preflightCommits } = await import('../../ledger/commit.js');
+  // A batch that would stop partway (a shipment whose ledger account cannot be keyed) is refused
+  // whole, before anything is written, as `aidr check --commit` does.
+  try {
+    preflightCommits(p.transactions, p.options, p.exception);
+  } catch (e) {
+    throw toProblem(e, p.prefix);
+  }
   const actor = request.principal.keyId;
   const items: unknown[] = [];
   let status = 200;
@@ -136,7 +161,7 @@ async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext): P
       const r = await commitTransaction(ctx.store, tx, p.options, { actor, ...(key ? { idempotencyKey: key } : {}), ...(p.exception ? { exception: p.exception } : {}) });
       const { determination, ...commit } = r;
       ctx.metrics.commits.inc({ result: r.replayed ? 'replayed' : 'recorded' });
-      if (!r.replayed) ctx.metrics.determinations.inc({ outcome: determination.outcome });
+      if (!r.replayed) ctx.metrics.countOutcome(determination.outcome);
       items.push({ determination, commit });
       if (!p.batch) {
         status = r.replayed ? 200 : 201;
@@ -171,6 +196,12 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
   }, async (request, reply) => {
     if (asksCommit(request.body)) requireRole(request, 'officer', 'commit');
     const p = parseBody(request.body, ctx.limits.maxBatch);
+    if (p.commit) {
+      for (let i = 0; i < p.transactions.length; i++) {
+        const at = nulPath(p.transactions[i], p.batch ? `${p.prefix}[${i}]` : p.prefix);
+        if (at) throw new ApiProblem('validation', `${at}: ${NUL_MESSAGE}`, [{ path: at, message: NUL_MESSAGE }]);
+      }
+    }
     if (!p.commit) {
       const results = evaluateAll(p, ctx);
       return sendJson(reply, 200, p.batch ? results : results[0]);
