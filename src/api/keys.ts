@@ -30,6 +30,9 @@ export interface Principal {
 
 export const ANONYMOUS: Principal = Object.freeze({ keyId: 'local', role: 'officer', name: 'local anonymous officer', anonymous: true });
 
+/** Whoever calls a route that needs no key (health, readiness, the OpenAPI document) or a path that does not exist. */
+export const PUBLIC: Principal = Object.freeze({ keyId: 'public', role: 'viewer', name: 'unauthenticated caller', anonymous: true });
+
 export interface ApiKeyRow {
   id: string;
   name: string;

@@ -103,7 +103,23 @@ export const ClassificationResponse = z.object({
 
 // ---- audit log -----------------------------------------------------------------------------------------
 
-const Instant = z.string().regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/, 'expected a date (YYYY-MM-DD) or an ISO 8601 date-time');
+/**
+ * A date (YYYY-MM-DD, the start of that UTC day) or an ISO 8601 date-time, normalised to the UTC
+ * form the audit log stores (`2025-06-02T14:00:00.000Z`), so that comparing the text compares the
+ * instants whatever offset the caller wrote.
+ */
+const Instant = z.string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/, 'expected a date (YYYY-MM-DD) or an ISO 8601 date-time')
+  .transform((s, ctx) => {
+    const d = new Date(s.length === 10 ? `${s}T00:00:00Z` : s);
+    // Date rolls 2025-02-30 over to March; the calendar date must exist as written.
+    const day = new Date(`${s.slice(0, 10)}T00:00:00Z`);
+    if (Number.isNaN(d.getTime()) || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== s.slice(0, 10)) {
+      ctx.addIssue({ code: 'custom', message: 'not a real date or time' });
+      return z.NEVER;
+    }
+    return d.toISOString();
+  });
 
 export const AuditListQuery = z.strictObject({
   since: Instant.optional().describe('records at or after this instant'),

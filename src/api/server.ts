@@ -26,7 +26,7 @@ import { InputError } from '../engine/context.js';
 import { LedgerError, CapExceededError } from '../ledger/errors.js';
 import type { Store } from '../store/open.js';
 import { DEFAULT_LIMITS, type Limits } from './config.js';
-import { ANONYMOUS, KeyVerifier, hasRole, type Principal, type Role } from './keys.js';
+import { ANONYMOUS, KeyVerifier, PUBLIC, hasRole, type Principal, type Role } from './keys.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ApiProblem, joinPath, problemBody, sendProblem, validationProblem } from './problem.js';
 import { RateLimiter } from './rate-limit.js';
@@ -200,7 +200,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     const role = request.routeOptions.config.role;
     // Unmatched paths answer 404 without asking for a key; public routes need none.
     if (role === undefined || role === 'public' || request.is404) {
-      request.principal = ANONYMOUS;
+      request.principal = PUBLIC;
       return;
     }
     request.principal = await authenticate(request, ctx);

@@ -176,6 +176,14 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
 
     const filtered = await call(base, 'GET', `/v1/determinations?outcome=license_exception&actor=${s.ids.officer}&limit=1000`, { token: s.keys.viewer });
     expect(filtered.json.items.length).toBe(all.filter((x) => x.outcome === 'license_exception' && x.actor === s.ids.officer).length);
+    // An offset is an instant: 23:30 on the 1st at -01:00 is 00:30 UTC on the 2nd.
+    const first = all[0]!;
+    const at = new Date((await call(base, 'GET', `/v1/determinations/${first.seq}`, { token: s.keys.viewer })).json.at);
+    const local = new Date(at.getTime() + 3_600_000).toISOString().replace('Z', '+01:00').replace(/\.\d{3}/, '');
+    const since = await call(base, 'GET', `/v1/determinations?since=${encodeURIComponent(local)}&limit=1000`, { token: s.keys.viewer });
+    expect(since.status).toBe(200);
+    expect(since.json.items[0].seq).toBeGreaterThanOrEqual(first.seq);
+    expect((await call(base, 'GET', '/v1/determinations?since=2025-02-30', { token: s.keys.viewer })).status).toBe(400);
     const none = await call(base, 'GET', '/v1/determinations?since=2999-01-01', { token: s.keys.viewer });
     expect(none.json).toEqual({ items: [], nextCursor: null });
     const badQ = await call(base, 'GET', '/v1/determinations?limit=zero&outcome=maybe', { token: s.keys.viewer });
