@@ -343,3 +343,52 @@ describe.each(BACKENDS)('fuzzing the HTTP service: $name', ({ name, skip }) => {
     expect(m).not.toMatch(/status="5\d\d"/);
   });
 });
+
+/**
+ * Commits that may be valid: an officer sends mutated transactions with commit: true (and random
+ * exceptions, idempotency keys, batches) to a throwaway store. The ledger may change here; the
+ * properties are that no answer is a 5xx and that afterwards the audit chain and every ledger
+ * balance still verify.
+ */
+describe.each(BACKENDS)('fuzzing commits: $name', ({ name, skip }) => {
+  const COMMITS = 400;
+  let s: TestServer;
+  beforeAll(async () => {
+    if (!skip) s = await testServer(name);
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it.skipIf(skip)(`${COMMITS} commit requests: never a 5xx; the audit log and the ledger verify afterwards`, async () => {
+    const { verifyAudit } = await import('../../src/store/audit.js');
+    const { verifyLedger } = await import('../../src/ledger/ledger.js');
+    const commitBody = fc.record({
+      transactions: fc.array(fc.oneof(mutated, fc.constantFrom(...TEMPLATES), fc.constant(lppTx(2, 'fuzz-commit'))), { minLength: 1, maxLength: 3 }),
+      commit: fc.constant(true),
+      exception: fc.constantFrom(undefined, 'AIA', 'LPP', 'ACM', 'NAC', 'ACA'),
+      idempotencyKey: fc.constantFrom(undefined, 'k1', 'k2', 'k3'),
+      options: fc.constantFrom(undefined, { asOf: '2025-06-02' }, { interpretations: { 'INT-7': 'owner' } }),
+    }).map((b) => JSON.parse(JSON.stringify(b)));
+    const statuses = new Map<number, number>();
+    let committed = 0;
+    await assertShort(
+      fc.asyncProperty(commitBody, async (body) => {
+        const res = await s.app.inject({ method: 'POST', url: '/v1/determinations', headers: bearer(s.keys.officer), payload: body });
+        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+        expect(res.statusCode, res.body.slice(0, 500)).toBeLessThan(500);
+        if (res.statusCode === 200) {
+          for (const item of res.json()) {
+            if (item.error) expect(item.error.status).toBeLessThan(500);
+            else if (!item.commit.replayed) committed++;
+          }
+        }
+      }),
+      { numRuns: COMMITS },
+    );
+    process.stdout.write(`fuzz (commits, ${name}): statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, ${committed} transactions committed\n`);
+    expect(committed).toBeGreaterThan(0);
+    expect((await verifyAudit(s.store)).ok).toBe(true);
+    expect((await verifyLedger(s.store)).ok).toBe(true);
+  }, 600_000);
+});
