@@ -106,16 +106,16 @@ describe.each(BACKENDS)('aidr serve processes: $name', ({ name, skip }) => {
     expect(await wide.exited).toBe(0);
   }, 60_000);
 
-  it.skipIf(skip)('two instances, 40 concurrent commits for room for exactly 16: exactly 16 succeed, never over the cap', async () => {
+  it.skipIf(skip)('two instances, 80 concurrent commits for room for exactly 16: exactly 16 succeed, never over the cap', async () => {
     const token = cli(b.env, ['keys', 'create', '--role', 'officer']).stdout.trim();
     const [s1, s2] = await Promise.all([serve(b.env, ['--auth']), serve(b.env, ['--auth'])]);
     running.push(s1!, s2!);
     const parent = 'two-instances';
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) =>
+    const results = await Promise.all(Array.from({ length: 80 }, (_, i) =>
       call(i % 2 ? s1!.url : s2!.url, 'POST', '/v1/determinations', { token, body: { transaction: lppTx(1000 + i, parent), commit: true, exception: 'LPP', idempotencyKey: `two-${i}` } })));
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201), JSON.stringify(results.filter((r) => r.status !== 201 && r.status !== 409).map((r) => r.text))).toHaveLength(16);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(24);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(64);
     const left = LPP_CAP - 16 * LPP_PER_SHIPMENT;
     for (const r of results.filter((x) => x.status === 409)) {
       expect(r.json.type).toBe('urn:aidr:problem:cap-exceeded');
