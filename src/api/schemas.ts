@@ -9,11 +9,12 @@ import { Determination, ExceptionCode, Outcome } from '../contract/determination
 import { EvalOptionsSchema } from '../contract/options.js';
 import { ExactNumber, IsoDate, Item, Transaction } from '../contract/transaction.js';
 import { VeuCheckInput } from '../law/part748/veu-check.js';
+import { NUL_MESSAGE } from '../store/canonical.js';
 import { ROLES } from './keys.js';
 
-// ---- shared -----------------------------------------------------------------------------------------
+export { NUL_MESSAGE };
 
-export const NUL_MESSAGE = 'must not contain NUL characters (U+0000): the store cannot keep them';
+// ---- shared -----------------------------------------------------------------------------------------
 /** A string that reaches the database: PostgreSQL text refuses U+0000, so it is refused here, as bad input. */
 export const StoredText = (max: number) => z.string().max(max).refine((s) => !s.includes('\u0000'), NUL_MESSAGE);
 

@@ -21,7 +21,7 @@ import { ALLOCATION } from '../data/parameters.js';
 import { InputError } from '../engine/context.js';
 import { today } from '../engine/determine.js';
 import { uveuCheck } from '../law/part748/supp10-para6-uveu.js';
-import { canonicalJson, sha256 } from '../store/canonical.js';
+import { canonicalJson, NUL_MESSAGE, nulPath, sha256 } from '../store/canonical.js';
 import { isUniqueViolation, transaction, type Store } from '../store/open.js';
 import type { Database, DbInt } from '../store/schema.js';
 import { CAP_SQLSTATE } from '../store/migrations/002-pg-reserve-function.js';
@@ -86,13 +86,21 @@ function checkDate(date: string | undefined, path = 'date'): string {
 
 function checkActor(actor: string): string {
   if (typeof actor !== 'string' || actor.trim() === '' || actor.length > 200) throw new InputError('actor', 'name who acts (1 to 200 characters)');
+  storable(actor, 'actor');
   return actor;
 }
 
 function checkKey(key: string | undefined): string | undefined {
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || key.length === 0 || key.length > 200) throw new InputError('idempotencyKey', 'expected 1 to 200 characters');
+  storable(key, 'idempotencyKey');
   return key;
+}
+
+/** Refuse, naming the field, a value with a string the store cannot keep (NUL). */
+export function storable(value: unknown, field: string): void {
+  const at = nulPath(value, field);
+  if (at) throw new InputError(at, NUL_MESSAGE);
 }
 
 export function stateOf(row: { id: string; kind: string; key: string; period: string; cap: DbInt | null; used: DbInt; reserved: DbInt }): AccountState {
@@ -243,6 +251,7 @@ export interface ReserveRequest extends Actor {
 }
 
 function refOf(a: AccountRef | string): AccountRef {
+  storable(a, 'account');
   return typeof a === 'string' ? parseAccountId(a) : a;
 }
 
@@ -253,6 +262,7 @@ export async function reserve(store: Store, req: ReserveRequest): Promise<Reserv
   const amount = toPositiveMilli(req.tpp, 'tpp');
   const onDate = checkDate(req.date);
   const actor = checkActor(req.actor);
+  storable(req.ref, 'ref');
   const key = checkKey(req.idempotencyKey);
   const ttl = req.ttlSeconds ?? DEFAULT_TTL_SECONDS;
   if (!Number.isFinite(ttl) || ttl <= 0) throw new InputError('ttl', 'expected a positive duration');
@@ -487,6 +497,7 @@ export async function draw(store: Store, req: DrawRequest): Promise<MovementResu
   const amount = toPositiveMilli(req.tpp, 'tpp');
   const onDate = checkDate(req.date);
   const actor = checkActor(req.actor);
+  storable(req.ref, 'ref');
   const key = checkKey(req.idempotencyKey);
   const cap = capFor(ref, onDate);
   const id = await ensureAccount(store, ref, cap);
@@ -553,6 +564,7 @@ export async function recordFact(store: Store, req: RecordRequest & { kind?: 're
     if (onDate < from || onDate > to) throw new InputError('date', `the country allocation covers licenses dated ${from} to ${to} (INT-9)`);
   }
   const actor = checkActor(req.actor);
+  storable(req.ref, 'ref');
   const key = checkKey(req.idempotencyKey);
   const kind = req.kind ?? 'record';
   const cap = ref.kind === 'nveu' ? safeCap(ref, onDate) : capFor(ref, onDate);
@@ -583,6 +595,7 @@ export async function retire(store: Store, req: RecordRequest): Promise<Movement
   const amount = toPositiveMilli(req.tpp, 'tpp');
   const onDate = checkDate(req.date);
   const actor = checkActor(req.actor);
+  storable(req.ref, 'ref');
   const key = checkKey(req.idempotencyKey);
   const id = accountId(ref);
   const hash = sha256(canonicalJson({ op: 'retire', account: id, amount: amount.toString(), onDate, ref: req.ref ?? null }));
@@ -614,6 +627,7 @@ export async function recordPublished(store: Store, req: PublishedRequest): Prom
   const amount = toMilli(req.tpp, 'tpp');
   const asOf = checkDate(req.asOf, 'asOf');
   if (typeof req.source !== 'string' || req.source.trim() === '' || req.source.length > 500) throw new InputError('source', 'say where the figure was published (e.g. the bis.gov page)');
+  storable(req.source, 'source');
   await store.db.insertInto('allocation_published').values({ country: ref.country, tpp: amount, as_of: asOf, source: req.source, recorded_at: iso(req.now), actor: checkActor(req.actor) }).execute();
   return { country: ref.country, tpp: tpp(amount), asOf, source: req.source };
 }

@@ -25,3 +25,27 @@ function sortKeys(v: unknown): unknown {
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
+
+/**
+ * The path of the first string holding U+0000 in a value (`base`, `base.a[2]`...), or undefined.
+ * PostgreSQL text and jsonb cannot keep NUL, and SQLite would keep what PostgreSQL refuses: every
+ * string bound for the store is checked here first, on both back ends alike.
+ */
+export function nulPath(v: unknown, base: string, depth = 0): string | undefined {
+  if (typeof v === 'string') return v.includes('\u0000') ? base : undefined;
+  if (v === null || typeof v !== 'object' || depth > 64) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = nulPath(v[i], `${base}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    const p = nulPath(x, base ? `${base}.${k}` : k, depth + 1);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+export const NUL_MESSAGE = 'must not contain NUL characters (U+0000): the store cannot keep them';

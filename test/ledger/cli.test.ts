@@ -43,6 +43,13 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     expect(shown).toMatchObject({ usedTpp: '15832000', leftTpp: '11068000' });
   });
 
+  it.skipIf(skip)('check --commit refuses a NUL character in the transaction (exit 2, the field named, nothing recorded)', () => {
+    const r = run(['check', '-', '--commit'], { ...lpp(1), id: 'PO\u0000x' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/id: must not contain NUL/);
+  });
+
   it.skipIf(skip)('surfaces the "LPP TPP Limit Reached" notice and refuses LPP once the cap is spent (exit 1, amount left)', () => {
     const r = run(['check', '-', '--commit'], lpp(699));
     expect(r.status, r.stderr).toBe(0);

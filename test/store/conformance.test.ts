@@ -259,6 +259,20 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     expect(old.note).toMatch(/made under ruleset ai-diffusion-2025\+0000000000000000/);
   });
 
+  it.skipIf(skip)('refuses a NUL character bound for the store, naming the field, and writes nothing', async () => {
+    const before = await verifyAudit(store);
+    const nul = 'a\u0000b';
+    await expect(commitTransaction(store, lppTx({ id: nul, consignee: 'nul', parent: 'nul', quantity: 1 }), {}, { actor })).rejects.toThrow(/^id: must not contain NUL/);
+    await expect(commitTransaction(store, lppTx({ consignee: nul, parent: 'nul', quantity: 1 }), {}, { actor })).rejects.toThrow(/^consignee\.id: must not contain NUL/);
+    await expect(commitTransaction(store, lppTx({ consignee: 'nul', parent: 'nul', quantity: 1 }), {}, { actor: nul })).rejects.toThrow(/^actor: must not contain NUL/);
+    await expect(commitTransaction(store, lppTx({ consignee: 'nul', parent: 'nul', quantity: 1 }), {}, { actor, idempotencyKey: nul })).rejects.toThrow(/^idempotencyKey: must not contain NUL/);
+    await expect(reserve(store, { account: `lpp:2025:ultimate_parent:${nul}`, tpp: 1, actor })).rejects.toThrow(/^account: must not contain NUL/);
+    await expect(reserve(store, { account: 'lpp:2025:ultimate_parent:nul', tpp: 1, actor, ref: nul })).rejects.toThrow(/^ref: must not contain NUL/);
+    await expect(draw(store, { account: 'aia:nul', tpp: 1, actor, idempotencyKey: nul })).rejects.toThrow(/^idempotencyKey: must not contain NUL/);
+    expect(await getAccount(store, 'lpp:2025:ultimate_parent:nul')).toBeUndefined();
+    expect((await verifyAudit(store)).records).toBe(before.records);
+  });
+
   it.skipIf(skip)('refuses UPDATE and DELETE on append-only tables', async () => {
     await expect(sql.raw('update audit_log set actor = \'mallory\' where seq = 1').execute(store.db)).rejects.toThrow(/append-only/);
     await expect(sql.raw('delete from audit_log where seq = 1').execute(store.db)).rejects.toThrow(/append-only/);

@@ -13,6 +13,7 @@ import type { Determination } from '../../contract/determination.js';
 import { Transaction } from '../../contract/transaction.js';
 import { readingsFrom, InputError, type EvalOptions } from '../../engine/context.js';
 import { determine } from '../../engine/determine.js';
+import { nulPath } from '../../store/canonical.js';
 import { ApiProblem, fieldErrors, problemBody, type FieldError } from '../problem.js';
 import {
   ClassificationRequest, ClassificationResponse, DeterminationBody, DeterminationEnvelope, DeterminationResponse, NUL_MESSAGE, Problem,
@@ -107,24 +108,6 @@ function parseBody(body: unknown, maxBatch: number): Parsed {
     }
   }
   return { ...out, batch, transactions, prefix };
-}
-
-/** The first string containing U+0000 in a value, by its path (strings of a committed transaction reach the store). */
-function nulPath(v: unknown, path: string, depth = 0): string | undefined {
-  if (typeof v === 'string') return v.includes('\u0000') ? path : undefined;
-  if (v === null || typeof v !== 'object' || depth > 20) return undefined;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const p = nulPath(v[i], `${path}[${i}]`, depth + 1);
-      if (p) return p;
-    }
-    return undefined;
-  }
-  for (const [k, x] of Object.entries(v)) {
-    const p = nulPath(x, `${path}.${k}`, depth + 1);
-    if (p) return p;
-  }
-  return undefined;
 }
 
 function evaluateAll(p: Parsed, ctx: ApiContext): Determination[] {
