@@ -110,13 +110,6 @@ export function toProblem(err: unknown, prefix = 'body'): ApiProblem {
   if (err instanceof LedgerError) {
     const extra: Record<string, unknown> = { code: err.code };
     if (err instanceof CapExceededError) Object.assign(extra, { account: err.account, requestedTpp: err.requestedTpp, leftTpp: err.leftTpp, capTpp: err.capTpp });
-    else if (err.code === 'cap_exceeded') {
-      // Refused by eligibility (the LPP cap condition) rather than by the draw: the engine's
-      // condition detail carries the room left in words only.
-      const m = /room left (\d[\d,.]*) TPP|(\d[\d,.]*) TPP left/.exec(err.message);
-      const left = m?.[1] ?? m?.[2];
-      if (left) extra.leftTpp = left.replace(/,/g, '');
-    }
     return new ApiProblem(LEDGER_STATUS[err.code], err.message, undefined, extra);
   }
   const fe = err as Partial<FastifyError> & { status?: number };

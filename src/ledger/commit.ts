@@ -101,7 +101,7 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
     built = await buildLedgerView(store, tx, asOf, reading, d.allocation.country);
     d = determine(tx, { ...options, ledger: built.view });
   }
-  const code = chooseException(d, c.exception);
+  const code = chooseException(d, c.exception, (why) => lppCapExceeded(d, built, reading, why));
   const plan = planDraws(d, code, built, reading);
   for (const p of plan) await ensureAccount(store, p.ref, capFor(p.ref, asOf));
 
@@ -195,14 +195,21 @@ export function preflightCommits(txs: readonly Transaction[], opts: EvalOptions,
   });
 }
 
-export function chooseException(d: Determination, wanted: ExceptionCode | undefined): ExceptionCode | null {
+/**
+ * The exception to commit under. When the one asked for is blocked by its cap, `capRefusal`
+ * (given the engine's words) may supply a structured refusal (account, requested, left, cap).
+ */
+export function chooseException(d: Determination, wanted: ExceptionCode | undefined, capRefusal?: (why: string) => LedgerError | undefined): ExceptionCode | null {
   if (wanted) {
     const e = d.exceptions.find((x) => x.code === wanted);
     if (!e || e.status !== 'eligible') {
       const why = e ? e.conditions.filter((k) => k.status !== 'met').map((k) => `${k.id} ${k.status.replace('_', ' ')} (${k.citation})`).join('; ') : 'not evaluated for this transaction';
       const cap = e?.conditions.find((k) => k.id === 'annual-cap' && k.status === 'not_met');
       // The cap is what blocks it: say so in the words the caller looks for, with the room left.
-      if (cap) throw new LedgerError('cap_exceeded', `cap exceeded: License Exception ${wanted} is not eligible: ${cap.detail} (${cap.citation})`);
+      if (cap) {
+        const why = `License Exception ${wanted} is not eligible: ${cap.detail} (${cap.citation})`;
+        throw capRefusal?.(why) ?? new LedgerError('cap_exceeded', `cap exceeded: ${why}`);
+      }
       throw new LedgerError('not_eligible', `License Exception ${wanted} is ${e?.status.replace('_', ' ') ?? 'not available'}: ${why || d.outcome}`);
     }
     return wanted;
@@ -254,6 +261,15 @@ function planDraws(d: Determination, code: ExceptionCode | null, built: BuiltVie
     return [{ ref, id: accountId(ref), kind: 'draw', amount, capped: false, cap: null, citation: '15 CFR 740.27(c)', viewed: built.milli.aia ?? 0n }];
   }
   return [];
+}
+
+/** LPP refused by its annual cap, as the draw itself would have refused it: the account and the TPP left. */
+function lppCapExceeded(d: Determination, built: BuiltView, reading: LppReading, why: string): CapExceededError | undefined {
+  if (!built.keys.lpp || shipmentMilli(d) === undefined) return undefined;
+  const p = planDraws(d, 'LPP', built, reading).find((x) => x.capped);
+  if (!p?.cap) return undefined;
+  const left = p.cap - p.viewed;
+  return new CapExceededError(p.id, tpp(p.amount), tpp(left > 0n ? left : 0n), tpp(p.cap), why);
 }
 
 function freshView(view: LedgerView, plan: Draw[], fresh: Map<string, bigint>, reading: LppReading): LedgerView {

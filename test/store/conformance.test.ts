@@ -198,6 +198,10 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     expect(third.determination.outcome).toBe('license_required');
     expect(third.movements).toEqual([]);
     await expect(commitTransaction(store, lppTx({ consignee: 'c3', parent: 'p1', quantity: 1 }), {}, { actor, exception: 'LPP' })).rejects.toThrow(/cap exceeded.*room left 1432 TPP/);
+    // ...as a structured refusal, like a draw refused in the race: the account and what is left.
+    await expect(commitTransaction(store, lppTx({ consignee: 'c3', parent: 'p1', quantity: 1 }), {}, { actor, exception: 'LPP' })).rejects.toMatchObject({
+      code: 'cap_exceeded', account: 'lpp:2025:ultimate_parent:p1', requestedTpp: '15832', leftTpp: '1432', capTpp: '26900000',
+    });
     // Under the owner reading (INT-7), c3 has its own untouched cap.
     const owner = await commitTransaction(store, lppTx({ consignee: 'c3', parent: 'p1', quantity: 1 }), { interpretations: { 'INT-7': 'owner' } }, { actor });
     expect(owner.exception).toBe('LPP');
