@@ -8,8 +8,8 @@
 // Each reservation is what `aidr ledger reserve` or the HTTP service does: a conditional UPDATE
 // of the account (used + reserved + amount <= cap), a reservation row with a unique idempotency
 // key, and a movement row, in one transaction: on SQLite a BEGIN IMMEDIATE transaction
-// (synchronous=FULL); on PostgreSQL the `aidr_reserve` statement plus its flush barrier
-// (migration 002: the row lock is released before the disk flush, the client is answered after).
+// (synchronous=FULL); on PostgreSQL one CALL of `aidr_reserve_durable` (migrations 002 and 004: the
+// row lock is released before the disk flush, the client is answered after it).
 // SQLite clients are worker threads with a connection each, contending for the file lock as
 // separate processes would. PostgreSQL clients are concurrent loops in one worker thread, each on
 // its own pooled connection (Node is asynchronous; more threads would only compete with the

@@ -12,11 +12,13 @@ import type { Dialect } from '../open.js';
 import { migration001 } from './001-ledger-and-audit.js';
 import { migration002 } from './002-pg-reserve-function.js';
 import { migration003 } from './003-api-keys.js';
+import { migration004 } from './004-pg-reserve-procedure.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '001-ledger-and-audit': migration001(dialect),
     '002-pg-reserve-function': migration002(dialect),
     '003-api-keys': migration003(dialect),
+    '004-pg-reserve-procedure': migration004(dialect),
   };
 }
