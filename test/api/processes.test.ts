@@ -8,11 +8,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { getAccount, verifyLedger } from '../../src/ledger/ledger.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import type { Store } from '../../src/store/open.js';
-import { BACKENDS, backend, type Backend } from '../store/backends.js';
+import { BACKENDS, storeForSuite, type Backend } from '../store/backends.js';
 import { call, LPP_CAP, LPP_PER_SHIPMENT, lppAccount, lppTx } from './helpers.js';
 
 const AIDR = join(import.meta.dirname, '..', '..', 'bin', 'aidr');
@@ -46,16 +46,12 @@ describe.each(BACKENDS)('aidr serve processes: $name', ({ name, skip }) => {
   let b: Backend;
   let store: Store;
   const running: Running[] = [];
-  beforeAll(async () => {
-    if (skip) return;
-    b = backend(name);
-    store = await b.open();
+  storeForSuite(name, skip, (x, y) => {
+    b = x;
+    store = y;
   });
-  afterAll(async () => {
+  afterAll(() => {
     for (const r of running) if (r.child.exitCode === null) r.child.kill('SIGKILL');
-    if (skip) return;
-    await store?.close();
-    await b?.destroy();
   });
 
   it.skipIf(skip)('keys from the CLI; auth off on loopback (said at startup), on with --auth', async () => {

@@ -4,11 +4,11 @@
  * history always sums to the balances.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/open.js';
 import { commitReservation, draw, expireReservations, getAccount, releaseReservation, reserve, verifyLedger } from '../../src/ledger/ledger.js';
 import { toMilli } from '../../src/ledger/amount.js';
-import { BACKENDS, backend, type Backend } from '../store/backends.js';
+import { BACKENDS, storeForSuite, type Backend } from '../store/backends.js';
 
 const CAP = 26_900_000_000n; // the LPP cap in milli-TPP: the account kind used below
 
@@ -34,15 +34,9 @@ describe.each(BACKENDS)('ledger properties: $name', ({ name, skip }) => {
   let b: Backend;
   let store: Store;
   let run = 0;
-  beforeAll(async () => {
-    if (skip) return;
-    b = backend(name);
-    store = await b.open();
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await store?.close();
-    await b?.destroy();
+  storeForSuite(name, skip, (x, y) => {
+    b = x;
+    store = y;
   });
 
   it.skipIf(skip)('never exceed the cap; history sums to balances; a replay changes nothing', async () => {

@@ -5,13 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Store } from '../../src/store/open.js';
 import { getAccount, reserve, verifyLedger } from '../../src/ledger/ledger.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import { migrations } from '../../src/store/migrations/index.js';
-import { BACKENDS, backend, type Backend } from '../store/backends.js';
+import { BACKENDS, backend, storeForSuite, type Backend } from '../store/backends.js';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'worker.mjs');
 
@@ -31,15 +31,9 @@ interface Outcome { ok: boolean; id?: string; replayed?: boolean; exception?: st
 describe.each(BACKENDS)('races on one store: $name', ({ name, skip }) => {
   let b: Backend;
   let store: Store;
-  beforeAll(async () => {
-    if (skip) return;
-    b = backend(name);
-    store = await b.open();
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await store?.close();
-    await b?.destroy();
+  storeForSuite(name, skip, (x, y) => {
+    b = x;
+    store = y;
   });
 
   it.skipIf(skip)('64 concurrent reservations for room for exactly 10: exactly 10 succeed, retries never count twice', async () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { openStore, type Store, type StoreOptions } from '../../src/store/open.js';
 
 export type BackendName = 'sqlite' | 'postgres';
@@ -57,6 +58,25 @@ export const BACKENDS: { name: BackendName; skip: boolean }[] = [
   { name: 'sqlite', skip: false },
   { name: 'postgres', skip: !DATABASE_URL },
 ];
+
+/**
+ * One store for a describe block: opened (migrated) before its tests and handed to `set`, closed
+ * and dropped after them. Nothing happens for a skipped back end.
+ */
+export function storeForSuite(name: BackendName, skip: boolean, set: (b: Backend, store: Store) => void): void {
+  let b: Backend | undefined;
+  let store: Store | undefined;
+  beforeAll(async () => {
+    if (skip) return;
+    b = backend(name);
+    store = await b.open();
+    set(b, store);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await b?.destroy();
+  });
+}
 
 /** Run raw SQL with the append-only triggers out of the way, as someone with DDL rights could. */
 export async function tamper(store: Store, statements: string[]): Promise<void> {

@@ -2,7 +2,7 @@
  * The store and ledger conformance suite: the same expectations on SQLite and on PostgreSQL
  * (the PostgreSQL leg runs when DATABASE_URL is set, in a schema of its own).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { parseTransaction } from '../../src/contract/parse.js';
 import type { Store } from '../../src/store/open.js';
@@ -15,7 +15,7 @@ import { countryLicensed } from '../../src/ledger/view.js';
 import { commitTransaction } from '../../src/ledger/commit.js';
 import { replayAudit } from '../../src/ledger/replay.js';
 import { migrations } from '../../src/store/migrations/index.js';
-import { BACKENDS, backend, tamper, type Backend } from './backends.js';
+import { BACKENDS, backend, storeForSuite, tamper, type Backend } from './backends.js';
 
 const H100 = { type: 'ic', model: 'nvidia-h100-sxm' } as const;
 const actor = 'test';
@@ -34,15 +34,9 @@ export function aiaTx(consignee: string, quantity: number, id?: string) {
 describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
   let b: Backend;
   let store: Store;
-  beforeAll(async () => {
-    if (skip) return;
-    b = backend(name);
-    store = await b.open();
-  });
-  afterAll(async () => {
-    if (skip) return;
-    await store?.close();
-    await b?.destroy();
+  storeForSuite(name, skip, (x, y) => {
+    b = x;
+    store = y;
   });
 
   it.skipIf(skip)('runs its migrations on open; reopening applies nothing and sees the same data', async () => {
