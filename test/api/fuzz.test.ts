@@ -236,6 +236,14 @@ async function assertShort<T>(p: fc.IAsyncPropertyWithHooks<T>, params: fc.Param
   }
 }
 
+/** The request's key (by the caller it plays) and content type, as headers. */
+function headersFor(s: TestServer, r: { caller: Caller; contentType?: string }): Record<string, string> {
+  const token = tokenFor(s, r.caller);
+  const headers: Record<string, string> = { ...(token ? bearer(token) : {}) };
+  if (r.contentType !== undefined) headers['content-type'] = r.contentType;
+  return headers;
+}
+
 describe.each(BACKENDS)('fuzzing the HTTP service: $name', ({ name, skip }) => {
   const RUNS = RUNS_BY_BACKEND[name];
   let s: TestServer;
@@ -260,9 +268,7 @@ describe.each(BACKENDS)('fuzzing the HTTP service: $name', ({ name, skip }) => {
     await assertShort(
       fc.asyncProperty(request, async (raw) => {
         const r = poison(raw);
-        const token = tokenFor(s, r.caller);
-        const headers: Record<string, string> = { ...(token ? bearer(token) : {}) };
-        if (r.contentType !== undefined) headers['content-type'] = r.contentType;
+        const headers = headersFor(s, r);
         const payload = payloadOf(r);
         const res = await s.app.inject({ method: r.method as 'GET', url: r.path, headers, ...(payload !== undefined && r.method !== 'GET' && r.method !== 'HEAD' ? { payload } : {}) });
         statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
@@ -282,9 +288,7 @@ describe.each(BACKENDS)('fuzzing the HTTP service: $name', ({ name, skip }) => {
     await assertShort(
       fc.asyncProperty(request, async (raw) => {
         const r = poison(raw);
-        const token = tokenFor(s, r.caller);
-        const headers: Record<string, string> = { ...(token ? bearer(token) : {}) };
-        if (r.contentType !== undefined) headers['content-type'] = r.contentType;
+        const headers = headersFor(s, r);
         const payload = r.method === 'GET' || r.method === 'HEAD' ? undefined : payloadOf(r);
         const res = await new Promise<{ status: number; type: string | undefined; text: string } | undefined>((resolve, reject) => {
           let req;
