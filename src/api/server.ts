@@ -123,6 +123,12 @@ export function toProblem(err: unknown, prefix = 'body'): ApiProblem {
   return new ApiProblem('internal', 'the service failed to answer this request; it has been logged');
 }
 
+/** A route pattern (`/v1/ledger/accounts/:id`) as a RegExp matching the paths it serves. */
+function routeRegExp(pattern: string): RegExp {
+  const segment = (seg: string) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&'));
+  return new RegExp(`^${pattern.split('/').map(segment).join('/')}$`);
+}
+
 function describeFastifyError(e: Partial<FastifyError>): string {
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -187,6 +193,17 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     transformObject: createJsonSchemaTransformObject({ schemaRegistry: registry }),
   });
 
+  // Every route's pattern and methods, so that a known path asked with another method answers 405
+  // with Allow rather than 404.
+  const patterns: { re: RegExp; methods: Set<string> }[] = [];
+  app.addHook('onRoute', (r) => {
+    const re = routeRegExp(r.url);
+    let p = patterns.find((x) => x.re.source === re.source);
+    if (!p) patterns.push((p = { re, methods: new Set() }));
+    for (const m of [r.method].flat()) p.methods.add(m);
+  });
+  const methodsOf = (path: string): string[] => [...new Set(patterns.filter((p) => p.re.test(path)).flatMap((p) => [...p.methods]))].sort();
+
   const limiter = limits.rateLimit ? new RateLimiter(limits.rateLimit) : undefined;
 
   app.addHook('onRequest', async (request) => {
@@ -247,7 +264,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return sendProblem(request, reply, p);
   });
   app.setNotFoundHandler((request, reply) => {
-    sendProblem(request, reply, new ApiProblem('not-found', `no route ${request.method} ${request.url.split('?', 1)[0]!.slice(0, 200)} (see GET /openapi.json)`));
+    const path = request.url.split('?', 1)[0]!;
+    const allowed = methodsOf(path);
+    if (allowed.length > 0) {
+      return sendProblem(request, reply, new ApiProblem('method-not-allowed', `${path.slice(0, 200)} answers ${allowed.join(', ')}, not ${request.method}`, undefined, { allow: allowed }, { allow: allowed.join(', ') }));
+    }
+    sendProblem(request, reply, new ApiProblem('not-found', `no route ${request.method} ${path.slice(0, 200)} (see GET /openapi.json)`));
   });
 
   registerDeterminationRoutes(app, ctx);

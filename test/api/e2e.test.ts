@@ -85,6 +85,15 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
     const missing = await call(base, 'GET', '/v1/nothing-here', { token: s.keys.viewer });
     expect(missing.status).toBe(404);
     expect(missing.json).toMatchObject({ type: 'urn:aidr:problem:not-found', status: 404, instance: '/v1/nothing-here' });
+
+    // A known path asked with the wrong method: 405 and what it answers, not 404.
+    const wrong = await call(base, 'PUT', '/v1/determinations', { token: s.keys.analyst, body: {} });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect(wrong.json).toMatchObject({ type: 'urn:aidr:problem:method-not-allowed', status: 405, allow: ['GET', 'HEAD', 'POST'] });
+    const wrongParam = await call(base, 'DELETE', '/v1/ledger/accounts/aia%3Ax', { token: s.keys.officer });
+    expect(wrongParam.status).toBe(405);
+    expect(wrongParam.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it.skipIf(skip)('classifies an item without a destination', async () => {
