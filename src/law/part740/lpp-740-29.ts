@@ -9,9 +9,9 @@
 import type { Obligation } from '../../contract/determination.js';
 import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
 import { LPP } from '../../data/parameters.js';
-import { negate, NONE, type Missing } from '../../engine/logic.js';
+import { anyOf, negate, NONE, type Missing } from '../../engine/logic.js';
 import { describe } from '../headquarters.js';
-import { activityCovered, cond, Conditions, consigneeNotMacauD5, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityCovered, anyPartyMacauD5, cond, Conditions, consigneeNotMacauD5, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
   a: '15 CFR 740.29(a)', c1: '15 CFR 740.29(c)(1)', c2: '15 CFR 740.29(c)(2)', d: '15 CFR 740.29(d)', e: '15 CFR 740.29(e)',
@@ -45,13 +45,22 @@ export function evaluateLpp(x: ExceptionInput): ExceptionEval {
   return k.finish('LPP', () => obligations(x, usedTpp()));
 }
 
-/** 740.2(a)(9)(ii) does not list LPP among the exceptions usable in D:1/D:4 outside A:5/A:6 (INT-6). */
+/**
+ * 740.2(a)(9)(ii) does not list LPP among the exceptions usable for these items to D:1/D:4/D:5
+ * outside A:5/A:6 (INT-6 for D:1/D:4), nor for any entity headquartered in, or whose ultimate parent
+ * is headquartered in, Macau or D:5, wherever located: the consignee and the end user alike.
+ */
 function restriction(x: ExceptionInput): Cond {
   const { f, ctx } = x;
   // Moot where (c)(1) already excludes the destination (Macau and D:5).
-  const restricted = f.to!.d145NotA56 && !f.to!.macauOrD5 ? ctx.choose('INT-6', (r) => r === 'not_available') : f.to!.d145NotA56;
-  return cond('not-restricted-by-740-2', !restricted, C.restr,
-    () => f.to!.d145NotA56 ? `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).` : `${describe(f.to)} is not restricted by 740.2(a)(9)(ii).`);
+  const destination = f.to!.d145NotA56 && !f.to!.macauOrD5 ? ctx.choose('INT-6', (r) => r === 'not_available') : f.to!.d145NotA56;
+  const entity = anyPartyMacauD5(f);
+  return cond('not-restricted-by-740-2', negate(anyOf({ value: destination, missing: NONE as Missing[] }, entity)), C.restr, () => {
+    if (destination) return `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).`;
+    if (entity.value) return 'A party is headquartered in, or has its ultimate parent headquartered in, Macau or D:5: 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them.';
+    if (entity.value === undefined) return `${describe(f.to)} is not restricted, but whether every party's headquarters and ultimate parent are outside Macau and D:5 is unknown (740.2(a)(9)(ii)).`;
+    return `${describe(f.to)} is not restricted by 740.2(a)(9)(ii), and no party is headquartered (or has its ultimate parent) in Macau or D:5.`;
+  });
 }
 
 const CAP_CITATION = `${C.d}; ${C.h1}`;
