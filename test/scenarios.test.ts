@@ -100,7 +100,8 @@ function checkExpectations(d: Determination, e: Record<string, unknown>): void {
       for (const [k, v] of Object.entries((want ?? {}) as Record<string, unknown>)) expect((got as Record<string, unknown>)[k], `${id}.${k}`).toEqual(v);
     }
   }
-  if (e.redFlags) expect(d.redFlags.map((r) => r.id).sort()).toEqual([...(e.redFlags as string[])].sort());
+  if (Array.isArray(e.redFlags)) expect(d.redFlags.map((r) => r.id).sort()).toEqual([...(e.redFlags as string[])].sort());
+  else if (e.redFlags) expect(Object.fromEntries(d.redFlags.map((r) => [r.id, r.status]))).toEqual(e.redFlags);
   const cites = allCitations(d);
   for (const want of (e.citations as string[] | undefined) ?? []) {
     expect(cites.some((c2) => c2.includes(want)), `citation ${want} appears`).toBe(true);

@@ -210,7 +210,9 @@ function classifyWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_tra
 }
 
 function computeWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_training' | 'eccn' }>, ctx: Ctx, kind: 'weights' | 'service'): ItemClass {
-  const w = classify4E091(item, ctx);
+  // A model yet to be trained (IaaS, red flag 28) has no weights that could have been published
+  // (15 CFR 734.7(a)): its weights are unpublished by nature, so publication is not asked.
+  const w = classify4E091(kind === 'service' ? { ...item, published: false } : item, ctx);
   const v = w.controlled.value;
   return {
     kind,
