@@ -97,20 +97,20 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   const storage = storageCondition(x);
 
   // Base authorization: located in Supp. 5(a), not headquartered (nor parent) outside it.
-  const located = locatedIn(cons, inSupp5a);
+  const located = recipientIn(f, inSupp5a);
   const hq = headquarteredInSupp5a(cons);
   const base: Cond[] = [
-    cond('consignee-located-in-supp5a', located, C.a, () => `The recipient is located in ${describe(cons.location)}.`),
+    cond('consignee-located-in-supp5a', located, C.a, () => `The recipient is ${whereIs(f)}.`),
     cond('consignee-headquartered-in-supp5a', hq, C.a, () => `Recipient ${describeHq(cons)}: both must be in Supp. 5(a).`),
   ];
   const baseWithStorage = (reading: string) => (reading === 'always_a3' ? [...base, storage] : base);
 
   // (a)(3): headquartered (INT-18) in Supp. 5(a), located outside Macau/D:5, compliant storage.
   const a3Hq = (reading: string): Finding => (reading === 'either' ? hqOrParentIn(cons, inSupp5a, 'a Supp. 5(a) destination') : hq);
-  const notMacauD5 = locatedIn(cons, (c) => !inMacauOrD5(c));
+  const notMacauD5 = recipientIn(f, (c) => !inMacauOrD5(c));
   const a3 = (reading: string): Cond[] => [
     cond('a3-headquartered-in-supp5a', a3Hq(reading), C.a3, () => `Recipient ${describeHq(cons)} (INT-18: ${reading === 'either' ? 'either' : 'both'} in Supp. 5(a)).`),
-    cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, () => `The recipient is located in ${describe(cons.location)}.`),
+    cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, () => `The recipient is ${whereIs(f)}.`),
     storage,
   ];
 
@@ -133,8 +133,37 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   ctx.choose('INT-19', (r) => statusUnder(ctx.reading('INT-18'), r));
   const path = pick(ctx.reading('INT-18'), ctx.reading('INT-19'));
   for (const c of [activity, ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
-  k.add(restrictionForWeights(x)) && k.add(noPart744Concern(f));
+  (!f.separateEndUser || k.add(weightsEndUser(f))) && k.add(restrictionForWeights(x)) && k.add(noPart744Concern(f));
   return k.finish('AIA', () => weightObligations(x, path.includes(storage)));
+}
+
+const isDeemed = (f: ExceptionInput['f']) => f.activity === 'deemed_export' || f.activity === 'deemed_reexport';
+
+/**
+ * Where the recipient is, for AIA. A release to a foreign person is an export or reexport to the
+ * person's most recent country of citizenship or permanent residency (15 CFR 734.13(b),
+ * 734.14(b)): that country (`to`), not the employer's office, is where AIA's location tests apply.
+ * Without this, AIA would cover every release by a Supp. 5(a) employer, and 742.6(a)(13)'s
+ * carve-out for permanent regular employees would have nothing left to do.
+ */
+function recipientIn(f: ExceptionInput['f'], test: (c: NonNullable<ExceptionInput['f']['to']>) => boolean): Finding {
+  if (!isDeemed(f)) return locatedIn(f.consignee, test);
+  return f.to ? { value: test(f.to), missing: NONE as Missing[] } : { value: undefined, missing: [{ path: 'to', why: 'a deemed export goes to the foreign person\'s country of citizenship or permanent residency (15 CFR 734.13(b))' }] };
+}
+
+function whereIs(f: ExceptionInput['f']): string {
+  return isDeemed(f) ? `a foreign person deemed to receive the weights in ${describe(f.to)} (15 CFR 734.13(b))` : `located in ${describe(f.consignee.location)}`;
+}
+
+/**
+ * 740.27(a): AIA does not reach an entity headquartered (or whose ultimate parent is) outside
+ * Supp. 5(a), nor, under (a)(3) and 740.2(a)(9)(ii), one located in Macau or D:5; a named end user
+ * other than the consignee is such an entity as much as the consignee is.
+ */
+function weightsEndUser(f: ExceptionInput['f']): Cond {
+  const u = f.endUser;
+  return cond('end-user-in-supp5a', allOf(headquarteredInSupp5a(u), locatedIn(u, (c) => !inMacauOrD5(c))), `${C.a}; ${C.a3i}`,
+    () => `End user ${describeHq(u)}, located in ${describe(u.location)}: AIA does not authorize weights for an entity headquartered outside Supp. 5(a) or located in Macau or D:5.`);
 }
 
 /**
@@ -145,7 +174,7 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
 function restrictionForWeights(x: ExceptionInput): Cond {
   const restricted = restriction7402(x.f, x.eccn);
   const cons = x.f.consignee;
-  const carveOut = allOf(hqOrParentIn(cons, inSupp5a, 'a Supp. 5(a) destination'), negate(hqOrParentIn(cons, inMacauOrD5, 'Macau or Country Group D:5')), locatedIn(cons, (c) => !inMacauOrD5(c)));
+  const carveOut = allOf(hqOrParentIn(cons, inSupp5a, 'a Supp. 5(a) destination'), negate(hqOrParentIn(cons, inMacauOrD5, 'Macau or Country Group D:5')), recipientIn(x.f, (c) => !inMacauOrD5(c)));
   const ok = anyOf(negate(restricted), carveOut);
   return cond('not-restricted-by-740-2', ok, C.restr,
     restricted.value === false ? 'No 740.2(a)(9)(ii) restriction applies.' : 'Where 740.2(a)(9)(ii) restricts exceptions, AIA stays open for 4E091 to entities headquartered in Supp. 5(a) and located outside Macau and D:5.');
