@@ -16,10 +16,18 @@ const OUTCOME: Record<Determination['outcome'], string> = {
   indeterminate: 'INDETERMINATE: the answer depends on facts not given',
 };
 
+/** The outcome in words, qualified where the JSON is: an unknown requirement, a rule not yet enforced. */
+function headline(d: Determination): string {
+  let h = d.outcome === 'license_exception' && d.licenseRequired === 'unknown' ? 'A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it' : OUTCOME[d.outcome];
+  if (!d.ruleset.inForce) h = `${h} (the rule is not in force on ${d.ruleset.asOf})`;
+  else if (!d.ruleset.complianceRequired && (d.outcome === 'license_exception' || d.outcome === 'license_required')) h = `${h} once compliance is required (not yet on ${d.ruleset.asOf}; see the warnings)`;
+  return h;
+}
+
 export function renderText(d: Determination): string {
   const out: string[] = [];
   const c = d.classification;
-  out.push(`${d.id ? `${d.id}: ` : ''}${OUTCOME[d.outcome]}`);
+  out.push(`${d.id ? `${d.id}: ` : ''}${headline(d)}`);
   out.push('');
   out.push(`As of ${d.ruleset.asOf} (${d.ruleset.version}). ${d.ruleset.status}`);
   const figures = [

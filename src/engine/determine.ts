@@ -106,11 +106,14 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
 const STATUS_AS_WRITTEN = `Legal status: on ${DATES.nonEnforcement} BIS announced it would rescind this rule and not enforce it, but no rescission has been published in the Federal Register; aidr evaluates the rule as written (INT-10).`;
 const STATUS_NOT_ENFORCED = `Legal status: BIS announced on ${DATES.nonEnforcement} that it will not enforce this rule (INT-10: enforcement_announced); the requirements below are reported as not enforced, though no rescission has been published.`;
 
+const SAVING_CLAUSE = `Saving clause (FR 2025-00636, DATES): items that lost License Exception or NLR eligibility under this rule and were en route aboard a carrier to a port of export, reexport or transfer on ${DATES.compliance}, under actual orders, may proceed under their previous eligibility if the export, reexport or transfer is completed by ${DATES.savingClauseEnd}.`;
+
 function warnings(c: Core): string[] {
   const w: string[] = [];
   const asOf = c.ctx.asOf;
   if (!c.inForce) w.push(`The AI Diffusion rule takes effect on ${DATES.effective}; on ${asOf} the prior EAR text governs, which aidr does not model, so no license answer is given.`);
-  else if (!c.complianceRequired) w.push(`In force since ${DATES.effective}, but its compliance date is ${DATES.compliance}: compliance is not required before then; shipments en route under a prior authorization may proceed if completed by ${DATES.savingClauseEnd} (saving clause).`);
+  else if (!c.complianceRequired) w.push(`In force since ${DATES.effective}, but its compliance date is ${DATES.compliance}: compliance with these changes is not required before then, and the answer below is what applies from that date (the prior EAR, which aidr does not model, governs until then). ${SAVING_CLAUSE}`);
+  else if (asOf <= DATES.savingClauseEnd && c.license !== false) w.push(SAVING_CLAUSE);
   if (asOf >= DATES.nonEnforcement) w.push(c.enforced ? STATUS_AS_WRITTEN : STATUS_NOT_ENFORCED);
   if (c.license === undefined && c.outcome === 'license_exception') {
     const codes = c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code).join(', ');

@@ -51,6 +51,10 @@ describe('bin/aidr', () => {
     const r = run(['check', '-', '--format', 'text'], JSON.stringify(tx));
     expect(r.stdout).toMatch(/LICENSE EXCEPTION is available/);
     expect(r.stdout).toMatch(/LPP Shipment/);
+    // The headline qualifies what the JSON qualifies: an unknown requirement, a date before compliance.
+    const unclassified = { to: 'VN', item: { type: 'ic', tpp: 4000, dieAreaMm2: 1000 }, consignee: { country: 'VN', headquarters: 'VN', ultimateParentHeadquarters: 'VN' }, date: '2025-06-02' };
+    expect(run(['check', '-', '--format', 'text'], JSON.stringify(unclassified)).stdout.split('\n')[0]).toBe('A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it');
+    expect(run(['check', '-', '--format', 'text', '--as-of', '2025-03-01'], JSON.stringify(tx)).stdout.split('\n')[0]).toMatch(/once compliance is required \(not yet on 2025-03-01/);
   });
   it('chips and tpp show the catalog and the computation', () => {
     expect(run(['chips']).stdout).toMatch(/nvidia-h100-sxm\s+15832\s+19\.45/);
