@@ -21,10 +21,16 @@ interface Answer {
   outcome: string;
   reviewPolicy: string | null;
   exceptions: readonly ExceptionEval[];
+  /** Red flags raised, as `id:status`: for a cloud training request they are the whole answer. */
+  redFlags: string;
 }
 
 function answerOf(c: Core): Answer {
-  return { eccn: c.eccn, subjectToEar: yesNo(c.subject), licenseRequired: yesNo(c.license), outcome: c.outcome, reviewPolicy: c.policy, exceptions: c.exceptions };
+  return { eccn: c.eccn, subjectToEar: yesNo(c.subject), licenseRequired: yesNo(c.license), outcome: c.outcome, reviewPolicy: c.policy, exceptions: c.exceptions, redFlags: redFlagKey(c) };
+}
+
+function redFlagKey(c: Core): string {
+  return c.redFlags.length === 0 ? '' : c.redFlags.map((r) => `${r.flag?.id}:${r.flag?.status}`).join(',');
 }
 
 const NO_DIFFERENCE = { changes: [] as string[], obligations: false };
@@ -37,6 +43,7 @@ function differences(a: Answer, b: Answer): { changes: string[]; obligations: bo
   if (a.licenseRequired !== b.licenseRequired) changes.push('licenseRequired');
   if (a.outcome !== b.outcome) changes.push('outcome');
   if (a.reviewPolicy !== b.reviewPolicy) changes.push('reviewPolicy');
+  if (a.redFlags !== b.redFlags) changes.push('redFlags');
   let obligations = a.exceptions.length !== b.exceptions.length;
   for (const e of a.exceptions) {
     const other = b.exceptions.find((x) => x.code === e.code);
