@@ -37,6 +37,12 @@ export function hqOrParentIn(p: PartyFacts, test: CountryTest, place: string): F
   };
 }
 
+/** True if the entity itself (not its parent) is headquartered where `test` holds (740.2(a)(9)(ii)'s AIA carve-out). */
+export function headquarteredIn(p: PartyFacts, test: CountryTest, place: string): Finding {
+  const value = check(p.hq, test);
+  return { value, missing: value === undefined ? missingFor(p, ['headquarters'], `decides whether the ${label(p)} is headquartered in ${place}`) : (NONE as Missing[]) };
+}
+
 /** True if the entity or its ultimate parent is headquartered where `test` does not hold. */
 export function hqOrParentOutside(p: PartyFacts, test: CountryTest, place: string): Finding {
   const value = or(check(p.hq, (c) => !test(c)), check(p.uph, (c) => !test(c)));

@@ -13,7 +13,7 @@ import { dec, formatExact, ZERO } from '../../compute/exact.js';
 import { AIA } from '../../data/parameters.js';
 import { DATES } from '../../data/ruleset.js';
 import { allOf, anyOf, negate, NONE, type Finding, type Missing } from '../../engine/logic.js';
-import { describe, describeHq, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a, locatedIn } from '../headquarters.js';
+import { describe, describeHq, headquarteredIn, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a, locatedIn } from '../headquarters.js';
 import { activityCovered, cond, Conditions, itemCovered, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
@@ -174,7 +174,9 @@ function weightsEndUser(f: ExceptionInput['f']): Cond {
 function restrictionForWeights(x: ExceptionInput): Cond {
   const restricted = restriction7402(x.f, x.eccn);
   const cons = x.f.consignee;
-  const carveOut = allOf(hqOrParentIn(cons, inSupp5a, 'a Supp. 5(a) destination'), negate(hqOrParentIn(cons, inMacauOrD5, 'Macau or Country Group D:5')), recipientIn(x.f, (c) => !inMacauOrD5(c)));
+  // The carve-out names the entity's own headquarters and its location, nothing of its parent:
+  // AIA's own conditions (INT-18) decide what a parent elsewhere means.
+  const carveOut = allOf(headquarteredIn(cons, inSupp5a, 'a Supp. 5(a) destination'), recipientIn(x.f, (c) => !inMacauOrD5(c)));
   const ok = anyOf(negate(restricted), carveOut);
   return cond('not-restricted-by-740-2', ok, C.restr,
     restricted.value === false ? 'No 740.2(a)(9)(ii) restriction applies.' : 'Where 740.2(a)(9)(ii) restricts exceptions, AIA stays open for 4E091 to entities headquartered in Supp. 5(a) and located outside Macau and D:5.');
