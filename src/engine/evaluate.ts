@@ -234,7 +234,13 @@ function mergeExceptions(needing: Branch[], cls: ItemClass): ExceptionEval[] {
   return needing[0]!.exceptions.map((e0, i) => {
     const all = needing.map((b) => b.exceptions[i]!);
     const status = same(all.map((e) => e.status));
-    if (status !== undefined) return e0;
+    // Same status whichever ECCN it is: shown as evaluated for the first such ECCN, with its
+    // obligations (e.g. furnishing that ECCN) said to hold only if that is the classification.
+    if (status !== undefined) {
+      if (e0.obligations.length === 0) return e0;
+      const unsettled = `Classification not settled (${cls.candidates.map((c) => c ?? 'not controlled').join(', ')}); if it is ${needing[0]!.eccn ?? 'not controlled'}: `;
+      return { ...e0, obligations: e0.obligations.map((o) => ({ ...o, what: unsettled + o.what })) };
+    }
     const shown = all.find((e) => e.status === 'eligible') ?? all.find((e) => e.status === 'unknown') ?? e0;
     const byEccn = needing.map((b, j) => `${b.eccn ?? 'not controlled'}: ${all[j]!.status.replace('_', ' ')}`).join('; ');
     const classification = cond('classification', { value: undefined, missing: cls.missing.length ? cls.missing : (NONE as Missing[]) }, 'ECCN 3A090 / 4A090 / 4E091', () => `Eligibility depends on the classification, which is unknown (${byEccn}).`);
