@@ -103,6 +103,8 @@ const ComputerItem = z.strictObject({
   type: z.literal('computer'),
   name: z.string().max(200).optional(),
   ics: z.array(ComputerIc).min(1).max(64),
+  /** The computer itself is designed or marketed for datacenters (740.8(a)); absent: inferred from its 3A090.a ICs. */
+  datacenter: z.boolean().optional(),
   ...HardwareOrigin,
 });
 

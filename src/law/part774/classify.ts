@@ -49,7 +49,7 @@ export function classifyItem(item: Item, ctx: Ctx): ItemClass {
         () => classifySingleIc(specOf(item, 'item')),
       );
     case 'computer':
-      return cachedHardware(JSON.stringify(item.ics), () => classifyComputer(item));
+      return cachedHardware(`${item.datacenter}|${JSON.stringify(item.ics)}`, () => classifyComputer(item));
     case 'eccn':
       return classifyGiven(item, ctx);
     case 'model_weights':
@@ -100,8 +100,10 @@ function classifyComputer(item: Extract<Item, { type: 'computer' }>): ItemClass 
   for (const x of ics) tpp = tpp.plus(x.spec.tpp.times(x.count));
   let pd: Decimal | undefined;
   for (const x of ics) if (x.c.pd && (!pd || x.c.pd.gt(pd))) pd = x.c.pd;
-  // A computer counts as a datacenter item when an IC in it that may meet 3A090.a is one.
-  const datacenter = or(...ics.filter((x) => x.c.candidates.includes('a')).map((x) => x.spec.datacenter));
+  // 740.8(a) asks whether the item, here the computer, is designed or marketed for datacenters.
+  // What the user states about the computer decides; otherwise it counts as one when an IC in it
+  // that may meet 3A090.a is one.
+  const datacenter = item.datacenter ?? or(...ics.filter((x) => x.c.candidates.includes('a')).map((x) => x.spec.datacenter));
   const basis: Step[] = ics.flatMap((x) => x.c.basis.map((s) => ({ ...s, rule: `${s.rule} (${x.spec.label})` })));
   basis.push({
     rule: 'ECCN 4A090 paragraph',
