@@ -197,7 +197,8 @@ describe('engine invariants', () => {
           const prefix = full.exceptions[i]!.conditions.slice(0, e.conditions.length).map(({ id, status, citation }) => ({ id, status, citation }));
           expect(e.conditions).toEqual(prefix);
         });
-        for (const i of lean.interpretations) expect(full.interpretations.map((x) => x.id)).toContain(i.id);
+        // Both rely on the same interpretations: what full evaluates past a condition not met is shown, not relied on.
+        expect(lean.interpretations.map((x) => [x.id, x.reading])).toEqual(full.interpretations.map((x) => [x.id, x.reading]));
       }),
       { numRuns: 150 },
     );

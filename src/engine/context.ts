@@ -51,6 +51,12 @@ export class Ctx {
   readonly touchedIn = new Map<string, string>();
   /** The part of the evaluation now running (set by the pipeline). */
   component = 'facts';
+  /**
+   * Set while an exception's conditions after one that is not met are evaluated for display only
+   * (full output): what they consult cannot change the answer, so it is not recorded as relied on.
+   * Lean output never evaluates them, and both list the same interpretations.
+   */
+  displayOnly = false;
   readonly warnings: string[] = [];
 
   constructor(
@@ -93,6 +99,7 @@ export class Ctx {
 
   /** Record that `id` (read as `reading`) mattered here; also replays cached classifications. */
   mark(id: string, reading: string): void {
+    if (this.displayOnly) return;
     if (!this.touched.has(id)) this.touched.set(id, reading);
     const where = this.touchedIn.get(id);
     if (where === undefined) this.touchedIn.set(id, this.component);

@@ -63,11 +63,15 @@ export class Conditions {
 
   add(c: Cond): boolean {
     this.list.push(c);
-    return c.status !== 'not_met' || this.x.ctx.explainOn;
+    if (c.status !== 'not_met') return true;
+    // Not met: the rest is evaluated only to be shown (full output), not relied on.
+    if (this.x.ctx.explainOn) this.x.ctx.displayOnly = true;
+    return this.x.ctx.explainOn;
   }
 
   /** The status, and the obligations, which only matter when the exception can be used. */
   finish(code: ExceptionCode, obligations: () => Obligation[]): ExceptionEval {
+    this.x.ctx.displayOnly = false;
     const status = statusOf(this.list);
     return { code, status, conditions: this.list, obligations: status === 'not_eligible' ? [] : obligations() };
   }
