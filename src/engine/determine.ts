@@ -11,6 +11,7 @@ import { RULESET, DATES, statusOn } from '../data/ruleset.js';
 import { EMBARGOES, LATER_RULES, type LaterRule } from '../data/later-rules.js';
 import { describe } from '../law/headquarters.js';
 import { intervalOps } from '../law/part774/eccn-4e091.js';
+import { licenseApplicationStep } from '../law/part748/license-application.js';
 import { Ctx, readingsFrom, type EvalOptions } from './context.js';
 import { evaluateCore, type Core } from './evaluate.js';
 import { interpretationUses } from './sensitivity.js';
@@ -167,6 +168,8 @@ function explanation(c: Core): Step[] {
     steps.push(tagged(b.subject.step, tag));
     for (const s of b.licenseSteps) steps.push(tagged(s, tag));
     for (const s of b.policy.steps) steps.push(tagged(s, tag));
+    const application = b.license !== false ? licenseApplicationStep(b.eccn, b.policy.allocation?.country) : undefined;
+    if (application) steps.push(tagged(application, tag));
   }
   for (const e of c.exceptions) {
     const notMet = e.conditions.filter((x) => x.status === 'not_met').map((x) => x.id);
