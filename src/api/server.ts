@@ -17,11 +17,12 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from 'pino';
+import { parseJsonExact } from '../contract/json.js';
 import { InputError } from '../engine/context.js';
 import { LedgerError, CapExceededError } from '../ledger/errors.js';
 import type { Store } from '../store/open.js';
@@ -175,6 +176,25 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.decorateRequest('principal', null as unknown as Principal);
   // JSON only: Fastify would otherwise hand a text/plain body to the handlers as a string.
   app.removeContentTypeParser('text/plain');
+  // JSON numbers read exactly (10^26 − 1 stays below the 4E091 threshold instead of becoming
+  // 1e26): parseJsonExact in place of Fastify's parser, with its behaviour otherwise (bodyLimit
+  // → 413, empty body, `__proto__` and `constructor.prototype` refused, invalid JSON → 400).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.length === 0) {
+      done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+      return;
+    }
+    try {
+      done(null, parseJsonExact(text));
+    } catch (e) {
+      const err = e as FastifyError;
+      err.statusCode = 400;
+      (err as { code: string }).code = 'FST_ERR_CTP_INVALID_JSON_BODY';
+      done(err, undefined);
+    }
+  });
 
   const registry = z.registry<{ id: string }>();
   for (const [schema, id] of COMPONENTS) registry.add(schema, { id });

@@ -1,6 +1,7 @@
 /** CLI plumbing: reading input, reporting invalid input (exit 2, nothing on stdout). */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../engine/context.js';
+import { parseJsonExact } from '../contract/json.js';
 
 export class UsageError extends Error {}
 
@@ -12,9 +13,10 @@ export function readInput(file: string): string {
   }
 }
 
+/** Numbers are read exactly: a literal a double would round (10^26 − 1) arrives as its decimal string. */
 export function parseJson(text: string, what: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJsonExact(text);
   } catch (e) {
     throw new InputError('(root)', `${what} is not valid JSON: ${(e as Error).message}`);
   }
