@@ -73,7 +73,7 @@ export interface WeightsClassification {
 export function classify4E091(w: TrainingSpec, ctx: Ctx, path = 'item'): WeightsClassification {
   const basis: Step[] = [];
   const missing: Missing[] = [];
-  const ops = countOperations(w, path, basis, missing);
+  const ops = countOperations(w, path, basis, missing, ctx);
 
   const published: Finding = w.published === undefined
     ? { value: undefined, missing: [{ path: `${path}.published`, why: 'published weights (15 CFR 734.7(a)) are not controlled by 4E091' }] }
@@ -100,7 +100,7 @@ export function classify4E091(w: TrainingSpec, ctx: Ctx, path = 'item'): Weights
   return { controlled, operations: ops, basis };
 }
 
-function countOperations(w: TrainingSpec, path: string, basis: Step[], missing: Missing[]): Interval {
+function countOperations(w: TrainingSpec, path: string, basis: Step[], missing: Missing[], ctx: Ctx): Interval {
   let ops: Interval;
   if (w.trainingOperations !== undefined) {
     ops = point(dec(w.trainingOperations));
@@ -116,42 +116,77 @@ function countOperations(w: TrainingSpec, path: string, basis: Step[], missing: 
     missing.push({ path: `${path}.trainingOperations`, why: 'the training operations decide ECCN 4E091 (or give parameters and trainingTokens for 6·N·D)' });
     basis.push({ rule: 'Training operations', citation: CITE_4E091.tn2, result: 'unknown' });
   }
-  const synthetic = syntheticAddition(w, path, basis, missing);
+  const synthetic = syntheticAddition(w, path, basis, missing, ctx);
   return synthetic ? add(ops, synthetic) : ops;
 }
 
-/** Technical Note 3: operations added for unpublished synthetic data. */
-function syntheticAddition(w: TrainingSpec, path: string, basis: Step[], missing: Missing[]): Interval | undefined {
+/**
+ * Technical Note 3: operations added for unpublished synthetic data. A generator whose unpublished
+ * data trains more than 10 % of the operations adds the operations it used to generate them; the
+ * training operations of an unpublished generator count too, only the largest one's, once. When
+ * several unpublished generators supplied data, INT-23 decides whether the 10 % is counted per
+ * generator (the note's first sentence) or over them together (its third).
+ */
+function syntheticAddition(w: TrainingSpec, path: string, basis: Step[], missing: Missing[], ctx: Ctx): Interval | undefined {
   const sources = w.syntheticData ?? [];
   if (sources.length === 0) return undefined;
-  let total: Interval = point(ZERO);
-  // Generators whose training operations certainly / possibly count; only the largest counts (no double counting).
-  let certainTraining: Decimal | undefined;
-  let possibleTraining: Interval = point(ZERO);
-  sources.forEach((s, i) => {
-    const p = `${path}.syntheticData[${i}]`;
-    if (!dec(s.shareOfOperations).gt(T4E091.syntheticShare)) return;
-    const qualifies: Tri = s.dataPublished === undefined ? undefined : !s.dataPublished;
-    if (qualifies === false) return;
-    if (qualifies === undefined) missing.push({ path: `${p}.dataPublished`, why: 'unpublished synthetic data above 10 % of the operations adds its generator\'s operations (Technical Note 3)' });
-    const gen: Interval = s.generationOperations !== undefined ? point(dec(s.generationOperations)) : UNBOUNDED;
-    if (s.generationOperations === undefined) missing.push({ path: `${p}.generationOperations`, why: 'the operations the generator used to make the data count toward 4E091 (Technical Note 3)' });
-    total = add(total, qualifies ? gen : { lo: ZERO, hi: gen.hi });
-    const unpublishedGenerator: Tri = s.generatorPublished === undefined ? undefined : !s.generatorPublished;
-    if (unpublishedGenerator === false) return;
-    if (unpublishedGenerator === undefined) missing.push({ path: `${p}.generatorPublished`, why: 'an unpublished generator\'s own training operations count (Technical Note 3)' });
-    const train: Interval = s.generatorTrainingOperations !== undefined ? point(dec(s.generatorTrainingOperations)) : UNBOUNDED;
-    if (s.generatorTrainingOperations === undefined) missing.push({ path: `${p}.generatorTrainingOperations`, why: 'an unpublished generator\'s training operations count (Technical Note 3)' });
-    if (qualifies && unpublishedGenerator && train.hi !== undefined && (!certainTraining || train.lo.gt(certainTraining))) certainTraining = train.lo;
-    possibleTraining = {
-      lo: possibleTraining.lo,
-      hi: possibleTraining.hi === undefined || train.hi === undefined ? undefined : Decimal.max(possibleTraining.hi, train.hi),
-    };
+  const facts = sources.map((s, i) => ({
+    s,
+    p: `${path}.syntheticData[${i}]`,
+    over: dec(s.shareOfOperations).gt(T4E091.syntheticShare),
+    unpublishedData: (s.dataPublished === undefined ? undefined : !s.dataPublished) as Tri,
+    unpublishedGenerator: (s.generatorPublished === undefined ? undefined : !s.generatorPublished) as Tri,
+  }));
+  // Together (INT-23 'combined'): the shares of unpublished data from unpublished generators, certain and possible.
+  let together: Tri = false;
+  if (facts.length > 1) {
+    let certain = ZERO;
+    let possible = ZERO;
+    for (const x of facts) {
+      if (x.unpublishedData === false || x.unpublishedGenerator === false) continue;
+      possible = possible.plus(x.s.shareOfOperations);
+      if (x.unpublishedData && x.unpublishedGenerator) certain = certain.plus(x.s.shareOfOperations);
+    }
+    together = certain.gt(T4E091.syntheticShare) ? true : possible.gt(T4E091.syntheticShare) ? undefined : false;
+  }
+  const addition = (combined: boolean, notes: Missing[] | undefined): Interval => {
+    let generation: Interval = point(ZERO);
+    let certainTraining: Decimal | undefined;
+    let possibleHi: Decimal | undefined = ZERO;
+    for (const x of facts) {
+      const counts: Tri = x.over ? x.unpublishedData : combined ? and3(x.unpublishedData, together) : false;
+      if (counts === false) continue;
+      if (x.over) {
+        if (x.unpublishedData === undefined) notes?.push({ path: `${x.p}.dataPublished`, why: 'unpublished synthetic data above 10 % of the operations adds its generator\'s operations (Technical Note 3)' });
+        const gen: Interval = x.s.generationOperations !== undefined ? point(dec(x.s.generationOperations)) : UNBOUNDED;
+        if (x.s.generationOperations === undefined) notes?.push({ path: `${x.p}.generationOperations`, why: 'the operations the generator used to make the data count toward 4E091 (Technical Note 3)' });
+        generation = add(generation, counts ? gen : { lo: ZERO, hi: gen.hi });
+      } else if (x.unpublishedData === undefined) {
+        notes?.push({ path: `${x.p}.dataPublished`, why: 'unpublished synthetic data from several generators above 10 % of the operations together adds the largest generator\'s training operations (Technical Note 3, INT-23)' });
+      }
+      if (x.unpublishedGenerator === false) continue;
+      if (x.unpublishedGenerator === undefined) notes?.push({ path: `${x.p}.generatorPublished`, why: 'an unpublished generator\'s own training operations count (Technical Note 3)' });
+      const train: Interval = x.s.generatorTrainingOperations !== undefined ? point(dec(x.s.generatorTrainingOperations)) : UNBOUNDED;
+      if (x.s.generatorTrainingOperations === undefined) notes?.push({ path: `${x.p}.generatorTrainingOperations`, why: 'an unpublished generator\'s training operations count (Technical Note 3)' });
+      if (counts && x.unpublishedGenerator && train.hi !== undefined && (!certainTraining || train.lo.gt(certainTraining))) certainTraining = train.lo;
+      possibleHi = possibleHi === undefined || train.hi === undefined ? undefined : Decimal.max(possibleHi, train.hi);
+    }
+    const training: Interval = { lo: certainTraining ?? ZERO, hi: possibleHi === undefined ? undefined : Decimal.max(possibleHi, certainTraining ?? ZERO) };
+    return add(generation, training);
+  };
+  const sameInterval = (a: Interval, b: Interval) => a.lo.eq(b.lo) && (a.hi === undefined ? b.hi === undefined : b.hi !== undefined && a.hi.eq(b.hi));
+  const combined = ctx.choose('INT-23', (r) => r === 'combined', (a, b) => a === b || sameInterval(addition(a, undefined), addition(b, undefined)));
+  const added = addition(combined, missing);
+  basis.push({
+    rule: 'Synthetic data (Technical Note 3)', citation: CITE_4E091.tn3, result: `+${show(added)}`,
+    detail: `Generation operations of each generator whose unpublished data exceeds 10 % of the operations, plus the training operations of the largest unpublished generator, counted once (INT-23: the 10 % ${combined ? 'over all unpublished generators together' : 'per generator'}).`,
   });
-  const training: Interval = { lo: certainTraining ?? ZERO, hi: possibleTraining.hi === undefined ? undefined : Decimal.max(possibleTraining.hi, certainTraining ?? ZERO) };
-  const added = add(total, training);
-  basis.push({ rule: 'Synthetic data (Technical Note 3)', citation: CITE_4E091.tn3, result: `+${show(added)}`, detail: 'Generation operations of each generator whose unpublished data exceeds 10 % of the operations, plus the training operations of the largest unpublished generator, counted once.' });
   return added;
+}
+
+/** Three-valued and. */
+function and3(a: Tri, b: Tri): Tri {
+  return a === false || b === false ? false : a === true && b === true ? true : undefined;
 }
 
 /** Note 2's number: given, or bounded by the largest published model (and a published source). */
