@@ -63,6 +63,7 @@ function checkExpectations(d: Determination, e: Record<string, unknown>): void {
   if ('outcome' in e) expect(d.outcome, ctx('outcome')).toBe(e.outcome);
   if ('reviewPolicy' in e) expect(d.reviewPolicy, ctx('reviewPolicy')).toBe(e.reviewPolicy);
   if ('tppPerUnit' in e) expect(sameNumber(c.tppPerUnit, e.tppPerUnit), `tppPerUnit ${c.tppPerUnit}`).toBe(true);
+  if ('performanceDensity' in e) expect(c.performanceDensity, 'performanceDensity (as displayed)').toBe(e.performanceDensity);
   if ('aggregateTpp' in e) expect(sameNumber(c.aggregateTppExact ?? c.aggregateTpp, e.aggregateTpp), `aggregateTpp ${c.aggregateTpp}`).toBe(true);
   if ('performanceDensity' in e) expect(c.performanceDensity).toBe(e.performanceDensity);
   if ('trainingOperations' in e) expect(sameNumber(c.trainingOperations, e.trainingOperations), `trainingOperations ${c.trainingOperations}`).toBe(true);

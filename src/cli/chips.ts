@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { allChips, chip, isKnownChip } from '../data/chips.js';
 import { dec, formatExact, roundForDisplay } from '../compute/exact.js';
 import { highestTpp, macTops, performanceDensity, type Rate } from '../compute/tpp.js';
-import { classifyIc } from '../law/part774/eccn-3a090.js';
+import { classifyIc, displayPd } from '../law/part774/eccn-3a090.js';
 import { UsageError, reportAndExit, writeJson } from './io.js';
 
 function classificationOf(tpp: ReturnType<typeof dec>, area: number | null | undefined, datacenter: boolean | undefined): string {
@@ -23,7 +23,7 @@ export function registerChips(program: Command): void {
         tpp: c.tpp.toNumber(),
         tppFrom: `${c.tppRate.precision}: ${c.tppRate.denseTops} × ${c.tppRate.bitLength} bits`,
         dieAreaMm2: c.dieAreaMm2,
-        performanceDensity: c.pd ? roundForDisplay(c.pd) : null,
+        performanceDensity: c.pd ? displayPd(c.pd) : null,
         datacenter: c.datacenter,
         eccn: classificationOf(c.tpp, c.dieAreaMm2, c.datacenter),
       }));

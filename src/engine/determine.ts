@@ -6,12 +6,13 @@
  */
 import type { Determination, ExceptionResult, InterpretationUse, Step } from '../contract/determination.js';
 import type { Transaction } from '../contract/transaction.js';
-import { formatExact, roundForDisplay, toNumber } from '../compute/exact.js';
+import { formatExact, toNumber } from '../compute/exact.js';
 import { RULESET, DATES, statusOn } from '../data/ruleset.js';
 import { EMBARGOES, LATER_RULES, type LaterRule } from '../data/later-rules.js';
 import { describe } from '../law/headquarters.js';
 import { intervalOps } from '../law/part774/eccn-4e091.js';
 import { licenseApplicationStep } from '../law/part748/license-application.js';
+import { displayPd } from '../law/part774/eccn-3a090.js';
 import { Ctx, readingsFrom, type EvalOptions } from './context.js';
 import { evaluateCore, type Core } from './evaluate.js';
 import { interpretationUses } from './sensitivity.js';
@@ -57,7 +58,7 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
   if (eccnCandidates.length > 1) classification.candidates = eccnCandidates;
   const display = (cls.display ??= {
     tppPerUnit: cls.tppPerUnit && toNumber(cls.tppPerUnit),
-    performanceDensity: cls.pd && roundForDisplay(cls.pd),
+    performanceDensity: cls.pd && displayPd(cls.pd),
     trainingOperations: cls.operations && intervalOps(cls.operations),
   });
   if (display.tppPerUnit !== undefined) classification.tppPerUnit = display.tppPerUnit;

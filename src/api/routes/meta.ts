@@ -5,13 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { dec, roundForDisplay } from '../../compute/exact.js';
+import { dec } from '../../compute/exact.js';
 import { allChips } from '../../data/chips.js';
 import { INTERPRETATIONS } from '../../data/interpretations.js';
 import { DATES, RULESET, statusOn } from '../../data/ruleset.js';
 import { today } from '../../engine/determine.js';
 import { rulesetVersion } from '../../engine/version.js';
-import { classifyIc } from '../../law/part774/eccn-3a090.js';
+import { classifyIc, displayPd } from '../../law/part774/eccn-3a090.js';
 import { veuCheck } from '../../law/part748/veu-check.js';
 import { ApiProblem } from '../problem.js';
 import { Chip, Health, Problem, RulesetInfo, VeuRequest, VeuResult } from '../schemas.js';
@@ -22,7 +22,7 @@ function chipRows() {
     const cls = classifyIc({ tpp: c.tpp, area: c.dieAreaMm2 ? dec(c.dieAreaMm2) : undefined, datacenter: c.datacenter, path: 'item', label: 'the IC' });
     return {
       id: c.id, name: `${c.vendor} ${c.name}`, tpp: c.tpp.toNumber(), tppFrom: `${c.tppRate.precision}: ${c.tppRate.denseTops} × ${c.tppRate.bitLength} bits`,
-      dieAreaMm2: c.dieAreaMm2, performanceDensity: c.pd ? roundForDisplay(c.pd) : null, datacenter: c.datacenter,
+      dieAreaMm2: c.dieAreaMm2, performanceDensity: c.pd ? displayPd(c.pd) : null, datacenter: c.datacenter,
       eccn: cls.candidates.map((p) => (p === null ? 'not 3A090.a/.b' : `3A090.${p}`)).join(' or '),
     };
   });

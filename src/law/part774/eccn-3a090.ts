@@ -7,7 +7,7 @@
  * Comparisons are exact: "PD ≥ 5.92" is tested as TPP ≥ 5.92 × area, with no division.
  */
 import type { Step } from '../../contract/determination.js';
-import { Decimal, formatExact, roundForDisplay } from '../../compute/exact.js';
+import { Decimal, dec, formatExact, roundForDisplay } from '../../compute/exact.js';
 import { T3A090, P } from '../../data/parameters.js';
 import type { Missing } from '../../engine/logic.js';
 
@@ -95,7 +95,7 @@ function basisFor(spec: IcSpec, pd: Decimal | undefined, candidates: Paragraph[]
   });
   steps.push(
     pd !== undefined
-      ? { rule: 'Performance density', citation: C.tn, result: `PD ${roundForDisplay(pd)}`, detail: spec.area ? `TPP ${tppText} ÷ applicable die area ${formatExact(spec.area)} mm².` : 'Performance density as given.' }
+      ? { rule: 'Performance density', citation: C.tn, result: `PD ${displayPd(pd)}`, detail: spec.area ? `TPP ${tppText} ÷ applicable die area ${formatExact(spec.area)} mm².` : 'Performance density as given.' }
       : { rule: 'Performance density', citation: C.tn, result: 'unknown', detail: 'No applicable die area was given.' },
   );
   const dc = spec.datacenter === undefined ? 'unknown' : spec.datacenter ? 'yes' : 'no';
@@ -119,4 +119,16 @@ function explainParagraph(spec: IcSpec, only: Paragraph | undefined): string {
   if (only === 'b') return 'TPP and PD fall within 3A090.b.1 or b.2.';
   if (spec.datacenter === false && spec.tpp.lt(T3A090.note1TppBelow)) return `Not designed or marketed for datacenters and TPP below ${t(T3A090.note1TppBelow)}: Note 1 excludes it from 3A090.a and .b.`;
   return 'Below the 3A090.a and .b parameters.';
+}
+
+const PD_THRESHOLDS = [T3A090.a2Pd, T3A090.b1Pd, T3A090.b1PdBelow, T3A090.b2Pd, T3A090.b2PdBelow];
+
+/**
+ * PD rounded for people (two decimals, like datasheets), but never onto the other side of a
+ * threshold: 5.9199 shows as 5.91, not 5.92, next to a 3A090.b that 5.92 would contradict.
+ */
+export function displayPd(pd: Decimal): number {
+  const shown = roundForDisplay(pd);
+  const crosses = PD_THRESHOLDS.some((t) => pd.lt(t) !== dec(shown).lt(t));
+  return crosses ? pd.toDecimalPlaces(2, Decimal.ROUND_DOWN).toNumber() : shown;
 }
