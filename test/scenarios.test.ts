@@ -90,6 +90,7 @@ function checkExpectations(d: Determination, e: Record<string, unknown>): void {
   const paths = d.missingFacts.map((m) => m.path);
   for (const p of (e.missingFacts as string[] | undefined) ?? []) expect(paths, `missingFacts has ${p}`).toContain(p);
   if (e.noMissingFacts === true) expect(paths).toEqual([]);
+  for (const p of (e.notMissing as string[] | undefined) ?? []) expect(paths, `missingFacts does not ask for ${p}`).not.toContain(p);
   if (e.interpretations) {
     for (const [id, want] of Object.entries(e.interpretations as Record<string, unknown>)) {
       const got = d.interpretations.find((i) => i.id === id);

@@ -258,7 +258,9 @@ function note2Exclusion(w: TrainingSpec, ops: Interval, ctx: Ctx, path: string, 
   const { n2, why } = note2Bound(w, ctx);
   // Excluded iff operations < N2.
   let value: Tri;
-  if (n2.hi !== undefined && ops.lo.gte(n2.hi)) value = false;
+  // Moot when N2 cannot exceed the heading's 10^26: what Note 2 would exclude, the heading never captured.
+  if (n2.hi !== undefined && n2.hi.lte(T4E091.operations)) value = false;
+  else if (n2.hi !== undefined && ops.lo.gte(n2.hi)) value = false;
   else if (isPoint(n2) && ops.hi !== undefined && ops.hi.lt(n2.lo)) value = true;
   else value = undefined;
   if (ctx.explainOn) basis.push({
