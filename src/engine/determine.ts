@@ -121,6 +121,9 @@ function warnings(c: Core): string[] {
     const codes = c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code).join(', ');
     w.push(`Whether a license is required is unknown; if one is, License Exception ${codes} covers this transaction.`);
   }
+  if (c.policy === 'approval_within_allocation' && c.allocation && c.allocation.licensedTpp === undefined) {
+    w.push(`How much of ${c.allocation.country}'s ${formatExact(c.allocation.cap)} TPP allocation is already licensed is unknown here (no ledger figure): the presumption of approval holds only within it, and denial follows once it is used up (742.6(b)(10)(iii)(B); INT-9). Record licenses and BIS's published figure with aidr ledger record-license / record-published, or pass options.ledger.countryLicensedTpp.`);
+  }
   const embargo = c.f.to && EMBARGOES.get(c.f.to.code);
   if (embargo) w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls (${embargo}), which aidr does not model.`);
   for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (effective ${rule.effective}): ${rule.summary} [${rule.source}]`);

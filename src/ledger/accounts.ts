@@ -15,6 +15,7 @@
 import { countryOn } from '../data/country-groups.js';
 import { isKnownCountry } from '../data/countries.js';
 import { ALLOCATION, LPP } from '../data/parameters.js';
+import { DATES } from '../data/ruleset.js';
 import { InputError } from '../engine/context.js';
 import { nveuCap } from '../law/part748/dc-veu-748-15.js';
 import { toMilli } from './amount.js';
@@ -115,6 +116,22 @@ export interface Cap {
 }
 
 /** The cap that applies to an operation on `ref` dated `date`. */
+/**
+ * Refuse a movement an account cannot take on its date, naming the field: LPP's cap is per
+ * calendar year (740.29(d)) and starts with the rule; an NVEU authorization never reaches Macau or
+ * Country Group D:5 (748.15(b)(2)(ii)).
+ */
+export function checkUse(ref: AccountRef, date: string, dateGiven = true): void {
+  if (ref.kind === 'lpp') {
+    // A movement without a business date is dated today; only a date given for it can contradict the year.
+    if (dateGiven && date.slice(0, 4) !== ref.year) throw new InputError('date', `LPP's cap is per calendar year (15 CFR 740.29(d)): a movement dated ${date} belongs to the ${date.slice(0, 4)} account, not to ${ref.year}`);
+    if (ref.year < DATES.effective.slice(0, 4) || (dateGiven && date < DATES.effective)) throw new InputError('date', `License Exception LPP exists from ${DATES.effective} (the rule's effective date)`);
+  }
+  if (ref.kind === 'nveu' && countryOn(ref.country, date).macauOrD5) {
+    throw new InputError('account', `an NVEU authorization does not extend to ${ref.country}: 15 CFR 748.15(b)(2)(ii) excludes Macau and Country Group D:5`);
+  }
+}
+
 export function capFor(ref: AccountRef, date: string): Cap {
   switch (ref.kind) {
     case 'lpp':

@@ -25,7 +25,7 @@ import { canonicalJson, NUL_MESSAGE, nulPath, sha256 } from '../store/canonical.
 import { isUniqueViolation, transaction, type Store } from '../store/open.js';
 import type { Database, DbInt } from '../store/schema.js';
 import { CAP_SQLSTATE } from '../store/migrations/002-pg-reserve-function.js';
-import { accountId, accountKey, accountPeriod, capFor, parseAccountId, type AccountRef, type Cap } from './accounts.js';
+import { accountId, accountKey, accountPeriod, capFor, checkUse, parseAccountId, type AccountRef, type Cap } from './accounts.js';
 import { big, bigOrNull, fromMilli, toMilli, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
 
@@ -264,6 +264,7 @@ export async function reserve(store: Store, req: ReserveRequest): Promise<Reserv
   const actor = checkActor(req.actor);
   storable(req.ref, 'ref');
   const key = checkKey(req.idempotencyKey);
+  checkUse(ref, onDate, req.date !== undefined);
   const ttl = req.ttlSeconds ?? DEFAULT_TTL_SECONDS;
   if (!Number.isFinite(ttl) || ttl <= 0) throw new InputError('ttl', 'expected a positive duration');
   const cap = capFor(ref, onDate);
@@ -335,6 +336,22 @@ async function callReserve(store: Store, a: ReserveArgs): Promise<{ used: bigint
     throw e;
   }
   return row ? { used: big(row.o_used), reserved: big(row.o_reserved), cap: bigOrNull(row.o_cap) } : undefined;
+}
+
+/**
+ * The UVEU's headquarters: recorded with its first installation (under the group lock), then
+ * fixed. A later installation may omit it; one naming another country is refused.
+ */
+async function uveuHeadquarters(trx: Kysely<Database>, veu: string, given: string | undefined, actor: string, at: string): Promise<string> {
+  const wanted = given?.toUpperCase();
+  const row = await trx.selectFrom('uveu_profiles').select('headquarters').where('veu', '=', veu).executeTakeFirst();
+  if (row) {
+    if (wanted && wanted !== row.headquarters) throw new InputError('headquarters', `UVEU ${veu} is recorded as headquartered in ${row.headquarters} (with its first installation); the Supp. 10 para. 6 limits are checked against that, not ${wanted}`);
+    return row.headquarters;
+  }
+  if (!wanted) throw new InputError('headquarters', 'a UVEU\'s first installation needs its headquarters country (Supp. 10 para. 6 limits depend on it); it is recorded for the later ones');
+  await trx.insertInto('uveu_profiles').values({ veu, headquarters: wanted, recorded_at: at, actor }).execute();
+  return wanted;
 }
 
 /**
@@ -514,6 +531,8 @@ export async function draw(store: Store, req: DrawRequest): Promise<MovementResu
   const onDate = checkDate(req.date);
   const actor = checkActor(req.actor);
   storable(req.ref, 'ref');
+  storable(req.headquarters, 'headquarters');
+  checkUse(ref, onDate, req.date !== undefined);
   const key = checkKey(req.idempotencyKey);
   const cap = capFor(ref, onDate);
   const id = await ensureAccount(store, ref, cap);
@@ -521,7 +540,7 @@ export async function draw(store: Store, req: DrawRequest): Promise<MovementResu
   const at = iso(req.now);
   const { result, replayed } = await once(store, key, 'draw', hash, async (trx) => {
     let uveu: MovementResult['uveu'];
-    if (ref.kind === 'uveu') uveu = await uveuGate(trx, ref, amount, onDate, req.headquarters);
+    if (ref.kind === 'uveu') uveu = await uveuGate(trx, ref, amount, onDate, req.headquarters, actor, at);
     const row = await move(trx, { accountId: id, kind: 'draw', usedDelta: amount, reservedDelta: 0n, cap: cap.milli, onDate, at, actor, ref: req.ref ?? null });
     if (!row) throw await capError(trx, id, amount, cap.milli!);
     return { account: id, kind: 'draw', amountTpp: tpp(amount), onDate, ...(uveu ? { uveu } : {}) };
@@ -535,8 +554,7 @@ export async function draw(store: Store, req: DrawRequest): Promise<MovementResu
  * in Macau/D:5. The 50 % rule for U.S.-headquartered UVEUs is measured on the reporting dates, so
  * it is reported, not enforced, here.
  */
-async function uveuGate(trx: Kysely<Database>, ref: Extract<AccountRef, { kind: 'uveu' }>, amount: bigint, onDate: string, headquarters: string | undefined): Promise<ReturnType<typeof uveuCheck>> {
-  if (!headquarters) throw new InputError('headquarters', 'a UVEU installation needs the UVEU\'s headquarters country (Supp. 10 para. 6 limits depend on it)');
+async function uveuGate(trx: Kysely<Database>, ref: Extract<AccountRef, { kind: 'uveu' }>, amount: bigint, onDate: string, given: string | undefined, actor: string, at: string): Promise<ReturnType<typeof uveuCheck>> {
   const prefix = `uveu:${encodeURIComponent(ref.veu)}:`;
   // The group row: a lock every installation of this UVEU takes first, so two installations in
   // two new countries cannot each pass the check against a base that lacks the other.
@@ -544,13 +562,14 @@ async function uveuGate(trx: Kysely<Database>, ref: Extract<AccountRef, { kind: 
   await trx.insertInto('ledger_accounts').values({ id: groupId, kind: 'uveu_group', key: ref.veu, period: '', cap: null, used: 0n, reserved: 0n, created_at: iso(undefined) })
     .onConflict((oc) => oc.column('id').doNothing()).execute();
   await trx.updateTable('ledger_accounts').set({ used: sql`used` }).where('id', '=', groupId).execute();
+  const headquarters = await uveuHeadquarters(trx, ref.veu, given, actor, at);
   const rows = await trx.selectFrom('ledger_accounts').select(['id', 'used', 'reserved']).where('kind', '=', 'uveu').where('id', 'like', `${prefix.replace(/[%_\\]/g, '\\$&')}%`).execute();
   const installed: Record<string, string> = {};
   for (const r of rows) {
     const c = parseAccountId(r.id);
     if (c.kind === 'uveu') installed[c.country] = formatExact(fromMilli(big(r.used) + big(r.reserved)));
   }
-  const check = uveuCheck({ headquarters: headquarters.toUpperCase(), installedByCountry: installed, proposed: { country: ref.country, tpp: formatExact(fromMilli(amount)) }, date: onDate });
+  const check = uveuCheck({ headquarters, installedByCountry: installed, proposed: { country: ref.country, tpp: formatExact(fromMilli(amount)) }, date: onDate });
   const breached = (['outsideSupp5a', 'singleCountry', 'excludedLocations'] as const).filter((k) => check.limits[k].status === 'not_met');
   if (breached.length) {
     throw new LedgerError('uveu_limit', `UVEU limit exceeded: ${breached.map((k) => check.limits[k].detail).join(' ')} (${check.citation})`);
@@ -583,6 +602,7 @@ export async function recordFact(store: Store, req: RecordRequest & { kind?: 're
   storable(req.ref, 'ref');
   const key = checkKey(req.idempotencyKey);
   const kind = req.kind ?? 'record';
+  checkUse(ref, onDate, req.date !== undefined);
   const cap = ref.kind === 'nveu' ? safeCap(ref, onDate) : capFor(ref, onDate);
   const id = await ensureAccount(store, ref, cap);
   const hash = sha256(canonicalJson({ op: kind, account: id, amount: amount.toString(), onDate, ref: req.ref ?? null }));
@@ -682,6 +702,12 @@ export async function importEntries(store: Store, entries: ImportEntry[], who: A
     const onDate = checkDate(e.date, `${p}.date`);
     if (ref.kind === 'country_allocation' && (onDate < ALLOCATION.period.from || onDate > ALLOCATION.period.to)) {
       throw new InputError(`${p}.date`, `the country allocation covers licenses dated ${ALLOCATION.period.from} to ${ALLOCATION.period.to} (INT-9)`);
+    }
+    try {
+      checkUse(ref, onDate, e.date !== undefined);
+    } catch (err) {
+      if (err instanceof InputError) throw new InputError(`${p}.${err.path}`, err.message.slice(err.path.length + 2));
+      throw err;
     }
     const id = accountId(ref);
     const hash = sha256(canonicalJson({ op: 'import', account: id, amount: amount.toString(), onDate, ref: e.ref ?? null }));

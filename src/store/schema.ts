@@ -93,7 +93,16 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+/** Where a UVEU is headquartered, fixed by its first installation (migration 005). */
+export interface UveuProfilesTable {
+  veu: string;
+  headquarters: string;
+  recorded_at: string;
+  actor: string;
+}
+
 export interface Database {
+  uveu_profiles: UveuProfilesTable;
   ledger_accounts: AccountsTable;
   ledger_reservations: ReservationsTable;
   ledger_movements: MovementsTable;

@@ -156,8 +156,12 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     expect(atLimit.uveu?.limits.singleCountry).toMatchObject({ status: 'met', share: '0.07' });
     await expect(draw(store, { account: 'uveu:U1:MY', tpp: '1', date: '2025-07-03', actor, headquarters: 'US' })).rejects.toThrow(/UVEU limit exceeded/);
     await expect(draw(store, { account: 'uveu:U1:CN', tpp: '1', date: '2025-07-03', actor, headquarters: 'US' })).rejects.toThrow(/Macau or D:5/);
-    await expect(draw(store, { account: 'uveu:U1:MY', tpp: '1', actor })).rejects.toMatchObject({ path: 'headquarters' });
+    // The headquarters is recorded with the first installation: later ones use it, and cannot change it.
+    await expect(draw(store, { account: 'uveu:U1:MY', tpp: '1', actor })).rejects.toThrow(/UVEU limit exceeded/);
+    await expect(draw(store, { account: 'uveu:U1:VN', tpp: '1000', actor, headquarters: 'SG' })).rejects.toMatchObject({ path: 'headquarters', message: expect.stringMatching(/recorded as headquartered in US/) });
+    await expect(draw(store, { account: 'uveu:U9:US', tpp: '1', actor })).rejects.toMatchObject({ path: 'headquarters' });
     expect((await getAccount(store, 'uveu:U1:MY'))?.usedTpp).toBe('70000000');
+    expect(await getAccount(store, 'uveu:U1:VN')).toMatchObject({ usedTpp: '0' });
   });
 
   it.skipIf(skip)('imports opening balances all or nothing, each entry once', async () => {
@@ -168,6 +172,12 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     expect(await importEntries(store, entries, { actor })).toMatchObject({ imported: 2, skipped: 0 });
     expect(await importEntries(store, entries, { actor })).toMatchObject({ imported: 0, skipped: 2 });
     await expect(importEntries(store, [...entries, { account: 'lpp:2025:ultimate_parent:imp2', tpp: '-5' }], { actor })).rejects.toMatchObject({ path: '[2].tpp' });
+    // Dated uses an account cannot take: LPP in another calendar year, an NVEU in D:5.
+    await expect(importEntries(store, [{ account: 'lpp:2025:ultimate_parent:imp3', tpp: '1', date: '2026-01-02' }], { actor })).rejects.toMatchObject({ path: '[0].date' });
+    await expect(draw(store, { account: 'lpp:2025:ultimate_parent:imp3', tpp: '1', date: '2026-01-02', actor })).rejects.toMatchObject({ path: 'date' });
+    await expect(draw(store, { account: 'lpp:2024:ultimate_parent:imp3', tpp: '1', date: '2024-06-02', actor })).rejects.toMatchObject({ path: 'date' });
+    await expect(draw(store, { account: 'nveu:V2:CN', tpp: '1', date: '2025-08-01', actor })).rejects.toMatchObject({ path: 'account', message: expect.stringMatching(/748\.15\(b\)\(2\)\(ii\)/) });
+    await expect(draw(store, { account: 'nveu:V2:MO', tpp: '1', date: '2025-08-01', actor })).rejects.toMatchObject({ path: 'account' });
     expect(await getAccount(store, 'lpp:2025:ultimate_parent:imp2')).toBeUndefined();
     expect((await getAccount(store, 'lpp:2025:ultimate_parent:imp'))?.usedTpp).toBe('1000000');
   });

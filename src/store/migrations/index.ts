@@ -13,6 +13,7 @@ import { migration001 } from './001-ledger-and-audit.js';
 import { migration002 } from './002-pg-reserve-function.js';
 import { migration003 } from './003-api-keys.js';
 import { migration004 } from './004-pg-reserve-procedure.js';
+import { migration005 } from './005-uveu-headquarters.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -20,5 +21,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '002-pg-reserve-function': migration002(dialect),
     '003-api-keys': migration003(dialect),
     '004-pg-reserve-procedure': migration004(dialect),
+    '005-uveu-headquarters': migration005(dialect),
   };
 }
