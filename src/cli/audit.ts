@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { InputError } from '../engine/context.js';
 import { UsageError, writeJson } from './io.js';
 import { fail, withStore } from './ledger.js';
+import { IsoDate } from '../contract/transaction.js';
 
 export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('The audit log of committed determinations: verify, replay, export, show');
@@ -91,7 +92,7 @@ export function registerAudit(program: Command): void {
       try {
         if (flags.format !== 'csv' && flags.format !== 'jsonl') throw new UsageError('--format must be csv or jsonl');
         for (const k of ['since', 'until'] as const) {
-          if (flags[k] !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags[k]!)) throw new InputError(`--${k}`, 'expected a date as YYYY-MM-DD');
+          if (flags[k] !== undefined && !IsoDate.safeParse(flags[k]).success) throw new InputError(`--${k}`, 'expected a real date as YYYY-MM-DD');
         }
         const fmt = flags.format;
         await withStore(async (store) => {

@@ -106,9 +106,10 @@ export function registerLedger(program: Command): void {
     .action(async (account: string | undefined, flags: { kind?: string; history?: boolean; format: string }) => {
       try {
         const fmt = format(flags.format);
+        const { parseAccountId, ACCOUNT_KINDS } = await import('../ledger/accounts.js');
+        if (flags.kind !== undefined && !(ACCOUNT_KINDS as readonly string[]).includes(flags.kind)) throw new InputError('--kind', `one of ${ACCOUNT_KINDS.join(', ')}`);
         await withStore(async (store) => {
           const L = await import('../ledger/ledger.js');
-          const { parseAccountId } = await import('../ledger/accounts.js');
           if (account) {
             parseAccountId(account);
             const a = await L.getAccount(store, account);

@@ -11,6 +11,11 @@ import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
 
 export async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`aidr audit export | head`) is not an error of ours.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const program = new Command();
   program.name('aidr').description('The AI Diffusion rule (90 FR 4544) as code: determinations with citations').version('0.1.0');
   program.exitOverride((err) => {

@@ -73,6 +73,12 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     expect(run(['check', '-', '--commit'], { ...lpp(10), consignee: { country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' } }).stderr).toMatch(/consignee\.id/);
     expect(run(['check', '-', '--commit', '--exception', 'XYZ'], lpp(1)).status).toBe(2);
     expect(run(['check', '-', '--idempotency-key', 'k'], lpp(1)).status).toBe(2);
+    for (const args of [['audit', 'export', '--since', '2026-13-01'], ['ledger', 'show', '--kind', 'foo']]) {
+      const r = run(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/--since|--kind/);
+    }
     // A batch whose second shipment cannot be keyed is refused whole: the first is not committed either.
     const batch = run(['check', '-', '--commit'], [lpp(2), { ...lpp(3), consignee: { country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' } }]);
     expect(batch.status).toBe(2);
