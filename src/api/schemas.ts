@@ -162,6 +162,8 @@ export const VerifyReport = z.object({
 export const AccountState = z.object({
   id: z.string(), kind: z.string(), key: z.string(), period: z.string(),
   capTpp: z.string().nullable(), usedTpp: z.string(), reservedTpp: z.string(), leftTpp: z.string().nullable(),
+  countryLicensedTpp: z.string().optional().describe('country allocations with BIS\'s published figure recorded: TPP licensed to the country as determinations count it'),
+  countryLeftTpp: z.string().optional().describe('what that leaves of the allocation'),
 });
 
 export const AccountsQuery = z.strictObject({ kind: StoredText(50).min(1).optional(), key: StoredText(500).min(1).optional() });

@@ -68,7 +68,9 @@ function accountsText(accounts: AccountState[]): string {
   if (accounts.length === 0) return 'No accounts yet.\n';
   const rows = [['account', 'used TPP', 'reserved TPP', 'cap TPP', 'left TPP']];
   for (const a of accounts) rows.push([a.id, a.usedTpp, a.reservedTpp, a.capTpp ?? '-', a.leftTpp ?? '-']);
-  return `${table(rows)}\n`;
+  const notes = accounts.filter((a) => a.countryLicensedTpp !== undefined)
+    .map((a) => `${a.id}: with BIS's published figure, ${a.countryLicensedTpp} TPP licensed to ${a.key} in all, ${a.countryLeftTpp} left (what determinations use; INT-9)\n`);
+  return `${table(rows)}\n${notes.join('')}`;
 }
 
 interface OpFlags { tpp?: string; date?: string; actor?: string; idempotencyKey?: string; ref?: string; ttl?: string; headquarters?: string }

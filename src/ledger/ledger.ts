@@ -28,6 +28,7 @@ import { CAP_SQLSTATE } from '../store/migrations/002-pg-reserve-function.js';
 import { accountId, accountKey, accountPeriod, capFor, checkUse, parseAccountId, type AccountRef, type Cap } from './accounts.js';
 import { big, bigOrNull, fromMilli, toMilli, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
+import { countryLicensed } from './view.js';
 
 /** Who does it and when (now is injectable for tests of expiry). */
 export interface Actor {
@@ -48,6 +49,13 @@ export interface AccountState {
   reservedTpp: string;
   /** cap − used − reserved (null: uncapped); negative when recorded facts exceed the cap. */
   leftTpp: string | null;
+  /**
+   * Country allocations with BIS's published aggregate recorded: the TPP licensed to the country as
+   * determinations count it (the figure plus records after its date, or this store's records if
+   * larger), and what that leaves. `usedTpp` stays this store's own records.
+   */
+  countryLicensedTpp?: string;
+  countryLeftTpp?: string;
 }
 
 export interface ReservationResult {
@@ -132,14 +140,22 @@ export async function ensureAccount(store: Store, ref: AccountRef, cap: Cap): Pr
 export async function getAccount(store: Store | Kysely<Database>, id: string): Promise<AccountState | undefined> {
   const db = 'db' in store ? store.db : store;
   const row = await db.selectFrom('ledger_accounts').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? stateOf(row) : undefined;
+  return row ? withCountryView(db, stateOf(row)) : undefined;
+}
+
+/** A country allocation as determinations see it, when BIS's published figure changes the picture. */
+async function withCountryView(db: Kysely<Database>, a: AccountState): Promise<AccountState> {
+  if (a.kind !== 'country_allocation' || a.capTpp === null) return a;
+  const licensed = await countryLicensed(db, a.key, today());
+  if (licensed === undefined || licensed === toMilli(a.usedTpp, 'used') + toMilli(a.reservedTpp, 'reserved')) return a;
+  return { ...a, countryLicensedTpp: tpp(licensed), countryLeftTpp: tpp(toMilli(a.capTpp, 'cap') - licensed) };
 }
 
 export async function listAccounts(store: Store, filter: { kind?: string; key?: string } = {}): Promise<AccountState[]> {
   let q = store.db.selectFrom('ledger_accounts').selectAll().orderBy('id');
   if (filter.kind) q = q.where('kind', '=', filter.kind);
   if (filter.key) q = q.where('key', '=', filter.key);
-  return (await q.execute()).map(stateOf);
+  return Promise.all((await q.execute()).map((r) => withCountryView(store.db, stateOf(r))));
 }
 
 export interface MovementRow {

@@ -125,6 +125,8 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     await recordFact(store, { account: 'country_allocation:AE', tpp: '100000000', date: '2025-08-01', actor });
     // BIS's figure (which includes other exporters) plus what was licensed after its date.
     expect(await countryLicensed(store, 'AE', '2025-09-01')).toBe(700000000000n);
+    // Shown on the account too, beside this store's own records.
+    expect(await getAccount(store, 'country_allocation:AE')).toMatchObject({ usedTpp: '600000000', countryLicensedTpp: '700000000', countryLeftTpp: '90000000' });
     expect(await countryLicensed(store, 'QA', '2025-09-01')).toBeUndefined();
     await expect(recordFact(store, { account: 'country_allocation:AE', tpp: 1, date: '2028-01-01', actor })).rejects.toMatchObject({ path: 'date' });
     const over = await recordFact(store, { account: 'country_allocation:SA', tpp: '800000000', date: '2025-05-01', actor });
