@@ -28,7 +28,7 @@ export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
   if (flags.asOf) opts.asOf = flags.asOf;
   if (flags.ledger) {
     const r = LedgerViewSchema.safeParse(parseJson(readInput(flags.ledger), '--ledger'));
-    if (!r.success) throw issueToError(r.error.issues, 'ledger.');
+    if (!r.success) throw issueToError(r.error.issues, 'ledger');
     opts.ledger = r.data;
   }
   return opts;

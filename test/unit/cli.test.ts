@@ -43,6 +43,10 @@ describe('bin/aidr', () => {
     const ledger = join(dir, 'ledger.json');
     writeFileSync(ledger, JSON.stringify({ lppUsedTpp: 20000000 }));
     expect(lpp(['--interpretation', 'INT-6=available', '--ledger', ledger])).toBe('not_eligible');
+    writeFileSync(ledger, JSON.stringify({ lppUsedTpp: 'abc' }));
+    const bad = run(['check', file, '--ledger', ledger]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/invalid input: ledger\.lppUsedTpp: /);
     const before = JSON.parse(execFileSync(bin, ['check', file, '--as-of', '2025-01-01'], { encoding: 'utf8' }));
     expect(before.outcome).toBe('indeterminate');
     expect(before.ruleset.inForce).toBe(false);
