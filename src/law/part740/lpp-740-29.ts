@@ -73,7 +73,7 @@ function annualCap(x: ExceptionInput, used: Decimal): Cond {
   const after = used.isZero() ? agg : used.plus(agg);
   const ok = after.lte(LPP.annualCap);
   return cond('annual-cap', ok, CAP_CITATION,
-    () => `Already received under LPP this calendar year: ${formatExact(used)} TPP; this shipment ${formatExact(agg)} TPP; cap ${formatExact(LPP.annualCap)} per ultimate consignee (the ultimate parent entity, ${C.h1}, INT-7).${ok ? '' : ` Over the cap by ${formatExact(after.minus(LPP.annualCap))}; room left ${formatExact(Decimal.max(LPP.annualCap.minus(used), ZERO))} TPP.`}`);
+    () => `Already received under LPP this calendar year: ${formatExact(used)} TPP; this shipment ${formatExact(agg)} TPP; cap ${formatExact(LPP.annualCap)} per ultimate consignee (${x.ctx.reading('INT-7') === 'owner' ? 'read as the entity that owns the items' : 'the ultimate parent entity'}, ${C.h1}, INT-7: ${x.ctx.reading('INT-7')}).${ok ? '' : ` Over the cap by ${formatExact(after.minus(LPP.annualCap))}; room left ${formatExact(Decimal.max(LPP.annualCap.minus(used), ZERO))} TPP.`}`);
 }
 
 // Obligations that do not depend on the shipment are built once and shared (outputs are read-only).
