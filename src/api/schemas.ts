@@ -9,14 +9,14 @@ import { Determination, ExceptionCode, Outcome } from '../contract/determination
 import { EvalOptionsSchema } from '../contract/options.js';
 import { ExactNumber, IsoDate, Item, Transaction } from '../contract/transaction.js';
 import { VeuCheckInput } from '../law/part748/veu-check.js';
-import { NUL_MESSAGE } from '../store/canonical.js';
+import { unstorable, UNSTORABLE_MESSAGE } from '../store/canonical.js';
 import { ROLES } from './keys.js';
 
-export { NUL_MESSAGE };
+export { UNSTORABLE_MESSAGE };
 
 // ---- shared -----------------------------------------------------------------------------------------
 /** A string that reaches the database: PostgreSQL text refuses U+0000, so it is refused here, as bad input. */
-export const StoredText = (max: number) => z.string().max(max).refine((s) => !s.includes('\u0000'), NUL_MESSAGE);
+export const StoredText = (max: number) => z.string().max(max).refine((s) => !unstorable(s), UNSTORABLE_MESSAGE);
 
 export const FieldError = z.object({ path: z.string(), message: z.string() });
 

@@ -178,14 +178,15 @@ function stripUndefined(o: EvalOptions): EvalOptions {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as EvalOptions;
 }
 
-/** The exception to use: the one asked for (if eligible), else the first eligible by preference. */
 /**
- * Before a batch commits anything, find input that would stop it partway (an LPP or AIA shipment
- * whose consignee the ledger cannot key): a batch is refused whole rather than half written.
+ * Before a batch commits anything, find input that would stop it partway (a string the store
+ * cannot keep, an LPP or AIA shipment whose consignee the ledger cannot key): a batch is refused
+ * whole rather than half written.
  * The exceptions are judged on an empty ledger view; the commit itself decides again on the store.
  */
 export function preflightCommits(txs: readonly Transaction[], opts: EvalOptions, wanted: ExceptionCode | undefined): void {
   txs.forEach((tx, i) => {
+    storable(tx, txs.length > 1 ? `[${i}]` : '');
     const d = determine(tx, { ...opts, explain: false, sensitivity: false });
     const eligible = (code: ExceptionCode) => d.exceptions.find((e) => e.code === code)?.status === 'eligible';
     const drawing = (['LPP', 'AIA'] as const).filter((code) => (wanted ? wanted === code : eligible(code)) && !(code === 'AIA' && d.classification.eccn === '4E091'));
@@ -196,7 +197,8 @@ export function preflightCommits(txs: readonly Transaction[], opts: EvalOptions,
 }
 
 /**
- * The exception to commit under. When the one asked for is blocked by its cap, `capRefusal`
+ * The exception to commit under: the one asked for (if eligible), else the first eligible by
+ * preference. When the one asked for is blocked by its cap, `capRefusal`
  * (given the engine's words) may supply a structured refusal (account, requested, left, cap).
  */
 export function chooseException(d: Determination, wanted: ExceptionCode | undefined, capRefusal?: (why: string) => LedgerError | undefined): ExceptionCode | null {

@@ -21,7 +21,7 @@ import { ALLOCATION } from '../data/parameters.js';
 import { InputError } from '../engine/context.js';
 import { today } from '../engine/determine.js';
 import { uveuCheck } from '../law/part748/supp10-para6-uveu.js';
-import { canonicalJson, NUL_MESSAGE, nulPath, sha256 } from '../store/canonical.js';
+import { canonicalJson, UNSTORABLE_MESSAGE, unstorablePath, sha256 } from '../store/canonical.js';
 import { isUniqueViolation, transaction, type Store } from '../store/open.js';
 import type { Database, DbInt } from '../store/schema.js';
 import { CAP_SQLSTATE } from '../store/migrations/002-pg-reserve-function.js';
@@ -107,8 +107,8 @@ function checkKey(key: string | undefined): string | undefined {
 
 /** Refuse, naming the field, a value with a string the store cannot keep (NUL). */
 export function storable(value: unknown, field: string): void {
-  const at = nulPath(value, field);
-  if (at) throw new InputError(at, NUL_MESSAGE);
+  const at = unstorablePath(value, field);
+  if (at) throw new InputError(at, UNSTORABLE_MESSAGE);
 }
 
 export function stateOf(row: { id: string; kind: string; key: string; period: string; cap: DbInt | null; used: DbInt; reserved: DbInt }): AccountState {

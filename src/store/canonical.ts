@@ -27,25 +27,33 @@ export function sha256(text: string): string {
 }
 
 /**
- * The path of the first string holding U+0000 in a value (`base`, `base.a[2]`...), or undefined.
- * PostgreSQL text and jsonb cannot keep NUL, and SQLite would keep what PostgreSQL refuses: every
- * string bound for the store is checked here first, on both back ends alike.
+ * Strings the store cannot keep as given: U+0000 (PostgreSQL text and jsonb refuse it) and unpaired
+ * UTF-16 surrogates (not Unicode: UTF-8 has no encoding for them, so a driver would swap them for
+ * U+FFFD and the record would no longer be what was decided, nor hash the same). Refused alike on
+ * both back ends.
  */
-export function nulPath(v: unknown, base: string, depth = 0): string | undefined {
-  if (typeof v === 'string') return v.includes('\u0000') ? base : undefined;
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export function unstorable(s: string): boolean {
+  return UNSTORABLE.test(s);
+}
+
+/** The path of the first string in a value the store cannot keep (`base`, `base.a[2]`...), or undefined. */
+export function unstorablePath(v: unknown, base: string, depth = 0): string | undefined {
+  if (typeof v === 'string') return unstorable(v) ? base : undefined;
   if (v === null || typeof v !== 'object' || depth > 64) return undefined;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const p = nulPath(v[i], `${base}[${i}]`, depth + 1);
+      const p = unstorablePath(v[i], `${base}[${i}]`, depth + 1);
       if (p) return p;
     }
     return undefined;
   }
   for (const [k, x] of Object.entries(v)) {
-    const p = nulPath(x, base ? `${base}.${k}` : k, depth + 1);
+    const p = unstorablePath(x, base ? `${base}.${k}` : k, depth + 1);
     if (p) return p;
   }
   return undefined;
 }
 
-export const NUL_MESSAGE = 'must not contain NUL characters (U+0000): the store cannot keep them';
+export const UNSTORABLE_MESSAGE = 'must not contain NUL characters (U+0000) or unpaired UTF-16 surrogates: the store cannot keep them';

@@ -325,5 +325,21 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
     // Evaluating (nothing stored) accepts them: the engine only echoes the id.
     const ok = await call(base, 'POST', '/v1/determinations', { token: s.keys.analyst, body: { ...GERMANY, id: `PO${nul}` } });
     expect(ok.status).toBe(200);
+ 
+    // Unpaired surrogates (\ud800 written in JSON) are not Unicode: refused alike, never a 500, and
+    // a batch with one is refused whole before anything is written.
+    const lone = '\ud800';
+    const before = (await call(base, 'POST', '/v1/audit/verify', { token: s.keys.viewer })).json.records;
+    for (const [path, body] of [
+      ['/v1/ledger/reserve', { account: `lpp:2025:ultimate_parent:x${lone}`, tpp: 1 }],
+      ['/v1/determinations', { transaction: lppTx(7002, `c${lone}`), commit: true }],
+      ['/v1/determinations', { transactions: [lppTx(7003, 'lone-ok'), lppTx(7004, `p${lone}`)], commit: true }],
+    ] as const) {
+      const r = await call(base, 'POST', path, { token: s.keys.admin, body });
+      expect(r.status, `${path}: ${r.text}`).toBeLessThan(500);
+      expect([400, 422], r.text).toContain(r.status);
+      expect(r.json.errors[0].message).toMatch(/unpaired UTF-16 surrogates/);
+    }
+    expect((await call(base, 'POST', '/v1/audit/verify', { token: s.keys.viewer })).json.records).toBe(before);
   });
 });

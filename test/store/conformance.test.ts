@@ -12,7 +12,7 @@ import {
   releaseReservation, reserve, retire, verifyLedger,
 } from '../../src/ledger/ledger.js';
 import { countryLicensed } from '../../src/ledger/view.js';
-import { commitTransaction } from '../../src/ledger/commit.js';
+import { commitTransaction, preflightCommits } from '../../src/ledger/commit.js';
 import { replayAudit } from '../../src/ledger/replay.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { BACKENDS, backend, storeForSuite, tamper, type Backend } from './backends.js';
@@ -279,6 +279,10 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     await expect(reserve(store, { account: `lpp:2025:ultimate_parent:${nul}`, tpp: 1, actor })).rejects.toThrow(/^account: must not contain NUL/);
     await expect(reserve(store, { account: 'lpp:2025:ultimate_parent:nul', tpp: 1, actor, ref: nul })).rejects.toThrow(/^ref: must not contain NUL/);
     await expect(draw(store, { account: 'aia:nul', tpp: 1, actor, idempotencyKey: nul })).rejects.toThrow(/^idempotencyKey: must not contain NUL/);
+    // Unpaired surrogates too (URI-encoding an account key would throw on them), and a batch with one is refused whole.
+    await expect(commitTransaction(store, lppTx({ consignee: 'c\ud800', parent: 'nul', quantity: 1 }), {}, { actor })).rejects.toThrow(/^consignee\.id: .*unpaired UTF-16 surrogates/);
+    await expect(reserve(store, { account: 'aia:x\udc00', tpp: 1, actor })).rejects.toMatchObject({ path: 'account' });
+    expect(() => preflightCommits([lppTx({ consignee: 'ok', parent: 'ok', quantity: 1 }), lppTx({ consignee: 'ok', parent: 'p\ud800', quantity: 1 })], {}, undefined)).toThrow(/^\[1\]\.consignee\.ultimateParentId: /);
     expect(await getAccount(store, 'lpp:2025:ultimate_parent:nul')).toBeUndefined();
     expect((await verifyAudit(store)).records).toBe(before.records);
   });

@@ -13,10 +13,10 @@ import type { Determination } from '../../contract/determination.js';
 import { Transaction } from '../../contract/transaction.js';
 import { readingsFrom, InputError, type EvalOptions } from '../../engine/context.js';
 import { determine } from '../../engine/determine.js';
-import { nulPath } from '../../store/canonical.js';
+import { unstorablePath } from '../../store/canonical.js';
 import { ApiProblem, fieldErrors, problemBody, type FieldError } from '../problem.js';
 import {
-  ClassificationRequest, ClassificationResponse, DeterminationBody, DeterminationEnvelope, DeterminationResponse, NUL_MESSAGE, Problem,
+  ClassificationRequest, ClassificationResponse, DeterminationBody, DeterminationEnvelope, DeterminationResponse, UNSTORABLE_MESSAGE, Problem,
 } from '../schemas.js';
 import { parsePart, requireRole, sendJson, toProblem, type ApiContext } from '../server.js';
 
@@ -181,8 +181,8 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
     const p = parseBody(request.body, ctx.limits.maxBatch);
     if (p.commit) {
       for (let i = 0; i < p.transactions.length; i++) {
-        const at = nulPath(p.transactions[i], p.batch ? `${p.prefix}[${i}]` : p.prefix);
-        if (at) throw new ApiProblem('validation', `${at}: ${NUL_MESSAGE}`, [{ path: at, message: NUL_MESSAGE }]);
+        const at = unstorablePath(p.transactions[i], p.batch ? `${p.prefix}[${i}]` : p.prefix);
+        if (at) throw new ApiProblem('validation', `${at}: ${UNSTORABLE_MESSAGE}`, [{ path: at, message: UNSTORABLE_MESSAGE }]);
       }
     }
     if (!p.commit) {
