@@ -5,7 +5,7 @@
  * determination on its way out would cost more than making it.
  */
 import { z } from 'zod';
-import { Determination, ExceptionCode, Outcome } from '../contract/determination.js';
+import { Determination, ExceptionCode, Outcome, Step } from '../contract/determination.js';
 import { EvalOptionsSchema } from '../contract/options.js';
 import { ExactNumber, IsoDate, Item, Transaction } from '../contract/transaction.js';
 import { VeuCheckInput } from '../law/part748/veu-check.js';
@@ -230,6 +230,8 @@ export const Health = z.object({ status: z.literal('ok'), store: z.string().opti
 export const COMPONENTS: [z.ZodType, string][] = [
   [Transaction, 'Transaction'],
   [Determination, 'Determination'],
+  // Recursive (a step's children are steps): named, so that its self-reference resolves in components.
+  [Step, 'Step'],
   [DeterminationRequest, 'DeterminationRequest'],
   [CommitResponse, 'CommitResponse'],
   [Problem, 'Problem'],

@@ -280,6 +280,11 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
     expect(JSON.stringify(post.requestBody)).toMatch(/TransactionInput/);
     expect(post.responses['409']).toBeDefined();
     expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
+    // Every $ref resolves inside the document (client generators refuse dangling ones).
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
+    expect(refs.length).toBeGreaterThan(0);
+    const resolve = (ref: string) => ref.slice(2).split('/').map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~')).reduce<any>((node, key) => node?.[key], doc);
+    expect(refs.filter((ref) => !ref.startsWith('#/') || resolve(ref) === undefined)).toEqual([]);
   });
 
   it.skipIf(skip)('manages keys: created token works at once, revoked token is refused at once', async () => {
