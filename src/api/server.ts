@@ -159,6 +159,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyLimitBytes,
     requestTimeout: limits.requestTimeoutMs,
+    // Node checks request and header deadlines only every connectionsCheckingInterval (30 s by
+    // default): a stalled upload would outlive a 2 s timeout by half a minute. Check every second,
+    // and give the headers no longer than the whole request.
+    http: { connectionsCheckingInterval: 1000, headersTimeout: Math.min(60_000, limits.requestTimeoutMs) },
     // While draining, a request that already arrived on an open connection is served (with
     // Connection: close) rather than refused: it may be a commit its client is waiting for.
     return503OnClosing: false,

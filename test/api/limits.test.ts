@@ -59,6 +59,25 @@ describe('limits', () => {
     expect(s.app.server.requestTimeout).toBe(1234);
   });
 
+  it('answers a stalled upload with 408 within a second or two of the timeout, not Node\'s 30 s check interval', async () => {
+    s = await testServer('sqlite', { limits: { requestTimeoutMs: 1000 } });
+    const url = new URL(await s.app.listen({ host: '127.0.0.1', port: 0 }));
+    const { connect } = await import('node:net');
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve) => {
+      let got = '';
+      const sock = connect(Number(url.port), '127.0.0.1', () => {
+        // Headers promise a body that never comes.
+        sock.write(`POST /v1/determinations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${Object.entries(bearer(s!.keys.analyst)).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\nContent-Length: 100\r\n\r\n{"to"`);
+      });
+      sock.on('data', (d) => (got += d));
+      sock.on('close', () => resolve(got));
+      setTimeout(() => sock.destroy(), 10_000);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('reads limits from the environment and knows loopback', () => {
     expect(limitsFromEnv({ AIDR_BODY_LIMIT: '100', AIDR_MAX_BATCH: '7', AIDR_RATE_LIMIT: '30' })).toMatchObject({ bodyLimitBytes: 100, maxBatch: 7, rateLimit: { perMinute: 30 } });
     expect(() => limitsFromEnv({ AIDR_BODY_LIMIT: 'lots' })).toThrow(/AIDR_BODY_LIMIT/);
