@@ -124,6 +124,13 @@ export function toProblem(err: unknown, prefix = 'body'): ApiProblem {
   return new ApiProblem('internal', 'the service failed to answer this request; it has been logged');
 }
 
+/** Credentials have no place in a URL, but one put there must not reach the logs; long URLs are cut. */
+const SECRET_PARAM = /([?&](?:token|key|api_?key|access_?token|auth(?:orization)?)=)[^&#]*/gi;
+export function loggableUrl(url: string): string {
+  const clean = url.replace(SECRET_PARAM, '$1[redacted]').replace(/aidr_[0-9a-f]+_[A-Za-z0-9_-]+/g, '[redacted]');
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+}
+
 /** A route pattern (`/v1/ledger/accounts/:id`) as a RegExp matching the paths it serves. */
 function routeRegExp(pattern: string): RegExp {
   const segment = (seg: string) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&'));
@@ -275,7 +282,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     s.latency.observe(reply.elapsedTime / 1000);
     if (logger) {
       request.log.info({
-        method: request.method, route, url: request.url.length > 200 ? `${request.url.slice(0, 200)}…` : request.url,
+        method: request.method, route, url: loggableUrl(request.url),
         status, ms: Math.round(reply.elapsedTime * 100) / 100, keyId: request.principal?.keyId ?? null,
       }, 'request');
     }

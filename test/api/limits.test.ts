@@ -95,6 +95,9 @@ describe('request logs', () => {
     await s.app.inject({ method: 'POST', url: '/v1/determinations', headers: bearer(s.keys.analyst), payload: GERMANY });
     await s.app.inject({ method: 'GET', url: '/v1/chips', headers: bearer(s.keys.revoked) });
     await s.app.inject({ method: 'GET', url: '/v1/chips', headers: { authorization: 'Bearer aidr_0123456789abcdef_nottherealsecretnottherealsecretnottherea' } });
+    // A key misplaced in the URL is kept out of the log line too.
+    await s.app.inject({ method: 'GET', url: `/v1/chips?token=${s.keys.viewer}&x=1`, headers: bearer(s.keys.viewer) });
+    await s.app.inject({ method: 'GET', url: `/v1/determinations/${s.keys.viewer}`, headers: bearer(s.keys.viewer) });
     const logs = lines.map((l) => JSON.parse(l));
     const ok = logs.find((l) => l.msg === 'request' && l.route === '/v1/determinations');
     expect(ok).toMatchObject({ method: 'POST', status: 200, keyId: s.ids.analyst });
