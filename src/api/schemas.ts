@@ -167,7 +167,10 @@ export const AccountState = z.object({
 });
 
 export const AccountsQuery = z.strictObject({ kind: StoredText(50).min(1).optional(), key: StoredText(500).min(1).optional() });
-export const MovementsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(10_000).optional() });
+export const MovementsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  after: z.string().regex(/^\d{1,18}$/, 'a movement seq (digits)').optional().describe('continue after this movement seq (the last one of the previous page)'),
+});
 
 export const Movement = z.object({
   seq: z.string(), accountId: z.string().optional(), kind: z.string(), onDate: z.string(), at: z.string().optional(),

@@ -172,8 +172,11 @@ export interface MovementRow {
   ref: string | null;
 }
 
-export async function history(store: Store, id: string, limit = 1000): Promise<MovementRow[]> {
-  const rows = await store.db.selectFrom('ledger_movements').selectAll().where('account_id', '=', id).orderBy('seq').limit(limit).execute();
+/** An account's movements in order, `limit` at a time; `after` (a movement's seq) continues past it. */
+export async function history(store: Store, id: string, limit = 1000, after?: bigint): Promise<MovementRow[]> {
+  let q = store.db.selectFrom('ledger_movements').selectAll().where('account_id', '=', id);
+  if (after !== undefined) q = q.where('seq', '>', after);
+  const rows = await q.orderBy('seq').limit(limit).execute();
   return rows.map((r) => ({
     seq: big(r.seq).toString(), account: r.account_id, kind: r.kind, reservationId: r.reservation_id,
     usedDeltaTpp: tpp(big(r.used_delta)), reservedDeltaTpp: tpp(big(r.reserved_delta)), onDate: r.on_date, at: r.at, actor: r.actor, auditId: r.audit_id, ref: r.ref,

@@ -167,6 +167,13 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
     expect(moves.status).toBe(200);
     expect(moves.json).toHaveLength(5);
     expect(moves.json[0]).toMatchObject({ kind: 'draw', usedDeltaTpp: String(LPP_PER_SHIPMENT), actor: s.ids.officer });
+    // Pages continue after the last seq: no movement missed or repeated.
+    const next = await call(base, 'GET', `/v1/ledger/accounts/${encodeURIComponent(lppAccount(parent))}/movements?limit=5&after=${moves.json[4].seq}`, { token: s.keys.viewer });
+    expect(next.json).toHaveLength(5);
+    expect(BigInt(next.json[0].seq)).toBeGreaterThan(BigInt(moves.json[4].seq));
+    const all = await call(base, 'GET', `/v1/ledger/accounts/${encodeURIComponent(lppAccount(parent))}/movements`, { token: s.keys.viewer });
+    expect([...moves.json, ...next.json].map((m: { seq: string }) => m.seq)).toEqual(all.json.slice(0, 10).map((m: { seq: string }) => m.seq));
+    expect((await call(base, 'GET', `/v1/ledger/accounts/${encodeURIComponent(lppAccount(parent))}/movements?after=x`, { token: s.keys.viewer })).status).toBe(400);
   });
 
   it.skipIf(skip)('lists the audit log with filters and a cursor, and verifies the chain', async () => {

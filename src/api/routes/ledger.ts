@@ -41,7 +41,7 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): voi
   app.get('/v1/ledger/accounts/:id/movements', {
     config: { role: 'viewer' },
     schema: {
-      tags: ['ledger'], summary: 'An account\'s movements, oldest first (append-only)',
+      tags: ['ledger'], summary: 'An account\'s movements, oldest first (append-only); page with limit and after=<last seq>',
       params: IdParams, querystring: MovementsQuery, response: { 200: z.array(Movement), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request, reply) => {
@@ -49,7 +49,7 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): voi
     const q = parsePart(MovementsQuery, request.query, 'query');
     const L = await ledger();
     if (!(await L.getAccount(ctx.store, id))) throw new ApiProblem('not-found', `no account ${id.slice(0, 200)}`);
-    return sendJson(reply, 200, await L.history(ctx.store, id, q.limit ?? 1000));
+    return sendJson(reply, 200, await L.history(ctx.store, id, q.limit ?? 1000, q.after === undefined ? undefined : BigInt(q.after)));
   });
 
   app.post('/v1/ledger/reserve', {
