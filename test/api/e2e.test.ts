@@ -285,7 +285,9 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
     expect(doc.components.schemas.Determination.properties.outcome.enum).toContain('license_exception');
     const post = doc.paths['/v1/determinations'].post;
     expect(JSON.stringify(post.requestBody)).toMatch(/TransactionInput/);
-    expect(post.responses['409']).toBeDefined();
+    expect(post.responses['409'].content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
+    expect(post.responses['201'].headers.Location).toBeDefined();
+    expect(Object.keys(doc.paths['/metrics'].get.responses['200'].content)[0]).toMatch(/^text\/plain/);
     expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
     // Every $ref resolves inside the document (client generators refuse dangling ones).
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);

@@ -90,15 +90,34 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void 
   let doc: string | undefined;
   /** The generator marks each component with $schema and a fragment-only $id; OpenAPI 3.1 sets the dialect once for the document. */
   const openapi = () => {
-    const d = app.swagger() as { components?: { schemas?: Record<string, Record<string, unknown>> } };
+    const d = app.swagger() as { components?: { schemas?: Record<string, Record<string, unknown>> }; paths?: Record<string, Record<string, Operation>> };
     for (const s of Object.values(d.components?.schemas ?? {})) {
       delete s.$schema;
       delete s.$id;
     }
+    for (const [path, ops] of Object.entries(d.paths ?? {})) for (const op of Object.values(ops)) describeAsSent(path, op);
     return d;
   };
   app.get('/openapi.json', {
     config: { role: 'public' },
     schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document', security: [], hide: false },
   }, async (_request, reply) => reply.code(200).type('application/json; charset=utf-8').send((doc ??= JSON.stringify(openapi()))));
+}
+
+interface Operation { responses?: Record<string, { description?: string; content?: Record<string, unknown>; headers?: Record<string, unknown> }> }
+
+/**
+ * The generator declares every response as application/json. Say what is sent: problems as
+ * application/problem+json (RFC 9457), the metrics as Prometheus text, and the headers that
+ * carry meaning (Location of a recorded commit, Retry-After of a 429).
+ */
+function describeAsSent(path: string, op: Operation): void {
+  for (const [status, r] of Object.entries(op.responses ?? {})) {
+    const json = r.content?.['application/json'] as { schema?: { $ref?: string } } | undefined;
+    if (json?.schema?.$ref === '#/components/schemas/Problem') r.content = { 'application/problem+json': json };
+    if (path === '/metrics' && status === '200') r.content = { 'text/plain; version=0.0.4': { schema: { type: 'string' } } };
+    if (status === '201' && path === '/v1/determinations') r.headers = { Location: { description: 'the audit record of the commit', schema: { type: 'string' } } };
+    if (status === '429') r.headers = { 'Retry-After': { description: 'seconds until a request is allowed again', schema: { type: 'integer' } } };
+    if (r.description === 'Default Response') r.description = Number(status) >= 400 ? 'a problem document (RFC 9457)' : 'success';
+  }
 }
