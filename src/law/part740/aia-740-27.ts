@@ -14,7 +14,7 @@ import { AIA } from '../../data/parameters.js';
 import { DATES } from '../../data/ruleset.js';
 import { allOf, anyOf, negate, NONE, type Finding, type Missing } from '../../engine/logic.js';
 import { describe, describeHq, headquarteredIn, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a, locatedIn } from '../headquarters.js';
-import { activityCovered, cond, Conditions, itemCovered, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityCovered, notUnderPart746, cond, Conditions, itemCovered, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
   a: '15 CFR 740.27(a)',
@@ -50,6 +50,7 @@ function chips(x: ExceptionInput, k: Conditions): ExceptionEval {
   const { f } = x;
   const located = locatedIn(f.consignee, inSupp5a);
   k.add(activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA')) &&
+    k.add(notUnderPart746(f, 'AIA')) &&
     k.add(cond('consignee-located-in-supp5a', located, C.a, () => `The consignee is located in ${describe(f.consignee.location)}${located.value ? ', a Supp. 5(a) destination' : ''}.`)) &&
     k.add(cond('consignee-headquartered-in-supp5a', headquarteredInSupp5a(f.consignee), C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`)) &&
     (!f.separateEndUser ||
@@ -132,7 +133,7 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   ctx.choose('INT-18', (r) => statusUnder(r, ctx.reading('INT-19')));
   ctx.choose('INT-19', (r) => statusUnder(ctx.reading('INT-18'), r));
   const path = pick(ctx.reading('INT-18'), ctx.reading('INT-19'));
-  for (const c of [activity, ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
+  for (const c of [activity, notUnderPart746(f, 'AIA'), ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
   (!f.separateEndUser || k.add(weightsEndUser(f))) && k.add(restrictionForWeights(x)) && k.add(noPart744Concern(f));
   return k.finish('AIA', () => weightObligations(x, path.includes(storage)));
 }

@@ -12,6 +12,7 @@ import { anyOf, metStatus, NONE, type Finding, type Missing, type Tri } from '..
 import type { ItemClass } from '../part774/classify.js';
 import { covers, listCitation } from '../eccn-lists.js';
 import { describe, hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
+import { part746Section } from '../part746/embargo.js';
 
 /** A condition's explanation, built only when the output includes it (not in lean mode). */
 export type Detail = string | (() => string);
@@ -91,6 +92,16 @@ function shared(a: SharedKey, b: SharedKey, c: SharedKey, make: () => Cond): Con
   let cond = byB.get(c);
   if (!cond) byB.set(c, (cond = make()));
   return cond;
+}
+
+/** Part 746 destinations admit only the exceptions their sections list; none of this rule's (see part746/embargo.ts). */
+export function notUnderPart746(f: TxFacts, code: ExceptionCode): Cond {
+  const country = f.to?.code;
+  return shared('746', code, country, () => {
+    const section = part746Section(country);
+    return cond('not-part-746-destination', section === undefined, section ?? '15 CFR part 746',
+      section ? `${describe(f.to)} is under ${section}, which admits only the license exceptions it lists; ${code} is not among them (aidr does not model part 746: a license is needed).` : `${describe(f.to)} is not a part 746 embargo destination.`);
+  });
 }
 
 export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca', eccn: string | null): Cond {

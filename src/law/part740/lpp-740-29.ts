@@ -11,7 +11,7 @@ import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
 import { LPP } from '../../data/parameters.js';
 import { anyOf, negate, NONE, type Missing } from '../../engine/logic.js';
 import { describe } from '../headquarters.js';
-import { activityCovered, anyPartyMacauD5, cond, Conditions, consigneeNotMacauD5, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityCovered, notUnderPart746, anyPartyMacauD5, cond, Conditions, consigneeNotMacauD5, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
   a: '15 CFR 740.29(a)', c1: '15 CFR 740.29(c)(1)', c2: '15 CFR 740.29(c)(2)', d: '15 CFR 740.29(d)', e: '15 CFR 740.29(e)',
@@ -36,6 +36,7 @@ export function evaluateLpp(x: ExceptionInput): ExceptionEval {
   const k = new Conditions(x);
   k.add(itemCovered('LPP', 'lpp', x.eccn)) &&
     k.add(activityCovered(f, ['export', 'reexport'], C.a, 'LPP')) &&
+    k.add(notUnderPart746(f, 'LPP')) &&
     k.add(cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a}; ${C.d}`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.')) &&
     k.add(NO_DESTINATION_MACAU_D5(f, C.c1)) &&
     k.add(consigneeNotMacauD5(f, C.c2)) &&

@@ -10,7 +10,7 @@ import { NAC_LOOKBACK_MONTHS, NAC_NOTICE_DAYS } from '../../data/parameters.js';
 import { and, anyOf, known, negate, type Finding } from '../../engine/logic.js';
 import { advancedClass } from '../eccn-lists.js';
 import { describe } from '../headquarters.js';
-import { activityCovered, anyPartyMacauD5, cond, Conditions, itemCovered, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityCovered, notUnderPart746, anyPartyMacauD5, cond, Conditions, itemCovered, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = { a: '15 CFR 740.8(a)', c1: '15 CFR 740.8(c)(1)', ecc: 'ECCN 3A090, List Based License Exceptions (NAC/ACA)' };
 
@@ -33,6 +33,7 @@ export function evaluateNac(x: ExceptionInput): ExceptionEval {
   k.add(itemCovered('NAC', 'nacAca', x.eccn)) &&
     k.add(notDatacenterA(x)) &&
     k.add(activityCovered(x.f, ['export', 'reexport'], C.a, 'NAC')) &&
+    k.add(notUnderPart746(x.f, 'NAC')) &&
     k.add(nacScope(x)) &&
     k.add(noPart744Concern(x.f));
   return k.finish('NAC', nacObligations);
@@ -48,6 +49,7 @@ export function evaluateAca(x: ExceptionInput): ExceptionEval {
   k.add(itemCovered('ACA', 'nacAca', x.eccn)) &&
     k.add(notDatacenterA(x)) &&
     k.add(activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA')) &&
+    k.add(notUnderPart746(x.f, 'ACA')) &&
     k.add(acaScope(x)) &&
     k.add(noPart744Concern(x.f));
   return k.finish('ACA', () => ACA_OBLIGATIONS as Obligation[]);
