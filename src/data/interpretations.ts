@@ -7,8 +7,13 @@ export interface Interpretation {
   question: string;
   citation: string;
   readings: Reading[];
-  /** What a reading can change: the classification, only the reported legal status, or (default) the later rules. */
-  stage?: 'classification' | 'status';
+  /**
+   * What a reading can change: the classification, only the reported legal status, (default) the
+   * later rules, or `view`: what the ledger figures supplied mean (the period a country's licensed
+   * TPP covers). A `view` reading is applied by whoever counts those figures, so the engine cannot
+   * re-evaluate another one: it lists the interpretation without claiming it changes nothing.
+   */
+  stage?: 'classification' | 'status' | 'view';
 }
 
 const file = loadData<{ interpretations: Interpretation[] }>('interpretations.json');

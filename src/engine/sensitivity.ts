@@ -90,7 +90,7 @@ export function interpretationUses(tx: Transaction, core: Core, readings: Readon
     const changed = new Set<string>();
     let obligationsChanged = false;
     for (const alt of readingIds(id)) {
-      if (alt === reading || !compute) continue;
+      if (alt === reading || !compute || def.stage === 'view') continue;
       // A 'status' interpretation only changes the reported legal status, never a decision.
       const answer = def.stage === 'status' ? base : alternative(tx, core, id, alt, readings, opts);
       const d = differences(base, answer);
@@ -98,7 +98,8 @@ export function interpretationUses(tx: Transaction, core: Core, readings: Readon
       obligationsChanged ||= d.obligations;
       alternatives.push({ reading: alt, outcome: answer.outcome as Core['outcome'], changes: d.changes });
     }
-    if (!compute) return { id, question: def.question, reading, label: readingLabel(id, reading) };
+    // A 'view' interpretation is applied by whoever counted the ledger figures: not re-evaluable here.
+    if (!compute || def.stage === 'view') return { id, question: def.question, reading, label: readingLabel(id, reading) };
     return {
       id,
       question: def.question,
