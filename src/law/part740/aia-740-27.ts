@@ -95,7 +95,11 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   const { f, ctx } = x;
   const cons = f.consignee;
   const activity = activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA');
+  // Built without recording INT-16 as relied on: it is, only if the path that decides needs storage.
+  const quiet = ctx.displayOnly;
+  ctx.displayOnly = true;
   const storage = storageCondition(x);
+  ctx.displayOnly = quiet;
 
   // Base authorization: located in Supp. 5(a), not headquartered (nor parent) outside it.
   const located = recipientIn(f, inSupp5a);
@@ -133,6 +137,7 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   ctx.choose('INT-18', (r) => statusUnder(r, ctx.reading('INT-19')));
   ctx.choose('INT-19', (r) => statusUnder(ctx.reading('INT-18'), r));
   const path = pick(ctx.reading('INT-18'), ctx.reading('INT-19'));
+  if (path.includes(storage) && [activity, ...path].every((c) => c === storage || c.status !== 'not_met')) storageCondition(x);
   for (const c of [activity, notUnderPart746(f, 'AIA'), ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
   (!f.separateEndUser || k.add(weightsEndUser(f))) && k.add(restrictionForWeights(x)) && k.add(noPart744Concern(f));
   return k.finish('AIA', () => weightObligations(x, path.includes(storage)));
