@@ -124,6 +124,10 @@ function warnings(c: Core): string[] {
   if (c.policy === 'approval_within_allocation' && c.allocation && c.allocation.licensedTpp === undefined) {
     w.push(`How much of ${c.allocation.country}'s ${formatExact(c.allocation.cap)} TPP allocation is already licensed is unknown here (no ledger figure): the presumption of approval holds only within it, and denial follows once it is used up (742.6(b)(10)(iii)(B); INT-9). Record licenses and BIS's published figure with aidr ledger record-license / record-published, or pass options.ledger.countryLicensedTpp.`);
   }
+  const veu = c.f.consignee.veu ?? c.f.endUser.veu;
+  if (veu && c.license !== false && c.f.activity !== 'transfer') {
+    w.push(`The ${c.f.consignee.veu ? 'consignee' : 'end user'} is stated to hold a Data Center VEU authorization (${veu}): exports and reexports of the items its authorization names, to its listed data centers, are authorized under 15 CFR 748.15 instead of a license, within its limits (${veu === 'UVEU' ? 'Supp. No. 10 to part 748 para. 6' : 'the NVEU allocations of Table 1 to 748.15(a)(2)(iii)(B)'}; aidr veu check). aidr does not verify the authorization (Supp. No. 7 to part 748) or its item list: the answer here is what applies without it.`);
+  }
   const embargo = c.f.to && EMBARGOES.get(c.f.to.code);
   if (embargo) w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls (${embargo}), which aidr does not model.`);
   for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (effective ${rule.effective}): ${rule.summary} [${rule.source}]`);
