@@ -102,20 +102,20 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   ctx.displayOnly = quiet;
 
   // Base authorization: located in Supp. 5(a), not headquartered (nor parent) outside it.
-  const located = recipientIn(f, inSupp5a);
+  const located = recipientIn(x, inSupp5a);
   const hq = headquarteredInSupp5a(cons);
   const base: Cond[] = [
-    cond('consignee-located-in-supp5a', located, C.a, () => `The recipient is ${whereIs(f)}.`),
+    cond('consignee-located-in-supp5a', located, C.a, () => `The recipient is ${whereIs(x)}.`),
     cond('consignee-headquartered-in-supp5a', hq, C.a, () => `Recipient ${describeHq(cons)}: both must be in Supp. 5(a).`),
   ];
   const baseWithStorage = (reading: string) => (reading === 'always_a3' ? [...base, storage] : base);
 
   // (a)(3): headquartered (INT-18) in Supp. 5(a), located outside Macau/D:5, compliant storage.
   const a3Hq = (reading: string): Finding => (reading === 'either' ? hqOrParentIn(cons, inSupp5a, 'a Supp. 5(a) destination') : hq);
-  const notMacauD5 = recipientIn(f, (c) => !inMacauOrD5(c));
+  const notMacauD5 = recipientIn(x, (c) => !inMacauOrD5(c));
   const a3 = (reading: string): Cond[] => [
     cond('a3-headquartered-in-supp5a', a3Hq(reading), C.a3, () => `Recipient ${describeHq(cons)} (INT-18: ${reading === 'either' ? 'either' : 'both'} in Supp. 5(a)).`),
-    cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, () => `The recipient is ${whereIs(f)}.`),
+    cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, () => `The recipient is ${whereIs(x)}.`),
     storage,
   ];
 
@@ -148,17 +148,20 @@ const isDeemed = (f: ExceptionInput['f']) => f.activity === 'deemed_export' || f
 /**
  * Where the recipient is, for AIA. A release to a foreign person is an export or reexport to the
  * person's most recent country of citizenship or permanent residency (15 CFR 734.13(b),
- * 734.14(b)): that country (`to`), not the employer's office, is where AIA's location tests apply.
- * Without this, AIA would cover every release by a Supp. 5(a) employer, and 742.6(a)(13)'s
- * carve-out for permanent regular employees would have nothing left to do.
+ * 734.14(b)); INT-24 decides whether AIA's location tests apply there (default: otherwise AIA
+ * would cover every release by a Supp. 5(a) employer, and 742.6(a)(13)'s carve-out for permanent
+ * regular employees would have nothing left to do) or to the employer's location.
  */
-function recipientIn(f: ExceptionInput['f'], test: (c: NonNullable<ExceptionInput['f']['to']>) => boolean): Finding {
+function recipientIn(x: ExceptionInput, test: (c: NonNullable<ExceptionInput['f']['to']>) => boolean): Finding {
+  const { f, ctx } = x;
   if (!isDeemed(f)) return locatedIn(f.consignee, test);
-  return f.to ? { value: test(f.to), missing: NONE as Missing[] } : { value: undefined, missing: [{ path: 'to', why: 'a deemed export goes to the foreign person\'s country of citizenship or permanent residency (15 CFR 734.13(b))' }] };
+  const person: Finding = f.to ? { value: test(f.to), missing: NONE as Missing[] } : { value: undefined, missing: [{ path: 'to', why: 'a deemed export goes to the foreign person\'s country of citizenship or permanent residency (15 CFR 734.13(b))' }] };
+  return ctx.choose('INT-24', (r) => (r === 'employer' ? locatedIn(f.consignee, test) : person), (a, b) => a.value === b.value);
 }
 
-function whereIs(f: ExceptionInput['f']): string {
-  return isDeemed(f) ? `a foreign person deemed to receive the weights in ${describe(f.to)} (15 CFR 734.13(b))` : `located in ${describe(f.consignee.location)}`;
+function whereIs(x: ExceptionInput): string {
+  const f = x.f;
+  return isDeemed(f) && x.ctx.reading('INT-24') === 'person' ? `a foreign person deemed to receive the weights in ${describe(f.to)} (15 CFR 734.13(b))` : `located in ${describe(f.consignee.location)}`;
 }
 
 /**
@@ -182,7 +185,7 @@ function restrictionForWeights(x: ExceptionInput): Cond {
   const cons = x.f.consignee;
   // The carve-out names the entity's own headquarters and its location, nothing of its parent:
   // AIA's own conditions (INT-18) decide what a parent elsewhere means.
-  const carveOut = allOf(headquarteredIn(cons, inSupp5a, 'a Supp. 5(a) destination'), recipientIn(x.f, (c) => !inMacauOrD5(c)));
+  const carveOut = allOf(headquarteredIn(cons, inSupp5a, 'a Supp. 5(a) destination'), recipientIn(x, (c) => !inMacauOrD5(c)));
   const ok = anyOf(negate(restricted), carveOut);
   return cond('not-restricted-by-740-2', ok, C.restr,
     restricted.value === false ? 'No 740.2(a)(9)(ii) restriction applies.' : 'Where 740.2(a)(9)(ii) restricts exceptions, AIA stays open for 4E091 to entities headquartered in Supp. 5(a) and located outside Macau and D:5.');
