@@ -98,7 +98,8 @@ function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
   const exhausts = ctx.choose('INT-20', (r) => (r === 'exact_cap' ? room.isZero() : room.gte(0) && perUnit !== undefined && room.lt(perUnit)));
   ctx.step('LPP annual limit reached', C.g2, exhausts ? 'notice required' : 'not reached', () => `Cumulative LPP TPP after this shipment ${formatExact(after)} of ${formatExact(LPP.annualCap)}; room left ${formatExact(room)} (INT-20: ${ctx.reading('INT-20')}).`);
   if (exhausts) {
-    ob.push({ what: `The ultimate consignee must notify BIS once it receives this shipment: its cumulative LPP TPP reaches ${formatExact(after)} of ${formatExact(LPP.annualCap)} (INT-20).`, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 });
+    const why = room.isZero() ? `its cumulative LPP TPP reaches the ${formatExact(LPP.annualCap)} limit` : `its cumulative LPP TPP reaches ${formatExact(after)}, and the ${formatExact(room)} TPP left of the ${formatExact(LPP.annualCap)} limit is less than one more unit of this item (${formatExact(perUnit!)} TPP)`;
+    ob.push({ what: `The ultimate consignee must notify BIS once it receives this shipment: ${why} (INT-20: ${ctx.reading('INT-20')}).`, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 });
   }
   ob.push(NO_ALLOCATION, verifyPart744(), RECORDS);
   return ob;
