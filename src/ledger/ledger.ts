@@ -591,7 +591,7 @@ async function uveuGate(trx: Kysely<Database>, ref: Extract<AccountRef, { kind: 
   const check = uveuCheck({ headquarters, installedByCountry: installed, proposed: { country: ref.country, tpp: formatExact(fromMilli(amount)) }, date: onDate });
   const breached = (['outsideSupp5a', 'singleCountry', 'excludedLocations'] as const).filter((k) => check.limits[k].status === 'not_met');
   if (breached.length) {
-    throw new LedgerError('uveu_limit', `UVEU limit exceeded: ${breached.map((k) => check.limits[k].detail).join(' ')} (${check.citation})`);
+    throw new LedgerError('uveu_limit', `UVEU limit exceeded: ${breached.map((k) => `${check.limits[k].detail} (${check.limits[k].citation})`).join(' ')}`);
   }
   return check;
 }
