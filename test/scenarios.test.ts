@@ -79,7 +79,8 @@ function checkExpectations(d: Determination, e: Record<string, unknown>): void {
     (!m.subject || o.subject === m.subject) &&
     (!m.to || o.to === m.to) &&
     (!m.citation || o.citation.startsWith(m.citation) || expandCitations(o.citation).includes(m.citation)) &&
-    (!m.what || o.what.toLowerCase().includes(m.what.toLowerCase()));
+    (!m.what || o.what.toLowerCase().includes(m.what.toLowerCase())) &&
+    (!m.when || o.when.toLowerCase().includes(m.when.toLowerCase()));
   const obligations = d.exceptions.flatMap((x) => x.obligations.map((o) => [x.code, o] as const));
   for (const m of (e.obligations as Record<string, string>[] | undefined) ?? []) {
     expect(obligations.some(([code, o]) => matches(m)(code, o)), `obligation ${JSON.stringify(m)}`).toBe(true);

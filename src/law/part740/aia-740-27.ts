@@ -76,12 +76,17 @@ function chipObligations(x: ExceptionInput): Obligation[] {
   const submit = x.ctx.choose('INT-5', (r) => (r === 'always' ? true : cumulative === undefined ? undefined : cumulative.gte(AIA.reportingThreshold)));
   const figures = cumulative === undefined ? 'the cumulative AIA TPP is unknown' : `cumulative AIA TPP for this consignee would be ${formatExact(cumulative)} (threshold ${formatExact(AIA.reportingThreshold)})`;
   if (submit !== false) {
+    // When: before the first AIA export; if this shipment is the one that reaches the threshold,
+    // before it; past the threshold already, before this one if it has not been sent yet.
+    const when = x.ctx.reading('INT-5') === 'always' || prior.isZero() ? 'before the initial export, reexport or transfer'
+      : prior.gte(AIA.reportingThreshold) ? 'before this shipment, unless it was submitted when the cumulative AIA TPP reached the threshold'
+        : 'before this shipment (the one that brings the cumulative AIA TPP to the threshold)';
     ob.push({
       what: `Submit the ultimate consignee certification to BIS${submit === undefined ? ` if the consignee's cumulative AIA TPP reaches ${formatExact(AIA.reportingThreshold)}` : ''} (${figures}; INT-5: ${x.ctx.reading('INT-5')}).`,
-      when: 'before the initial export, reexport or transfer',
+      when,
       to: AIA.address,
       subject: AIA.subject,
-      deadline: 'before the initial export, reexport or transfer',
+      deadline: when,
       citation: C.c,
     });
   } else {

@@ -37,7 +37,7 @@ export function evaluateLpp(x: ExceptionInput): ExceptionEval {
   k.add(itemCovered('LPP', 'lpp', x.eccn)) &&
     k.add(activityCovered(f, ['export', 'reexport'], C.a, 'LPP')) &&
     k.add(notUnderPart746(f, 'LPP')) &&
-    k.add(cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a}; ${C.d}`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.')) &&
+    k.add(cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a} ('directly to a single ultimate consignee'); FR 2025-00636 preamble (not through distributors)`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.')) &&
     k.add(NO_DESTINATION_MACAU_D5(f, C.c1)) &&
     k.add(consigneeNotMacauD5(f, C.c2)) &&
     k.add(restriction(x)) &&
@@ -85,8 +85,18 @@ const RECORDS = records(C.rec, 'each LPP export or reexport and the consignee st
 
 function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
   const { ctx } = x;
-  const agg = x.aggregate ?? ZERO;
   const ob: Obligation[] = [STATEMENT, COPY_TO_BIS];
+  if (x.aggregate === undefined) {
+    // The shipment's TPP is unknown (so is LPP itself): both notices are stated with their trigger.
+    ctx.step('LPP advance notice', C.g3, 'unknown', 'The shipment\'s aggregate TPP is unknown.');
+    ob.push(
+      { what: `Notify BIS of the shipment before it leaves if its aggregate TPP reaches ${formatExact(LPP.noticeThreshold)} (INT-8; the TPP is unknown here).`, when: 'before the export or reexport', deadline: 'before shipment', to: LPP.address, subject: LPP.shipmentSubject, citation: C.g3 },
+      { what: `The ultimate consignee must notify BIS once a shipment exhausts its ${formatExact(LPP.annualCap)} TPP annual limit (INT-20; the TPP is unknown here).`, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 },
+      NO_ALLOCATION, verifyPart744(), RECORDS,
+    );
+    return ob;
+  }
+  const agg = x.aggregate;
   const notice = ctx.choose('INT-8', (r) => (r === 'inclusive' ? agg.gte(LPP.noticeThreshold) : agg.gt(LPP.noticeThreshold)));
   ctx.step('LPP advance notice', C.g3, notice ? 'required' : 'not required', () => `Shipment aggregate TPP ${formatExact(agg)} against ${formatExact(LPP.noticeThreshold)} (INT-8: ${ctx.reading('INT-8')}).`);
   if (notice) {
