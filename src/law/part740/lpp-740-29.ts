@@ -80,19 +80,20 @@ function annualCap(x: ExceptionInput, used: Decimal): Cond {
 // Obligations that do not depend on the shipment are built once and shared (outputs are read-only).
 const STATEMENT: Obligation = { what: `Obtain the ultimate consignee statement: aware of the LPP shipment and ECCN; no part 744 uses or users; has not received ${formatExact(LPP.annualCap)} cumulative TPP under LPP this calendar year; signed and dated.`, when: 'before using LPP', to: 'from the ultimate consignee', citation: C.f };
 const COPY_TO_BIS: Obligation = { what: 'Send BIS a copy of the ultimate consignee statement.', when: `within ${LPP.copyDays} days of the export or reexport`, deadline: `${LPP.copyDays} days after the shipment`, to: LPP.address, subject: LPP.shipmentSubject, citation: C.g1 };
-const NO_ALLOCATION: Obligation = { what: 'This shipment does not draw on the destination\'s country allocation (LPP is not a license).', when: '-', to: '-', citation: '15 CFR 742.6(b)(10)(iii)(B)(1); INT-9' };
 const RECORDS = records(C.rec, 'each LPP export or reexport and the consignee statement');
 
 function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
   const { ctx } = x;
   const ob: Obligation[] = [STATEMENT, COPY_TO_BIS];
+  // Not an obligation, but what users ask: LPP is not a license, so it draws no country allocation.
+  ctx.step('Country allocation', '15 CFR 742.6(b)(10)(iii)(B)(1); INT-9', 'not drawn by LPP', 'A shipment under LPP does not count against the destination\'s country allocation, which licenses draw.');
   if (x.aggregate === undefined) {
     // The shipment's TPP is unknown (so is LPP itself): both notices are stated with their trigger.
     ctx.step('LPP advance notice', C.g3, 'unknown', 'The shipment\'s aggregate TPP is unknown.');
     ob.push(
       { what: `Notify BIS of the shipment before it leaves if its aggregate TPP reaches ${formatExact(LPP.noticeThreshold)} (INT-8; the TPP is unknown here).`, when: 'before the export or reexport', deadline: 'before shipment', to: LPP.address, subject: LPP.shipmentSubject, citation: C.g3 },
       { what: `The ultimate consignee must notify BIS once a shipment exhausts its ${formatExact(LPP.annualCap)} TPP annual limit (INT-20; the TPP is unknown here).`, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 },
-      NO_ALLOCATION, verifyPart744(), RECORDS,
+      verifyPart744(), RECORDS,
     );
     return ob;
   }
@@ -111,6 +112,6 @@ function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
     const why = room.isZero() ? `its cumulative LPP TPP reaches the ${formatExact(LPP.annualCap)} limit` : `its cumulative LPP TPP reaches ${formatExact(after)}, and the ${formatExact(room)} TPP left of the ${formatExact(LPP.annualCap)} limit is less than one more unit of this item (${formatExact(perUnit!)} TPP)`;
     ob.push({ what: `The ultimate consignee must notify BIS once it receives this shipment: ${why} (INT-20: ${ctx.reading('INT-20')}).`, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 });
   }
-  ob.push(NO_ALLOCATION, verifyPart744(), RECORDS);
+  ob.push(verifyPart744(), RECORDS);
   return ob;
 }

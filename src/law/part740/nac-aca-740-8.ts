@@ -74,8 +74,8 @@ const NAC_OBLIGATIONS: readonly Obligation[] = Object.freeze([
   records('15 CFR 740.8; part 762', 'each NAC export or reexport and the notification'),
 ]);
 
+// ACA needs no notification to BIS (740.8(a)); only what every exception needs.
 const ACA_OBLIGATIONS: readonly Obligation[] = Object.freeze([
-  { what: 'No notification to BIS is required for ACA.', when: '-', to: '-', citation: C.a },
   verifyPart744(),
   records('15 CFR 740.8; part 762', 'each ACA export, reexport or transfer'),
 ]);
