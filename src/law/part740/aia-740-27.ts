@@ -139,8 +139,10 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
     return located.value ? b : a;
   };
   const statusUnder = (r18: string, r19: string) => anyOf(conjunction(baseWithStorage(r19)), conjunction(a3(r18))).value;
-  ctx.choose('INT-18', (r) => statusUnder(r, ctx.reading('INT-19')));
-  ctx.choose('INT-19', (r) => statusUnder(ctx.reading('INT-18'), r));
+  // A reading matters if it changes the status, or (INT-19) whether the storage obligation comes with it.
+  const outcomeUnder = (r18: string, r19: string) => `${statusUnder(r18, r19)}|${statusUnder(r18, r19) !== false && pick(r18, r19).includes(storage)}`;
+  ctx.choose('INT-18', (r) => outcomeUnder(r, ctx.reading('INT-19')));
+  ctx.choose('INT-19', (r) => outcomeUnder(ctx.reading('INT-18'), r));
   const path = pick(ctx.reading('INT-18'), ctx.reading('INT-19'));
   if (path.includes(storage) && [activity, ...path].every((c) => c === storage || c.status !== 'not_met')) storageCondition(x);
   for (const c of [activity, notUnderPart746(f, 'AIA'), ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
