@@ -47,7 +47,9 @@ export function renderText(d: Determination): string {
       e.conditions.forEach((k, i) => rows.push([i === 0 ? e.code : '', i === 0 ? e.status.replace('_', ' ') : '', k.id, k.status.replace('_', ' '), k.citation]));
     }
     out.push(table(rows));
-    for (const e of d.exceptions.filter((x) => x.obligations.length)) {
+    const withObligations = d.exceptions.filter((x) => x.obligations.length);
+    if (withObligations.length > 1) out.push('', `A shipment uses one license exception: only the obligations of the one used (${withObligations.map((x) => x.code).join(' or ')}) apply.`);
+    for (const e of withObligations) {
       out.push('', `Obligations under ${e.code} (${e.status.replace('_', ' ')})`);
       for (const o of e.obligations) {
         out.push(`- ${o.what}`);

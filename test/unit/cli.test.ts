@@ -55,6 +55,9 @@ describe('bin/aidr', () => {
     const r = run(['check', '-', '--format', 'text'], JSON.stringify(tx));
     expect(r.stdout).toMatch(/LICENSE EXCEPTION is available/);
     expect(r.stdout).toMatch(/LPP Shipment/);
+    expect(r.stdout).not.toMatch(/uses one license exception/);
+    const both = run(['check', '-', '--format', 'text'], JSON.stringify({ ...tx, to: 'DE', quantity: 100, consignee: { country: 'DE', headquarters: 'DE', ultimateParentHeadquarters: 'DE' } }));
+    expect(both.stdout).toMatch(/uses one license exception: only the obligations of the one used \(AIA or LPP\) apply/);
     // The headline qualifies what the JSON qualifies: an unknown requirement, a date before compliance.
     const unclassified = { to: 'VN', item: { type: 'ic', tpp: 4000, dieAreaMm2: 1000 }, consignee: { country: 'VN', headquarters: 'VN', ultimateParentHeadquarters: 'VN' }, date: '2025-06-02' };
     expect(run(['check', '-', '--format', 'text'], JSON.stringify(unclassified)).stdout.split('\n')[0]).toBe('A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it');
