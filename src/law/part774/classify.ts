@@ -41,15 +41,21 @@ function cachedHardware(key: string, classify: () => ItemClass): ItemClass {
   return c;
 }
 
+/** An unknown datacenter flag that leaves the classification open (3A090 Note 1) is INT-13's case. */
+function reliesOnDatacenter(cls: ItemClass, ctx: Ctx): ItemClass {
+  if (cls.candidates.length > 1 && cls.missing.some((m) => m.path.endsWith('.datacenter'))) ctx.rely('INT-13');
+  return cls;
+}
+
 export function classifyItem(item: Item, ctx: Ctx): ItemClass {
   switch (item.type) {
     case 'ic':
-      return cachedHardware(
+      return reliesOnDatacenter(cachedHardware(
         item.model ?? `${item.tpp}|${item.tops}|${item.bitLength}|${item.dieAreaMm2}|${item.datacenter}|${item.name}`,
         () => classifySingleIc(specOf(item, 'item')),
-      );
+      ), ctx);
     case 'computer':
-      return cachedHardware(`${item.datacenter}|${JSON.stringify(item.ics)}`, () => classifyComputer(item));
+      return reliesOnDatacenter(cachedHardware(`${item.datacenter}|${JSON.stringify(item.ics)}`, () => classifyComputer(item)), ctx);
     case 'eccn':
       return classifyGiven(item, ctx);
     case 'model_weights':
