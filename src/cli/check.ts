@@ -15,6 +15,7 @@ export interface CheckFlags {
   interpretation?: Record<string, string>;
   ledger?: string;
   lean?: boolean;
+  sensitivity?: boolean;
   commit?: boolean;
   actor?: string;
   idempotencyKey?: string;
@@ -24,7 +25,7 @@ export interface CheckFlags {
 export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
   if (flags.asOf !== undefined && !IsoDate.safeParse(flags.asOf).success) throw new InputError('--as-of', 'expected a date as YYYY-MM-DD');
   if (!['json', 'text'].includes(flags.format)) throw new UsageError('--format must be json or text');
-  const opts: EvalOptions = { interpretations: flags.interpretation, explain: !flags.lean };
+  const opts: EvalOptions = { interpretations: flags.interpretation, explain: !flags.lean, ...(flags.sensitivity ? { sensitivity: true } : {}) };
   if (flags.asOf) opts.asOf = flags.asOf;
   if (flags.ledger) {
     const r = LedgerViewSchema.safeParse(parseJson(readInput(flags.ledger), '--ledger'));
@@ -43,7 +44,8 @@ export function registerCheck(program: Command): void {
     .option('--format <format>', 'json or text', 'json')
     .option('--interpretation <ID=READING>', 'choose a reading, e.g. INT-6=available (repeatable)', collectInterpretation)
     .option('--ledger <file>', 'ledger view JSON: lppUsedTpp, aiaCumulativeTpp, countryLicensedTpp')
-    .option('--lean', 'omit the explanation and classification basis (bulk screening)')
+    .option('--lean', 'omit the explanation, the classification basis and the re-evaluation of other interpretation readings (bulk screening)')
+    .option('--sensitivity', 'with --lean: still re-evaluate other readings (interpretations[].changesOutcome, changes, alternatives)')
     .option('--commit', 'record it: draw on the ledger (LPP cap, AIA total) and append the audit log, in one database transaction')
     .option('--actor <name>', 'with --commit: who commits (default AIDR_ACTOR or the OS user)')
     .option('--idempotency-key <key>', 'with --commit: commit at most once for this key (a batch uses KEY#index)')

@@ -56,6 +56,13 @@ describe('bin/aidr', () => {
     expect(r.stdout).toMatch(/LICENSE EXCEPTION is available/);
     expect(r.stdout).toMatch(/LPP Shipment/);
     expect(r.stdout).not.toMatch(/uses one license exception/);
+    // Lean output re-evaluates other readings only when asked.
+    const lean = JSON.parse(run(['check', '-', '--lean'], JSON.stringify(tx)).stdout);
+    const leanSens = JSON.parse(run(['check', '-', '--lean', '--sensitivity'], JSON.stringify(tx)).stdout);
+    expect(lean.interpretations.every((i: { changesOutcome?: boolean }) => i.changesOutcome === undefined)).toBe(true);
+    expect(leanSens.interpretations.length).toBeGreaterThan(0);
+    // INT-9 excepted: its reading is applied by whoever counts the ledger figures (docs/semantics.md).
+    expect(leanSens.interpretations.filter((i: { id: string }) => i.id !== 'INT-9').every((i: { changesOutcome?: boolean }) => typeof i.changesOutcome === 'boolean')).toBe(true);
     const both = run(['check', '-', '--format', 'text'], JSON.stringify({ ...tx, to: 'DE', quantity: 100, consignee: { country: 'DE', headquarters: 'DE', ultimateParentHeadquarters: 'DE' } }));
     expect(both.stdout).toMatch(/uses one license exception: only the obligations of the one used \(AIA or LPP\) apply/);
     // The headline qualifies what the JSON qualifies: an unknown requirement, a date before compliance.
