@@ -8,6 +8,7 @@ import type { Determination, ExceptionResult, InterpretationUse, Step } from '..
 import type { Transaction } from '../contract/transaction.js';
 import { formatExact, toNumber } from '../compute/exact.js';
 import { RULESET, DATES, statusOn } from '../data/ruleset.js';
+import { defaultReading } from '../data/interpretations.js';
 import { EMBARGOES, LATER_RULES, type LaterRule } from '../data/later-rules.js';
 import { describe } from '../law/headquarters.js';
 import { intervalOps } from '../law/part774/eccn-4e091.js';
@@ -123,6 +124,9 @@ function warnings(c: Core): string[] {
   }
   if (c.policy === 'approval_within_allocation' && c.allocation && c.allocation.licensedTpp === undefined) {
     w.push(`How much of ${c.allocation.country}'s ${formatExact(c.allocation.cap)} TPP allocation is already licensed is unknown here (no ledger figure): the presumption of approval holds only within it, and denial follows once it is used up (742.6(b)(10)(iii)(B); INT-9). Record licenses and BIS's published figure with aidr ledger record-license / record-published, or pass options.ledger.countryLicensedTpp.`);
+  }
+  if (c.allocation && c.ctx.reading('INT-9') !== defaultReading('INT-9')) {
+    w.push(`INT-9 = ${c.ctx.reading('INT-9')}: the country's licensed TPP is taken as given (options.ledger.countryLicensedTpp, or the store's records for 2025-2027); count it over that period yourself for this reading to take effect.`);
   }
   const veu = c.f.consignee.veu ?? c.f.endUser.veu;
   if (veu && c.license !== false && c.f.activity !== 'transfer') {
