@@ -14,7 +14,7 @@ import { Decimal } from '../compute/exact.js';
 import { DATES } from '../data/ruleset.js';
 import { classifyItem, type ItemClass } from '../law/part774/classify.js';
 import { subjectToEar, type Jurisdiction } from '../law/part734/subject-to-ear.js';
-import { licenseRequirement742, type Requirement } from '../law/part742/license-requirement.js';
+import { licenseRequirement742 } from '../law/part742/license-requirement.js';
 import { headquartersLicense744 } from '../law/part744/headquarters-license.js';
 import { reviewPolicy, type Policy } from '../law/part742/review-policy.js';
 import { evaluateAia } from '../law/part740/aia-740-27.js';

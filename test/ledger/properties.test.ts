@@ -8,16 +8,9 @@ import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/open.js';
 import { commitReservation, draw, expireReservations, getAccount, releaseReservation, reserve, verifyLedger } from '../../src/ledger/ledger.js';
 import { toMilli } from '../../src/ledger/amount.js';
-import { BACKENDS, storeForSuite, type Backend } from '../store/backends.js';
+import { BACKENDS, storeForSuite } from '../store/backends.js';
 
 const CAP = 26_900_000_000n; // the LPP cap in milli-TPP: the account kind used below
-
-type Op =
-  | { op: 'reserve'; milli: number; key: number | null; ttl: number }
-  | { op: 'draw'; milli: number }
-  | { op: 'commit'; pick: number }
-  | { op: 'release'; pick: number }
-  | { op: 'expire'; advance: number };
 
 const amount = fc.integer({ min: 1, max: 12_000_000_000 });
 const ops = fc.array(fc.oneof(
@@ -31,11 +24,9 @@ const ops = fc.array(fc.oneof(
 const asTpp = (milli: number) => (BigInt(milli) / 1000n).toString() + '.' + String(milli % 1000).padStart(3, '0');
 
 describe.each(BACKENDS)('ledger properties: $name', ({ name, skip }) => {
-  let b: Backend;
   let store: Store;
   let run = 0;
-  storeForSuite(name, skip, (x, y) => {
-    b = x;
+  storeForSuite(name, skip, (_backend, y) => {
     store = y;
   });
 

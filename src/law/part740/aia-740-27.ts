@@ -147,7 +147,7 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   if (path.includes(storage) && [activity, ...path].every((c) => c === storage || c.status !== 'not_met')) storageCondition(x);
   for (const c of [activity, notUnderPart746(f, 'AIA'), ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
   (!f.separateEndUser || k.add(weightsEndUser(f))) && k.add(restrictionForWeights(x)) && k.add(noPart744Concern(f));
-  return k.finish('AIA', () => weightObligations(x, path.includes(storage)));
+  return k.finish('AIA', () => weightObligations(path.includes(storage)));
 }
 
 const isDeemed = (f: ExceptionInput['f']) => f.activity === 'deemed_export' || f.activity === 'deemed_reexport';
@@ -215,7 +215,7 @@ function storageCondition(x: ExceptionInput): Cond {
   return cond('a3-storage-meets-supp10', { value, missing }, `${C.a3ii}; 15 CFR part 748, Supp. 10, paras 14, 15, 18`, detail);
 }
 
-function weightObligations(x: ExceptionInput, storage: boolean): Obligation[] {
+function weightObligations(storage: boolean): Obligation[] {
   const ob: Obligation[] = [
     { what: 'Furnish the ECCN (4E091) to the recipient.', when: 'before the export, reexport or transfer', to: 'the recipient (the entity that owns the weights)', citation: `${C.b1}; FR 2025-00636 preamble (AIA)` },
   ];

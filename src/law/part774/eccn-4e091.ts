@@ -94,7 +94,7 @@ export function classify4E091(w: TrainingSpec, ctx: Ctx, path = 'item'): Weights
     return { value, missing: value === undefined ? missing : (NONE as Missing[]) };
   })();
 
-  const note1 = note1Exclusion(w, ops, ctx, path, basis);
+  const note1 = note1Exclusion(w, ctx, path, basis);
   const note2 = heading.value === false ? known(false) : note2Exclusion(w, ops, ctx, path, basis);
   const controlled = allOf(negate(published), heading, negate(note1), negate(note2));
   return { controlled, operations: ops, basis };
@@ -205,7 +205,7 @@ function note2Bound(w: TrainingSpec, ctx: Ctx): { n2: Interval; why: string } {
   return { n2: { lo: ZERO, hi }, why };
 }
 
-function note1Exclusion(w: TrainingSpec, ops: Interval, ctx: Ctx, path: string, basis: Step[]): Finding {
+function note1Exclusion(w: TrainingSpec, ctx: Ctx, path: string, basis: Step[]): Finding {
   const d = w.derivedFrom;
   if (!d) return known(false);
   if (d.published === false) return known(false);
