@@ -61,7 +61,8 @@ export function accountPeriod(ref: AccountRef): string {
   return '';
 }
 
-function country(code: string | undefined, path: string): string {
+/** A country code, upper-cased and checked (a field path names it when it is not one). */
+export function country(code: string | undefined, path: string): string {
   const c = (code ?? '').toUpperCase();
   if (!isKnownCountry(c)) throw new InputError(path, `not an ISO 3166-1 alpha-2 country code: "${code ?? ''}"`);
   return c;

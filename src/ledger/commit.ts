@@ -33,7 +33,7 @@ import { transaction, type Store } from '../store/open.js';
 import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } from './accounts.js';
 import { big, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
-import { ensureAccount, move, storable } from './ledger.js';
+import { checkActor, checkKey, ensureAccount, move, storable } from './ledger.js';
 import { buildLedgerView, ledgerKeys, type BuiltView } from './view.js';
 
 /** When several exceptions are eligible: those without a cap first, LPP (capped) last. */
@@ -76,12 +76,10 @@ type Stored = Omit<CommitResult, 'replayed' | 'determination'>;
 
 export async function commitTransaction(store: Store, tx: Transaction, opts: EvalOptions, c: CommitOptions): Promise<CommitResult> {
   if (opts.ledger !== undefined) throw new InputError('ledger', 'when committing, the ledger view comes from the store; do not pass one');
-  if (typeof c.actor !== 'string' || c.actor.trim() === '' || c.actor.length > 200) throw new InputError('actor', 'name who commits (1 to 200 characters)');
-  if (c.idempotencyKey !== undefined && (c.idempotencyKey.length === 0 || c.idempotencyKey.length > 200)) throw new InputError('idempotencyKey', 'expected 1 to 200 characters');
+  checkActor(c.actor);
+  checkKey(c.idempotencyKey);
   if (c.exception !== undefined && !EXCEPTION_PREFERENCE.includes(c.exception)) throw new InputError('exception', `one of ${EXCEPTION_PREFERENCE.join(', ')}`);
   storable(tx, ''); // paths relative to the transaction, like the engine's
-  storable(c.actor, 'actor');
-  if (c.idempotencyKey !== undefined) storable(c.idempotencyKey, 'idempotencyKey');
   const asOf = opts.asOf ?? tx.date ?? today();
   // Pin the date: a replay years later must evaluate the same day.
   const options: EvalOptions = { ...stripUndefined(opts), asOf };

@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { formatExact, type NumLike } from '../compute/exact.js';
+import { countryOn } from '../data/country-groups.js';
 import { ALLOCATION } from '../data/parameters.js';
 import { InputError } from '../engine/context.js';
 import { today } from '../engine/determine.js';
@@ -25,7 +26,7 @@ import { canonicalJson, UNSTORABLE_MESSAGE, unstorablePath, sha256 } from '../st
 import { isUniqueViolation, transaction, type Store } from '../store/open.js';
 import type { Database, DbInt } from '../store/schema.js';
 import { CAP_SQLSTATE } from '../store/migrations/002-pg-reserve-function.js';
-import { accountId, accountKey, accountPeriod, capFor, checkUse, parseAccountId, type AccountRef, type Cap } from './accounts.js';
+import { accountId, accountKey, accountPeriod, capFor, checkUse, country, parseAccountId, type AccountRef, type Cap } from './accounts.js';
 import { big, bigOrNull, fromMilli, toMilli, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
 import { countryLicensed } from './view.js';
@@ -92,20 +93,22 @@ function checkDate(date: string | undefined, path = 'date'): string {
   return date;
 }
 
-function checkActor(actor: string): string {
+/** Who acts: 1 to 200 characters the store can keep. */
+export function checkActor(actor: string): string {
   if (typeof actor !== 'string' || actor.trim() === '' || actor.length > 200) throw new InputError('actor', 'name who acts (1 to 200 characters)');
   storable(actor, 'actor');
   return actor;
 }
 
-function checkKey(key: string | undefined): string | undefined {
+/** An idempotency key, when given: 1 to 200 characters the store can keep. */
+export function checkKey(key: string | undefined): string | undefined {
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || key.length === 0 || key.length > 200) throw new InputError('idempotencyKey', 'expected 1 to 200 characters');
   storable(key, 'idempotencyKey');
   return key;
 }
 
-/** Refuse, naming the field, a value with a string the store cannot keep (NUL). */
+/** Refuse, naming the field, a value with a string the store cannot keep (NUL, unpaired surrogates). */
 export function storable(value: unknown, field: string): void {
   const at = unstorablePath(value, field);
   if (at) throw new InputError(at, UNSTORABLE_MESSAGE);
@@ -358,11 +361,10 @@ async function callReserve(store: Store, a: ReserveArgs): Promise<{ used: bigint
 }
 
 /**
- * The UVEU's headquarters: recorded with its first installation (under the group lock), then
- * fixed. A later installation may omit it; one naming another country is refused.
+ * The UVEU's headquarters (a checked country code): recorded with its first installation (under
+ * the group lock), then fixed. A later installation may omit it; one naming another is refused.
  */
-async function uveuHeadquarters(trx: Kysely<Database>, veu: string, given: string | undefined, actor: string, at: string): Promise<string> {
-  const wanted = given?.toUpperCase();
+async function uveuHeadquarters(trx: Kysely<Database>, veu: string, wanted: string | undefined, actor: string, at: string): Promise<string> {
   const row = await trx.selectFrom('uveu_profiles').select('headquarters').where('veu', '=', veu).executeTakeFirst();
   if (row) {
     if (wanted && wanted !== row.headquarters) throw new InputError('headquarters', `UVEU ${veu} is recorded as headquartered in ${row.headquarters} (with its first installation); the Supp. 10 para. 6 limits are checked against that, not ${wanted}`);
@@ -550,16 +552,17 @@ export async function draw(store: Store, req: DrawRequest): Promise<MovementResu
   const onDate = checkDate(req.date);
   const actor = checkActor(req.actor);
   storable(req.ref, 'ref');
-  storable(req.headquarters, 'headquarters');
+  // The rule reads Hong Kong as China: record and check the country it reads.
+  const headquarters = req.headquarters === undefined ? undefined : countryOn(country(req.headquarters, 'headquarters'), onDate).code;
   checkUse(ref, onDate, req.date !== undefined);
   const key = checkKey(req.idempotencyKey);
   const cap = capFor(ref, onDate);
   const id = await ensureAccount(store, ref, cap);
-  const hash = sha256(canonicalJson({ op: 'draw', account: id, amount: amount.toString(), onDate, headquarters: req.headquarters ?? null }));
+  const hash = sha256(canonicalJson({ op: 'draw', account: id, amount: amount.toString(), onDate, headquarters: headquarters ?? null }));
   const at = iso(req.now);
   const { result, replayed } = await once(store, key, 'draw', hash, async (trx) => {
     let uveu: MovementResult['uveu'];
-    if (ref.kind === 'uveu') uveu = await uveuGate(trx, ref, amount, onDate, req.headquarters, actor, at);
+    if (ref.kind === 'uveu') uveu = await uveuGate(trx, ref, amount, onDate, headquarters, actor, at);
     const row = await move(trx, { accountId: id, kind: 'draw', usedDelta: amount, reservedDelta: 0n, cap: cap.milli, onDate, at, actor, ref: req.ref ?? null });
     if (!row) throw await capError(trx, id, amount, cap.milli!);
     return { account: id, kind: 'draw', amountTpp: tpp(amount), onDate, ...(uveu ? { uveu } : {}) };

@@ -162,6 +162,10 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     await expect(draw(store, { account: 'uveu:U1:MY', tpp: '1', actor })).rejects.toThrow(/UVEU limit exceeded/);
     await expect(draw(store, { account: 'uveu:U1:VN', tpp: '1000', actor, headquarters: 'SG' })).rejects.toMatchObject({ path: 'headquarters', message: expect.stringMatching(/recorded as headquartered in US/) });
     await expect(draw(store, { account: 'uveu:U9:US', tpp: '1', actor })).rejects.toMatchObject({ path: 'headquarters' });
+    // Recorded only as a real country code, read as the rule reads it (Hong Kong is China).
+    await expect(draw(store, { account: 'uveu:U9:US', tpp: '1', actor, headquarters: 'ZZ' })).rejects.toMatchObject({ path: 'headquarters' });
+    expect((await draw(store, { account: 'uveu:U8:US', tpp: '1', actor, headquarters: 'hk' })).uveu?.headquarters).toBe('CN');
+    await expect(draw(store, { account: 'uveu:U8:US', tpp: '1', actor, headquarters: 'HK' })).resolves.toMatchObject({ account: 'uveu:U8:US' });
     expect((await getAccount(store, 'uveu:U1:MY'))?.usedTpp).toBe('70000000');
     expect(await getAccount(store, 'uveu:U1:VN')).toMatchObject({ usedTpp: '0' });
   });

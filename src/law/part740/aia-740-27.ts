@@ -100,6 +100,9 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   const { f, ctx } = x;
   const cons = f.consignee;
   const activity = activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA');
+  const embargo = notUnderPart746(f, 'AIA');
+  // Refused before any reading is consulted: what follows is shown, not relied on (finish resets it).
+  if (activity.status === 'not_met' || embargo.status === 'not_met') ctx.displayOnly = true;
   // Built without recording INT-16 as relied on: it is, only if the path that decides needs storage.
   const quiet = ctx.displayOnly;
   ctx.displayOnly = true;
@@ -144,8 +147,9 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   ctx.choose('INT-18', (r) => outcomeUnder(r, ctx.reading('INT-19')));
   ctx.choose('INT-19', (r) => outcomeUnder(ctx.reading('INT-18'), r));
   const path = pick(ctx.reading('INT-18'), ctx.reading('INT-19'));
-  if (path.includes(storage) && [activity, ...path].every((c) => c === storage || c.status !== 'not_met')) storageCondition(x);
-  for (const c of [activity, notUnderPart746(f, 'AIA'), ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
+  // Now record INT-16, if storage is what the chosen path turns on.
+  if (path.includes(storage) && [activity, embargo, ...path].every((c) => c === storage || c.status !== 'not_met')) storageCondition(x);
+  for (const c of [activity, embargo, ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
   (!f.separateEndUser || k.add(weightsEndUser(f))) && k.add(restrictionForWeights(x)) && k.add(noPart744Concern(f));
   return k.finish('AIA', () => weightObligations(path.includes(storage)));
 }

@@ -82,27 +82,29 @@ const STATEMENT: Obligation = { what: `Obtain the ultimate consignee statement: 
 const COPY_TO_BIS: Obligation = { what: 'Send BIS a copy of the ultimate consignee statement.', when: `within ${LPP.copyDays} days of the export or reexport`, deadline: `${LPP.copyDays} days after the shipment`, to: LPP.address, subject: LPP.shipmentSubject, citation: C.g1 };
 const RECORDS = records(C.rec, 'each LPP export or reexport and the consignee statement');
 
+/** The (g)(3) advance notice to BIS and the (g)(2) consignee notice, worded for the case at hand. */
+const advanceNotice = (what: string): Obligation => ({ what, when: 'before the export or reexport', deadline: 'before shipment', to: LPP.address, subject: LPP.shipmentSubject, citation: C.g3 });
+const limitNotice = (what: string): Obligation => ({ what, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 });
+
 function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
   const { ctx } = x;
   const ob: Obligation[] = [STATEMENT, COPY_TO_BIS];
   // Not an obligation, but what users ask: LPP is not a license, so it draws no country allocation.
   ctx.step('Country allocation', '15 CFR 742.6(b)(10)(iii)(B)(1); INT-9', 'not drawn by LPP', 'A shipment under LPP does not count against the destination\'s country allocation, which licenses draw.');
-  if (x.aggregate === undefined) {
+  const agg = x.aggregate;
+  if (agg === undefined) {
     // The shipment's TPP is unknown (so is LPP itself): both notices are stated with their trigger.
     ctx.step('LPP advance notice', C.g3, 'unknown', 'The shipment\'s aggregate TPP is unknown.');
     ob.push(
-      { what: `Notify BIS of the shipment before it leaves if its aggregate TPP reaches ${formatExact(LPP.noticeThreshold)} (INT-8; the TPP is unknown here).`, when: 'before the export or reexport', deadline: 'before shipment', to: LPP.address, subject: LPP.shipmentSubject, citation: C.g3 },
-      { what: `The ultimate consignee must notify BIS once a shipment exhausts its ${formatExact(LPP.annualCap)} TPP annual limit (INT-20; the TPP is unknown here).`, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 },
+      advanceNotice(`Notify BIS of the shipment before it leaves if its aggregate TPP reaches ${formatExact(LPP.noticeThreshold)} (INT-8; the TPP is unknown here).`),
+      limitNotice(`The ultimate consignee must notify BIS once a shipment exhausts its ${formatExact(LPP.annualCap)} TPP annual limit (INT-20; the TPP is unknown here).`),
       verifyPart744(), RECORDS,
     );
     return ob;
   }
-  const agg = x.aggregate;
   const notice = ctx.choose('INT-8', (r) => (r === 'inclusive' ? agg.gte(LPP.noticeThreshold) : agg.gt(LPP.noticeThreshold)));
   ctx.step('LPP advance notice', C.g3, notice ? 'required' : 'not required', () => `Shipment aggregate TPP ${formatExact(agg)} against ${formatExact(LPP.noticeThreshold)} (INT-8: ${ctx.reading('INT-8')}).`);
-  if (notice) {
-    ob.push({ what: `Notify BIS of this shipment: its aggregate TPP ${formatExact(agg)} reaches ${formatExact(LPP.noticeThreshold)} (INT-8).`, when: 'before the export or reexport', deadline: 'before shipment', to: LPP.address, subject: LPP.shipmentSubject, citation: C.g3 });
-  }
+  if (notice) ob.push(advanceNotice(`Notify BIS of this shipment: its aggregate TPP ${formatExact(agg)} reaches ${formatExact(LPP.noticeThreshold)} (INT-8).`));
   const after = used.isZero() ? agg : used.plus(agg);
   const room = LPP.annualCap.minus(after);
   const perUnit = x.cls.tppPerUnit;
@@ -110,7 +112,7 @@ function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
   ctx.step('LPP annual limit reached', C.g2, exhausts ? 'notice required' : 'not reached', () => `Cumulative LPP TPP after this shipment ${formatExact(after)} of ${formatExact(LPP.annualCap)}; room left ${formatExact(room)} (INT-20: ${ctx.reading('INT-20')}).`);
   if (exhausts) {
     const why = room.isZero() ? `its cumulative LPP TPP reaches the ${formatExact(LPP.annualCap)} limit` : `its cumulative LPP TPP reaches ${formatExact(after)}, and the ${formatExact(room)} TPP left of the ${formatExact(LPP.annualCap)} limit is less than one more unit of this item (${formatExact(perUnit!)} TPP)`;
-    ob.push({ what: `The ultimate consignee must notify BIS once it receives this shipment: ${why} (INT-20: ${ctx.reading('INT-20')}).`, when: 'as soon as the consignee receives the shipment that exhausts the limit', to: LPP.address, subject: LPP.limitSubject, citation: C.g2 });
+    ob.push(limitNotice(`The ultimate consignee must notify BIS once it receives this shipment: ${why} (INT-20: ${ctx.reading('INT-20')}).`));
   }
   ob.push(verifyPart744(), RECORDS);
   return ob;

@@ -18,7 +18,7 @@ import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
 import { T4E091, P } from '../../data/parameters.js';
 import { largestPublishedModel } from '../../data/published-models.js';
 import type { Ctx } from '../../engine/context.js';
-import { allOf, known, negate, NONE, type Finding, type Missing, type Tri } from '../../engine/logic.js';
+import { allOf, and, known, negate, NONE, type Finding, type Missing, type Tri } from '../../engine/logic.js';
 
 export const CITE_4E091 = {
   heading: 'ECCN 4E091 (heading)',
@@ -154,7 +154,7 @@ function syntheticAddition(w: TrainingSpec, path: string, basis: Step[], missing
     let certainTraining: Decimal | undefined;
     let possibleHi: Decimal | undefined = ZERO;
     for (const x of facts) {
-      const counts: Tri = x.over ? x.unpublishedData : combined ? and3(x.unpublishedData, together) : false;
+      const counts: Tri = x.over ? x.unpublishedData : combined ? and(x.unpublishedData, together) : false;
       if (counts === false) continue;
       if (x.over) {
         if (x.unpublishedData === undefined) notes?.push({ path: `${x.p}.dataPublished`, why: 'unpublished synthetic data above 10 % of the operations adds its generator\'s operations (Technical Note 3)' });
@@ -182,11 +182,6 @@ function syntheticAddition(w: TrainingSpec, path: string, basis: Step[], missing
     detail: `Generation operations of each generator whose unpublished data exceeds 10 % of the operations, plus the training operations of the largest unpublished generator, counted once (INT-23: the 10 % ${combined ? 'over all unpublished generators together' : 'per generator'}).`,
   });
   return added;
-}
-
-/** Three-valued and. */
-function and3(a: Tri, b: Tri): Tri {
-  return a === false || b === false ? false : a === true && b === true ? true : undefined;
 }
 
 /** Note 2's number: given, or bounded by the largest published model (and a published source). */
