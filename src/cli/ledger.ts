@@ -10,7 +10,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Store } from '../store/open.js';
-import type { AccountState } from '../ledger/ledger.js';
+import type { AccountState } from '../ledger/index.js';
 import { issueToError } from '../contract/parse.js';
 import { InputError } from '../engine/context.js';
 import { parseJson, readInput, reportAndExit, UsageError, writeJson } from './io.js';
@@ -111,7 +111,7 @@ export function registerLedger(program: Command): void {
         const { parseAccountId, ACCOUNT_KINDS } = await import('../ledger/accounts.js');
         if (flags.kind !== undefined && !(ACCOUNT_KINDS as readonly string[]).includes(flags.kind)) throw new InputError('--kind', `one of ${ACCOUNT_KINDS.join(', ')}`);
         await withStore(async (store) => {
-          const L = await import('../ledger/ledger.js');
+          const L = await import('../ledger/index.js');
           if (account) {
             parseAccountId(account);
             const a = await L.getAccount(store, account);
@@ -154,17 +154,17 @@ export function registerLedger(program: Command): void {
       });
 
   op('reserve', 'Hold TPP against an account\'s cap until commit, release or expiry', async (store, account, f) => {
-    const L = await import('../ledger/ledger.js');
+    const L = await import('../ledger/index.js');
     return L.reserve(store, { account, tpp: needTpp(f), date: f.date, actor: defaultActor(f.actor), idempotencyKey: f.idempotencyKey, ref: f.ref, ...(f.ttl ? { ttlSeconds: parseDuration(f.ttl) } : {}) });
   }).option('--ttl <duration>', 'how long the reservation holds (default 24h)');
 
   op('draw', 'Check the cap and use TPP in one step (NVEU/UVEU installations; UVEU also checks Supp. 10 para. 6)', async (store, account, f) => {
-    const L = await import('../ledger/ledger.js');
+    const L = await import('../ledger/index.js');
     return L.draw(store, { account, tpp: needTpp(f), date: f.date, actor: defaultActor(f.actor), idempotencyKey: f.idempotencyKey, ref: f.ref, headquarters: f.headquarters });
   }).option('--headquarters <country>', 'UVEU: where the UVEU is headquartered');
 
   op('retire', 'Attrition: remove chips lost, failed, relocated or resold from an NVEU/UVEU installed base', async (store, account, f) => {
-    const L = await import('../ledger/ledger.js');
+    const L = await import('../ledger/index.js');
     return L.retire(store, { account, tpp: needTpp(f), date: f.date, actor: defaultActor(f.actor), idempotencyKey: f.idempotencyKey, ref: f.ref });
   });
 
@@ -177,7 +177,7 @@ export function registerLedger(program: Command): void {
       .action(async (reservation: string, flags: { actor?: string }) => {
         try {
           await withStore(async (store) => {
-            const L = await import('../ledger/ledger.js');
+            const L = await import('../ledger/index.js');
             const who = { actor: defaultActor(flags.actor) };
             writeJson(name === 'commit' ? await L.commitReservation(store, reservation, who) : await L.releaseReservation(store, reservation, who));
           });
@@ -194,7 +194,7 @@ export function registerLedger(program: Command): void {
     .action(async (flags: { actor?: string }) => {
       try {
         await withStore(async (store) => {
-          const L = await import('../ledger/ledger.js');
+          const L = await import('../ledger/index.js');
           writeJson({ expired: await L.expireReservations(store, { actor: defaultActor(flags.actor) }) });
         });
       } catch (e) {
@@ -212,7 +212,7 @@ export function registerLedger(program: Command): void {
         const r = ImportFile.safeParse(parseImport(readInput(file)));
         if (!r.success) throw issueToError(r.error.issues);
         await withStore(async (store) => {
-          const L = await import('../ledger/ledger.js');
+          const L = await import('../ledger/index.js');
           writeJson(await L.importEntries(store, r.data, { actor: defaultActor(flags.actor) }));
         });
       } catch (e) {
@@ -231,7 +231,7 @@ export function registerLedger(program: Command): void {
     .action(async (flags: { country: string; tpp: string; date: string; license?: string; actor?: string }) => {
       try {
         await withStore(async (store) => {
-          const L = await import('../ledger/ledger.js');
+          const L = await import('../ledger/index.js');
           const country = flags.country.toUpperCase();
           writeJson(await L.recordFact(store, {
             account: `country_allocation:${country}`, tpp: flags.tpp, date: flags.date, actor: defaultActor(flags.actor),
@@ -254,7 +254,7 @@ export function registerLedger(program: Command): void {
     .action(async (flags: { country: string; tpp: string; asOf: string; source: string; actor?: string }) => {
       try {
         await withStore(async (store) => {
-          const L = await import('../ledger/ledger.js');
+          const L = await import('../ledger/index.js');
           writeJson(await L.recordPublished(store, { country: flags.country, tpp: flags.tpp, asOf: flags.asOf, source: flags.source, actor: defaultActor(flags.actor) }));
         });
       } catch (e) {
@@ -268,7 +268,7 @@ export function registerLedger(program: Command): void {
     .action(async () => {
       try {
         await withStore(async (store) => {
-          const L = await import('../ledger/ledger.js');
+          const L = await import('../ledger/index.js');
           const r = await L.verifyLedger(store);
           writeJson(r);
           if (!r.ok) process.exitCode = 1;

@@ -58,7 +58,7 @@ export function registerVeu(program: Command): void {
 async function fillFromLedger(raw: Record<string, unknown>, veuId: string): Promise<void> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return;
   await withStore(async (store) => {
-    const { listAccounts } = await import('../ledger/ledger.js');
+    const { listAccounts } = await import('../ledger/index.js');
     const { parseAccountId } = await import('../ledger/accounts.js');
     const { toMilli, tpp } = await import('../ledger/amount.js');
     const prefix = `uveu:${encodeURIComponent(veuId)}:`;

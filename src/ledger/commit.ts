@@ -33,7 +33,9 @@ import { transaction, type Store } from '../store/open.js';
 import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } from './accounts.js';
 import { big, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
-import { checkActor, checkKey, ensureAccount, move, storable } from './ledger.js';
+import { ensureAccount } from './balances.js';
+import { move } from './move.js';
+import { checkActor, checkKey, storable } from './request.js';
 import { buildLedgerView, ledgerKeys, type BuiltView } from './view.js';
 
 /** When several exceptions are eligible: those without a cap first, LPP (capped) last. */

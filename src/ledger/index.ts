@@ -12,11 +12,14 @@ export { appendAudit, auditRecords, exportLine, getAudit, verifyAudit, type Audi
 export { accountId, capFor, parseAccountId, ACCOUNT_KINDS, type AccountRef, type AccountKind } from './accounts.js';
 export { fromMilli, toMilli, tpp } from './amount.js';
 export { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
-export {
-  commitReservation, draw, expireReservations, getAccount, history, importEntries, listAccounts, recordFact, recordPublished,
-  releaseReservation, reserve, retire, verifyLedger, DEFAULT_TTL_SECONDS,
-  type AccountState, type ReservationResult, type MovementResult, type ReserveRequest, type DrawRequest, type RecordRequest, type ImportEntry,
-} from './ledger.js';
+export { checkActor, checkKey, storable, type Actor } from './request.js';
+export { ensureAccount, getAccount, history, listAccounts, verifyLedger, type AccountState, type MovementResult, type MovementRow } from './balances.js';
+export { move, type Move } from './move.js';
+export { once } from './once.js';
+export { commitReservation, expireReservations, releaseReservation, reserve, DEFAULT_TTL_SECONDS, type ReservationResult, type ReserveRequest } from './reserve.js';
+export { draw, type DrawRequest } from './draw.js';
+export { importEntries, recordFact, retire, type ImportEntry, type RecordRequest } from './record.js';
+export { latestPublished, recordPublished, type PublishedRequest } from './published.js';
 export { buildLedgerView, countryLicensed, ledgerKeys } from './view.js';
 export { chooseException, commitTransaction, EXCEPTION_PREFERENCE, type CommitOptions, type CommitResult } from './commit.js';
 export { replayAudit, type ReplayResult } from './replay.js';

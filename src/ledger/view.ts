@@ -19,7 +19,7 @@ import type { Store } from '../store/open.js';
 import type { Database, DbInt } from '../store/schema.js';
 import { accountId, type AccountRef, type LppReading } from './accounts.js';
 import { big, tpp } from './amount.js';
-import { latestPublished } from './ledger.js';
+import { latestPublished } from './published.js';
 
 export interface LedgerKeys {
   year: string;

@@ -366,7 +366,7 @@ describe.each(BACKENDS)('fuzzing commits: $name', ({ name, skip }) => {
 
   it.skipIf(skip)(`${COMMITS} commit requests: never a 5xx; the audit log and the ledger verify afterwards`, async () => {
     const { verifyAudit } = await import('../../src/store/audit.js');
-    const { verifyLedger } = await import('../../src/ledger/ledger.js');
+    const { verifyLedger } = await import('../../src/ledger/index.js');
     const commitBody = fc.record({
       transactions: fc.array(fc.oneof(mutated, fc.constantFrom(...TEMPLATES), fc.constant(lppTx(2, 'fuzz-commit'))), { minLength: 1, maxLength: 3 }),
       commit: fc.constant(true),

@@ -9,7 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getAccount, verifyLedger } from '../../src/ledger/ledger.js';
+import { getAccount, verifyLedger } from '../../src/ledger/index.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import type { Store } from '../../src/store/open.js';
 import { BACKENDS, storeForSuite, type Backend } from '../store/backends.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/open.js';
 import { auditRecords, verifyAudit } from '../../src/store/audit.js';
-import { verifyLedger } from '../../src/ledger/ledger.js';
+import { verifyLedger } from '../../src/ledger/index.js';
 import { BACKENDS, backend, type Backend } from '../store/backends.js';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'worker.mjs');

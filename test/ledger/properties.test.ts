@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/open.js';
-import { commitReservation, draw, expireReservations, getAccount, releaseReservation, reserve, verifyLedger } from '../../src/ledger/ledger.js';
+import { commitReservation, draw, expireReservations, getAccount, releaseReservation, reserve, verifyLedger } from '../../src/ledger/index.js';
 import { toMilli } from '../../src/ledger/amount.js';
 import { BACKENDS, storeForSuite } from '../store/backends.js';
 

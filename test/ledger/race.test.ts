@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Store } from '../../src/store/open.js';
-import { getAccount, reserve, verifyLedger } from '../../src/ledger/ledger.js';
+import { getAccount, reserve, verifyLedger } from '../../src/ledger/index.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { BACKENDS, backend, storeForSuite, type Backend } from '../store/backends.js';

@@ -10,7 +10,7 @@ import { appendAudit, auditRecords, exportLine, verifyAudit } from '../../src/st
 import {
   commitReservation, draw, expireReservations, getAccount, history, importEntries, recordFact, recordPublished,
   releaseReservation, reserve, retire, verifyLedger,
-} from '../../src/ledger/ledger.js';
+} from '../../src/ledger/index.js';
 import { countryLicensed } from '../../src/ledger/view.js';
 import { commitTransaction, preflightCommits } from '../../src/ledger/commit.js';
 import { replayAudit } from '../../src/ledger/replay.js';

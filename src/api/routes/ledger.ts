@@ -11,7 +11,7 @@ import {
 import { parsePart, sendJson, toProblem, type ApiContext } from '../server.js';
 import { z } from 'zod';
 
-const ledger = () => import('../../ledger/ledger.js');
+const ledger = () => import('../../ledger/index.js');
 
 export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/v1/ledger/accounts', {

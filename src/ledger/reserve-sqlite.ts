@@ -1,0 +1,21 @@
+/** SQLite reservations: one BEGIN IMMEDIATE transaction each. */
+import { transaction, type Store } from '../store/open.js';
+import { move } from './move.js';
+import type { ReserveArgs } from './reserve.js';
+
+/** SQLite: one BEGIN IMMEDIATE transaction (the write lock orders processes). */
+export async function reserveSqlite(store: Store, a: ReserveArgs): Promise<{ used: bigint; reserved: bigint; cap: bigint | null } | undefined> {
+  return transaction(store, async (trx) => {
+    if (a.key) {
+      const prior = await trx.selectFrom('ledger_reservations').select('id').where('idempotency_key', '=', a.key).executeTakeFirst();
+      if (prior) return undefined;
+    }
+    const row = await move(trx, { accountId: a.id, kind: 'reserve', usedDelta: 0n, reservedDelta: a.amount, cap: a.cap, onDate: a.onDate, at: a.at, actor: a.actor, reservationId: a.rid, ref: a.ref ?? null });
+    if (!row) return undefined;
+    await trx.insertInto('ledger_reservations').values({
+      id: a.rid, account_id: a.id, amount: a.amount, state: 'reserved', idempotency_key: a.key ?? null, request_hash: a.requestHash,
+      on_date: a.onDate, created_at: a.at, expires_at: a.expiresAt, actor: a.actor,
+    }).execute();
+    return row;
+  });
+}
