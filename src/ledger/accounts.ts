@@ -156,7 +156,8 @@ export function capFor(ref: AccountRef, date: string, readings: Readings = {}): 
     case 'lpp':
       return { milli: toMilli(LPP.annualCap, 'cap'), citation: '15 CFR 740.29(d)' };
     case 'aia':
-      return { milli: null, citation: '15 CFR 740.27(c)', note: 'no cap: the cumulative total decides when the certification goes to BIS (INT-5)' };
+      // What counts toward the 253,000,000 and over which period is INT-30 (issue 8's register): by default every receipt, no period.
+      return { milli: null, citation: '15 CFR 740.27(c)', note: 'no cap: the cumulative total decides when the certification goes to BIS (INT-5; what counts and over which period: INT-30)' };
     case 'country_allocation': {
       // INT-37: "may be increased up to 100 %" is no automatic doubling unless that reading is chosen.
       const doubled = countryOn(ref.country, date).supp5b && readings['INT-37'] === 'doubled';
