@@ -105,6 +105,7 @@ export function uveuWarnings(check: UveuCheck): string[] {
   if (us.onNextReportingDate === 'not_met') out.push(`UVEU over the 50 % limit outside the United States on the next reporting date, ${us.measuredOn}, unless rebalanced (${us.actualTpp} TPP outside of ${check.totalTpp}; part 748, Supp. No. 10, paras. 6 and 10).`);
   for (const i of check.interpretations) out.push(`${i.id} (${i.reading}): ${i.label}.`);
   if (check.limits.outsideUs.status === 'unknown') out.push('Whether the 50 % limit binds this UVEU is unknown: give its ultimate parent\'s headquarters (INT-36).');
+  if (check.ultimateParentHeadquarters === null) out.push('The UVEU\'s ultimate parent\'s headquarters is not recorded (--ultimate-parent-headquarters): a UVEU whose ultimate parent is headquartered in Macau or D:5 holds none (part 748, Supp. No. 10, para. 13).');
   return out;
 }
 
