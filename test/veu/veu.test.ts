@@ -1,7 +1,10 @@
 /**
  * Runs the Data Center VEU scenarios in test/veu/*.yaml (worked examples 12-15 of the fact sheet,
- * each limit at its boundary, eligibility): each expectation is a dotted path into the
- * `aidr veu check` output and the value it must hold.
+ * each limit at its boundary, eligibility, and issue 13's principles): each expectation is a dotted
+ * path into the `aidr veu check` output and the value it must hold; a segment `@x` picks the array
+ * element whose id is x (`eligibility.uveu.conditions.@no-macau-d5-ownership.status`), and
+ * `absent` lists paths that must not exist. Each scenario names its deciding paragraph
+ * (`citation`) and, for a reading of a named interpretation, the reading (`source`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
