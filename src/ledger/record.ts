@@ -8,6 +8,7 @@
  * amount. Attrition leaves NVEU and UVEU installed bases (748.15(a)(2)(iii)(B); Supp. 10 para.
  * 10(b)); whether it leaves a country allocation is INT-40 (by default it does not).
  */
+import { sql } from 'kysely';
 import type { NumLike } from '../compute/exact.js';
 import { countryOn } from '../data/country-groups.js';
 import { InputError } from '../engine/context.js';
@@ -104,6 +105,8 @@ export async function retire(store: Store, req: RecordRequest): Promise<Movement
   const at = iso(req.now);
   const { result, replayed } = await once(store, key, 'retire', hash, async (trx) => {
     if (ref.kind === 'uveu') await lockGroup(trx, ref.veu);
+    // Lock the row before reading it: two retirements at once cannot both pass the check below.
+    await trx.updateTable('ledger_accounts').set({ used: sql`used` }).where('id', '=', id).execute();
     const a = await trx.selectFrom('ledger_accounts').select('used').where('id', '=', id).executeTakeFirst();
     if (!a) throw new LedgerError('not_found', `no account ${id}`);
     if (big(a.used) < amount) throw new InputError('tpp', `more than the installed base of ${tpp(big(a.used))} TPP`);

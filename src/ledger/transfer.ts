@@ -10,6 +10,7 @@
  *   receiving country's installed base must fit its Table 1 figure for the date; a transfer to
  *   Macau or D:5 is refused like any NVEU movement there.
  */
+import { sql } from 'kysely';
 import type { NumLike } from '../compute/exact.js';
 import { P } from '../data/parameters.js';
 import { InputError } from '../engine/context.js';
@@ -78,6 +79,8 @@ export async function transfer(store: Store, req: TransferRequest): Promise<Tran
   const { result, replayed } = await once(store, key, 'transfer', hash, async (trx) => {
     let uveu: UveuCheck | undefined;
     if (src.kind === 'uveu') await lockGroup(trx, src.veu);
+    // Lock the source row before reading it: a concurrent retire cannot take the chips from under the check.
+    await trx.updateTable('ledger_accounts').set({ used: sql`used` }).where('id', '=', fromId).execute();
     const a = await trx.selectFrom('ledger_accounts').select('used').where('id', '=', fromId).executeTakeFirst();
     if (!a) throw new LedgerError('not_found', `no account ${fromId}`);
     if (big(a.used) < amount) throw new InputError('tpp', `more than the ${tpp(big(a.used))} TPP installed in ${src.country}`);
