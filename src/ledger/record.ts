@@ -42,23 +42,25 @@ const CITE_A2 = '15 CFR 742.6(b)(10)(iii)(A)(2)';
 
 /**
  * Record a fact that already happened and cannot be refused: a license BIS granted (country
- * allocation), TPP received before aidr kept the ledger, an installed base (kind `import`).
- * No cap check; the result says when the account is over its cap.
+ * allocation), TPP received before aidr kept the ledger (LPP, AIA). No cap check; the result says
+ * when the account is over its cap. An NVEU or UVEU installed base is not a fact to record here:
+ * draw, transfer and import check it against Table 1 and Supp. 10 para. 6.
  */
-export async function recordFact(store: Store, req: RecordRequest & { kind?: 'record' | 'import' }): Promise<MovementResult> {
+export async function recordFact(store: Store, req: RecordRequest): Promise<MovementResult> {
   const ref = refOf(req.account);
+  if (ref.kind === 'nveu' || ref.kind === 'uveu') throw new InputError('account', `an ${ref.kind.toUpperCase()} installed base is recorded with draw, transfer or import, which check it against ${ref.kind === 'nveu' ? 'Table 1 (748.15(a)(2)(iii)(B))' : 'Supp. 10 para. 6'}`);
   const amount = toPositiveMilli(req.tpp, 'tpp');
   const onDate = checkDate(req.date);
   const actor = checkActor(req.actor);
   storable(req.ref, 'ref');
   const key = checkKey(req.idempotencyKey);
   const readings = checkReadings(req.interpretations);
-  const kind = req.kind ?? 'record';
+  const kind = 'record';
   checkUse(ref, onDate, req.date !== undefined);
   const endUser = endUserOf(req, ref, onDate);
   // INT-14 (default approval): a Supp. 5(a)-headquartered end user's license is reviewed under (A)(2) and draws nothing.
   const counted = !(endUser?.supp5a && (readings['INT-14'] ?? 'approval') === 'approval');
-  const cap = ref.kind === 'nveu' ? await capOn(store, ref, onDate).catch(() => ({ milli: null, citation: '' })) : await capOn(store, ref, onDate, readings);
+  const cap = await capOn(store, ref, onDate, readings);
   const id = await ensureAccount(store, ref, cap);
   const hash = sha256(canonicalJson({ op: kind, account: id, amount: amount.toString(), onDate, ref: req.ref ?? null, ...(endUser ? { endUser: endUser.given } : {}) }));
   const at = iso(req.now);

@@ -114,7 +114,9 @@ describe.each(BACKENDS)('Data Center VEU and allocation ledger: $name', ({ name,
     expect(counted).toMatchObject({ amountTpp: '5000000', balance: { usedTpp: '5000000' } });
     const plain = await recordFact(store, { account: 'country_allocation:BR', tpp: '1000', date: '2025-06-01', actor, endUserHeadquarters: 'BR' });
     expect(plain.counted).toBeUndefined();
-    await expect(recordFact(store, { account: 'nveu:X:AE', tpp: '1', date: '2025-06-01', actor, endUserHeadquarters: 'US' })).rejects.toMatchObject({ path: 'endUserHeadquarters' });
+    await expect(recordFact(store, { account: 'lpp:2025:ultimate_parent:X', tpp: '1', date: '2025-06-01', actor, endUserHeadquarters: 'US' })).rejects.toMatchObject({ path: 'endUserHeadquarters' });
+    // An installed base is not a fact recorded unchecked: draw, transfer and import check it.
+    await expect(recordFact(store, { account: 'uveu:X:CN', tpp: '1', date: '2025-06-01', actor })).rejects.toMatchObject({ path: 'account' });
   });
 
   it.skipIf(skip)('INT-37: an allocation is raised only by an increase BIS granted, at most 100 %', async () => {
