@@ -85,6 +85,9 @@ export function nveuCheck(x: NveuCheckInput): NveuCheck {
     afterTpp: formatExact(after),
   };
   const fitsFrom = TABLE1.find((r) => r.quarter >= quarter && r.quarter >= quarterOf(DATES.effective) && after.lte(r.capTpp))?.quarter ?? null;
+  if (x.date < DATES.effective) {
+    return { status: 'unknown', citation: CITE_TABLE1, ...base, capTpp: null, headroomTpp: null, fitsFrom, detail: `${noNveuCapReason(x.date)!}.`, notes };
+  }
   if (country?.macauOrD5) {
     return { status: 'not_met', citation: CITE_B2II, ...base, capTpp: cap ? formatExact(cap.capTpp) : null, headroomTpp: null, fitsFrom: null, detail: `${country.name} (${country.code}) is Macau or D:5: NVEU data centers may not be there.`, notes };
   }
