@@ -5,7 +5,9 @@
  * - `lppUsedTppByReading`: LPP TPP of the ultimate consignee in the calendar year of the
  *   determination, under both INT-7 readings: `ultimate_parent` keyed by
  *   `consignee.ultimateParentId ?? consignee.id ?? consignee.name`, `owner` keyed by
- *   `consignee.id ?? consignee.name`. `lppUsedTpp` is the one for the chosen reading.
+ *   `consignee.id ?? consignee.name`. `lppUsedTpp` is the one for the chosen reading. Under INT-39
+ *   operator (740.29(a), second sentence) a Supp. 5(a)-headquartered consignee's shipment is keyed
+ *   on the operating end user (`endUser.*`) instead.
  * - `aiaCumulativeTpp`: AIA TPP the consignee (`consignee.id ?? consignee.name`) received so far.
  * - `countryLicensedTpp`: TPP licensed to the allocation country (see `countryLicensed`).
  *
