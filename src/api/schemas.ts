@@ -164,9 +164,11 @@ export const AccountState = z.object({
   capTpp: z.string().nullable(), usedTpp: z.string(), reservedTpp: z.string(), leftTpp: z.string().nullable(),
   countryLicensedTpp: z.string().optional().describe('country allocations with BIS\'s published figure recorded: TPP licensed to the country as determinations count it'),
   countryLeftTpp: z.string().optional().describe('what that leaves of the allocation'),
+  capAsOf: z.string().optional().describe('NVEU and country allocation accounts: the date whose cap capTpp is (the query\'s date, default today)'),
+  capNote: z.string().optional().describe('which figure that is (e.g. "2025Q3 limit of … Table 1", an increase BIS granted), or why there is none'),
 });
 
-export const AccountsQuery = z.strictObject({ kind: StoredText(50).min(1).optional(), key: StoredText(500).min(1).optional() });
+export const AccountsQuery = z.strictObject({ kind: StoredText(50).min(1).optional(), key: StoredText(500).min(1).optional(), date: IsoDate.optional().describe('the date whose caps to show (an NVEU\'s Table 1 quarter; default today)') });
 export const MovementsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
   after: z.string().regex(/^\d{1,18}$/, 'a movement seq (digits)').optional().describe('continue after this movement seq (the last one of the previous page)'),

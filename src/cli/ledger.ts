@@ -3,8 +3,10 @@
  * DATABASE_URL is set, else SQLite in AIDR_DATA_DIR (default ./.aidr). Database modules load only
  * inside these commands, so `aidr check` stays fast.
  *
- * Exit codes: 0 done; 1 refused (cap exceeded, idempotency conflict, reservation state) or a
- * failed verification; 2 invalid input or usage (the field path is named).
+ * Exit codes (src/cli/exit.ts): 0 done; 4 refused by a limit or the ledger's state (cap exceeded,
+ * UVEU limit, not eligible, idempotency conflict, reservation state); 2 invalid input or usage
+ * (the field path is named), or a reservation, account or record that does not exist; 1 an
+ * internal failure or a failed verification.
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -13,7 +15,8 @@ import type { Store } from '../store/open.js';
 import type { AccountState } from '../ledger/index.js';
 import { issueToError } from '../contract/parse.js';
 import { InputError } from '../engine/context.js';
-import { parseJson, readInput, reportAndExit, UsageError, writeJson } from './io.js';
+import { EXIT } from './exit.js';
+import { collectInterpretation, parseJson, readInput, reportAndExit, UsageError, writeJson } from './io.js';
 
 // ---- shared plumbing for the store-backed commands ------------------------------------------------
 
@@ -27,13 +30,21 @@ export async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>
   }
 }
 
-/** Refusals (LedgerError) exit 1 with their message; the rest as every command does. */
+/** Refusals (LedgerError) exit 4 with their message, whatever their kind; naming what does not exist is bad input (2); the rest as every command does. */
 export function fail(e: unknown): never {
   if (e instanceof Error && e.name === 'LedgerError') {
     process.stderr.write(`aidr: ${e.message}\n`);
-    process.exit(1);
+    process.exit((e as { code?: string }).code === 'not_found' ? EXIT.badInput : EXIT.refused);
   }
   reportAndExit(e);
+}
+
+/** A ledger result as JSON on stdout; what a person must act on (notices) or know (warnings) also on stderr. */
+function writeResult(r: unknown): void {
+  writeJson(r);
+  const x = r as { notices?: string[]; warnings?: string[] };
+  for (const n of x.notices ?? []) process.stderr.write(`aidr: NOTICE ${n}\n`);
+  for (const w of x.warnings ?? []) process.stderr.write(`aidr: WARNING ${w}\n`);
 }
 
 export function defaultActor(given?: string): string {
@@ -68,12 +79,16 @@ function accountsText(accounts: AccountState[]): string {
   if (accounts.length === 0) return 'No accounts yet.\n';
   const rows = [['account', 'used TPP', 'reserved TPP', 'cap TPP', 'left TPP']];
   for (const a of accounts) rows.push([a.id, a.usedTpp, a.reservedTpp, a.capTpp ?? '-', a.leftTpp ?? '-']);
+  const caps = accounts.filter((a) => a.capNote !== undefined).map((a) => `${a.id}: cap as of ${a.capAsOf}: ${a.capNote}\n`);
   const notes = accounts.filter((a) => a.countryLicensedTpp !== undefined)
     .map((a) => `${a.id}: with BIS's published figure, ${a.countryLicensedTpp} TPP licensed to ${a.key} in all, ${a.countryLeftTpp} left (what determinations use; INT-9)\n`);
-  return `${table(rows)}\n${notes.join('')}`;
+  return `${table(rows)}\n${caps.join('')}${notes.join('')}`;
 }
 
-interface OpFlags { tpp?: string; date?: string; actor?: string; idempotencyKey?: string; ref?: string; ttl?: string; headquarters?: string }
+interface OpFlags {
+  tpp?: string; date?: string; actor?: string; idempotencyKey?: string; ref?: string; ttl?: string;
+  headquarters?: string; ultimateParentHeadquarters?: string; interpretation?: Record<string, string>;
+}
 
 function needTpp(flags: OpFlags): string {
   if (flags.tpp === undefined) throw new UsageError('--tpp is required');
@@ -86,6 +101,8 @@ const ImportFile = z.array(z.strictObject({
   date: z.string().optional(),
   ref: z.string().max(500).optional(),
   idempotencyKey: z.string().max(200).optional(),
+  headquarters: z.string().optional(),
+  ultimateParentHeadquarters: z.string().optional(),
 })).min(1);
 
 function parseImport(text: string): unknown {
@@ -104,17 +121,20 @@ export function registerLedger(program: Command): void {
     .argument('[account]', 'an account id, e.g. lpp:2025:ultimate_parent:ACME')
     .option('--kind <kind>', 'only this kind: lpp, aia, country_allocation, nveu, uveu')
     .option('--history', 'list the account\'s movements (append-only)')
+    .option('--date <date>', 'the date whose caps to show (an NVEU\'s Table 1 quarter; default today)')
     .option('--format <format>', 'json or text', 'text')
-    .action(async (account: string | undefined, flags: { kind?: string; history?: boolean; format: string }) => {
+    .action(async (account: string | undefined, flags: { kind?: string; history?: boolean; date?: string; format: string }) => {
       try {
         const fmt = format(flags.format);
+        const { checkDate } = await import('../ledger/request.js');
+        const asOf = checkDate(flags.date, '--date');
         const { parseAccountId, ACCOUNT_KINDS } = await import('../ledger/accounts.js');
         if (flags.kind !== undefined && !(ACCOUNT_KINDS as readonly string[]).includes(flags.kind)) throw new InputError('--kind', `one of ${ACCOUNT_KINDS.join(', ')}`);
         await withStore(async (store) => {
           const L = await import('../ledger/index.js');
           if (account) {
             parseAccountId(account);
-            const a = await L.getAccount(store, account);
+            const a = await L.getAccount(store, account, asOf);
             if (!a) throw new InputError('account', `no account ${account} yet`);
             const movements = flags.history ? await L.history(store, account) : undefined;
             if (fmt === 'json') return writeJson(movements ? { account: a, movements } : a);
@@ -126,7 +146,7 @@ export function registerLedger(program: Command): void {
             }
             return;
           }
-          const all = (await L.listAccounts(store, flags.kind ? { kind: flags.kind } : {})).filter((a) => a.kind !== 'uveu_group');
+          const all = (await L.listAccounts(store, { asOf, ...(flags.kind ? { kind: flags.kind } : {}) })).filter((a) => a.kind !== 'uveu_group');
           if (fmt === 'json') return writeJson(all);
           process.stdout.write(accountsText(all));
         });
@@ -145,9 +165,10 @@ export function registerLedger(program: Command): void {
       .option('--actor <name>', 'who does it (default AIDR_ACTOR or the OS user)')
       .option('--idempotency-key <key>', 'do it at most once for this key')
       .option('--ref <text>', 'a reference kept with the movement (order, invoice, license number)')
+      .option('--interpretation <ID=READING>', 'choose a reading, e.g. INT-36=own_headquarters (repeatable)', collectInterpretation)
       .action(async (account: string, flags: OpFlags) => {
         try {
-          await withStore(async (store) => writeJson(await run(store, account, flags)));
+          await withStore(async (store) => writeResult(await run(store, account, flags)));
         } catch (e) {
           fail(e);
         }
@@ -155,18 +176,49 @@ export function registerLedger(program: Command): void {
 
   op('reserve', 'Hold TPP against an account\'s cap until commit, release or expiry', async (store, account, f) => {
     const L = await import('../ledger/index.js');
-    return L.reserve(store, { account, tpp: needTpp(f), date: f.date, actor: defaultActor(f.actor), idempotencyKey: f.idempotencyKey, ref: f.ref, ...(f.ttl ? { ttlSeconds: parseDuration(f.ttl) } : {}) });
+    return L.reserve(store, { account, tpp: needTpp(f), date: f.date, actor: defaultActor(f.actor), idempotencyKey: f.idempotencyKey, ref: f.ref, interpretations: f.interpretation, ...(f.ttl ? { ttlSeconds: parseDuration(f.ttl) } : {}) });
   }).option('--ttl <duration>', 'how long the reservation holds (default 24h)');
 
   op('draw', 'Check the cap and use TPP in one step (NVEU/UVEU installations; UVEU also checks Supp. 10 para. 6)', async (store, account, f) => {
     const L = await import('../ledger/index.js');
-    return L.draw(store, { account, tpp: needTpp(f), date: f.date, actor: defaultActor(f.actor), idempotencyKey: f.idempotencyKey, ref: f.ref, headquarters: f.headquarters });
-  }).option('--headquarters <country>', 'UVEU: where the UVEU is headquartered');
+    return L.draw(store, {
+      account, tpp: needTpp(f), date: f.date, actor: defaultActor(f.actor), idempotencyKey: f.idempotencyKey, ref: f.ref, interpretations: f.interpretation,
+      headquarters: f.headquarters, ultimateParentHeadquarters: f.ultimateParentHeadquarters,
+    });
+  }).option('--headquarters <country>', 'UVEU: where the UVEU is headquartered (recorded with its first installation)')
+    .option('--ultimate-parent-headquarters <country>', 'UVEU: where its ultimate parent is headquartered (Supp. 10 para. 13; INT-36)');
 
   op('retire', 'Attrition: remove chips lost, failed, relocated or resold from an NVEU/UVEU installed base', async (store, account, f) => {
     const L = await import('../ledger/index.js');
-    return L.retire(store, { account, tpp: needTpp(f), date: f.date, actor: defaultActor(f.actor), idempotencyKey: f.idempotencyKey, ref: f.ref });
+    return L.retire(store, { account, tpp: needTpp(f), date: f.date, actor: defaultActor(f.actor), idempotencyKey: f.idempotencyKey, ref: f.ref, interpretations: f.interpretation });
   });
+
+  ledger
+    .command('transfer')
+    .description('Move installed TPP between two countries of one NVEU or UVEU, checked as one act (UVEU: Supp. 10 para. 6 on the group after it; NVEU: Table 1 in the receiving country)')
+    .argument('<from>', 'the account the chips leave, e.g. uveu:ACME:US')
+    .argument('<to>', 'the account they join, e.g. uveu:ACME:MY')
+    .option('--tpp <tpp>', 'amount in TPP (exact decimal)')
+    .option('--date <date>', 'business date YYYY-MM-DD (default today)')
+    .option('--actor <name>', 'who does it (default AIDR_ACTOR or the OS user)')
+    .option('--idempotency-key <key>', 'do it at most once for this key')
+    .option('--ref <text>', 'a reference kept with both movements')
+    .option('--headquarters <country>', 'UVEU: where the UVEU is headquartered (when none is recorded yet)')
+    .option('--ultimate-parent-headquarters <country>', 'UVEU: where its ultimate parent is headquartered')
+    .option('--interpretation <ID=READING>', 'choose a reading (repeatable)', collectInterpretation)
+    .action(async (from: string, to: string, f: OpFlags) => {
+      try {
+        await withStore(async (store) => {
+          const L = await import('../ledger/index.js');
+          writeResult(await L.transfer(store, {
+            from, to, tpp: needTpp(f), date: f.date, actor: defaultActor(f.actor), idempotencyKey: f.idempotencyKey, ref: f.ref, interpretations: f.interpretation,
+            headquarters: f.headquarters, ultimateParentHeadquarters: f.ultimateParentHeadquarters,
+          }));
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
 
   for (const [name, description] of [['commit', 'Turn a reservation into use'], ['release', 'Give a reservation\'s room back']] as const) {
     ledger
@@ -204,16 +256,17 @@ export function registerLedger(program: Command): void {
 
   ledger
     .command('import')
-    .description('Import opening balances and past facts (JSON array or JSON Lines of {account, tpp, date?, ref?, idempotencyKey?}); all or nothing, each entry at most once')
+    .description('Import opening balances and past facts (JSON array or JSON Lines of {account, tpp, date?, ref?, idempotencyKey?, headquarters?, ultimateParentHeadquarters?}); checked as draws are, all or nothing, each entry at most once')
     .argument('<file>', 'file, or - for standard input')
     .option('--actor <name>', 'who does it')
-    .action(async (file: string, flags: { actor?: string }) => {
+    .option('--interpretation <ID=READING>', 'choose a reading (repeatable)', collectInterpretation)
+    .action(async (file: string, flags: { actor?: string; interpretation?: Record<string, string> }) => {
       try {
         const r = ImportFile.safeParse(parseImport(readInput(file)));
         if (!r.success) throw issueToError(r.error.issues);
         await withStore(async (store) => {
           const L = await import('../ledger/index.js');
-          writeJson(await L.importEntries(store, r.data, { actor: defaultActor(flags.actor) }));
+          writeJson(await L.importEntries(store, r.data, { actor: defaultActor(flags.actor), interpretations: flags.interpretation }));
         });
       } catch (e) {
         fail(e);
@@ -222,20 +275,25 @@ export function registerLedger(program: Command): void {
 
   ledger
     .command('record-license')
-    .description('Record a license BIS granted: its TPP draws on the destination\'s 2025-2027 country allocation (INT-9)')
-    .requiredOption('--country <cc>', 'the destination (ISO alpha-2)')
+    .description('Record a license BIS granted: its TPP draws on the destination\'s 2025-2027 country allocation (INT-9), unless its end user is headquartered in Supp. 5(a) (INT-14)')
+    .requiredOption('--country <cc>', 'the destination (ISO alpha-2): outside Supp. 5(a), Macau and D:5')
     .requiredOption('--tpp <tpp>', 'the licensed aggregate TPP')
     .requiredOption('--date <date>', 'the license date (2025-01-01 to 2027-12-31)')
     .option('--license <number>', 'the license number (recording it twice is then harmless)')
+    .option('--end-user-headquarters <cc>', 'where the licensed end user is headquartered (Supp. 5(a): recorded, draws nothing)')
+    .option('--end-user-parent-headquarters <cc>', 'where its ultimate parent is headquartered')
+    .option('--interpretation <ID=READING>', 'choose a reading, e.g. INT-14=allocation (repeatable)', collectInterpretation)
     .option('--actor <name>', 'who records it')
-    .action(async (flags: { country: string; tpp: string; date: string; license?: string; actor?: string }) => {
+    .action(async (flags: { country: string; tpp: string; date: string; license?: string; actor?: string; endUserHeadquarters?: string; endUserParentHeadquarters?: string; interpretation?: Record<string, string> }) => {
       try {
         await withStore(async (store) => {
           const L = await import('../ledger/index.js');
           const country = flags.country.toUpperCase();
-          writeJson(await L.recordFact(store, {
-            account: `country_allocation:${country}`, tpp: flags.tpp, date: flags.date, actor: defaultActor(flags.actor),
+          writeResult(await L.recordFact(store, {
+            account: `country_allocation:${country}`, tpp: flags.tpp, date: flags.date, actor: defaultActor(flags.actor), interpretations: flags.interpretation,
             ...(flags.license ? { ref: `license ${flags.license}`, idempotencyKey: `license:${country}:${flags.license}` } : {}),
+            ...(flags.endUserHeadquarters ? { endUserHeadquarters: flags.endUserHeadquarters } : {}),
+            ...(flags.endUserParentHeadquarters ? { endUserParentHeadquarters: flags.endUserParentHeadquarters } : {}),
           }));
         });
       } catch (e) {
@@ -263,6 +321,25 @@ export function registerLedger(program: Command): void {
     });
 
   ledger
+    .command('record-increase')
+    .description('Record an increase of a country allocation BIS granted (742.6(b)(10)(iii)(C), up to 100 %; INT-37: none is assumed until recorded)')
+    .requiredOption('--country <cc>', 'the destination')
+    .requiredOption('--tpp <tpp>', 'the TPP added to its allocation')
+    .requiredOption('--as-of <date>', 'the date BIS granted it')
+    .requiredOption('--source <text>', 'where it was granted or published')
+    .option('--actor <name>', 'who records it')
+    .action(async (flags: { country: string; tpp: string; asOf: string; source: string; actor?: string }) => {
+      try {
+        await withStore(async (store) => {
+          const L = await import('../ledger/index.js');
+          writeResult(await L.recordIncrease(store, { country: flags.country, tpp: flags.tpp, asOf: flags.asOf, source: flags.source, actor: defaultActor(flags.actor) }));
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  ledger
     .command('verify')
     .description('Check that every balance equals the sum of its movements (exit 1 if not)')
     .action(async () => {
@@ -279,57 +356,4 @@ export function registerLedger(program: Command): void {
     });
 }
 
-// ---- aidr check --commit ----------------------------------------------------------------------------
-
-export interface CommitFlags { actor?: string; idempotencyKey?: string; exception?: string; format: string }
-
-/**
- * Commit each transaction (one database transaction each, in order) and print
- * `{ determination, commit }` per transaction. A refused commit (cap exceeded, not eligible) is
- * reported as `{ error }` in its place and the exit code is 1; the others stay committed.
- */
-export async function commitAll(transactions: import('../contract/transaction.js').Transaction[], batch: boolean, opts: import('../engine/context.js').EvalOptions, flags: CommitFlags, render: (d: import('../contract/determination.js').Determination) => string): Promise<void> {
-  const codes = ['AIA', 'ACA', 'ACM', 'NAC', 'LPP'];
-  if (flags.exception !== undefined && !codes.includes(flags.exception.toUpperCase())) throw new UsageError(`--exception must be one of ${codes.join(', ')}`);
-  if (opts.ledger) throw new UsageError('--ledger and --commit do not combine: when committing, the ledger view comes from the store');
-  const exception = flags.exception?.toUpperCase() as 'AIA' | 'ACA' | 'ACM' | 'NAC' | 'LPP' | undefined;
-  const actor = defaultActor(flags.actor);
-  const out: unknown[] = [];
-  let refused = false;
-  const { commitTransaction, preflightCommits } = await import('../ledger/commit.js');
-  preflightCommits(transactions, opts, exception);
-  await withStore(async (store) => {
-    for (const [i, tx] of transactions.entries()) {
-      const key = flags.idempotencyKey === undefined ? undefined : batch ? `${flags.idempotencyKey}#${i}` : flags.idempotencyKey;
-      try {
-        const r = await commitTransaction(store, tx, opts, { actor, ...(key ? { idempotencyKey: key } : {}), ...(exception ? { exception } : {}) });
-        const { determination, ...commit } = r;
-        out.push({ determination, commit });
-        for (const n of r.notices) process.stderr.write(`aidr: NOTICE ${n}\n`);
-      } catch (e) {
-        if (e instanceof InputError && batch) throw new InputError(`[${i}].${e.path}`, e.message.slice(e.path.length + 2));
-        if (!(e instanceof Error && e.name === 'LedgerError')) throw e;
-        refused = true;
-        out.push({ ...(tx.id ? { id: tx.id } : {}), error: e.message });
-        process.stderr.write(`aidr: ${batch ? `[${i}] ` : ''}${e.message}\n`);
-      }
-    }
-  });
-  if (flags.format === 'text') {
-    for (const o of out as { determination?: Parameters<typeof render>[0]; commit?: { auditId: string; seq: number; exception: string | null; movements: { account: string; amountTpp: string; leftTpp: string | null }[]; notices: string[]; replayed: boolean }; error?: string }[]) {
-      if (o.error) {
-        process.stdout.write(`REFUSED: ${o.error}\n\n`);
-        continue;
-      }
-      process.stdout.write(render(o.determination!));
-      const c = o.commit!;
-      process.stdout.write(`\nRecorded: audit record ${c.seq} (${c.auditId})${c.replayed ? ' (already recorded under this idempotency key)' : ''}; ${c.exception ? `License Exception ${c.exception} used` : 'no license exception used (recorded only)'}.\n`);
-      for (const m of c.movements) process.stdout.write(`  ${m.account}: +${m.amountTpp} TPP${m.leftTpp !== null ? `, ${m.leftTpp} TPP left` : ''}\n`);
-      for (const n of c.notices) process.stdout.write(`  NOTICE ${n}\n`);
-      process.stdout.write('\n');
-    }
-  } else {
-    writeJson(batch ? out : out[0]);
-  }
-  if (refused) process.exitCode = 1;
-}
+export { commitAll, type CommitFlags } from './commit.js';

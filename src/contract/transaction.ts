@@ -46,6 +46,8 @@ function numberToDecimalString(n: number): string | null {
 }
 
 const PositiveFinite = z.number().finite().positive();
+/** A TPP figure: a JSON number or a decimal string alike ("16000"), kept exact, greater than zero. */
+const PositiveTpp = ExactNumber.refine((s) => /[1-9]/.test(s.split(/[eE]/)[0]!), { message: 'expected a TPP greater than zero' });
 const NonNegativeFinite = z.number().finite().nonnegative();
 
 export const Party = z.strictObject({
@@ -67,7 +69,7 @@ const ChipModel = z.string().refine(isKnownChip, { message: 'unknown chip model 
 /** The three ways of describing one IC: a catalog model, a TPP from specs, or TOPS × bit length. */
 const icDescription = {
   model: ChipModel.optional(),
-  tpp: PositiveFinite.optional(),
+  tpp: PositiveTpp.optional(),
   tops: PositiveFinite.optional(),
   bitLength: z.number().int().positive().max(1024).optional(),
   dieAreaMm2: PositiveFinite.optional(),
@@ -156,7 +158,7 @@ export type Eccn = (typeof ECCNS)[number];
 const EccnItem = z.strictObject({
   type: z.literal('eccn'),
   eccn: z.enum(ECCNS),
-  tpp: PositiveFinite.optional(),
+  tpp: PositiveTpp.optional(),
   performanceDensity: NonNegativeFinite.optional(),
   datacenter: z.boolean().optional(),
   ...TrainingFacts,

@@ -6,14 +6,16 @@
 import { loadData } from './load.js';
 import { countryName } from './countries.js';
 
-export type Group = 'A:5' | 'A:6' | 'D:1' | 'D:3' | 'D:4' | 'D:5';
-export const GROUPS: readonly Group[] = ['A:5', 'A:6', 'D:1', 'D:3', 'D:4', 'D:5'];
+export type Group = 'A:1' | 'A:2' | 'A:3' | 'A:4' | 'A:5' | 'A:6' | 'B' | 'D:1' | 'D:3' | 'D:4' | 'D:5';
+export const GROUPS: readonly Group[] = ['A:1', 'A:2', 'A:3', 'A:4', 'A:5', 'A:6', 'B', 'D:1', 'D:3', 'D:4', 'D:5'];
+/** Country Group A is A:1 to A:6 (748.15(b)(2)(ii) names Groups A and B as wholes). */
+export const GROUP_A: readonly Group[] = ['A:1', 'A:2', 'A:3', 'A:4', 'A:5', 'A:6'];
 
 interface Member { country: string; since?: string; until?: string; source?: string }
 interface GroupsFile {
   groups: Record<Group, { title: string; citation: string; members: Member[] }>;
   aliases: { country: string; treatedAs: string; since: string; interpretation: string; source: string }[];
-  named: { macau: { country: string }; unitedStates: { country: string } };
+  named: { macau: { country: string }; unitedStates: { country: string; territories: string[] } };
 }
 interface Supp5File {
   since: string;
@@ -27,6 +29,8 @@ const supp5 = loadData<Supp5File>('supp5-740.json');
 
 export const MACAU = groupsFile.named.macau.country;
 export const UNITED_STATES = groupsFile.named.unitedStates.country;
+/** 15 CFR 772.1: for the EAR the United States includes Puerto Rico and every territory and possession. */
+const US_TERRITORIES: ReadonlySet<string> = new Set(groupsFile.named.unitedStates.territories);
 export const SUPP5A_CITATION = supp5.paragraphA.citation;
 export const SUPP5B_CITATION = supp5.paragraphB.citation;
 
@@ -69,7 +73,10 @@ export interface CountryFacts {
   d145NotA56: boolean;
   /** Tier 1 = Supp. 5(a); Tier 3 = Macau or D:5; Tier 2 = everything else (memo shorthand). */
   tier: 1 | 2 | 3;
+  /** The United States, its territories included (15 CFR 772.1). */
   us: boolean;
+  /** A territory or possession of the United States (Puerto Rico, Guam, …): the rule's tests read it as the United States. */
+  usTerritory?: true;
 }
 
 /** date → code → facts; a determination asks about up to five countries on one date. */
@@ -89,8 +96,11 @@ export function countryOn(given: string, date: string): CountryFacts {
 function computeCountry(given: string, date: string): CountryFacts {
   const alias = groupsFile.aliases.find((a) => a.country === given && a.since <= date);
   const code = alias?.treatedAs ?? given;
-  const groups = new Set(GROUPS.filter((g) => memberOn(groupIndex.get(g)!.get(code), date)));
-  const supp5a = memberOn(supp5aIndex.get(code), date);
+  // A U.S. territory keeps its own code and name but has the United States' groups (772.1).
+  const territory = US_TERRITORIES.has(code);
+  const rulesCode = territory ? UNITED_STATES : code;
+  const groups = new Set(GROUPS.filter((g) => memberOn(groupIndex.get(g)!.get(rulesCode), date)));
+  const supp5a = memberOn(supp5aIndex.get(rulesCode), date);
   const macau = code === MACAU;
   const d5 = groups.has('D:5');
   const macauOrD5 = macau || d5;
@@ -102,14 +112,20 @@ function computeCountry(given: string, date: string): CountryFacts {
     name: countryName(code),
     groups,
     supp5a,
-    supp5b: memberOn(supp5bIndex.get(code), date),
+    supp5b: memberOn(supp5bIndex.get(rulesCode), date),
     macau,
     d5,
     macauOrD5,
     d145NotA56: inD145 && !inA56,
     tier: supp5a ? 1 : macauOrD5 ? 3 : 2,
-    us: code === UNITED_STATES,
+    us: rulesCode === UNITED_STATES,
+    ...(territory ? { usTerritory: true as const } : {}),
   };
+}
+
+/** In Country Group A (any of A:1 to A:6), B, or D:1 to D:4 as aidr's data lists them (D:2 is not listed; every D:2 member is in D:1, D:3, D:4 or D:5). */
+export function inGroupsABD1to4(c: CountryFacts): boolean {
+  return c.groups.has('B') || GROUP_A.some((g) => c.groups.has(g)) || c.groups.has('D:1') || c.groups.has('D:3') || c.groups.has('D:4');
 }
 
 /** Members of a group on a date (for listings and tests). */

@@ -5,7 +5,7 @@
  * |---------------------|---------------------------------------------------|----------------------------------------------------|
  * | lpp                 | ultimate consignee (per INT-7 reading) per year    | 26,900,000 TPP, 740.29(d)                          |
  * | aia                 | ultimate consignee                                | none: 253,000,000 TPP is a reporting trigger (INT-5) |
- * | country_allocation  | Tier 2 destination, 2025-2027 (INT-9)             | 790,000,000 TPP, doubled for Supp. 5(b), 742.6(b)(10)(iii)(B), (C) |
+ * | country_allocation  | destination outside Supp. 5(a), Macau and D:5, 2025-2027 (INT-9) | 790,000,000 TPP plus increases BIS granted (INT-37), 742.6(b)(10)(iii)(B), (C) |
  * | nveu                | NVEU per country                                  | Table 1 for the quarter of the operation, 748.15(a)(2)(iii)(B) |
  * | uveu                | UVEU group per country                            | none per account: Supp. 10 para. 6 limits the group's shares |
  *
@@ -17,7 +17,7 @@ import { isKnownCountry } from '../data/countries.js';
 import { ALLOCATION, LPP } from '../data/parameters.js';
 import { DATES } from '../data/ruleset.js';
 import { InputError } from '../engine/context.js';
-import { nveuCap } from '../law/part748/dc-veu-748-15.js';
+import { nveuCap, noNveuCapReason } from '../law/part748/table1-nveu.js';
 import { toMilli } from './amount.js';
 
 export const ACCOUNT_KINDS = ['lpp', 'aia', 'country_allocation', 'nveu', 'uveu'] as const;
@@ -109,6 +109,9 @@ export function parseAccountId(id: string, path = 'account'): AccountRef {
   }
 }
 
+/** Interpretation readings a ledger operation was given (validated by the caller). */
+export type Readings = Readonly<Record<string, string>>;
+
 export interface Cap {
   /** null: no cap. */
   milli: bigint | null;
@@ -116,11 +119,12 @@ export interface Cap {
   note?: string;
 }
 
-/** The cap that applies to an operation on `ref` dated `date`. */
 /**
  * Refuse a movement an account cannot take on its date, naming the field: LPP's cap is per
- * calendar year (740.29(d)) and starts with the rule; an NVEU authorization never reaches Macau or
- * Country Group D:5 (748.15(b)(2)(ii)).
+ * calendar year (740.29(d)) and starts with the rule; Data Center VEU accounts start with the rule
+ * too (2025-01-13); an NVEU authorization never reaches Macau or Country Group D:5
+ * (748.15(b)(2)(ii)); only destinations outside Supp. 5(a), Macau and D:5 have a country
+ * allocation (742.6(b)(10)(iii)(B)(1)), for licenses of 2025 to 2027 (INT-9).
  */
 export function checkUse(ref: AccountRef, date: string, dateGiven = true): void {
   if (ref.kind === 'lpp') {
@@ -128,25 +132,41 @@ export function checkUse(ref: AccountRef, date: string, dateGiven = true): void 
     if (dateGiven && date.slice(0, 4) !== ref.year) throw new InputError('date', `LPP's cap is per calendar year (15 CFR 740.29(d)): a movement dated ${date} belongs to the ${date.slice(0, 4)} account, not to ${ref.year}`);
     if (ref.year < DATES.effective.slice(0, 4) || (dateGiven && date < DATES.effective)) throw new InputError('date', `License Exception LPP exists from ${DATES.effective} (the rule's effective date)`);
   }
+  if ((ref.kind === 'nveu' || ref.kind === 'uveu') && date < DATES.effective) {
+    throw new InputError('date', `Data Center VEU authorizations (748.15(a)(2)(ii)-(iii)) and their limits exist from ${DATES.effective}, the rule's effective date; ${date} is before it`);
+  }
   if (ref.kind === 'nveu' && countryOn(ref.country, date).macauOrD5) {
     throw new InputError('account', `an NVEU authorization does not extend to ${ref.country}: 15 CFR 748.15(b)(2)(ii) excludes Macau and Country Group D:5`);
   }
+  if (ref.kind === 'country_allocation') checkAllocationCountry(ref.country, date);
 }
 
-export function capFor(ref: AccountRef, date: string): Cap {
+/** Only a destination outside Supp. 5(a), Macau and D:5 has a country allocation, and only for 2025-2027 (INT-9). */
+export function checkAllocationCountry(code: string, date: string, path = 'account'): void {
+  const { from, to } = ALLOCATION.period;
+  if (date < from || date > to) throw new InputError('date', `the country allocation covers licenses dated ${from} to ${to} (742.6(b)(10)(iii)(B)(1), INT-9); 742.6(b)(10)(iii)(B) sets none for ${date}, and aidr will not assume one`);
+  const c = countryOn(code, date < DATES.effective ? DATES.effective : date);
+  if (c.supp5a) throw new InputError(path, `${c.name} (${c.code}) has no country allocation: it is a Supp. 5 para. (a) destination (presumption of approval, 15 CFR 742.6(b)(10)(iii)(A)(2))`);
+  if (c.macauOrD5) throw new InputError(path, `${c.name} (${c.code}) has no country allocation: it is Macau or in Country Group D:5 (presumption of denial, 15 CFR 742.6(b)(10)(iii)(A)(1))`);
+}
+
+/** The cap that applies to an operation on `ref` dated `date` (a country allocation's granted increases: see allocation.ts). */
+export function capFor(ref: AccountRef, date: string, readings: Readings = {}): Cap {
   switch (ref.kind) {
     case 'lpp':
       return { milli: toMilli(LPP.annualCap, 'cap'), citation: '15 CFR 740.29(d)' };
     case 'aia':
-      return { milli: null, citation: '15 CFR 740.27(c)', note: 'no cap: the cumulative total decides when the certification goes to BIS (INT-5)' };
+      // What counts toward the 253,000,000 and over which period is INT-30 (issue 8's register): by default every receipt, no period.
+      return { milli: null, citation: '15 CFR 740.27(c)', note: 'no cap: the cumulative total decides when the certification goes to BIS (INT-5; what counts and over which period: INT-30)' };
     case 'country_allocation': {
-      const supp5b = countryOn(ref.country, date).supp5b;
-      const cap = supp5b ? ALLOCATION.tpp.times(ALLOCATION.supp5bIncrease.plus(1)) : ALLOCATION.tpp;
-      return { milli: toMilli(cap, 'cap'), citation: supp5b ? '15 CFR 742.6(b)(10)(iii)(B)(1), (C)' : '15 CFR 742.6(b)(10)(iii)(B)(1)' };
+      // INT-37: "may be increased up to 100 %" is no automatic doubling unless that reading is chosen.
+      const doubled = countryOn(ref.country, date).supp5b && readings['INT-37'] === 'doubled';
+      const cap = doubled ? ALLOCATION.tpp.times(ALLOCATION.supp5bIncrease.plus(1)) : ALLOCATION.tpp;
+      return { milli: toMilli(cap, 'cap'), citation: doubled ? '15 CFR 742.6(b)(10)(iii)(B)(1), (C) (INT-37 doubled)' : '15 CFR 742.6(b)(10)(iii)(B)(1)' };
     }
     case 'nveu': {
       const cap = nveuCap(date);
-      if (!cap) throw new InputError('date', `Table 1 to 748.15(a)(2)(iii)(B) sets no NVEU allocation for ${date}; aidr will not assume one`);
+      if (!cap) throw new InputError('date', noNveuCapReason(date)!);
       return { milli: toMilli(cap.capTpp, 'cap'), citation: cap.citation, note: `${cap.quarter} limit` };
     }
     case 'uveu':

@@ -6,7 +6,9 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../store/open.js';
 import type { Database, DbInt } from '../store/schema.js';
 import { today } from '../engine/determine.js';
-import { accountId, accountKey, accountPeriod, type AccountRef, type Cap } from './accounts.js';
+import { accountId, accountKey, accountPeriod, parseAccountId, type AccountRef, type Cap } from './accounts.js';
+import { capOn } from './allocation.js';
+import { nveuCap, noNveuCapReason } from '../law/part748/table1-nveu.js';
 import { big, bigOrNull, toMilli, tpp } from './amount.js';
 import { LedgerError } from './errors.js';
 import { iso } from './request.js';
@@ -30,6 +32,10 @@ export interface AccountState {
    */
   countryLicensedTpp?: string;
   countryLeftTpp?: string;
+  /** NVEU and country allocation accounts: the date whose figure `capTpp` is (today unless asked). */
+  capAsOf?: string;
+  /** Which figure that is: "2025Q3 limit of Table 1 …", a granted increase, or why there is none. */
+  capNote?: string;
 }
 
 export interface MovementResult {
@@ -41,8 +47,12 @@ export interface MovementResult {
   balance: AccountState;
   /** A recorded fact put the account over its cap (licenses granted, opening balances). */
   overCap?: boolean;
+  /** False when a recorded license draws no allocation (a Supp. 5(a)-headquartered end user, INT-14). */
+  counted?: boolean;
   /** For UVEU installations: the Supp. 10 para. 6 check after the installation. */
   uveu?: ReturnType<typeof uveuCheck>;
+  /** What a person should know although nothing was refused (e.g. over the 50 % limit on the next reporting date). */
+  warnings?: string[];
 }
 
 export function stateOf(row: { id: string; kind: string; key: string; period: string; cap: DbInt | null; used: DbInt; reserved: DbInt }): AccountState {
@@ -69,25 +79,50 @@ export async function ensureAccount(store: Store, ref: AccountRef, cap: Cap): Pr
   return id;
 }
 
-export async function getAccount(store: Store | Kysely<Database>, id: string): Promise<AccountState | undefined> {
+/** One account as of a date (default today): an NVEU's cap is that quarter's Table 1 figure. */
+export async function getAccount(store: Store | Kysely<Database>, id: string, asOf: string = today()): Promise<AccountState | undefined> {
   const db = 'db' in store ? store.db : store;
   const row = await db.selectFrom('ledger_accounts').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? withCountryView(db, stateOf(row)) : undefined;
+  return row ? withCountryView(db, await capAsOf(db, stateOf(row), asOf), asOf) : undefined;
+}
+
+/**
+ * The cap of a date-dependent account as of `asOf`: an NVEU's is the Table 1 figure of that
+ * quarter (none before 2025-01-13 or after 2027), a country allocation's includes the increases
+ * BIS granted by then (INT-37). The stored cap is only the one last applied by an operation.
+ */
+async function capAsOf(db: Kysely<Database>, a: AccountState, asOf: string): Promise<AccountState> {
+  let cap: bigint | null;
+  let note: string | undefined;
+  if (a.kind === 'nveu') {
+    const c = nveuCap(asOf);
+    cap = c ? toMilli(c.capTpp, 'cap') : null;
+    note = c ? `${c.quarter} limit of ${c.citation}` : noNveuCapReason(asOf);
+  } else if (a.kind === 'country_allocation') {
+    const c = await capOn(db, parseAccountId(a.id), asOf);
+    cap = c.milli;
+    note = c.note ?? `${c.citation}, for licenses of ${a.period.replace('..', ' to ')}`;
+  } else {
+    return a;
+  }
+  const used = toMilli(a.usedTpp, 'used') + toMilli(a.reservedTpp, 'reserved');
+  return { ...a, capTpp: cap === null ? null : tpp(cap), leftTpp: cap === null ? null : tpp(cap - used), capAsOf: asOf, ...(note ? { capNote: note } : {}) };
 }
 
 /** A country allocation as determinations see it, when BIS's published figure changes the picture. */
-async function withCountryView(db: Kysely<Database>, a: AccountState): Promise<AccountState> {
+async function withCountryView(db: Kysely<Database>, a: AccountState, asOf: string): Promise<AccountState> {
   if (a.kind !== 'country_allocation' || a.capTpp === null) return a;
-  const licensed = await countryLicensed(db, a.key, today());
+  const licensed = await countryLicensed(db, a.key, asOf);
   if (licensed === undefined || licensed === toMilli(a.usedTpp, 'used') + toMilli(a.reservedTpp, 'reserved')) return a;
   return { ...a, countryLicensedTpp: tpp(licensed), countryLeftTpp: tpp(toMilli(a.capTpp, 'cap') - licensed) };
 }
 
-export async function listAccounts(store: Store, filter: { kind?: string; key?: string } = {}): Promise<AccountState[]> {
+export async function listAccounts(store: Store, filter: { kind?: string; key?: string; asOf?: string } = {}): Promise<AccountState[]> {
   let q = store.db.selectFrom('ledger_accounts').selectAll().orderBy('id');
   if (filter.kind) q = q.where('kind', '=', filter.kind);
   if (filter.key) q = q.where('key', '=', filter.key);
-  return Promise.all((await q.execute()).map((r) => withCountryView(store.db, stateOf(r))));
+  const asOf = filter.asOf ?? today();
+  return Promise.all((await q.execute()).map(async (r) => withCountryView(store.db, await capAsOf(store.db, stateOf(r), asOf), asOf)));
 }
 
 export interface MovementRow {
@@ -138,8 +173,9 @@ export async function verifyLedger(store: Store): Promise<{ ok: boolean; account
   return { ok: mismatches.length === 0, accounts: accounts.length, mismatches, overCap };
 }
 
-export async function accountShape(store: Store | Kysely<Database>, id: string): Promise<AccountState> {
-  const a = await getAccount(store, id);
+/** An account after an operation, with the caps of the operation's date. */
+export async function accountShape(store: Store | Kysely<Database>, id: string, asOf?: string): Promise<AccountState> {
+  const a = await getAccount(store, id, asOf);
   if (!a) throw new LedgerError('not_found', `no account ${id}`);
   return a;
 }

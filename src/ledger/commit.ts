@@ -36,7 +36,7 @@ import { CapExceededError, IdempotencyConflictError, LedgerError } from './error
 import { ensureAccount } from './balances.js';
 import { move } from './move.js';
 import { checkActor, checkKey, storable } from './request.js';
-import { buildLedgerView, ledgerKeys, type BuiltView } from './view.js';
+import { buildLedgerView, ledgerKeys, lppParentMissing, type BuiltView } from './view.js';
 
 /** When several exceptions are eligible: those without a cap first, LPP (capped) last. */
 export const EXCEPTION_PREFERENCE: readonly ExceptionCode[] = ['AIA', 'ACA', 'ACM', 'NAC', 'LPP'];
@@ -86,6 +86,7 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
   // Pin the date: a replay years later must evaluate the same day.
   const options: EvalOptions = { ...stripUndefined(opts), asOf };
   const reading = (options.interpretations?.['INT-7'] ?? defaultReading('INT-7')) as LppReading;
+  const readings = options.interpretations ?? {};
   const requestHash = sha256(canonicalJson({ tx, options, exception: c.exception ?? null }));
   const key = c.idempotencyKey;
 
@@ -95,13 +96,17 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
   }
 
   // 1. View and determination, outside the transaction.
-  let built = await buildLedgerView(store, tx, asOf, reading);
+  let built = await buildLedgerView(store, tx, asOf, reading, undefined, readings);
   let d = determine(tx, { ...options, ledger: built.view });
   if (d.allocation && d.allocation.country !== built.milli.country?.code) {
-    built = await buildLedgerView(store, tx, asOf, reading, d.allocation.country);
+    built = await buildLedgerView(store, tx, asOf, reading, d.allocation.country, readings);
     d = determine(tx, { ...options, ledger: built.view });
   }
   const code = chooseException(d, c.exception, (why) => lppCapExceeded(d, built, reading, why));
+  if (code === 'LPP') {
+    const missingParent = lppParentMissing(tx, built.keys, reading);
+    if (missingParent) throw missingParent;
+  }
   const plan = planDraws(d, code, built, reading);
   for (const p of plan) await ensureAccount(store, p.ref, capFor(p.ref, asOf));
 
@@ -138,9 +143,7 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
         }
       }
       const notices = noticesOf(output, code);
-      const warnings = built.keys.parentAssumed && code === 'LPP'
-        ? ['consignee.ultimateParentId is not given: the consignee is taken as its own ultimate parent for the LPP cap (INT-7); give the parent\'s id if it has one.']
-        : [];
+      const warnings = code === 'LPP' ? lppWarnings(built.keys, readings) : [];
       const rec = await appendAudit(trx, {
         id: auditId, at, actor: c.actor, kind: 'determination', input: tx, options: { ...options, ledger: view }, output,
         rulesetVersion: output.ruleset.version, effects: { exception: code, movements: plan.map((p) => ({ account: p.id, kind: p.kind, amountMilli: p.amount.toString() })) },
@@ -163,6 +166,19 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
 }
 
 class Replay extends Error {}
+
+/** What an LPP commit assumed: the ultimate parent (INT-7) and whose cap it counts toward (740.29(a), INT-39). */
+function lppWarnings(keys: BuiltView['keys'], readings: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  const party = keys.lppParty === 'endUser' ? 'endUser' : 'consignee';
+  if (keys.parentAssumed) out.push(`${party}.ultimateParentId is not given: the ${party === 'endUser' ? 'end user' : 'consignee'} is taken as its own ultimate parent for the LPP cap (INT-7); give the parent's id if it has one.`);
+  if (keys.operatorOption) {
+    out.push(keys.lppParty === 'endUser'
+      ? 'INT-39 operator: the Supp. 5(a)-headquartered consignee applies this shipment\'s TPP toward the cap of the end user that will operate the items (740.29(a), second sentence); the consignee\'s own cap is not drawn.'
+      : `INT-39 ${readings['INT-39'] ?? 'consignee'}: the shipment counts toward the consignee's own cap; 740.29(a) lets a Supp. 5(a)-headquartered consignee apply it to the operating end user's cap instead (choose INT-39=operator).`);
+  }
+  return out;
+}
 
 async function priorCommit(store: Store, key: string, requestHash: string): Promise<CommitResult | undefined> {
   const row = await store.db.selectFrom('ledger_idempotency').selectAll().where('key', '=', key).executeTakeFirst();
@@ -190,9 +206,12 @@ export function preflightCommits(txs: readonly Transaction[], opts: EvalOptions,
     const d = determine(tx, { ...opts, explain: false, sensitivity: false });
     const eligible = (code: ExceptionCode) => d.exceptions.find((e) => e.code === code)?.status === 'eligible';
     const drawing = (['LPP', 'AIA'] as const).filter((code) => (wanted ? wanted === code : eligible(code)) && !(code === 'AIA' && d.classification.eccn === '4E091'));
-    if (drawing.length > 0 && !ledgerKeys(tx, d.ruleset.asOf).lpp) {
+    const keys = ledgerKeys(tx, d.ruleset.asOf, opts.interpretations ?? {});
+    if (drawing.length > 0 && !keys.lpp) {
       throw new InputError(txs.length > 1 ? `[${i}].consignee.id` : 'consignee.id', `License Exception ${drawing.join(' or ')} draws on a ledger account keyed by the consignee: give consignee.id (and consignee.ultimateParentId when it has a parent, INT-7)`);
     }
+    const missingParent = drawing.includes('LPP') ? lppParentMissing(tx, keys, (opts.interpretations?.['INT-7'] ?? defaultReading('INT-7')) as LppReading) : undefined;
+    if (missingParent) throw txs.length > 1 ? new InputError(`[${i}].${missingParent.path}`, missingParent.message.slice(missingParent.path.length + 2)) : missingParent;
   });
 }
 

@@ -2,7 +2,7 @@
  * What every ledger operation checks before it touches the store: who acts, on which date, with
  * which idempotency key, on which account; each refusal an `InputError` naming the field.
  */
-import { InputError } from '../engine/context.js';
+import { InputError, readingsFrom } from '../engine/context.js';
 import { today } from '../engine/determine.js';
 import { UNSTORABLE_MESSAGE, unstorablePath } from '../store/canonical.js';
 import { parseAccountId, type AccountRef } from './accounts.js';
@@ -42,6 +42,12 @@ export function checkKey(key: string | undefined): string | undefined {
 export function storable(value: unknown, field: string): void {
   const at = unstorablePath(value, field);
   if (at) throw new InputError(at, UNSTORABLE_MESSAGE);
+}
+
+/** Interpretation readings for a ledger operation: unknown ids or readings are refused, naming `interpretations.ID`. */
+export function checkReadings(readings: Record<string, string> | undefined): Readonly<Record<string, string>> {
+  readingsFrom(readings);
+  return readings ?? {};
 }
 
 export function refOf(a: AccountRef | string): AccountRef {

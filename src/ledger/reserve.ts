@@ -9,14 +9,15 @@ import { InputError } from '../engine/context.js';
 import { canonicalJson, sha256 } from '../store/canonical.js';
 import { isUniqueViolation, transaction, type Store } from '../store/open.js';
 import type { DbInt } from '../store/schema.js';
-import { accountKey, accountPeriod, capFor, checkUse, type AccountRef } from './accounts.js';
+import { accountKey, accountPeriod, checkUse, type AccountRef } from './accounts.js';
+import { capOn } from './allocation.js';
 import { big, toPositiveMilli, tpp } from './amount.js';
 import { accountShape, ensureAccount, stateOf, type AccountState } from './balances.js';
 import { IdempotencyConflictError, LedgerError } from './errors.js';
 import { capError, move } from './move.js';
 import { reservePg } from './reserve-postgres.js';
 import { reserveSqlite } from './reserve-sqlite.js';
-import { checkActor, checkDate, checkKey, iso, refOf, storable, type Actor } from './request.js';
+import { checkActor, checkDate, checkKey, checkReadings, iso, refOf, storable, type Actor } from './request.js';
 
 /** Default lifetime of a reservation: long enough for an order to ship, short enough not to block a cap for weeks. */
 export const DEFAULT_TTL_SECONDS = 24 * 60 * 60;
@@ -40,6 +41,8 @@ export interface ReserveRequest extends Actor {
   ttlSeconds?: number;
   idempotencyKey?: string;
   ref?: string;
+  /** Interpretation readings (INT-37 for a country allocation). */
+  interpretations?: Record<string, string>;
 }
 
 /** Hold `tpp` against the account's cap until it is committed, released or expires. */
@@ -54,7 +57,7 @@ export async function reserve(store: Store, req: ReserveRequest): Promise<Reserv
   checkUse(ref, onDate, req.date !== undefined);
   const ttl = req.ttlSeconds ?? DEFAULT_TTL_SECONDS;
   if (!Number.isFinite(ttl) || ttl <= 0) throw new InputError('ttl', 'expected a positive duration');
-  const cap = capFor(ref, onDate);
+  const cap = await capOn(store, ref, onDate, checkReadings(req.interpretations));
   const id = await ensureAccount(store, ref, cap);
   const requestHash = sha256(canonicalJson({ op: 'reserve', account: id, amount: amount.toString(), onDate }));
 
@@ -107,7 +110,7 @@ async function reservationByKey(store: Store, key: string) {
 async function reservationResult(store: Store, r: { id: string; account_id: string; state: string; amount: DbInt; on_date: string; expires_at: string }, replayed: boolean): Promise<ReservationResult> {
   return {
     reservationId: r.id, account: r.account_id, state: r.state as ReservationResult['state'], amountTpp: tpp(big(r.amount)),
-    onDate: r.on_date, expiresAt: r.expires_at, replayed, balance: await accountShape(store, r.account_id),
+    onDate: r.on_date, expiresAt: r.expires_at, replayed, balance: await accountShape(store, r.account_id, r.on_date),
   };
 }
 

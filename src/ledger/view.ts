@@ -5,7 +5,9 @@
  * - `lppUsedTppByReading`: LPP TPP of the ultimate consignee in the calendar year of the
  *   determination, under both INT-7 readings: `ultimate_parent` keyed by
  *   `consignee.ultimateParentId ?? consignee.id ?? consignee.name`, `owner` keyed by
- *   `consignee.id ?? consignee.name`. `lppUsedTpp` is the one for the chosen reading.
+ *   `consignee.id ?? consignee.name`. `lppUsedTpp` is the one for the chosen reading. Under INT-39
+ *   operator (740.29(a), second sentence) a Supp. 5(a)-headquartered consignee's shipment is keyed
+ *   on the operating end user (`endUser.*`) instead.
  * - `aiaCumulativeTpp`: AIA TPP the consignee (`consignee.id ?? consignee.name`) received so far.
  * - `countryLicensedTpp`: TPP licensed to the allocation country (see `countryLicensed`).
  *
@@ -13,7 +15,8 @@
  * reservation already holds, and it matches the cap check made when committing.
  */
 import type { Transaction } from '../contract/transaction.js';
-import type { LedgerView } from '../engine/context.js';
+import { InputError, type LedgerView } from '../engine/context.js';
+import { countryOn } from '../data/country-groups.js';
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/open.js';
 import type { Database, DbInt } from '../store/schema.js';
@@ -27,26 +30,63 @@ export interface LedgerKeys {
   lpp?: Record<LppReading, AccountRef & { kind: 'lpp' }>;
   /** The AIA account (absent when the consignee has no id or name). */
   aia?: AccountRef & { kind: 'aia' };
-  /** The consignee has no ultimateParentId: it is taken as its own ultimate parent. */
+  /** The party whose LPP cap is keyed: the consignee, or the operating end user (INT-39 operator). */
+  lppParty: 'consignee' | 'endUser';
+  /** The party has no ultimateParentId: it is taken as its own ultimate parent. */
   parentAssumed: boolean;
+  /** 740.29(a) second sentence applies: a Supp. 5(a)-headquartered consignee and a different operating end user (INT-39). */
+  operatorOption: boolean;
 }
 
-export function ledgerKeys(tx: Transaction, asOf: string): LedgerKeys {
+// An empty string identifies nobody.
+const given = (s: string | undefined) => (s !== undefined && s.trim() !== '' ? s : undefined);
+
+/**
+ * 740.29(a), second sentence: an ultimate consignee headquartered in Supp. 5(a) may apply the
+ * cumulative TPP toward the limit of a different entity that will operate the items (the end
+ * user, when its id differs).
+ */
+function operatorOption(tx: Transaction, asOf: string): boolean {
+  const c = tx.consignee;
+  const e = tx.endUser;
+  const cId = given(c?.id) ?? given(c?.name);
+  const eId = given(e?.id) ?? given(e?.name);
+  return c?.headquarters !== undefined && countryOn(c.headquarters, asOf).supp5a && eId !== undefined && eId !== cId;
+}
+
+export function ledgerKeys(tx: Transaction, asOf: string, readings: Readonly<Record<string, string>> = {}): LedgerKeys {
   const c = tx.consignee;
   const year = asOf.slice(0, 4);
-  // An empty string identifies nobody.
-  const given = (s: string | undefined) => (s !== undefined && s.trim() !== '' ? s : undefined);
-  const owner = given(c?.id) ?? given(c?.name);
-  const parent = given(c?.ultimateParentId) ?? owner;
-  const keys: LedgerKeys = { year, parentAssumed: owner !== undefined && given(c?.ultimateParentId) === undefined };
+  const option = operatorOption(tx, asOf);
+  // INT-39 operator: the shipment counts toward the operating end user's cap instead of the consignee's.
+  const lppParty = option && readings['INT-39'] === 'operator' ? 'endUser' : 'consignee';
+  const p = lppParty === 'endUser' ? tx.endUser : c;
+  const owner = given(p?.id) ?? given(p?.name);
+  const parent = given(p?.ultimateParentId) ?? owner;
+  const aiaOwner = given(c?.id) ?? given(c?.name);
+  const keys: LedgerKeys = { year, lppParty, parentAssumed: owner !== undefined && given(p?.ultimateParentId) === undefined, operatorOption: option };
   if (owner !== undefined && parent !== undefined) {
     keys.lpp = {
       ultimate_parent: { kind: 'lpp', year, reading: 'ultimate_parent', entity: parent },
       owner: { kind: 'lpp', year, reading: 'owner', entity: owner },
     };
-    keys.aia = { kind: 'aia', entity: owner };
   }
+  if (aiaOwner !== undefined) keys.aia = { kind: 'aia', entity: aiaOwner };
   return keys;
+}
+
+/**
+ * LPP's cap counts per ultimate consignee, "the ultimate parent entity" (740.29(h)(1), INT-7). When
+ * the party's ultimate parent is plainly another entity (headquartered elsewhere) but not named,
+ * keying the cap on the subsidiary would count the group's shipments apart: refuse, asking for it.
+ */
+export function lppParentMissing(tx: Transaction, keys: LedgerKeys, reading: LppReading): InputError | undefined {
+  if (reading !== 'ultimate_parent') return undefined;
+  const path = keys.lppParty === 'endUser' ? 'endUser' : 'consignee';
+  const p = keys.lppParty === 'endUser' ? tx.endUser : tx.consignee;
+  if (!p || given(p.ultimateParentId) !== undefined) return undefined;
+  if (p.headquarters === undefined || p.ultimateParentHeadquarters === undefined || p.headquarters === p.ultimateParentHeadquarters) return undefined;
+  return new InputError(`${path}.ultimateParentId`, `the ${path === 'endUser' ? 'end user' : 'consignee'} is headquartered in ${p.headquarters} and its ultimate parent in ${p.ultimateParentHeadquarters}: the parent is another entity, and LPP's annual cap counts per ultimate parent (15 CFR 740.29(d), (h)(1); INT-7). Give ${path}.ultimateParentId rather than keying the cap on the subsidiary`);
 }
 
 type Db = Store | Kysely<Database>;
@@ -90,8 +130,8 @@ export interface BuiltView {
   milli: { lpp?: Record<LppReading, bigint>; aia?: bigint; country?: { code: string; licensed: bigint | undefined } };
 }
 
-export async function buildLedgerView(store: Db, tx: Transaction, asOf: string, reading: LppReading, allocationCountry?: string): Promise<BuiltView> {
-  const keys = ledgerKeys(tx, asOf);
+export async function buildLedgerView(store: Db, tx: Transaction, asOf: string, reading: LppReading, allocationCountry?: string, readings: Readonly<Record<string, string>> = {}): Promise<BuiltView> {
+  const keys = ledgerKeys(tx, asOf, readings);
   const ids: string[] = [];
   if (keys.lpp) ids.push(accountId(keys.lpp.ultimate_parent), accountId(keys.lpp.owner));
   if (keys.aia) ids.push(accountId(keys.aia));

@@ -93,10 +93,23 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+/** Migration 006: country allocation increases BIS granted (742.6(b)(10)(iii)(C)); append-only. */
+export interface IncreasesTable {
+  seq: Generated<DbInt>;
+  country: string;
+  tpp: DbInt;
+  as_of: string;
+  source: string;
+  recorded_at: string;
+  actor: string;
+}
+
 /** Where a UVEU is headquartered, fixed by its first installation (migration 005). */
 export interface UveuProfilesTable {
   veu: string;
   headquarters: string;
+  /** Migration 006; null when not given (or recorded before it). */
+  ultimate_parent_headquarters: string | null;
   recorded_at: string;
   actor: string;
 }
@@ -108,6 +121,7 @@ export interface Database {
   ledger_movements: MovementsTable;
   ledger_idempotency: IdempotencyTable;
   allocation_published: PublishedTable;
+  allocation_increases: IncreasesTable;
   audit_log: AuditTable;
   audit_head: AuditHeadTable;
 }

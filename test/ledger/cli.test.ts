@@ -1,6 +1,6 @@
 /**
  * The ledger, audit and commit commands end to end through bin/aidr, on both back ends:
- * exit codes (0 done, 1 refused or failed check, 2 invalid input naming the field), output, and
+ * exit codes (0 done, 4 refused by a limit, 1 failed check, 2 invalid input naming the field), output, and
  * what ends up in the store.
  */
 import { spawnSync } from 'node:child_process';
@@ -50,13 +50,13 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     expect(r.stderr).toMatch(/id: must not contain NUL/);
   });
 
-  it.skipIf(skip)('surfaces the "LPP TPP Limit Reached" notice and refuses LPP once the cap is spent (exit 1, amount left)', () => {
+  it.skipIf(skip)('surfaces the "LPP TPP Limit Reached" notice and refuses LPP once the cap is spent (exit 4, amount left)', () => {
     const r = run(['check', '-', '--commit'], lpp(699));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/NOTICE LPP TPP Limit Reached/);
     expect(JSON.parse(r.stdout).commit.notices[0]).toMatch(/LPP TPP Limit Reached/);
     const refused = run(['check', '-', '--commit', '--exception', 'LPP'], lpp(1));
-    expect(refused.status).toBe(1);
+    expect(refused.status).toBe(4);
     expect(refused.stderr).toMatch(/cap exceeded.*room left 1432 TPP/);
     const text = run(['check', '-', '--commit', '--format', 'text'], lpp(1));
     expect(text.status).toBe(0);
@@ -92,13 +92,15 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     const res = JSON.parse(r.stdout);
     expect(res.balance).toMatchObject({ reservedTpp: '1000000000', capTpp: '1266000000', leftTpp: '266000000' });
     const over = run(['ledger', 'reserve', 'nveu:V9:AE', '--tpp', '300000000', '--date', '2025-08-01']);
-    expect(over.status).toBe(1);
+    expect(over.status).toBe(4);
     expect(over.stderr).toMatch(/cap exceeded on nveu:V9:AE: requested 300000000 TPP, 266000000 TPP left of 1266000000/);
     expect(JSON.parse(run(['ledger', 'commit', res.reservationId]).stdout).state).toBe('committed');
-    expect(run(['ledger', 'release', res.reservationId]).status).toBe(1);
+    expect(run(['ledger', 'release', res.reservationId]).status).toBe(4);
     expect(run(['ledger', 'reserve', 'nveu:V9', '--tpp', '1']).status).toBe(2);
     expect(run(['ledger', 'reserve', 'nveu:V9:AE', '--tpp', 'abc']).status).toBe(2);
-    expect(run(['ledger', 'show']).stdout).toMatch(/nveu:V9:AE\s+1000000000\s+0\s+1266000000\s+266000000/);
+    const shown = run(['ledger', 'show', '--date', '2025-08-01']).stdout;
+    expect(shown).toMatch(/nveu:V9:AE\s+1000000000\s+0\s+1266000000\s+266000000/);
+    expect(shown).toMatch(/nveu:V9:AE: cap as of 2025-08-01: 2025Q3 limit of 15 CFR 748\.15\(a\)\(2\)\(iii\)\(B\), Table 1/);
   });
 
   it.skipIf(skip)('records licenses, BIS figures and imports, and answers veu check from the ledger', () => {
@@ -110,13 +112,13 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     expect(d.determination.allocation).toMatchObject({ licensedTpp: 750000000, remaining: 40000000 });
     const dir = mkdtempSync(join(tmpdir(), 'aidr-import-'));
     const file = join(dir, 'opening.jsonl');
-    writeFileSync(file, ['{"account":"uveu:U9:US","tpp":"930000000","date":"2025-07-01"}', '{"account":"uveu:U9:MY","tpp":"60000000","date":"2025-07-01"}'].join('\n'));
+    writeFileSync(file, ['{"account":"uveu:U9:US","tpp":"930000000","date":"2025-07-01","headquarters":"US"}', '{"account":"uveu:U9:MY","tpp":"60000000","date":"2025-07-01"}'].join('\n'));
     expect(JSON.parse(run(['ledger', 'import', file]).stdout)).toMatchObject({ imported: 2 });
     expect(JSON.parse(run(['ledger', 'import', file]).stdout)).toMatchObject({ imported: 0, skipped: 2 });
     const v = JSON.parse(run(['veu', 'check', '-', '--from-ledger', 'U9'], { date: '2025-08-01', uveu: { headquarters: 'US', proposed: { country: 'MY', tpp: '20000000' } } }).stdout);
     expect(v.uveu.limits.singleCountry).toMatchObject({ status: 'not_met', actualTpp: '80000000' });
     const drawOver = run(['ledger', 'draw', 'uveu:U9:MY', '--tpp', '20000000', '--headquarters', 'US']);
-    expect(drawOver.status).toBe(1);
+    expect(drawOver.status).toBe(4);
     expect(drawOver.stderr).toMatch(/UVEU limit exceeded/);
     expect(JSON.parse(run(['ledger', 'verify']).stdout).ok).toBe(true);
   });
@@ -151,6 +153,6 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     const bad = run(['audit', 'verify']);
     expect(bad.status).toBe(1);
     expect(bad.stdout).toMatch(/FAILED verification \(altered\): record seq 2 \(id [0-9a-f-]{36}\) was altered/);
-    expect(run(['audit', 'replay', 'no-such-id']).status).toBe(1);
+    expect(run(['audit', 'replay', 'no-such-id']).status).toBe(2);
   });
 });

@@ -1,12 +1,14 @@
 /**
  * Property tests (fast-check): random sequences of reserve / commit / release / expire / draw,
  * with retried idempotency keys, never push used + reserved above the cap, and the append-only
- * history always sums to the balances.
+ * history always sums to the balances. Random UVEU installations and transfers never leave the
+ * group over the Supp. 10 para. 6 shares or in Macau/D:5, and a transfer never changes its total.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/open.js';
-import { commitReservation, draw, expireReservations, getAccount, releaseReservation, reserve, verifyLedger } from '../../src/ledger/index.js';
+import { commitReservation, draw, expireReservations, getAccount, listAccounts, releaseReservation, reserve, transfer, verifyLedger } from '../../src/ledger/index.js';
+import { uveuCheck } from '../../src/law/part748/supp10-para6-uveu.js';
 import { toMilli } from '../../src/ledger/amount.js';
 import { BACKENDS, storeForSuite } from '../store/backends.js';
 
@@ -80,5 +82,40 @@ describe.each(BACKENDS)('ledger properties: $name', ({ name, skip }) => {
       const v = await verifyLedger(store);
       expect(v.mismatches).toEqual([]);
     }), { numRuns: name === 'sqlite' ? 40 : 20 });
+  }, 120_000);
+
+  const COUNTRIES = ['US', 'DE', 'JP', 'MY', 'IN', 'BR', 'CN'] as const;
+  const uveuOps = fc.array(fc.oneof(
+    fc.record({ op: fc.constant('draw' as const), to: fc.constantFrom(...COUNTRIES), tpp: fc.integer({ min: 1, max: 200 }) }),
+    fc.record({ op: fc.constant('transfer' as const), from: fc.constantFrom(...COUNTRIES), to: fc.constantFrom(...COUNTRIES), tpp: fc.integer({ min: 1, max: 200 }) }),
+  ), { minLength: 1, maxLength: 12 });
+
+  it.skipIf(skip)('UVEU: after every accepted installation or transfer the group keeps para. 6; a transfer keeps the total; refusals change nothing', async () => {
+    await fc.assert(fc.asyncProperty(uveuOps, async (seq) => {
+      run++;
+      const veu = `pu-${run}`;
+      const date = '2025-09-15';
+      // Accounts are created (empty) before a refusal is known: only installed TPP is compared.
+      const base = async () => Object.fromEntries((await listAccounts(store, { kind: 'uveu' })).filter((a) => a.id.startsWith(`uveu:${veu}:`) && a.usedTpp !== '0').map((a) => [a.id.split(':')[2]!, a.usedTpp]));
+      const total = (b: Record<string, string>) => Object.values(b).reduce((s, v) => s + Number(v), 0);
+      await draw(store, { account: `uveu:${veu}:US`, tpp: '1000', date, actor: 'p', headquarters: 'US', ultimateParentHeadquarters: 'US' });
+      for (const o of seq) {
+        const before = await base();
+        try {
+          if (o.op === 'draw') await draw(store, { account: `uveu:${veu}:${o.to}`, tpp: String(o.tpp), date, actor: 'p' });
+          else {
+            await transfer(store, { from: `uveu:${veu}:${o.from}`, to: `uveu:${veu}:${o.to}`, tpp: String(o.tpp), date, actor: 'p' });
+            expect(total(await base())).toBe(total(before));
+          }
+        } catch (e) {
+          expect((e as Error).name).toMatch(/LedgerError|InputError/);
+          expect(await base()).toEqual(before);
+        }
+        const now = await base();
+        const check = uveuCheck({ headquarters: 'US', ultimateParentHeadquarters: 'US', installedByCountry: now, date });
+        for (const id of ['outsideSupp5a', 'singleCountry', 'excludedLocations'] as const) expect(check.limits[id].status, id).toBe('met');
+      }
+      expect((await verifyLedger(store)).mismatches).toEqual([]);
+    }), { numRuns: name === 'sqlite' ? 25 : 12 });
   }, 120_000);
 });

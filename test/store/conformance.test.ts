@@ -164,8 +164,9 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     await expect(draw(store, { account: 'uveu:U9:US', tpp: '1', actor })).rejects.toMatchObject({ path: 'headquarters' });
     // Recorded only as a real country code, read as the rule reads it (Hong Kong is China).
     await expect(draw(store, { account: 'uveu:U9:US', tpp: '1', actor, headquarters: 'ZZ' })).rejects.toMatchObject({ path: 'headquarters' });
-    expect((await draw(store, { account: 'uveu:U8:US', tpp: '1', actor, headquarters: 'hk' })).uveu?.headquarters).toBe('CN');
-    await expect(draw(store, { account: 'uveu:U8:US', tpp: '1', actor, headquarters: 'HK' })).resolves.toMatchObject({ account: 'uveu:U8:US' });
+    // Hong Kong is China, and a UVEU headquartered there holds none (Supp. 10 paras. 4.a, 13): refused, nothing recorded.
+    await expect(draw(store, { account: 'uveu:U8:US', tpp: '1', actor, headquarters: 'hk' })).rejects.toMatchObject({ code: 'not_eligible', message: expect.stringMatching(/headquartered in CN/) });
+    expect(await getAccount(store, 'uveu:U8:US')).toMatchObject({ usedTpp: '0' });
     expect((await getAccount(store, 'uveu:U1:MY'))?.usedTpp).toBe('70000000');
     expect(await getAccount(store, 'uveu:U1:VN')).toMatchObject({ usedTpp: '0' });
   });

@@ -1,7 +1,10 @@
 /**
  * Runs the Data Center VEU scenarios in test/veu/*.yaml (worked examples 12-15 of the fact sheet,
- * each limit at its boundary, eligibility): each expectation is a dotted path into the
- * `aidr veu check` output and the value it must hold.
+ * each limit at its boundary, eligibility, and issue 13's principles): each expectation is a dotted
+ * path into the `aidr veu check` output and the value it must hold; a segment `@x` picks the array
+ * element whose id is x (`eligibility.uveu.conditions.@no-macau-d5-ownership.status`), and
+ * `absent` lists paths that must not exist. Each scenario names its deciding paragraph
+ * (`citation`) and, for a reading of a named interpretation, the reading (`source`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -10,14 +13,19 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { VeuCheckInput, veuCheck } from '../../src/law/part748/veu-check.js';
 
-interface Scenario { name: string; source?: string; citation: string; input: unknown; expect: Record<string, unknown> }
+interface Scenario { name: string; source?: string; citation: string; input: unknown; expect: Record<string, unknown>; absent?: string[] }
 
 const dir = import.meta.dirname;
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 
+/** A dotted path; a segment `@x` picks the array element whose id is x (a condition, an interpretation). */
 function at(value: unknown, path: string): unknown {
   let v: unknown = value;
-  for (const k of path.split('.')) v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[/^\d+$/.test(k) ? Number(k) : k];
+  for (const k of path.split('.')) {
+    if (v === null || v === undefined) return undefined;
+    if (k.startsWith('@')) v = Array.isArray(v) ? v.find((x: { id?: string }) => x?.id === k.slice(1)) : undefined;
+    else v = (v as Record<string, unknown>)[/^\d+$/.test(k) ? Number(k) : k];
+  }
   return v;
 }
 
@@ -33,6 +41,7 @@ describe.each(files)('VEU scenarios: %s', (file) => {
     const input = VeuCheckInput.parse(s.input);
     const out = veuCheck(input, '2025-08-01');
     for (const [path, want] of Object.entries(s.expect)) expect(at(out, path), path).toEqual(want);
+    for (const path of s.absent ?? []) expect(at(out, path), path).toBeUndefined();
     // Every rule that answered names its paragraph.
     const cites = citations(out);
     expect(cites.length).toBeGreaterThan(0);

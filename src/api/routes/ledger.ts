@@ -23,7 +23,7 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): voi
   }, async (request, reply) => {
     const q = parsePart(AccountsQuery, request.query, 'query');
     const L = await ledger();
-    const all = await L.listAccounts(ctx.store, { ...(q.kind ? { kind: q.kind } : {}), ...(q.key ? { key: q.key } : {}) });
+    const all = await L.listAccounts(ctx.store, { ...(q.kind ? { kind: q.kind } : {}), ...(q.key ? { key: q.key } : {}), ...(q.date ? { asOf: q.date } : {}) });
     // uveu_group rows are the ledger's internal lock rows, not accounts anyone draws on.
     return sendJson(reply, 200, all.filter((a) => a.kind !== 'uveu_group'));
   });

@@ -89,6 +89,7 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
   };
   ctx.choose('INT-21', (r) => policyUnder(ctx.reading('INT-14'), r));
   const policy = ctx.choose('INT-14', (r) => policyUnder(r, ctx.reading('INT-21')));
+  if ((policy === 'approval_within_allocation' || policy === 'denial_over_allocation') && ctx.asOf > ALLOCATION.period.to) return afterAllocationPeriod(ctx);
   const steps: Step[] = [];
   let citation: string | undefined;
   if (policy === 'presumption_of_denial') citation = CITE_742_6_B.a1;
@@ -109,6 +110,18 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
     citation,
     allocation: drawsAllocation ? allocationNow().value : undefined,
   };
+}
+
+/**
+ * (B)(1) sets the 790,000,000 TPP allocation "for the period from 2025 to 2027" and no figure
+ * after it (BIS will review allocations annually): for a later date the review policy under (B)
+ * is undetermined, never assumed (the same answer as for NVEU Table 1 after 2027).
+ */
+function afterAllocationPeriod(ctx: Ctx): Policy {
+  ctx.rely('INT-9');
+  const why = `742.6(b)(10)(iii)(B)(1) sets the country allocation for the period from 2025 to 2027 and none for ${ctx.asOf.slice(0, 4)}: the review policy under (B) is undetermined (BIS reviews allocations annually); aidr does not assume one.`;
+  ctx.warn(why);
+  return { policy: null, missing: [], citation: CITE_742_6_B.b1, steps: ctx.explainOn ? [{ rule: 'Country allocation', citation: CITE_742_6_B.b1, result: 'no allocation set for this date', detail: why }] : [] };
 }
 
 /** The Tier 2 allocation this application would draw on, and whether it would cross it (INT-11). */

@@ -4,10 +4,18 @@
  * A UVEU headquartered in a Supp. 5 para. (a) country may not transfer or install more than 25 %
  * of its total AI computing power outside the para. (a) countries, nor more than 7 % in any single
  * country outside them. A UVEU headquartered in the United States may not have more than 50 % of
- * it outside the United States, measured on the para. 10 reporting dates (February 1, August 1).
- * "Total AI computing power" is the aggregate TPP of chips at or above 3A090.a owned by the entity
- * and all its parents and subsidiaries. UVEU data centers may not be in Macau or D:5
- * (748.15(b)(2)(i)).
+ * it outside the United States, "as measured on the reporting dates" of para. 10 (February 1,
+ * August 1): on any other day that limit is met, and the check says whether the base would be
+ * over it on the next reporting date unless rebalanced. "Total AI computing power" is the
+ * aggregate TPP of chips at or above 3A090.a owned by the entity and all its parents and
+ * subsidiaries. The United States includes its territories (15 CFR 772.1): Puerto Rico or Guam
+ * count as the United States and as Supp. 5(a).
+ *
+ * Beside the shares: UVEU data centers may not be in Macau or D:5 (748.15(b)(2)(i)), and a UVEU
+ * may not be headquartered, or have its ultimate parent headquartered, there (Supp. 10 paras. 4.a
+ * and 13). A UVEU that qualifies only through its ultimate parent's headquarters is INT-36 (by
+ * default the limits bind it as if it were headquartered there); when the shares are measured is
+ * INT-38 (the ledger's concern). Nothing here existed before 2025-01-13.
  *
  * "More than X %" is the breach, so exactly X % is within the limit. Every comparison is exact
  * (share ≤ X ⇔ part ≤ X · total), never a rounded percentage. The fractions come from
@@ -15,12 +23,15 @@
  */
 import { Decimal, dec, formatExact, ZERO, type NumLike } from '../../compute/exact.js';
 import { countryOn, type CountryFacts } from '../../data/country-groups.js';
+import { defaultReading, readingLabel } from '../../data/interpretations.js';
 import { P } from '../../data/parameters.js';
-import type { Missing } from '../../engine/logic.js';
-import { CITE_748_15 } from './dc-veu-748-15.js';
+import { DATES } from '../../data/ruleset.js';
+import type { Missing, Tri } from '../../engine/logic.js';
 
 const CITE = P.uveu.citation;
 const CITE_P10 = P.uveu.reportingDates.citation;
+const CITE_B2I = '15 CFR 748.15(b)(2)(i)';
+const CITE_OWNERSHIP = '15 CFR 748.15(a)(2)(ii)(A); part 748, Supp. No. 10, paras. 4.a and 13';
 const F = {
   outside: dec(P.uveu.outsideSupp5aMaxFraction.value),
   single: dec(P.uveu.singleNonSupp5aCountryMaxFraction.value),
@@ -30,11 +41,15 @@ const F = {
 export interface UveuCheckInput {
   /** Where the UVEU is headquartered (decides which limits apply). */
   headquarters?: string;
+  /** Where its ultimate parent is headquartered (a UVEU may qualify through it; INT-36). */
+  ultimateParentHeadquarters?: string;
   /** Installed base of .a-level TPP per country, for the entity, its parents and subsidiaries. */
   installedByCountry: Record<string, NumLike>;
   /** A proposed installation or transfer in: would it breach a limit? */
   proposed?: { country: string; tpp: NumLike };
   date: string;
+  /** Interpretation readings (INT-36). */
+  readings?: Record<string, string>;
 }
 
 export type LimitStatus = 'met' | 'not_met' | 'unknown' | 'not_applicable';
@@ -55,6 +70,10 @@ export interface UveuLimit {
   maxAdditionalTpp: string;
   /** For the single-country limit: the country with the largest share. */
   country?: string;
+  /** The 50 % limit: the reporting date it is measured on (the date itself when it is one). */
+  measuredOn?: string;
+  /** The 50 % limit on another day: what the same base would be on the next reporting date. */
+  onNextReportingDate?: LimitStatus;
   detail: string;
 }
 
@@ -62,10 +81,13 @@ export interface UveuCheck {
   status: LimitStatus;
   citation: string;
   date: string;
+  /** False before 2025-01-13: para. 6 did not exist, nothing is measured. */
+  inForce: boolean;
   /** Feb 1 or Aug 1 (para. 10): the 50 % rule is measured on these dates. */
   reportingDate: boolean;
   nextReportingDate: string;
   headquarters: string | null;
+  ultimateParentHeadquarters: string | null;
   totalTpp: string;
   proposed?: { country: string; tpp: string };
   /** The same limits before the proposed installation. */
@@ -73,12 +95,16 @@ export interface UveuCheck {
   limits: Record<LimitId, UveuLimit>;
   byCountry: { country: string; tpp: string; share: string; supp5a: boolean }[];
   missing: Missing[];
+  /** Interpretations whose reading decided part of this answer (INT-36). */
+  interpretations: { id: string; reading: string; label: string }[];
   notes: string[];
 }
 
-export type LimitId = 'outsideSupp5a' | 'singleCountry' | 'outsideUs' | 'excludedLocations';
+export type LimitId = 'outsideSupp5a' | 'singleCountry' | 'outsideUs' | 'excludedLocations' | 'headquartersOutsideMacauD5';
+export const LIMIT_IDS: readonly LimitId[] = ['outsideSupp5a', 'singleCountry', 'outsideUs', 'excludedLocations', 'headquartersOutsideMacauD5'];
 
 const shareOf = (part: Decimal, total: Decimal): string => (total.isZero() ? '0' : part.div(total).toDecimalPlaces(6, Decimal.ROUND_HALF_UP).toFixed());
+const describe = (c: CountryFacts): string => `${c.name} (${c.code})`;
 
 /** The largest x with part + x ≤ f · (total + x), i.e. x ≤ (f·total − part) / (1 − f); never negative. */
 function maxAdditional(f: Decimal, part: Decimal, total: Decimal): Decimal {
@@ -86,7 +112,7 @@ function maxAdditional(f: Decimal, part: Decimal, total: Decimal): Decimal {
   return x.isNegative() ? ZERO : x.toDecimalPlaces(3, Decimal.ROUND_DOWN);
 }
 
-function limit(id: LimitId, f: Decimal, part: Decimal, total: Decimal, applies: boolean | undefined, what: string, country?: CountryFacts): UveuLimit {
+function limit(id: LimitId, f: Decimal, part: Decimal, total: Decimal, applies: Tri, what: string, country?: CountryFacts): UveuLimit {
   const limitTpp = f.times(total);
   const status: LimitStatus = applies === undefined ? 'unknown' : !applies ? 'not_applicable' : part.lte(limitTpp) ? 'met' : 'not_met';
   const pct = f.times(100).toFixed();
@@ -131,28 +157,52 @@ function base(installed: Map<string, Decimal>, date: string): Base {
   return { total, outside, outsideUs, largest, excluded: all.filter((r) => r.c.macauOrD5 && r.tpp.gt(0)).map((r) => r.c), rows: all };
 }
 
-function evaluate(b: Base, hq: CountryFacts | undefined): Record<LimitId, UveuLimit> {
-  const supp5aHq = hq === undefined ? undefined : hq.supp5a;
-  const usHq = hq === undefined ? undefined : hq.us;
+/** Which limits bind the UVEU (INT-36 for one that qualifies only through its ultimate parent). */
+interface Applies { supp5a: Tri; us: Tri; throughParent: boolean }
+
+function applicability(hq: CountryFacts | undefined, uph: CountryFacts | undefined, int36: string): Applies {
+  if (hq?.supp5a) return { supp5a: true, us: hq.us, throughParent: false };
+  const literal = int36 === 'own_headquarters';
+  if (hq) return literal ? { supp5a: false, us: false, throughParent: true } : { supp5a: true, us: uph ? uph.us : undefined, throughParent: true };
+  // Headquarters unknown: under the default a parent in Supp. 5(a) brings the 25 % / 7 % limits either way.
+  return { supp5a: literal ? undefined : uph?.supp5a ? true : undefined, us: undefined, throughParent: false };
+}
+
+function evaluate(b: Base, hq: CountryFacts | undefined, uph: CountryFacts | undefined, a: Applies, date: string): Record<LimitId, UveuLimit> {
   const largest = b.largest ?? { c: undefined, tpp: ZERO };
-  const single = limit('singleCountry', F.single, largest.tpp, b.total, supp5aHq, `in ${largest.c ? `${largest.c.name} (${largest.c.code}), the largest single country outside Supp. 5(a)` : 'any single country outside Supp. 5(a)'}`, largest.c);
-  const excludedStatus: LimitStatus = b.excluded.length ? 'not_met' : 'met';
+  const single = limit('singleCountry', F.single, largest.tpp, b.total, a.supp5a, `in ${largest.c ? `${describe(largest.c)}, the largest single country outside Supp. 5(a)` : 'any single country outside Supp. 5(a)'}`, largest.c);
+  const excludedTpp = b.excluded.reduce((s, c) => s.plus(b.rows.find((r) => r.c.code === c.code)!.tpp), ZERO);
+  const tie = [hq, uph].filter((c): c is CountryFacts => c !== undefined && c.macauOrD5);
+  const ownership: LimitStatus = tie.length ? 'not_met' : hq === undefined ? 'unknown' : 'met';
+  const pseudo = (id: LimitId, status: LimitStatus, citation: string, actual: Decimal, detail: string): UveuLimit => ({
+    id, status, citation, limitFraction: '0', limitTpp: '0', actualTpp: formatExact(actual), share: shareOf(actual, b.total), headroomTpp: '0', maxAdditionalTpp: '0', detail,
+  });
   return {
-    outsideSupp5a: limit('outsideSupp5a', F.outside, b.outside, b.total, supp5aHq, 'outside Supp. 5 para. (a) countries'),
+    outsideSupp5a: limit('outsideSupp5a', F.outside, b.outside, b.total, a.supp5a, 'outside Supp. 5 para. (a) countries'),
     singleCountry: single,
-    outsideUs: limit('outsideUs', F.us, b.outsideUs, b.total, usHq, 'outside the United States'),
-    excludedLocations: {
-      id: 'excludedLocations',
-      status: excludedStatus,
-      citation: CITE_748_15.b2i,
-      limitFraction: '0',
-      limitTpp: '0',
-      actualTpp: formatExact(b.excluded.reduce((s, c) => s.plus(b.rows.find((r) => r.c.code === c.code)!.tpp), ZERO)),
-      share: shareOf(b.excluded.reduce((s, c) => s.plus(b.rows.find((r) => r.c.code === c.code)!.tpp), ZERO), b.total),
-      headroomTpp: '0',
-      maxAdditionalTpp: '0',
-      detail: b.excluded.length ? `UVEU data centers may not be in Macau or D:5: ${b.excluded.map((c) => `${c.name} (${c.code})`).join(', ')}.` : 'No installation in Macau or D:5.',
-    },
+    outsideUs: onReportingDates(limit('outsideUs', F.us, b.outsideUs, b.total, a.us, 'outside the United States'), date),
+    excludedLocations: pseudo('excludedLocations', b.excluded.length ? 'not_met' : 'met', CITE_B2I, excludedTpp,
+      b.excluded.length ? `UVEU data centers may not be in Macau or D:5: ${b.excluded.map(describe).join(', ')}.` : 'No installation in Macau or D:5.'),
+    headquartersOutsideMacauD5: pseudo('headquartersOutsideMacauD5', ownership, CITE_OWNERSHIP, ZERO,
+      tie.length
+        ? `A UVEU may not be headquartered, or have its ultimate parent headquartered, in Macau or D:5 (no ownership, control or influence tied to them, Supp. 10 para. 13): ${tie.map(describe).join(', ')}.`
+        : hq === undefined ? 'The headquarters is not given.' : `Headquarters ${describe(hq)}${uph ? `, ultimate parent ${describe(uph)}` : ' (the ultimate parent\'s headquarters is not given)'}: not in Macau or D:5.`),
+  };
+}
+
+/** Para. 6: the 50 % limit is "measured on the reporting dates"; on another day it is met, with what the next one would show. */
+function onReportingDates(l: UveuLimit, date: string): UveuLimit {
+  if (l.status === 'not_applicable' || l.status === 'unknown') return l;
+  if (isReportingDate(date)) return { ...l, measuredOn: date };
+  const next = nextReportingDate(date);
+  return {
+    ...l,
+    status: 'met',
+    measuredOn: next,
+    onNextReportingDate: l.status,
+    detail: l.status === 'met'
+      ? `${l.detail} Measured on the reporting dates (para. 10); within it on the next one, ${next}, if nothing changes.`
+      : `${l.detail.replace(/: over by .* TPP\.$/, '.')} Met today: the 50 % limit is measured on the reporting dates (para. 10); over on the next one, ${next}, unless rebalanced (by ${formatExact(dec(l.actualTpp).minus(dec(l.limitTpp)))} TPP at today's total).`,
   };
 }
 
@@ -161,6 +211,10 @@ function overall(limits: Record<LimitId, UveuLimit>): LimitStatus {
   if (s.includes('not_met')) return 'not_met';
   if (s.includes('unknown')) return 'unknown';
   return 'met';
+}
+
+export function isReportingDate(date: string): boolean {
+  return P.uveu.reportingDates.value.includes(date.slice(5));
 }
 
 export function nextReportingDate(date: string): string {
@@ -172,6 +226,9 @@ export function nextReportingDate(date: string): string {
 
 export function uveuCheck(x: UveuCheckInput): UveuCheck {
   const hq = x.headquarters ? countryOn(x.headquarters, x.date) : undefined;
+  const uph = x.ultimateParentHeadquarters ? countryOn(x.ultimateParentHeadquarters, x.date) : undefined;
+  const int36 = x.readings?.['INT-36'] ?? defaultReading('INT-36');
+  const inForce = x.date >= DATES.effective;
   const installed = new Map<string, Decimal>();
   for (const [code, tpp] of Object.entries(x.installedByCountry)) installed.set(code, (installed.get(code) ?? ZERO).plus(dec(tpp)));
   const before = base(installed, x.date);
@@ -181,30 +238,50 @@ export function uveuCheck(x: UveuCheckInput): UveuCheck {
     next.set(x.proposed.country, (next.get(x.proposed.country) ?? ZERO).plus(dec(x.proposed.tpp)));
     after = base(next, x.date);
   }
-  const limits = evaluate(after, hq);
+  const a = applicability(hq, uph, int36);
+  const limits = notInForce(evaluate(after, hq, uph, a, x.date), inForce);
   const notes: string[] = [
-    'Total AI computing power: the aggregate TPP of chips at or above 3A090.a owned by the UVEU and all its parents and subsidiaries (installed base per country as given).',
+    'Total AI computing power: the aggregate TPP of chips at or above 3A090.a owned by the UVEU and all its parents and subsidiaries (installed base per country as given). The United States includes its territories (15 CFR 772.1).',
     `The 50 % rule for U.S.-headquartered UVEUs is measured on the reporting dates of para. 10 (${P.uveu.reportingDates.value.join(', ')}); the next is ${nextReportingDate(x.date)} (${CITE_P10}).`,
   ];
-  if (hq && !hq.supp5a) notes.push(`${hq.name} (${hq.code}) is not a Supp. 5 para. (a) country: para. 6 states its limits only for UVEUs headquartered in one (a UVEU qualifying through its ultimate parent is outside its literal scope; check with BIS).`);
-  if (x.proposed) notes.push(`A UVEU must notify BIS ${P.uveu.intraCompanyTransferNoticeDays.value} days before moving chips between countries or building in a new country (${P.uveu.intraCompanyTransferNoticeDays.citation}), and ${P.uveu.newLocationNoticeDays.value} days before exports to a new data center location (${P.uveu.newLocationNoticeDays.citation}).`);
+  if (!inForce) notes.unshift(`Supp. No. 10 to part 748 was added by the AI Diffusion rule, effective ${DATES.effective}; on ${x.date} no UVEU limit existed.`);
+  const interpretations: UveuCheck['interpretations'] = [];
+  if (a.throughParent) {
+    interpretations.push({ id: 'INT-36', reading: int36, label: readingLabel('INT-36', int36) });
+    notes.push(int36 === 'own_headquarters'
+      ? `${describe(hq!)} is not a Supp. 5 para. (a) country: under INT-36 own_headquarters para. 6 sets no limit for a UVEU that qualifies through its ultimate parent.`
+      : `${describe(hq!)} is not a Supp. 5 para. (a) country: the UVEU can qualify only through its ultimate parent${uph ? ` (${describe(uph)})` : ''}, and under INT-36 the para. 6 limits bind it as if it were headquartered there.`);
+    if (uph && !uph.supp5a && !uph.macauOrD5) notes.push(`Neither the UVEU nor its ultimate parent is headquartered in Supp. 5(a): it cannot hold a UVEU (748.15(b)(2)(i)).`);
+  }
+  const missing: Missing[] = [];
+  if (!hq) missing.push({ path: 'uveu.headquarters', why: 'the 25 %, 7 % and 50 % limits depend on where the UVEU is headquartered' });
+  if (hq && a.us === undefined) missing.push({ path: 'uveu.ultimateParentHeadquarters', why: 'a UVEU headquartered outside Supp. 5(a) qualifies through its ultimate parent; the 50 % limit binds it when that parent is U.S.-headquartered (INT-36)' });
   const out: UveuCheck = {
-    status: overall(limits),
+    status: inForce ? overall(limits) : 'unknown',
     citation: CITE,
     date: x.date,
-    reportingDate: P.uveu.reportingDates.value.includes(x.date.slice(5)),
+    inForce,
+    reportingDate: isReportingDate(x.date),
     nextReportingDate: nextReportingDate(x.date),
     headquarters: hq?.code ?? null,
+    ultimateParentHeadquarters: uph?.code ?? null,
     totalTpp: formatExact(after.total),
     limits,
     byCountry: after.rows.map((r) => ({ country: r.c.code, tpp: formatExact(r.tpp), share: shareOf(r.tpp, after.total), supp5a: r.c.supp5a })),
-    missing: hq ? [] : [{ path: 'uveu.headquarters', why: 'the 25 %, 7 % and 50 % limits depend on where the UVEU is headquartered' }],
+    missing,
+    interpretations,
     notes,
   };
   if (x.proposed) {
     out.proposed = { country: countryOn(x.proposed.country, x.date).code, tpp: formatExact(dec(x.proposed.tpp)) };
-    const b = evaluate(before, hq);
-    out.before = { outsideSupp5a: b.outsideSupp5a.status, singleCountry: b.singleCountry.status, outsideUs: b.outsideUs.status, excludedLocations: b.excludedLocations.status };
+    const b = notInForce(evaluate(before, hq, uph, a, x.date), inForce);
+    out.before = Object.fromEntries(LIMIT_IDS.map((id) => [id, b[id].status])) as Record<LimitId, LimitStatus>;
   }
   return out;
+}
+
+/** Before 2025-01-13 no limit existed: every limit is unknown, never met or breached. */
+function notInForce(limits: Record<LimitId, UveuLimit>, inForce: boolean): Record<LimitId, UveuLimit> {
+  if (inForce) return limits;
+  return Object.fromEntries(LIMIT_IDS.map((id) => [id, { ...limits[id], status: 'unknown' as const, detail: `Not in force: Supp. No. 10 to part 748 took effect on ${DATES.effective}.` }])) as Record<LimitId, UveuLimit>;
 }

@@ -6,13 +6,14 @@
  */
 import { z } from 'zod';
 import { CountryCode, ExactNumber, IsoDate } from '../../contract/transaction.js';
-import { dataCenterVeuEligibility, nveuCheck, type NveuCheck, type VeuEligibility } from './dc-veu-748-15.js';
+import { dataCenterVeuEligibility, type VeuEligibility } from './dc-veu-748-15.js';
+import { nveuCheck, type NveuCheck } from './table1-nveu.js';
 import { uveuCheck, type UveuCheck } from './supp10-para6-uveu.js';
 import { readingsFrom } from '../../engine/context.js';
 
 export const VeuCheckInput = z.strictObject({
   date: IsoDate.optional(),
-  /** Interpretation readings, e.g. { "INT-22": "location_only" }. */
+  /** Interpretation readings, e.g. { "INT-22": "location_only", "INT-36": "own_headquarters" }. */
   interpretations: z.record(z.string().regex(/^INT-\d+$/), z.string()).optional(),
   party: z.strictObject({
     name: z.string().max(500).optional(),
@@ -24,6 +25,7 @@ export const VeuCheckInput = z.strictObject({
   }).optional(),
   uveu: z.strictObject({
     headquarters: CountryCode.optional(),
+    ultimateParentHeadquarters: CountryCode.optional(),
     installedByCountry: z.record(CountryCode, ExactNumber),
     proposed: z.strictObject({ country: CountryCode, tpp: ExactNumber }).optional(),
   }).optional(),
@@ -50,9 +52,11 @@ export function veuCheck(input: VeuCheckInput, today: string): VeuCheckResult {
   if (input.uveu) {
     out.uveu = uveuCheck({
       headquarters: input.uveu.headquarters ?? input.party?.headquarters,
+      ultimateParentHeadquarters: input.uveu.ultimateParentHeadquarters ?? input.party?.ultimateParentHeadquarters,
       installedByCountry: input.uveu.installedByCountry,
       ...(input.uveu.proposed ? { proposed: input.uveu.proposed } : {}),
       date,
+      readings: input.interpretations ?? {},
     });
   }
   if (input.nveu) out.nveu = nveuCheck({ ...input.nveu, date });

@@ -64,7 +64,7 @@ export function classifyItem(item: Item, ctx: Ctx): ItemClass {
   }
 }
 
-type IcLike = { model?: string; tpp?: number; tops?: number; bitLength?: number; dieAreaMm2?: number; datacenter?: boolean; name?: string };
+type IcLike = { model?: string; tpp?: number | string; tops?: number; bitLength?: number; dieAreaMm2?: number; datacenter?: boolean; name?: string };
 
 function specOf(ic: IcLike, path: string): IcSpec {
   if (ic.model !== undefined) {
