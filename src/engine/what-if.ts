@@ -1,0 +1,434 @@
+/**
+ * What-if: the smallest changes of fact that would change a determination, each one evaluated by
+ * the engine on the changed transaction (never inferred from the thresholds alone):
+ *
+ * - for each license exception that is not eligible, the conditions that fail and, for those the
+ *   exporter can act on (the quantity against LPP's annual cap, shipping directly instead of
+ *   through a distributor, a storage facility meeting Supp. 10), the changed facts under which the
+ *   engine finds the exception eligible; the largest quantity is found by binary search on the
+ *   engine's own answer. Conditions on facts the exporter cannot change (a destination's country
+ *   group, where a party is headquartered, the item's design) are named as such, with the path
+ *   of the fact that decides them;
+ * - for each missing fact with a few possible values (yes/no, private/government), the outcome
+ *   under each value;
+ * - for the classification, the exact distance of the item's TPP, performance density or training
+ *   operations to each threshold of data/parameters.json on either side, and the paragraph the
+ *   engine gives an item just across it.
+ */
+import type { Determination, ExceptionCode, ExceptionResult, Outcome } from '../contract/determination.js';
+import type { Transaction } from '../contract/transaction.js';
+import { Decimal, dec, formatExact } from '../compute/exact.js';
+import { chip } from '../data/chips.js';
+import { T3A090, T4E091, P } from '../data/parameters.js';
+import type { EvalOptions } from './context.js';
+import { determine } from './determine.js';
+
+/** One fact to change: the transaction field (a path as in missingFacts) and its new value. */
+export interface FactChange {
+  path: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** A failing condition and whether the exporter can change the fact behind it. */
+export interface Blocker {
+  condition: string;
+  status: 'not_met' | 'unknown';
+  citation: string;
+  detail?: string;
+  changeable: boolean;
+  /** Why it can or cannot be changed, in words. */
+  note: string;
+}
+
+export interface ExceptionWhatIf {
+  code: ExceptionCode;
+  status: ExceptionResult['status'];
+  blockers: Blocker[];
+  /** The smallest set of changeable facts under which the engine finds the exception eligible; absent when none is found. */
+  changes?: FactChange[];
+  /** The engine's answer on the changed transaction. */
+  evaluated?: { outcome: Outcome; status: ExceptionResult['status'] };
+  summary: string;
+}
+
+export interface MissingFactWhatIf {
+  path: string;
+  answers: { value: unknown; outcome: Outcome; eligible: ExceptionCode[] }[];
+}
+
+export interface ThresholdDistance {
+  measure: 'tpp' | 'performanceDensity' | 'trainingOperations';
+  current: string;
+  threshold: string;
+  citation: string;
+  /** 'up': the figure would have to reach the threshold; 'down': fall below it. */
+  direction: 'up' | 'down';
+  /** Exact: threshold − current (up), current − threshold (down; the figure must fall by more than this). */
+  distance: string;
+  /** The classification the engine gives an item with the figure just across the threshold. */
+  across: (string | null)[];
+  summary: string;
+}
+
+export interface WhatIf {
+  outcome: Outcome;
+  eccn: string | null;
+  exceptions: ExceptionWhatIf[];
+  missingFacts: MissingFactWhatIf[];
+  classification: ThresholdDistance[];
+  /** How many determinations the engine ran to answer. */
+  evaluations: number;
+}
+
+/**
+ * What a failing condition needs. `changeable` facts are the exporter's to arrange; the rest are
+ * facts about the destination, the parties or the item. `to` gives the value that meets the
+ * condition; quantities are searched, not given.
+ */
+interface Remedy {
+  changeable: boolean;
+  note: string;
+  path?: string;
+  to?: unknown;
+  quantity?: true;
+}
+
+const REMEDIES: Record<string, Remedy> = {
+  'annual-cap': { changeable: true, quantity: true, note: 'a smaller shipment fits the room left under the annual cap' },
+  'direct-to-ultimate-consignee': { changeable: true, path: 'viaDistributor', to: false, note: 'ship directly to the ultimate consignee, not through a distributor or reseller' },
+  'a3-storage-meets-supp10': { changeable: true, path: 'facts.storageMeetsSupp10Security', to: true, note: 'store the weights in a facility meeting Supp. 10 to part 748 paras 14, 15 and 18' },
+  'ultimate-customers-outside-macau-d5': { changeable: true, path: 'facts.ultimateCustomersInMacauOrD5', to: false, note: 'the items go on only to customers outside Macau and D:5' },
+  'eligible-item': { changeable: false, note: 'the item\'s ECCN is not among those the exception covers' },
+  activity: { changeable: false, note: 'the kind of transaction (export, reexport, transfer) is not one the exception covers' },
+  'not-part-746-destination': { changeable: false, note: 'the destination is under a part 746 embargo' },
+  'destination-not-macau-d5': { changeable: false, note: 'the destination\'s country group (Macau or D:5)' },
+  'consignee-located-in-supp5a': { changeable: false, note: 'where the consignee is located: not a Supp. 5(a) destination' },
+  'consignee-headquartered-in-supp5a': { changeable: false, note: 'where the consignee or its ultimate parent is headquartered' },
+  'end-user-in-supp5a': { changeable: false, note: 'where the end user is located or headquartered' },
+  'consignee-not-macau-d5-headquartered': { changeable: false, note: 'where the consignee or its ultimate parent is headquartered (Macau or D:5)' },
+  'not-restricted-by-740-2': { changeable: false, note: 'the destination\'s country group or a party\'s headquarters (740.2(a)(9)(ii))' },
+  'no-part-744-concern': { changeable: false, note: 'a part 744 end-use or end-user prohibition' },
+  'end-use-development-production-storage': { changeable: false, note: 'the end use (ACM is only for development, production or storage)' },
+  'private-sector-end-user': { changeable: false, note: 'whether the end user is a private sector end user' },
+  'not-datacenter-3a090a': { changeable: false, note: 'the item\'s design: a datacenter item meeting 3A090.a' },
+  'macau-d5-destination-or-entity': { changeable: false, note: 'NAC is for Macau/D:5 destinations or entities; elsewhere ACA is the exception' },
+  'outside-macau-d5-or-transfer-within': { changeable: false, note: 'the destination or a party\'s headquarters in Macau or D:5' },
+  'a3-headquartered-in-supp5a': { changeable: false, note: 'where the recipient or its ultimate parent is headquartered' },
+  'a3-located-outside-macau-d5': { changeable: false, note: 'where the recipient is located (Macau or D:5)' },
+  classification: { changeable: false, note: 'the classification, which depends on facts not given' },
+};
+
+const UNKNOWN_REMEDY: Remedy = { changeable: false, note: 'a fact about the transaction this what-if does not vary' };
+
+/** Missing facts with a few possible values: each is evaluated. */
+const ENUMERABLE: { test: RegExp; values: unknown[] }[] = [
+  { test: /(^|\.)(datacenter|published|note2Excluded|trainedOnControlledComputing|producedOutsideUS|foreignDirectProduct)$/, values: [true, false] },
+  { test: /^facts\./, values: [true, false] },
+  { test: /\.sector$/, values: ['private', 'government'] },
+];
+
+class Evaluator {
+  count = 0;
+  constructor(private readonly opts: EvalOptions) {}
+  /** Lean evaluation: statuses and outcome are the same as the full output's (tested). */
+  lean(tx: Transaction): Determination {
+    this.count++;
+    return determine(tx, { ...this.opts, explain: false, sensitivity: false });
+  }
+}
+
+export function whatIf(tx: Transaction, opts: EvalOptions = {}): WhatIf {
+  const ev = new Evaluator(opts);
+  ev.count++;
+  const base = determine(tx, { ...opts, explain: true, sensitivity: false });
+  return {
+    outcome: base.outcome,
+    eccn: base.classification.eccn,
+    exceptions: base.exceptions.filter((e) => e.status !== 'eligible').map((e) => exceptionWhatIf(tx, e, ev)),
+    missingFacts: base.missingFacts.map((m) => missingFactWhatIf(tx, m.path, ev)).filter((m): m is MissingFactWhatIf => m !== undefined),
+    classification: thresholdDistances(tx, base, ev),
+    evaluations: ev.count,
+  };
+}
+
+// ---- exceptions ----------------------------------------------------------------------------------
+
+function exceptionWhatIf(tx: Transaction, e: ExceptionResult, ev: Evaluator): ExceptionWhatIf {
+  const failing = e.conditions.filter((c) => c.status !== 'met');
+  const blockers: Blocker[] = failing.map((c) => {
+    const r = REMEDIES[c.id] ?? UNKNOWN_REMEDY;
+    return { condition: c.id, status: c.status as Blocker['status'], citation: c.citation, ...(c.detail ? { detail: c.detail } : {}), changeable: r.changeable, note: r.note };
+  });
+  const out: ExceptionWhatIf = { code: e.code, status: e.status, blockers, summary: '' };
+  const fixed = blockers.filter((b) => !b.changeable);
+  if (fixed.length > 0) {
+    out.summary = `${e.code} cannot be made available by changes the exporter controls: ${fixed.map((b) => b.note).join('; ')}.`;
+    return out;
+  }
+  const found = remedy(tx, e.code, failing.map((c) => c.id), ev);
+  if (!found) {
+    out.summary = `No change of the quantity or routing makes ${e.code} available${failing.some((c) => c.id === 'annual-cap') ? ' (no room is left under the annual cap for even one unit)' : ''}.`;
+    return out;
+  }
+  out.changes = found.changes;
+  out.evaluated = found.evaluated;
+  out.summary = summarize(e.code, found.changes);
+  return out;
+}
+
+function statusIn(d: Determination, code: ExceptionCode): ExceptionResult['status'] {
+  return d.exceptions.find((x) => x.code === code)?.status ?? 'not_eligible';
+}
+
+/** Apply the changeable remedies, search the quantity last, then drop every change not needed. */
+function remedy(tx: Transaction, code: ExceptionCode, conditions: string[], ev: Evaluator): { changes: FactChange[]; evaluated: ExceptionWhatIf['evaluated'] & object } | undefined {
+  let changes: FactChange[] = [];
+  for (const id of conditions) {
+    const r = REMEDIES[id]!;
+    if (r.path !== undefined) changes.push({ path: r.path, from: get(tx, r.path), to: r.to });
+  }
+  let changed = applyChanges(tx, changes);
+  let d = ev.lean(changed);
+  if (statusIn(d, code) !== 'eligible' && conditions.includes('annual-cap')) {
+    const q = largestQuantity(changed, code, ev);
+    if (q === undefined) return undefined;
+    changes.push({ path: 'quantity', from: tx.quantity ?? 1, to: q });
+    changed = applyChanges(tx, changes);
+    d = ev.lean(changed);
+  }
+  if (statusIn(d, code) !== 'eligible') return undefined;
+  // Smallest: a change whose removal keeps the exception eligible is not needed.
+  for (const c of [...changes]) {
+    if (c.path === 'quantity') continue;
+    const without = changes.filter((x) => x !== c);
+    const dw = ev.lean(applyChanges(tx, without));
+    if (statusIn(dw, code) === 'eligible') {
+      changes = without;
+      d = dw;
+    }
+  }
+  return { changes, evaluated: { outcome: d.outcome, status: statusIn(d, code) } };
+}
+
+/**
+ * The largest quantity below the current one under which the engine finds the exception
+ * eligible (eligibility only falls as the shipment grows: the cap compares used + aggregate).
+ * Binary search on the engine's answers; the result is checked on both sides.
+ */
+function largestQuantity(tx: Transaction, code: ExceptionCode, ev: Evaluator): number | undefined {
+  const current = tx.quantity ?? 1;
+  const ok = (q: number) => statusIn(ev.lean({ ...tx, quantity: q }), code) === 'eligible';
+  if (current <= 1 || !ok(1)) return undefined;
+  let lo = 1; // eligible
+  let hi = current; // not eligible (the caller saw it fail)
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function summarize(code: ExceptionCode, changes: FactChange[]): string {
+  const parts = changes.map((c) => {
+    if (c.path === 'quantity') return `at most ${Number(c.to).toLocaleString('en-US')} units (now ${Number(c.from).toLocaleString('en-US')})`;
+    if (c.path === 'viaDistributor') return 'shipped directly to the ultimate consignee, not through a distributor';
+    return `${c.path} = ${JSON.stringify(c.to)}`;
+  });
+  return `To ship under ${code}: ${parts.join('; ')}.`;
+}
+
+// ---- missing facts -------------------------------------------------------------------------------
+
+function missingFactWhatIf(tx: Transaction, path: string, ev: Evaluator): MissingFactWhatIf | undefined {
+  const values = ENUMERABLE.find((x) => x.test.test(path))?.values;
+  if (!values || !settable(tx, path)) return undefined;
+  return {
+    path,
+    answers: values.map((value) => {
+      const d = ev.lean(applyChanges(tx, [{ path, from: undefined, to: value }]));
+      return { value, outcome: d.outcome, eligible: d.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code) };
+    }),
+  };
+}
+
+// ---- classification thresholds --------------------------------------------------------------------
+
+const TPP_THRESHOLDS = [
+  { value: T3A090.a1Tpp, citation: P.eccn3A090.a1.citation },
+  { value: T3A090.a2Tpp, citation: `${P.eccn3A090.a2.citation}; ${P.eccn3A090.b2.citation}` },
+  { value: T3A090.b1Tpp, citation: P.eccn3A090.b1.citation },
+];
+const PD_THRESHOLDS = [
+  { value: T3A090.a2Pd, citation: P.eccn3A090.a2.citation },
+  { value: T3A090.b2Pd, citation: P.eccn3A090.b2.citation },
+  { value: T3A090.b1Pd, citation: P.eccn3A090.b1.citation },
+];
+
+interface Breakpoint { at: Decimal; threshold: Decimal; citation: string; measure: ThresholdDistance['measure'] }
+
+function thresholdDistances(tx: Transaction, base: Determination, ev: Evaluator): ThresholdDistance[] {
+  const item = tx.item;
+  if (item.type === 'ic') return icDistances(tx, base, ev);
+  if (item.type === 'model_weights' && base.classification.trainingOperations !== undefined && item.trainingOperations !== undefined) {
+    return operationsDistances(tx, dec(item.trainingOperations), ev);
+  }
+  return [];
+}
+
+interface Figures { tpp: Decimal; area?: Decimal; datacenter?: boolean }
+
+/** An IC by its figures (so that its TPP or die area can be varied); a catalog model's come from chips.json. */
+function icFigures(tx: Transaction, base: Determination): Figures | undefined {
+  const item = tx.item as Extract<Transaction['item'], { type: 'ic' }>;
+  const tppPerUnit = base.classification.tppPerUnit;
+  if (tppPerUnit === undefined) return undefined;
+  if (item.model !== undefined) {
+    const c = chip(item.model);
+    return { tpp: c.tpp, ...(c.dieAreaMm2 ? { area: dec(c.dieAreaMm2) } : {}), datacenter: c.datacenter };
+  }
+  const tpp = item.tpp !== undefined ? dec(item.tpp) : dec(item.tops!).times(item.bitLength!);
+  return { tpp, ...(item.dieAreaMm2 !== undefined ? { area: dec(item.dieAreaMm2) } : {}), ...(item.datacenter !== undefined ? { datacenter: item.datacenter } : {}) };
+}
+
+/** Classify an IC with these figures through the engine (the destination plays no part in classification). */
+function classifyFigures(tx: Transaction, fig: Figures, ev: Evaluator): (string | null)[] {
+  const item = { type: 'ic' as const, tpp: fig.tpp.toNumber(), ...(fig.area ? { dieAreaMm2: fig.area.toNumber() } : {}), ...(fig.datacenter !== undefined ? { datacenter: fig.datacenter } : {}) };
+  const d = ev.lean({ ...tx, item });
+  return d.classification.status === 'unknown' ? d.classification.candidates ?? [null] : [d.classification.eccn];
+}
+
+const same = (a: (string | null)[], b: (string | null)[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const labelIc = (e: (string | null)[]) => e.map((x) => x ?? 'not 3A090.a/.b').join(' or ');
+
+/**
+ * Every paragraph of 3A090 reads "X or more", so along one figure (TPP at the same die area, or
+ * the die area at the same TPP) the classification changes only at these breakpoints and the
+ * breakpoint itself belongs above. Walk them outward from the item's figure, asking the engine on
+ * each side, and report the nearest one where the classification changes.
+ */
+function icDistances(tx: Transaction, base: Determination, ev: Evaluator): ThresholdDistance[] {
+  const fig = icFigures(tx, base);
+  if (!fig) return [];
+  const now = classifyFigures(tx, fig, ev);
+  const out: ThresholdDistance[] = [];
+  // Along TPP, same die area: the TPP thresholds, and the PD thresholds as TPP = PD × area.
+  const tppPoints: Breakpoint[] = [
+    ...TPP_THRESHOLDS.map((t) => ({ at: t.value, threshold: t.value, citation: t.citation, measure: 'tpp' as const })),
+    ...(fig.area ? PD_THRESHOLDS.map((t) => ({ at: t.value.times(fig.area!), threshold: t.value, citation: t.citation, measure: 'performanceDensity' as const })) : []),
+  ];
+  const withTpp = (v: Decimal) => classifyFigures(tx, { ...fig, tpp: v }, ev);
+  const up = walk(fig.tpp, tppPoints, now, withTpp, 'up');
+  const down = walk(fig.tpp, tppPoints, now, withTpp, 'down');
+  const area = fig.area ? ` (same die area, ${formatExact(fig.area)} mm²)` : '';
+  if (up) {
+    const d = up.point.at.minus(fig.tpp);
+    out.push({ measure: 'tpp', current: formatExact(fig.tpp), threshold: formatExact(up.point.at), citation: up.point.citation, direction: 'up', distance: formatExact(d), across: up.across,
+      summary: `TPP ${formatExact(fig.tpp)} would have to rise by ${formatExact(d)} to ${formatExact(up.point.at)}${area} for the item to be ${labelIc(up.across)} (${up.point.citation}).` });
+  }
+  if (down) {
+    const d = fig.tpp.minus(down.point.at);
+    out.push({ measure: 'tpp', current: formatExact(fig.tpp), threshold: formatExact(down.point.at), citation: down.point.citation, direction: 'down', distance: formatExact(d), across: down.across,
+      summary: `TPP ${formatExact(fig.tpp)} would have to fall by more than ${formatExact(d)}, below ${formatExact(down.point.at)}${area}, for the item to be ${labelIc(down.across)} (${down.point.citation}).` });
+  }
+  if (fig.area) {
+    // Along performance density, same TPP: PD = TPP ÷ area, so a higher density is a smaller die.
+    const pd = fig.tpp.div(fig.area);
+    const pdPoints: Breakpoint[] = PD_THRESHOLDS.map((t) => ({ at: t.value, threshold: t.value, citation: t.citation, measure: 'performanceDensity' as const }));
+    const withPd = (v: Decimal) => classifyFigures(tx, { ...fig, area: fig.tpp.div(v) }, ev);
+    const shown = pd.toDecimalPlaces(4, Decimal.ROUND_DOWN).toString();
+    for (const direction of ['up', 'down'] as const) {
+      const r = walk(pd, pdPoints, now, withPd, direction);
+      if (!r) continue;
+      const t = r.point.at;
+      const d = direction === 'up' ? t.minus(pd) : pd.minus(t);
+      const areaAt = fig.tpp.div(t);
+      out.push({ measure: 'performanceDensity', current: shown, threshold: formatExact(t), citation: r.point.citation, direction, distance: d.toSignificantDigits(8).toString(), across: r.across,
+        summary: direction === 'up'
+          ? `Performance density ${shown} would have to reach ${formatExact(t)} (a die area of at most ${areaAt.toDecimalPlaces(2, Decimal.ROUND_DOWN).toString()} mm² at this TPP) for the item to be ${labelIc(r.across)} (${r.point.citation}).`
+          : `Performance density ${shown} would have to fall below ${formatExact(t)} (a die area above ${areaAt.toDecimalPlaces(2, Decimal.ROUND_UP).toString()} mm² at this TPP) for the item to be ${labelIc(r.across)} (${r.point.citation}).` });
+    }
+  }
+  return out;
+}
+
+/** The nearest breakpoint in one direction where the engine's classification differs from `now`. */
+function walk(current: Decimal, points: Breakpoint[], now: (string | null)[], classify: (v: Decimal) => (string | null)[], direction: 'up' | 'down'): { point: Breakpoint; across: (string | null)[] } | undefined {
+  const sorted = [...new Map(points.map((p) => [p.at.toString(), p])).values()].sort((a, b) => a.at.cmp(b.at));
+  if (direction === 'up') {
+    for (const p of sorted.filter((x) => x.at.gt(current))) {
+      const across = classify(p.at);
+      if (!same(across, now)) return { point: p, across };
+    }
+    return undefined;
+  }
+  const below = sorted.filter((x) => x.at.lte(current)).reverse();
+  for (let i = 0; i < below.length; i++) {
+    const p = below[i]!;
+    // Any figure strictly between this breakpoint and the next one down classifies alike.
+    const lower = below[i + 1]?.at ?? new Decimal(0);
+    const across = classify(p.at.plus(lower).div(2));
+    if (!same(across, now)) return { point: p, across };
+  }
+  return undefined;
+}
+
+function operationsDistances(tx: Transaction, ops: Decimal, ev: Evaluator): ThresholdDistance[] {
+  const t = T4E091.operations;
+  const citation = P.eccn4E091.operationsThreshold.citation;
+  const classify = (v: Decimal) => {
+    const d = ev.lean({ ...tx, item: { ...(tx.item as Extract<Transaction['item'], { type: 'model_weights' }>), trainingOperations: formatExact(v) } });
+    return d.classification.status === 'unknown' ? d.classification.candidates ?? [null] : [d.classification.eccn];
+  };
+  const label = (e: (string | null)[]) => e.map((x) => x ?? 'not 4E091').join(' or ');
+  // Whole numbers of operations, written out: 10^26 − 1 must not print as 1e26.
+  const formatExact = (v: Decimal) => v.toFixed();
+  if (ops.lt(t)) {
+    const across = classify(t);
+    const d = t.minus(ops);
+    return [{ measure: 'trainingOperations', current: formatExact(ops), threshold: formatExact(t), citation, direction: 'up', distance: formatExact(d), across,
+      summary: `Training operations ${formatExact(ops)} are ${formatExact(d)} below ${formatExact(t)} (${citation}); at ${formatExact(t)} the weights would be ${label(across)}.` }];
+  }
+  // Operations are whole numbers: one fewer than the threshold is the nearest figure below it.
+  const across = classify(t.minus(1));
+  const d = ops.minus(t);
+  return [{ measure: 'trainingOperations', current: formatExact(ops), threshold: formatExact(t), citation, direction: 'down', distance: formatExact(d), across,
+    summary: `Training operations ${formatExact(ops)} would have to fall by more than ${formatExact(d)}, below ${formatExact(t)} (${citation}), for the weights to be ${label(across)}.` }];
+}
+
+// ---- transaction paths ----------------------------------------------------------------------------
+
+const SEGMENT = /([^.[\]]+)|\[(\d+)\]/g;
+
+function segments(path: string): (string | number)[] {
+  return [...path.matchAll(SEGMENT)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
+}
+
+function get(tx: Transaction, path: string): unknown {
+  let v: unknown = tx;
+  for (const s of segments(path)) v = v === undefined || v === null ? undefined : (v as Record<string | number, unknown>)[s];
+  return v;
+}
+
+/** A path can be set when every object on the way exists or can be created (not inside a catalog model's fixed figures). */
+function settable(tx: Transaction, path: string): boolean {
+  const segs = segments(path);
+  if (segs[0] === 'item' && (tx.item as { model?: string }).model !== undefined && segs.length === 2) return false;
+  return segs.length > 0;
+}
+
+/** A copy of the transaction with the changes applied (objects on the way are created as needed). */
+export function applyChanges(tx: Transaction, changes: readonly FactChange[]): Transaction {
+  const out = structuredClone(tx) as Record<string | number, unknown>;
+  for (const c of changes) {
+    const segs = segments(c.path);
+    let o = out;
+    for (const s of segs.slice(0, -1)) {
+      if (o[s] === undefined || o[s] === null) o[s] = {};
+      o = o[s] as Record<string | number, unknown>;
+    }
+    o[segs[segs.length - 1]!] = c.to;
+  }
+  return out as unknown as Transaction;
+}
