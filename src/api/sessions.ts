@@ -109,6 +109,11 @@ function forget(store: Store, id: string): void {
   caches.get(store)?.delete(id);
 }
 
+/** Forget every cached session of a store: an API key was revoked here, and its sessions end with it at once. */
+export function forgetAllSessions(store: Store): void {
+  caches.get(store)?.clear();
+}
+
 /** The session a cookie token names, if it is well formed, known, unexpired and unrevoked (and so is its key). */
 export async function verifySession(store: Store, token: string): Promise<{ principal: Principal; session: SessionInfo } | undefined> {
   const m = TOKEN.exec(token);
@@ -141,7 +146,8 @@ export function sessionCookie(request: FastifyRequest): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(i + 1).trim());
+    // Taken as sent: a session token is plain base64url, never percent-encoded, so nothing is decoded (and nothing can fail to decode).
+    if (i > 0 && part.slice(0, i).trim() === SESSION_COOKIE) return part.slice(i + 1).trim();
   }
   return undefined;
 }

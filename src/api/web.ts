@@ -20,7 +20,7 @@ import { RULE_KEYS, ruleTextPage } from '../web/rule-text.js';
 import { ANONYMOUS, hasRole } from './keys.js';
 import { ApiProblem } from './problem.js';
 import { IdParams, Problem } from './schemas.js';
-import { checkCsrf, clearCookie, createSession, csrfToken, listSessions, revokeSession, sessionCookie, sessionTtlMs, setCookie, verifySession } from './sessions.js';
+import { checkCsrf, clearCookie, createSession, csrfToken, forgetAllSessions, listSessions, revokeSession, sessionCookie, sessionTtlMs, setCookie, verifySession } from './sessions.js';
 import { registerWhatIfRoutes } from './routes/what-if.js';
 import { registerWorkbenchRoutes } from './routes/workbench.js';
 import { parsePart, sendJson, type ApiContext } from './server.js';
@@ -162,6 +162,13 @@ export function registerWorkbench(app: FastifyInstance, ctx: ApiContext): void {
     const s = await revokeSession(ctx.store, id, request.principal.keyId);
     if (!s) throw new ApiProblem('not-found', `no session ${id.slice(0, 100)}`);
     return sendJson(reply, 200, s);
+  });
+
+  // A key revoked through this process ends its sessions before the revocation is answered
+  // (revocations made elsewhere, e.g. by the CLI, take effect within the session cache's 2 s).
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method === 'DELETE' && request.routeOptions.url === '/v1/keys/:id' && reply.statusCode === 200) forgetAllSessions(ctx.store);
+    return payload;
   });
 
   registerWhatIfRoutes(app, ctx);

@@ -129,4 +129,15 @@ function Root() {
   );
 }
 
+// A printed determination shows its whole explanation: collapsed sections open for the print, then close again.
+let openedForPrint: HTMLDetailsElement[] = [];
+addEventListener('beforeprint', () => {
+  openedForPrint = [...document.querySelectorAll<HTMLDetailsElement>('details:not([open])')];
+  for (const d of openedForPrint) d.open = true;
+});
+addEventListener('afterprint', () => {
+  for (const d of openedForPrint) d.open = false;
+  openedForPrint = [];
+});
+
 render(<Root />, document.getElementById('app')!);

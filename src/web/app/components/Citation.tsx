@@ -8,7 +8,8 @@ export function Citation({ text }: { text: string }) {
   if (points.length === 0) return <span class="cite">{text}</span>;
   return (
     <span class="cite" title={text}>
-      {points.map((p, i) => {
+      <span class="print-only-inline">{text}</span>
+      <span class="no-print">{points.map((p, i) => {
         const a = anchorFor(p.key, anchors);
         return (
           <>
@@ -16,7 +17,7 @@ export function Citation({ text }: { text: string }) {
             {a ? <a href={`/rule#${anchorId(a)}`} target="_blank" rel="noopener">{p.key === 'preamble' ? '90 FR 4544 preamble' : p.text.startsWith('part') || /^\d[A-E]/.test(p.text) ? p.text : `§ ${p.text}`}</a> : p.text}
           </>
         );
-      })}
+      })}</span>
     </span>
   );
 }

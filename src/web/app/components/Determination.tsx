@@ -109,8 +109,8 @@ function Tree({ steps }: { steps: Step[] }) {
         <li key={i}>
           {s.children?.length ? (
             <details>
-              <summary><strong>{s.rule}</strong>: {s.result} <Citation text={s.citation} /></summary>
-              {s.detail ? <p>{s.detail}</p> : null}
+              <summary><strong>{s.rule}</strong>: {s.result}</summary>
+              <p><Citation text={s.citation} />{s.detail ? <span class="meta"> {s.detail}</span> : null}</p>
               <Tree steps={s.children} />
             </details>
           ) : (

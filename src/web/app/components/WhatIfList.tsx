@@ -14,6 +14,7 @@ export function WhatIfList({ w, onApply, brief = false }: { w: WhatIf; onApply?:
           {doable.map((e) => (
             <li key={e.code}>
               <strong>{e.summary}</strong>
+              <span class="why-not"> {e.code} is not available now: {e.blockers.map((b) => `${b.condition} (${b.status.replace('_', ' ')})${b.detail ? `: ${b.detail}` : ''}`).join('; ')}</span>
               {e.evaluated ? <span class="meta"> Evaluated: outcome {e.evaluated.outcome.replace(/_/g, ' ')}.</span> : null}
               {onApply ? <button type="button" class="small" onClick={() => onApply(e.changes!.map((c) => ({ path: c.path, to: c.to })))}>Apply this change</button> : null}
             </li>

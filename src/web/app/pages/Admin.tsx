@@ -46,7 +46,7 @@ export function AdminPage() {
             <button type="button" onClick={() => setCreated(undefined)}>I have stored it</button>
           </div>
         ) : null}
-        <div class="table-wrap"><table><caption class="sr-only">API keys</caption>
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on a narrow screen)"><table><caption class="sr-only">API keys</caption>
           <thead><tr><th scope="col">Key id</th><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Created</th><th scope="col">Status</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
           <tbody>{keys.map((k) => (
             <tr key={k.id}><td><code>{k.id}</code></td><td>{k.name}</td><td>{k.role}</td><td>{k.createdAt.slice(0, 10)} by {k.createdBy}</td><td>{k.revokedAt ? `revoked ${k.revokedAt.slice(0, 10)}` : 'active'}</td>
@@ -55,7 +55,7 @@ export function AdminPage() {
       </section>
       <section aria-labelledby="sessions-title">
         <h2 id="sessions-title">Workbench sessions</h2>
-        <div class="table-wrap"><table><caption class="sr-only">Sessions</caption>
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on a narrow screen)"><table><caption class="sr-only">Sessions</caption>
           <thead><tr><th scope="col">Session</th><th scope="col">Key</th><th scope="col">Role</th><th scope="col">Signed in</th><th scope="col">Expires</th><th scope="col">Status</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
           <tbody>{sessions.map((s) => (
             <tr key={s.id}><td><code>{s.id}</code>{s.id === app.session.sessionId ? ' (this one)' : ''}</td><td><code>{s.keyId}</code> {s.name}</td><td>{s.role}</td><td>{s.createdAt.replace('T', ' ').slice(0, 16)}</td><td>{s.expiresAt.replace('T', ' ').slice(0, 16)}</td><td>{s.active ? 'active' : s.revokedAt ? 'revoked' : 'ended'}</td>

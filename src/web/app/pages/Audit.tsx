@@ -65,7 +65,7 @@ export function AuditPage({ id }: { id?: string }) {
       ) : null}
       {items ? (
         items.length ? (
-          <div class="table-wrap"><table data-testid="audit-table"><caption class="sr-only">Audit records, newest first</caption>
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on a narrow screen)"><table data-testid="audit-table"><caption class="sr-only">Audit records, newest first</caption>
             <thead><tr><th scope="col">#</th><th scope="col">Recorded</th><th scope="col">Transaction</th><th scope="col">Outcome</th><th scope="col">Exception</th><th scope="col">Actor</th></tr></thead>
             <tbody>{items.map((r) => (
               <tr key={r.id}><td><a href={`#/audit/${r.id}`}>{r.seq}</a></td><td>{r.at.replace('T', ' ').slice(0, 19)}</td><td>{r.transactionId ?? '—'}</td><td>{words(r.outcome)}</td><td>{r.exception ?? '—'}</td><td>{r.actor}</td></tr>

@@ -104,7 +104,9 @@ export function CheckPage() {
     <div class="check-page">
       <div class="form-column no-print">
         <h1>Check a transaction</h1>
-        <p class="examples">Start from an example: {EXAMPLES.map((x) => <button type="button" class="link" key={x.label} onClick={() => { setTx(x.tx); setD(undefined); setW(undefined); }}>{x.label}</button>)}</p>
+        <div class="examples">Start from an example:
+          <ul>{EXAMPLES.map((x) => <li key={x.label}><button type="button" class="link" onClick={() => { setTx(x.tx); setD(undefined); setW(undefined); }}>{x.label}</button></li>)}</ul>
+        </div>
         <TransactionForm tx={tx} onChange={setTx} />
         <div class="actions">
           <button type="button" class="primary" onClick={() => evaluate()} disabled={busy}>{busy ? 'Checking…' : 'Check'}</button>

@@ -49,7 +49,7 @@ export function ChipsPage() {
       <section aria-labelledby="catalog-title">
         <h2 id="catalog-title">The chip catalog</h2>
         <TextInput label="Filter by name or ECCN" value={filter} onChange={setFilter} />
-        <div class="table-wrap"><table data-testid="chips-table"><caption class="sr-only">Chip catalog ({shown.length} chips)</caption>
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on a narrow screen)"><table data-testid="chips-table"><caption class="sr-only">Chip catalog ({shown.length} chips)</caption>
           <thead><tr><th scope="col">Chip</th><th scope="col">TPP</th><th scope="col">From</th><th scope="col">Die area mm²</th><th scope="col">PD</th><th scope="col">Datacenter</th><th scope="col">Classification</th></tr></thead>
           <tbody>{shown.map((c) => <tr key={c.id}><th scope="row">{c.name}</th><td class="num">{num(c.tpp)}</td><td>{c.tppFrom}</td><td class="num">{c.dieAreaMm2 ?? '—'}</td><td class="num">{c.performanceDensity ?? '—'}</td><td>{c.datacenter ? 'yes' : 'no'}</td><td>{c.eccn}</td></tr>)}</tbody>
         </table></div>

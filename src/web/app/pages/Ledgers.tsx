@@ -36,12 +36,13 @@ export function LedgersPage() {
   const [accounts, setAccounts] = useState<Account[]>([]);
   const [error, setError] = useState<unknown>();
   const [sort, setSort] = useState<SortKey>('used');
+  // LPP is kept under both INT-7 readings of "ultimate consignee"; the default (the ultimate parent) is shown unless asked.
+  const [ownerReading, setOwnerReading] = useState(false);
   const [open, setOpen] = useState<{ id: string; movements?: Movement[]; error?: unknown } | undefined>();
-  const year = reference.date.slice(0, 4);
   const load = () => get<Account[]>('/v1/ledger/accounts').then(setAccounts, setError);
   useEffect(() => void load(), []);
 
-  const lpp = useMemo(() => accounts.filter((a) => a.kind === 'lpp').sort((a, b) =>
+  const lpp = useMemo(() => accounts.filter((a) => a.kind === 'lpp' && a.key.startsWith(ownerReading ? 'owner:' : 'ultimate_parent:')).sort((a, b) =>
     sort === 'key' ? a.key.localeCompare(b.key) : sort === 'left' ? Number(a.leftTpp) - Number(b.leftTpp) : Number(b.usedTpp) - Number(a.usedTpp)), [accounts, sort]);
   const byKind = (k: string) => accounts.filter((a) => a.kind === k);
   const showMovements = async (id: string) => {
@@ -54,7 +55,7 @@ export function LedgersPage() {
   };
   const row = (a: Account, extra?: string) => (
     <tr key={a.id} class={share(String(Number(a.usedTpp) + Number(a.reservedTpp)), a.capTpp) >= NEAR_CAP ? 'near-cap' : ''}>
-      <th scope="row">{a.key}<span class="meta"> {a.period}</span></th>
+      <th scope="row">{a.key.replace(/^(ultimate_parent|owner):/, '')}<span class="meta"> {a.period}</span></th>
       <td>{a.capTpp ? <Bar used={a.usedTpp} reserved={a.reservedTpp} cap={a.capTpp} label={a.key} /> : '—'}</td>
       <td class="num">{num(a.usedTpp)}</td><td class="num">{num(a.reservedTpp)}</td><td class="num">{num(a.capTpp)}</td><td class="num">{num(a.leftTpp)}</td>
       {extra !== undefined ? <td>{extra}</td> : null}
@@ -70,24 +71,25 @@ export function LedgersPage() {
       <h1>Ledgers</h1>
       <ErrorBox error={error} />
       <section aria-labelledby="lpp-title">
-        <h2 id="lpp-title">LPP: TPP received per ultimate consignee ({year} and earlier years)</h2>
+        <h2 id="lpp-title">LPP: TPP received per ultimate consignee and calendar year</h2>
         <p>Cap {num(f.lppAnnualCap.tpp)} TPP a calendar year per ultimate consignee (<Citation text={f.lppAnnualCap.citation} />); at {Math.round(NEAR_CAP * 100)} % or more the row is marked as near the cap.</p>
         <div class="field inline"><label for="lpp-sort">Sort by</label>
           <select id="lpp-sort" value={sort} onChange={(e) => setSort((e.target as HTMLSelectElement).value as SortKey)}>
             <option value="used">TPP used (most first)</option><option value="left">Room left (least first)</option><option value="key">Consignee</option>
           </select></div>
-        {lpp.length ? <div class="table-wrap"><table class="ledger" data-testid="lpp-table"><caption class="sr-only">LPP accounts</caption>{head()}<tbody>{lpp.map((a) => row(a))}</tbody></table></div> : <p>No LPP shipments recorded yet.</p>}
+        <label class="check"><input type="checkbox" checked={ownerReading} onChange={(e) => setOwnerReading((e.target as HTMLInputElement).checked)} /> Count per owning entity instead of per ultimate parent (INT-7, the other reading of 740.29(h)(1))</label>
+        {lpp.length ? <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on a narrow screen)"><table class="ledger" data-testid="lpp-table"><caption class="sr-only">LPP accounts</caption>{head()}<tbody>{lpp.map((a) => row(a))}</tbody></table></div> : <p>No LPP shipments recorded yet.</p>}
       </section>
       <section aria-labelledby="alloc-title">
         <h2 id="alloc-title">Country allocations (licenses, 2025 to 2027)</h2>
         <p>{num(f.countryAllocation.tpp)} TPP per country (<Citation text={f.countryAllocation.citation} />).</p>
-        {byKind('country_allocation').length ? <div class="table-wrap"><table class="ledger"><caption class="sr-only">Country allocations</caption>{head('Licensed as determinations count it')}<tbody>{byKind('country_allocation').map((a) => row(a, a.countryLicensedTpp ? `${num(a.countryLicensedTpp)} (left ${num(a.countryLeftTpp)})` : '—'))}</tbody></table></div> : <p>No licenses recorded.</p>}
+        {byKind('country_allocation').length ? <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on a narrow screen)"><table class="ledger"><caption class="sr-only">Country allocations</caption>{head('Licensed as determinations count it')}<tbody>{byKind('country_allocation').map((a) => row(a, a.countryLicensedTpp ? `${num(a.countryLicensedTpp)} (left ${num(a.countryLeftTpp)})` : '—'))}</tbody></table></div> : <p>No licenses recorded.</p>}
       </section>
       <section aria-labelledby="aia-title">
         <h2 id="aia-title">AIA: cumulative TPP per consignee</h2>
         <p>Reporting to BIS applies from {num(f.aiaReporting.tpp)} TPP (<Citation text={f.aiaReporting.citation} />).</p>
         {byKind('aia').length ? (
-          <div class="table-wrap"><table class="ledger"><caption class="sr-only">AIA accounts</caption>
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on a narrow screen)"><table class="ledger"><caption class="sr-only">AIA accounts</caption>
             <thead><tr><th scope="col">Consignee</th><th scope="col">Against the reporting trigger</th><th scope="col">Cumulative TPP</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
             <tbody>{byKind('aia').map((a) => (
               <tr key={a.id}><th scope="row">{a.key}</th><td><Bar used={a.usedTpp} reserved="0" cap={f.aiaReporting.tpp} label={`${a.key} against the AIA reporting trigger`} /></td><td class="num">{num(a.usedTpp)}</td>
@@ -97,7 +99,7 @@ export function LedgersPage() {
       </section>
       <section aria-labelledby="veu-title">
         <h2 id="veu-title">Data Center VEU: NVEU and UVEU</h2>
-        {byKind('nveu').length + byKind('uveu').length ? <div class="table-wrap"><table class="ledger"><caption class="sr-only">VEU accounts</caption>{head()}<tbody>{[...byKind('nveu'), ...byKind('uveu')].map((a) => row(a))}</tbody></table></div> : <p>No VEU installations recorded.</p>}
+        {byKind('nveu').length + byKind('uveu').length ? <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on a narrow screen)"><table class="ledger"><caption class="sr-only">VEU accounts</caption>{head()}<tbody>{[...byKind('nveu'), ...byKind('uveu')].map((a) => row(a))}</tbody></table></div> : <p>No VEU installations recorded.</p>}
       </section>
       {open ? (
         <section aria-labelledby="mov-title" class="movements">
@@ -105,7 +107,7 @@ export function LedgersPage() {
           <button type="button" class="close" onClick={() => setOpen(undefined)}>Close</button>
           <ErrorBox error={open.error} />
           {open.movements ? (
-            <div class="table-wrap"><table><caption class="sr-only">Movements</caption>
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on a narrow screen)"><table><caption class="sr-only">Movements</caption>
               <thead><tr><th scope="col">#</th><th scope="col">Kind</th><th scope="col">Used Δ</th><th scope="col">Reserved Δ</th><th scope="col">Date</th><th scope="col">Actor</th><th scope="col">Audit record</th></tr></thead>
               <tbody>{open.movements.map((m) => <tr key={m.seq}><td>{m.seq}</td><td>{m.kind}</td><td class="num">{num(m.usedDeltaTpp)}</td><td class="num">{num(m.reservedDeltaTpp)}</td><td>{m.onDate}</td><td>{m.actor}</td><td>{m.auditId ? <a href={`#/audit/${m.auditId}`}>{m.auditId.slice(0, 8)}</a> : '—'}</td></tr>)}</tbody>
             </table></div>
