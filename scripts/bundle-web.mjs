@@ -6,6 +6,33 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync, mkdirSync } from 'node:fs';
 
 const BUDGET_GZIP_BYTES = 250 * 1024;
+
+// fflate's asynchronous zip() and unzip() (used by the XLSX reader and writer) start Web Workers
+// from blob: URLs, which the workbench's Content-Security-Policy forbids (no script that is not a
+// file of this origin). Give those two packages an fflate whose zip/unzip run synchronously, with
+// the same callback signature; every other export is fflate's own.
+const fflateWithoutWorkers = {
+  name: 'fflate-without-workers',
+  setup(b) {
+    b.onResolve({ filter: /^fflate$/ }, (args) =>
+      /node_modules\/(read|write)-excel-file\//.test(args.importer) ? { path: 'fflate-sync', namespace: 'aidr-shim' } : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'aidr-shim' }, () => ({
+      resolveDir: process.cwd(),
+      loader: 'js',
+      contents: `export * from 'fflate';
+import { zipSync, unzipSync } from 'fflate';
+const sync = (f) => (data, opts, cb) => {
+  if (typeof opts === 'function') { cb = opts; opts = {}; }
+  let out;
+  try { out = f(data, opts); } catch (e) { queueMicrotask(() => cb(e, null)); return () => {}; }
+  queueMicrotask(() => cb(null, out));
+  return () => {};
+};
+export const zip = sync(zipSync);
+export const unzip = sync(unzipSync);`,
+    }));
+  },
+};
 mkdirSync('dist/web', { recursive: true });
 
 await build({
@@ -22,6 +49,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   define: { 'process.env.NODE_ENV': '"production"' },
+  plugins: [fflateWithoutWorkers],
 });
 await build({ entryPoints: { app: 'src/web/app/app.css' }, outdir: 'dist/web', bundle: true, minify: true, logLevel: 'warning' });
 

@@ -70,7 +70,7 @@ export async function newPage(browser: Browser, base: string, viewport = { width
     if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`request outside the machine: ${u}`);
   });
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/the server responded with a status of (401|403|404|409)/.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/the server responded with a status of (400|401|403|404|409|422)/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   return { context, page, problems };

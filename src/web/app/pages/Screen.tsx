@@ -16,6 +16,19 @@ import { OUTCOME_WORDS } from '../format.js';
 
 const OUTCOMES = Object.keys(OUTCOME_WORDS) as (keyof typeof OUTCOME_WORDS)[];
 
+/** The table's columns: the first columns of the export (resultRow), so that sorting can use its values. */
+const COLS: Column<ScreenResult>[] = [
+  { key: 'row', label: 'Row', render: (r) => r.index + 1, sortable: true },
+  { key: 'id', label: 'Id', render: (r) => r.tx.id ?? '', sortable: true },
+  { key: 'to', label: 'Destination', render: (r) => r.tx.to ?? '', sortable: true },
+  { key: 'consignee', label: 'Consignee', render: (r) => r.tx.consignee?.name ?? r.tx.consignee?.id ?? '', sortable: true },
+  { key: 'item', label: 'Item', render: (r) => resultRow(r)[4], sortable: true },
+  { key: 'quantity', label: 'Qty', render: (r) => r.tx.quantity ?? 1, sortable: true },
+  { key: 'eccn', label: 'ECCN', render: (r) => r.determination?.classification.eccn ?? '', sortable: true },
+  { key: 'outcome', label: 'Outcome', render: (r) => (r.determination ? <span class={`pill outcome-${r.determination.outcome}`}>{OUTCOME_WORDS[r.determination.outcome]}</span> : <span class="pill not_met" title={r.error}>invalid: {r.error}</span>), sortable: true },
+  { key: 'eligible', label: 'Exceptions', render: (r) => resultRow(r)[8], sortable: true },
+];
+
 export function ScreenPage() {
   const app = useApp();
   const [results, setResults] = useState<ScreenResult[]>([]);
@@ -65,17 +78,6 @@ export function ScreenPage() {
     return c;
   }, [results]);
 
-  const COLS: Column<ScreenResult>[] = [
-    { key: 'row', label: 'Row', render: (r) => r.index + 1, sortable: true },
-    { key: 'id', label: 'Id', render: (r) => r.tx.id ?? '', sortable: true },
-    { key: 'to', label: 'Destination', render: (r) => r.tx.to ?? '', sortable: true },
-    { key: 'consignee', label: 'Consignee', render: (r) => r.tx.consignee?.name ?? r.tx.consignee?.id ?? '', sortable: true },
-    { key: 'item', label: 'Item', render: (r) => resultRow(r)[4], sortable: true },
-    { key: 'quantity', label: 'Qty', render: (r) => r.tx.quantity ?? 1, sortable: true },
-    { key: 'eccn', label: 'ECCN', render: (r) => r.determination?.classification.eccn ?? '', sortable: true },
-    { key: 'outcome', label: 'Outcome', render: (r) => (r.determination ? <span class={`pill outcome-${r.determination.outcome}`}>{OUTCOME_WORDS[r.determination.outcome]}</span> : <span class="pill not_met" title={r.error}>invalid: {r.error}</span>), sortable: true },
-    { key: 'eligible', label: 'Exceptions', render: (r) => resultRow(r)[8], sortable: true },
-  ];
 
   const openRow = async (r: ScreenResult) => {
     setOpen({ r });
@@ -105,7 +107,7 @@ export function ScreenPage() {
       ) : null}
       {results.length ? (
         <>
-          <p class="summary" data-testid="screen-summary">{OUTCOMES.filter((o) => counts[o]).map((o) => `${OUTCOME_WORDS[o]}: ${counts[o]!.toLocaleString('en-US')}`).concat(counts.invalid ? [`Invalid rows: ${counts.invalid}`] : []).join(' · ')}</p>
+          <p class="summary" data-testid="screen-summary">{OUTCOMES.filter((o) => counts[o]).map((o) => `${OUTCOME_WORDS[o]}: ${counts[o]!.toLocaleString('en-US')}`).concat(counts.invalid ? [`Invalid rows: ${counts.invalid.toLocaleString('en-US')}`] : []).join(' · ')}</p>
           <div class="filters" role="group" aria-label="Filter the results">
             <div class="field"><label for="f-outcome">Outcome</label>
               <select id="f-outcome" value={outcome} onChange={(e) => setOutcome((e.target as HTMLSelectElement).value)}>
