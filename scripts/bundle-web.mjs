@@ -3,7 +3,7 @@
 // exceed the gzipped budget of the issue (250 KB), and prints what they weigh.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync, rmSync } from 'node:fs';
 
 const BUDGET_GZIP_BYTES = 250 * 1024;
 
@@ -33,6 +33,7 @@ export const unzip = sync(unzipSync);`,
     }));
   },
 };
+rmSync('dist/web', { recursive: true, force: true });
 mkdirSync('dist/web', { recursive: true });
 
 await build({
@@ -40,6 +41,9 @@ await build({
   outdir: 'dist/web',
   bundle: true,
   format: 'esm',
+  // The spreadsheet readers and writers (Screen only) load when first used, not with the page.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'browser',
   target: ['chrome110', 'firefox110', 'safari16'],
   jsx: 'automatic',
@@ -54,10 +58,12 @@ await build({
 await build({ entryPoints: { app: 'src/web/app/app.css' }, outdir: 'dist/web', bundle: true, minify: true, logLevel: 'warning' });
 
 const size = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
-const js = size('dist/web/app.js');
+const chunks = readdirSync('dist/web/chunks').filter((f) => f.endsWith('.js')).map((f) => `dist/web/chunks/${f}`);
+const first = size('dist/web/app.js');
+const js = first + chunks.reduce((n, f) => n + size(f), 0);
 const css = size('dist/web/app.css');
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-if (process.env.AIDR_BUNDLE_REPORT || js + css > BUDGET_GZIP_BYTES) console.log(`workbench bundle: app.js ${kb(js)} + app.css ${kb(css)} gzipped (budget ${kb(BUDGET_GZIP_BYTES)})`);
+if (process.env.AIDR_BUNDLE_REPORT || js + css > BUDGET_GZIP_BYTES) console.log(`workbench bundle: scripts ${kb(js)} (of which app.js, loaded with the page, ${kb(first)}; ${chunks.length} chunks on demand) + app.css ${kb(css)} gzipped (budget ${kb(BUDGET_GZIP_BYTES)})`);
 if (js + css > BUDGET_GZIP_BYTES) {
   console.error('workbench bundle over budget');
   process.exit(1);

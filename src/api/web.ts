@@ -4,13 +4,14 @@
  * (`/v1/sessions`), and the routes the pages use beyond the core API (what-if, reference data,
  * audit search, replay).
  *
- * The page is one HTML document, one script and one stylesheet, built by scripts/bundle-web.mjs
- * into dist/web and served from memory (gzipped once when the client accepts it). Every page is
+ * The page is one HTML document, one script (and the chunks it loads on demand) and one
+ * stylesheet, built by scripts/bundle-web.mjs into dist/web and served from memory (gzipped once,
+ * sent gzipped when the client accepts it). Every page is
  * sent with a strict Content-Security-Policy: scripts, styles, images and requests from this
  * origin only, no inline script, no framing; nothing is loaded from anywhere else.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -58,11 +59,15 @@ function asset(body: Buffer | string, type: string): Asset {
   return { body: buf, gzip: gzipSync(buf, { level: 9 }), type, etag: `"${createHash('sha256').update(buf).digest('base64url').slice(0, 22)}"` };
 }
 
-function loadAssets(): { js: Asset; css: Asset; index: Asset; rule: Asset } | undefined {
+function loadAssets(): { js: Asset; css: Asset; index: Asset; rule: Asset; chunks: Map<string, Asset> } | undefined {
   const dir = join(packageRoot(), 'dist', 'web');
   if (!existsSync(join(dir, 'app.js')) || !existsSync(join(dir, 'app.css'))) return undefined;
   const js = asset(readFileSync(join(dir, 'app.js')), 'text/javascript; charset=utf-8');
   const css = asset(readFileSync(join(dir, 'app.css')), 'text/css; charset=utf-8');
+  // Code split off the page (the spreadsheet reader and writer): named by content hash, loaded on demand.
+  const chunkDir = join(dir, 'chunks');
+  const chunks = new Map((existsSync(chunkDir) ? readdirSync(chunkDir).filter((f) => /^[\w.-]+\.js$/.test(f)) : [])
+    .map((f) => [f, asset(readFileSync(join(chunkDir, f)), 'text/javascript; charset=utf-8')]));
   const v = (a: Asset) => a.etag.slice(1, 13);
   const index = asset(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -71,7 +76,7 @@ function loadAssets(): { js: Asset; css: Asset; index: Asset; rule: Asset } | un
 <body><div id="app"><noscript><p>The aidr workbench needs JavaScript. The command line (<code>aidr check</code>) and the HTTP API answer the same questions.</p></noscript></div></body></html>
 `, 'text/html; charset=utf-8');
   const rule = asset(ruleTextPage(`/assets/app.css?v=${v(css)}`), 'text/html; charset=utf-8');
-  return { js, css, index, rule };
+  return { js, css, index, rule, chunks };
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, a: Asset, cache: string): FastifyReply {
@@ -101,6 +106,10 @@ export function registerWorkbench(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/', page, async (request, reply) => (assets ? send(request, reply, assets.index, 'no-cache') : reply.code(503).headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(NOT_BUILT)));
   app.get('/assets/app.js', page, async (request, reply) => (assets ? send(request, reply, assets.js, 'public, max-age=31536000, immutable') : reply.code(404).send()));
   app.get('/assets/app.css', page, async (request, reply) => (assets ? send(request, reply, assets.css, 'public, max-age=31536000, immutable') : reply.code(404).send()));
+  app.get('/assets/chunks/:name', page, async (request, reply) => {
+    const a = assets?.chunks.get((request.params as { name: string }).name);
+    return a ? send(request, reply, a, 'public, max-age=31536000, immutable') : reply.code(404).headers(PAGE_HEADERS).send();
+  });
   const rule = assets?.rule ?? asset(ruleTextPage('/assets/app.css'), 'text/html; charset=utf-8');
   app.get('/rule', page, async (request, reply) => send(request, reply, rule, 'no-cache'));
   const anchors = asset(JSON.stringify([...RULE_KEYS]), 'application/json; charset=utf-8');

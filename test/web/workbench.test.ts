@@ -23,7 +23,7 @@ afterAll(async () => {
 async function open(path = '/#/check', viewport?: { width: number; height: number }) {
   const r = await newPage(browser, wb.base, viewport);
   await r.page.goto(`${wb.base}${path}`);
-  await r.page.locator('main#main').waitFor();
+  await r.page.getByRole('navigation', { name: 'Pages' }).waitFor();
   return r;
 }
 
@@ -227,7 +227,7 @@ describe('every page', () => {
     const { page, problems, context } = await open('/#/check', { width: 390, height: 844 });
     for (const p of PAGES) {
       await page.goto(`${wb.base}/#/${p}`);
-      await page.locator('main#main').waitFor();
+      await page.getByRole('navigation', { name: 'Pages' }).waitFor();
       await page.waitForLoadState('networkidle');
       if (p === 'check') {
         await checkButton(page).click();
@@ -253,7 +253,7 @@ describe('every page', () => {
     for (const p of PAGES) {
       // Tab to the page's link in the navigation and follow it with Enter.
       await page.goto(`${wb.base}/#/check`);
-      await page.locator('main#main').waitFor();
+      await page.getByRole('navigation', { name: 'Pages' }).waitFor();
       let found = false;
       for (let i = 0; i < 15 && !found; i++) {
         await page.keyboard.press('Tab');
@@ -265,7 +265,7 @@ describe('every page', () => {
     }
     // A whole check by keyboard: the example, then Tab to the Check button, Enter.
     await page.goto(`${wb.base}/#/check`);
-    await page.locator('main#main').waitFor();
+    await page.getByRole('navigation', { name: 'Pages' }).waitFor();
     let onCheck = false;
     for (let i = 0; i < 120 && !onCheck; i++) {
       await page.keyboard.press('Tab');

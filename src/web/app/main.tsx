@@ -4,7 +4,7 @@
  * #/audit, #/chips, #/admin), so that the browser's back button and bookmarks work.
  */
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, del, get, post, setCsrf, whenUnauthorized } from './api/client.js';
 import type { Chip, Reference, RulesetInfo, SessionState, Transaction } from './api/types.js';
 import { ErrorBox } from './components/Fields.js';
@@ -68,6 +68,11 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: SessionState) => void }) {
 
 interface Loaded { reference: Reference; chips: Chip[]; ruleset: RulesetInfo; anchors: ReadonlySet<string> }
 
+async function loadReference(): Promise<Loaded> {
+  const [reference, chips, ruleset, anchors] = await Promise.all([get<Reference>('/v1/reference'), get<Chip[]>('/v1/chips'), get<RulesetInfo>('/v1/ruleset'), get<string[]>('/rule/anchors.json')]);
+  return { reference, chips, ruleset, anchors: new Set(anchors) };
+}
+
 function Root() {
   const [session, setSession] = useState<SessionState | undefined>();
   const [loaded, setLoaded] = useState<Loaded | undefined>();
@@ -79,15 +84,19 @@ function Root() {
     setCsrf(s.csrfToken);
     setSession(s);
   };
+  // The reference data is asked for beside the session, not after it: one round trip to the first screen.
+  const early = useRef<Promise<Loaded | undefined> | undefined>(undefined);
   useEffect(() => {
     whenUnauthorized(() => { setCsrf(undefined); setSession((s) => (s ? { ...s, authenticated: false, principal: null } : s)); setLoaded(undefined); });
+    early.current = loadReference().catch(() => undefined);
     get<SessionState>('/v1/session').then(start, setError);
   }, []);
   const signedIn = session !== undefined && session.principal !== null;
   useEffect(() => {
     if (!signedIn || loaded) return;
-    Promise.all([get<Reference>('/v1/reference'), get<Chip[]>('/v1/chips'), get<RulesetInfo>('/v1/ruleset'), get<string[]>('/rule/anchors.json')])
-      .then(([reference, chips, ruleset, anchors]) => setLoaded({ reference, chips, ruleset, anchors: new Set(anchors) }), setError);
+    const pending = early.current ?? Promise.resolve(undefined);
+    early.current = undefined;
+    pending.then((l) => (l ? setLoaded(l) : loadReference().then(setLoaded, setError)));
   }, [signedIn, loaded]);
 
   if (error && !(error instanceof ApiError && error.status === 401)) return <main id="main" class="page"><h1>aidr workbench</h1><ErrorBox error={error} /></main>;

@@ -9,7 +9,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 const ROW_HEIGHT = 32;
 const OVERSCAN = 10;
 
-export interface Column<T> { key: string; label: string; render: (row: T) => ComponentChildren; sortable?: boolean }
+export interface Column<T> { key: string; label: string; render: (row: T) => ComponentChildren; sortable?: boolean; width?: string }
 
 export function VirtualTable<T>({ rows, columns, onOpen, sort, onSort, label, height = 480 }: {
   rows: T[]; columns: Column<T>[]; onOpen: (row: T) => void; sort?: { key: string; dir: 1 | -1 }; onSort?: (key: string) => void; label: string; height?: number;
@@ -30,6 +30,7 @@ export function VirtualTable<T>({ rows, columns, onOpen, sort, onSort, label, he
       onScroll={(e) => setTop((e.target as HTMLDivElement).scrollTop)}>
       <table aria-rowcount={rows.length + 1}>
         <caption class="sr-only">{label}</caption>
+        <colgroup>{columns.map((c) => <col key={c.key} style={c.width ? { width: c.width } : undefined} />)}</colgroup>
         <thead>
           <tr aria-rowindex={1}>
             {columns.map((c) => (

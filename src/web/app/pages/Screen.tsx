@@ -18,15 +18,15 @@ const OUTCOMES = Object.keys(OUTCOME_WORDS) as (keyof typeof OUTCOME_WORDS)[];
 
 /** The table's columns: the first columns of the export (resultRow), so that sorting can use its values. */
 const COLS: Column<ScreenResult>[] = [
-  { key: 'row', label: 'Row', render: (r) => r.index + 1, sortable: true },
-  { key: 'id', label: 'Id', render: (r) => r.tx.id ?? '', sortable: true },
-  { key: 'to', label: 'Destination', render: (r) => r.tx.to ?? '', sortable: true },
-  { key: 'consignee', label: 'Consignee', render: (r) => r.tx.consignee?.name ?? r.tx.consignee?.id ?? '', sortable: true },
-  { key: 'item', label: 'Item', render: (r) => resultRow(r)[4], sortable: true },
-  { key: 'quantity', label: 'Qty', render: (r) => r.tx.quantity ?? 1, sortable: true },
-  { key: 'eccn', label: 'ECCN', render: (r) => r.determination?.classification.eccn ?? '', sortable: true },
-  { key: 'outcome', label: 'Outcome', render: (r) => (r.determination ? <span class={`pill outcome-${r.determination.outcome}`}>{OUTCOME_WORDS[r.determination.outcome]}</span> : <span class="pill not_met" title={r.error}>invalid: {r.error}</span>), sortable: true },
-  { key: 'eligible', label: 'Exceptions', render: (r) => resultRow(r)[8], sortable: true },
+  { key: 'row', width: '4.5rem', label: 'Row', render: (r) => r.index + 1, sortable: true },
+  { key: 'id', width: '8rem', label: 'Id', render: (r) => r.tx.id ?? '', sortable: true },
+  { key: 'to', width: '7.5rem', label: 'Destination', render: (r) => r.tx.to ?? '', sortable: true },
+  { key: 'consignee', width: '12rem', label: 'Consignee', render: (r) => r.tx.consignee?.name ?? r.tx.consignee?.id ?? '', sortable: true },
+  { key: 'item', width: '11rem', label: 'Item', render: (r) => resultRow(r)[4], sortable: true },
+  { key: 'quantity', width: '4.5rem', label: 'Qty', render: (r) => r.tx.quantity ?? 1, sortable: true },
+  { key: 'eccn', width: '6rem', label: 'ECCN', render: (r) => r.determination?.classification.eccn ?? '', sortable: true },
+  { key: 'outcome', width: '18rem', label: 'Outcome', render: (r) => (r.determination ? <span class={`pill outcome-${r.determination.outcome}`}>{OUTCOME_WORDS[r.determination.outcome]}</span> : <span class="pill not_met" title={r.error}>invalid: {r.error}</span>), sortable: true },
+  { key: 'eligible', width: '8rem', label: 'Exceptions', render: (r) => resultRow(r)[8], sortable: true },
 ];
 
 export function ScreenPage() {
