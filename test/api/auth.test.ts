@@ -3,6 +3,8 @@
  * the expected 2xx / 401 / 403, and refused writes change nothing. Then the same routes with
  * authentication off (the local anonymous officer), and a presented bad key still refused.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, hasRole, type Role } from '../../src/api/keys.js';
 import { bearer, GERMANY, ledgerSnapshot, lppTx, testServer, type KeyName, type TestServer } from './helpers.js';
@@ -47,6 +49,7 @@ const ROUTES: RouteCase[] = [
   { name: 'workbench page', method: 'GET', make: async () => ({ url: '/' }), role: 'public', mutating: false },
   { name: 'workbench script', method: 'GET', make: async () => ({ url: '/assets/app.js' }), role: 'public', mutating: false },
   { name: 'workbench styles', method: 'GET', make: async () => ({ url: '/assets/app.css' }), role: 'public', mutating: false },
+  { name: 'workbench chunk', method: 'GET', make: async () => ({ url: `/assets/chunks/${readdirSync(join(import.meta.dirname, '../../dist/web/chunks'))[0]}` }), role: 'public', mutating: false },
   { name: 'rule text', method: 'GET', make: async () => ({ url: '/rule' }), role: 'public', mutating: false },
   { name: 'rule anchors', method: 'GET', make: async () => ({ url: '/rule/anchors.json' }), role: 'public', mutating: false },
   { name: 'session state', method: 'GET', make: async () => ({ url: '/v1/session' }), role: 'public', mutating: false },

@@ -68,7 +68,11 @@ function field(store: Store, column: 'input' | 'output' | 'effects', path: strin
   return sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${path.join('.')}`)})`;
 }
 
-const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
+/** The field contains the text, case-insensitively; LIKE's wildcards in the text are literal (ESCAPE, on both back ends). */
+function contains(value: RawBuilder<string | null>, text: string): RawBuilder<boolean> {
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<boolean>`lower(coalesce(${value}, '')) like ${pattern} escape '\\'`;
+}
 
 export function registerWorkbenchRoutes(app: FastifyInstance, ctx: ApiContext): void {
   let ref: string | undefined;
@@ -102,13 +106,11 @@ export function registerWorkbenchRoutes(app: FastifyInstance, ctx: ApiContext): 
       .select([outcome.as('outcome'), exception.as('exception'), txId.as('transaction_id')])
       .orderBy('seq', 'desc').limit(limit + 1);
     if (q.before !== undefined) query = query.where('seq', '<', BigInt(q.before));
-    if (q.q !== undefined) query = query.where(sql<string>`lower(coalesce(${txId}, ''))`, 'like', like(q.q));
+    if (q.q !== undefined) query = query.where(contains(txId, q.q));
     if (q.consignee !== undefined) {
-      const pattern = like(q.consignee);
-      query = query.where((eb) => eb.or([
-        eb(sql<string>`lower(coalesce(${field(store, 'input', ['consignee', 'name'])}, ''))`, 'like', pattern),
-        eb(sql<string>`lower(coalesce(${field(store, 'input', ['consignee', 'id'])}, ''))`, 'like', pattern),
-      ]));
+      const name = contains(field(store, 'input', ['consignee', 'name']), q.consignee);
+      const id = contains(field(store, 'input', ['consignee', 'id']), q.consignee);
+      query = query.where(sql<boolean>`(${name} or ${id})`);
     }
     if (q.to !== undefined) query = query.where(field(store, 'input', ['to']), '=', q.to);
     if (q.date !== undefined) query = query.where(field(store, 'input', ['date']), '=', q.date);
