@@ -161,9 +161,14 @@ function exceptionWhatIf(tx: Transaction, e: ExceptionResult, ev: Evaluator): Ex
     return { condition: c.id, status: c.status as Blocker['status'], citation: c.citation, ...(c.detail ? { detail: c.detail } : {}), changeable: r.changeable, note: r.note };
   });
   const out: ExceptionWhatIf = { code: e.code, status: e.status, blockers, summary: '' };
-  const fixed = blockers.filter((b) => !b.changeable);
+  const fixed = blockers.filter((b) => !b.changeable && b.status === 'not_met');
   if (fixed.length > 0) {
     out.summary = `${e.code} cannot be made available by changes the exporter controls: ${fixed.map((b) => b.note).join('; ')}.`;
+    return out;
+  }
+  const open = blockers.filter((b) => !b.changeable);
+  if (open.length > 0) {
+    out.summary = `${e.code} depends on facts not given: ${open.map((b) => b.note).join('; ')} (see the missing facts).`;
     return out;
   }
   const found = remedy(tx, e.code, failing.map((c) => c.id), ev);
@@ -190,7 +195,7 @@ function remedy(tx: Transaction, code: ExceptionCode, conditions: string[], ev: 
   }
   let changed = applyChanges(tx, changes);
   let d = ev.lean(changed);
-  if (statusIn(d, code) !== 'eligible' && conditions.includes('annual-cap')) {
+  if (statusIn(d, code) !== 'eligible' && conditions.some((id) => REMEDIES[id]!.quantity)) {
     const q = largestQuantity(changed, code, ev);
     if (q === undefined) return undefined;
     changes.push({ path: 'quantity', from: tx.quantity ?? 1, to: q });

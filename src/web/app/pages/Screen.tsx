@@ -10,7 +10,7 @@ import { DeterminationBody, Headline } from '../components/Determination.js';
 import { ErrorBox } from '../components/Fields.js';
 import { VirtualTable, type Column } from '../components/VirtualTable.js';
 import { readFile, rowToTransaction } from '../screen/rows.js';
-import { download, resultRow, toCsv, toXlsx } from '../screen/export.js';
+import { download, resultRow, sampleCsv, toCsv, toXlsx } from '../screen/export.js';
 import { countryName, useApp } from '../state.js';
 import { OUTCOME_WORDS } from '../format.js';
 
@@ -92,7 +92,7 @@ export function ScreenPage() {
   return (
     <div class="page">
       <h1>Screen an order book</h1>
-      <p>Upload a CSV or XLSX file with one transaction a row. Columns: <code>id, date, to, model</code> (or <code>tpp</code>, or <code>tops</code> and <code>bits</code>), <code>quantity, consignee_name, consignee_id, consignee_country, consignee_hq, consignee_parent_hq, end_uses, via_distributor</code> (see the documentation for all of them).</p>
+      <p>Upload a CSV or XLSX file with one transaction a row. Columns: <code>id, date, to, model</code> (or <code>tpp</code>, or <code>tops</code> and <code>bits</code>), <code>quantity, consignee_name, consignee_id, consignee_country, consignee_hq, consignee_parent_hq, end_uses, via_distributor</code> (see the documentation for all of them). <button type="button" class="link" onClick={() => download(sampleCsv(), 'sample-order-book.csv')}>Download a sample order book</button> to try it.</p>
       <div class="field">
         <label for="screen-file">Spreadsheet (CSV or XLSX)</label>
         <input id="screen-file" type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" onChange={(e) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f) void onFile(f); }} />
