@@ -16,13 +16,13 @@ export function Field({ label, children, hint, id }: { label: string; children: 
   );
 }
 
-export function CountrySelect({ label, value, onChange, allowEmpty = true, id }: { label: string; value: string | undefined; onChange: (v: string | undefined) => void; allowEmpty?: boolean; id?: string }) {
+export function CountrySelect({ label, value, onChange, allowEmpty = true, emptyLabel = '(not given)', id }: { label: string; value: string | undefined; onChange: (v: string | undefined) => void; allowEmpty?: boolean; emptyLabel?: string; id?: string }) {
   const { reference } = useApp();
   return (
     <Field label={label} id={id}>
       {(fid) => (
         <select id={fid} value={value ?? ''} onChange={(e) => onChange((e.target as HTMLSelectElement).value || undefined)}>
-          {allowEmpty ? <option value="">(not given)</option> : null}
+          {allowEmpty ? <option value="">{emptyLabel}</option> : null}
           {reference.countries.map((c) => <option value={c.code} key={c.code}>{c.name}</option>)}
         </select>
       )}

@@ -28,7 +28,7 @@ export function WhatIfList({ w, onApply, brief = false }: { w: WhatIf; onApply?:
             {blocked.map((e) => (
               <li key={e.code}>
                 <strong>{e.code}</strong>: {e.summary}
-                <ul>{e.blockers.map((b) => <li key={b.condition}><span class={`pill ${b.changeable ? 'met' : 'not_met'}`}>{b.changeable ? 'can change' : 'cannot change'}</span> {b.condition}: {b.note} <Citation text={b.citation} /></li>)}</ul>
+                <ul>{e.blockers.map((b) => <li key={b.condition}><span class={`pill ${b.status === 'unknown' ? 'unknown' : b.changeable ? 'met' : 'not_met'}`}>{b.status === 'unknown' ? 'not known yet' : b.changeable ? 'can change' : 'cannot change'}</span> {b.condition}: {b.note} <Citation text={b.citation} /></li>)}</ul>
               </li>
             ))}
           </ul>

@@ -48,7 +48,7 @@ export function AuditPage({ id }: { id?: string }) {
       <form class="filters" onSubmit={(e) => { e.preventDefault(); void search(); }} aria-label="Search the audit log">
         <TextInput label="Transaction id / PO contains" value={q.q} onChange={(v) => setQ({ ...q, q: v })} />
         <TextInput label="Consignee contains" value={q.consignee} onChange={(v) => setQ({ ...q, consignee: v })} />
-        <CountrySelect label="Destination" value={q.to} onChange={(v) => setQ({ ...q, to: v })} />
+        <CountrySelect label="Destination" emptyLabel="(any)" value={q.to} onChange={(v) => setQ({ ...q, to: v })} />
         <TextInput label="Shipment date" type="date" value={q.date} onChange={(v) => setQ({ ...q, date: v })} />
         <div class="field"><label for="a-outcome">Outcome</label>
           <select id="a-outcome" value={q.outcome} onChange={(e) => setQ({ ...q, outcome: (e.target as HTMLSelectElement).value })}>
