@@ -16,17 +16,25 @@ import { OUTCOME_WORDS } from '../format.js';
 
 const OUTCOMES = Object.keys(OUTCOME_WORDS) as (keyof typeof OUTCOME_WORDS)[];
 
+/** Each result's cells, computed once (the table asks for them on every frame it scrolls). */
+const cellCache = new WeakMap<ScreenResult, (string | number)[]>();
+function cells(r: ScreenResult): (string | number)[] {
+  let c = cellCache.get(r);
+  if (!c) cellCache.set(r, (c = resultRow(r)));
+  return c;
+}
+
 /** The table's columns: the first columns of the export (resultRow), so that sorting can use its values. */
 const COLS: Column<ScreenResult>[] = [
   { key: 'row', width: '4.5rem', label: 'Row', render: (r) => r.index + 1, sortable: true },
   { key: 'id', width: '8rem', label: 'Id', render: (r) => r.tx.id ?? '', sortable: true },
   { key: 'to', width: '7.5rem', label: 'Destination', render: (r) => r.tx.to ?? '', sortable: true },
   { key: 'consignee', width: '12rem', label: 'Consignee', render: (r) => r.tx.consignee?.name ?? r.tx.consignee?.id ?? '', sortable: true },
-  { key: 'item', width: '11rem', label: 'Item', render: (r) => resultRow(r)[4], sortable: true },
+  { key: 'item', width: '11rem', label: 'Item', render: (r) => cells(r)[4], sortable: true },
   { key: 'quantity', width: '4.5rem', label: 'Qty', render: (r) => r.tx.quantity ?? 1, sortable: true },
   { key: 'eccn', width: '6rem', label: 'ECCN', render: (r) => r.determination?.classification.eccn ?? '', sortable: true },
   { key: 'outcome', width: '18rem', label: 'Outcome', render: (r) => (r.determination ? <span class={`pill outcome-${r.determination.outcome}`}>{OUTCOME_WORDS[r.determination.outcome]}</span> : <span class="pill not_met" title={r.error}>invalid: {r.error}</span>), sortable: true },
-  { key: 'eligible', width: '8rem', label: 'Exceptions', render: (r) => resultRow(r)[8], sortable: true },
+  { key: 'eligible', width: '8rem', label: 'Exceptions', render: (r) => cells(r)[8], sortable: true },
 ];
 
 export function ScreenPage() {
@@ -65,7 +73,7 @@ export function ScreenPage() {
     if (sort) {
       // The columns of COLS are the first columns of resultRow; compute each row's key once.
       const i = COLS.findIndex((c) => c.key === sort.key);
-      const keyed = rows.map((r) => [resultRow(r)[i]!, r] as const);
+      const keyed = rows.map((r) => [cells(r)[i]!, r] as const);
       keyed.sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0) * sort.dir);
       rows = keyed.map(([, r]) => r);
     }
