@@ -132,6 +132,15 @@ describe('what-if: classification thresholds (exact, from data/parameters.json)'
     expect(below.classification[0]).toMatchObject({ direction: 'up', distance: '1', threshold: '100000000000000000000000000' });
     const above = whatIf(parseTransaction({ date: '2025-06-02', to: 'BR', item: { type: 'model_weights', trainingOperations: '2e26', published: false }, consignee: { country: 'BR' } }));
     expect(above.classification[0]).toMatchObject({ direction: 'down', distance: '100000000000000000000000000' });
+    // Exactly 10^26: what the threshold itself is depends on INT-3; the wording follows the engine's answers.
+    const at = parseTransaction({ date: '2025-06-02', to: 'BR', item: { type: 'model_weights', trainingOperations: '1e26', published: false }, consignee: { country: 'BR' } });
+    const eccnAt = check(at).classification.eccn;
+    const w = whatIf(at).classification[0]!;
+    if (eccnAt === '4E091') expect(w).toMatchObject({ direction: 'down', distance: '0', across: [null] });
+    else expect(w).toMatchObject({ direction: 'up', distance: '0', across: ['4E091'] });
+    expect(w.summary).toMatch(eccnAt === '4E091' ? /fall by more than 0, below 100000000000000000000000000/ : /rise by more than 0, above/);
+    // Published weights are outside 4E091 whatever the operations: no threshold to report.
+    expect(whatIf(parseTransaction({ ...at, item: { ...at.item, published: true } })).classification).toEqual([]);
   });
 });
 
