@@ -98,6 +98,21 @@ describe('Check', () => {
     await context.close();
   });
 
+  it('flipping a status interpretation (INT-10) marks the legal status and the warnings as changed, not the outcome', async () => {
+    const { page, problems, context } = await open();
+    await page.getByRole('button', { name: BR_EXAMPLE }).click();
+    await checkButton(page).click();
+    await page.locator('.headline').waitFor();
+    await page.getByLabel(/^INT-10:/).selectOption({ index: 1 });
+    await expect.poll(() => page.locator('p.ruleset').textContent()).toContain('not enforced');
+    expect(await page.locator('p.ruleset.changed .badge-changed').count()).toBe(1);
+    expect(await page.locator('section.changed', { has: page.getByRole('heading', { name: /^Warnings/ }) }).count()).toBe(1);
+    expect(await page.locator('.headline .badge-changed').count()).toBe(0);
+    expect(await page.locator('[role=status]').first().textContent()).toContain('ruleset, warnings changed');
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('every citation is a link to its paragraph on the rule-text page, served here', async () => {
     const { page, problems, context } = await open();
     await page.getByRole('button', { name: BR_EXAMPLE }).click();

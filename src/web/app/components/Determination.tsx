@@ -147,17 +147,18 @@ export function DeterminationBody({ d, changed }: { d: Determination; changed?: 
         </Section>
       ) : null}
       {d.warnings.length ? (
-        <Section title="Warnings" id="warnings-title">
+        <section aria-labelledby="warnings-title" class={mark(changed, 'warnings').trim()}>
+          <h2 id="warnings-title">Warnings <Badge on={!!changed?.has('warnings')} /></h2>
           <ul class="warnings">{d.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>
-        </Section>
+        </section>
       ) : null}
     </>
   );
 }
 
 /** The ruleset line the printed record carries. */
-export function RulesetLine({ d }: { d: Determination }) {
-  return <p class="ruleset">Ruleset {d.ruleset.id}, version {d.ruleset.version}, as of {d.ruleset.asOf}. {d.ruleset.status}</p>;
+export function RulesetLine({ d, changed }: { d: Determination; changed?: Changed }) {
+  return <p class={`ruleset${mark(changed, 'ruleset')}`}>Ruleset {d.ruleset.id}, version {d.ruleset.version}, as of {d.ruleset.asOf}. {d.ruleset.status} <Badge on={!!changed?.has('ruleset')} /></p>;
 }
 
 /** What differs between two determinations, as the keys the components mark. */
@@ -171,5 +172,8 @@ export function changesBetween(a: Determination | undefined, b: Determination): 
     const o = a.exceptions.find((x) => x.code === e.code);
     if (!o || o.status !== e.status || o.obligations.length !== e.obligations.length) out.add(`exceptions.${e.code}`);
   }
+  if (a.ruleset.status !== b.ruleset.status) out.add('ruleset');
+  if (a.warnings.join('\n') !== b.warnings.join('\n')) out.add('warnings');
+  if (a.missingFacts.map((m) => m.path).join() !== b.missingFacts.map((m) => m.path).join()) out.add('missingFacts');
   return out;
 }

@@ -27,6 +27,11 @@ export const EXAMPLES: { label: string; tx: Transaction }[] = [
     tx: { id: 'PO-4711', date: '2025-06-02', activity: 'export', to: 'DE', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 10000,
       consignee: { name: 'Example Rechenzentrum GmbH', id: 'example-de', country: 'DE', headquarters: 'US', ultimateParentHeadquarters: 'US', sector: 'private' }, endUses: ['datacenter'] },
   },
+  {
+    label: 'an accelerator from its datasheet (datacenter use not stated)',
+    tx: { id: 'PO-DS-7', date: '2025-06-02', activity: 'export', to: 'BR', item: { type: 'ic', tops: 250, bitLength: 16, dieAreaMm2: 600 }, quantity: 500,
+      consignee: { name: 'Exemplo Datacenter Ltda', id: 'exemplo-br', country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' } },
+  },
 ];
 
 const newKey = () => `wb-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -132,7 +137,7 @@ export function CheckPage() {
           {w ? <WhatIfList w={w} onApply={apply} brief /> : null}
           <DeterminationBody d={d} changed={changed} />
           <Interpretations d={d} readings={readings} onToggle={toggle} />
-          <RulesetLine d={d} />
+          <RulesetLine d={d} changed={changed} />
         </article>
       ) : (
         <p class="empty no-print">Fill in the transaction and press <strong>Check</strong>: the answer, its conditions and citations, the obligations and what would change the outcome appear here.</p>
