@@ -106,9 +106,9 @@ export const RULE_TEXT: RuleSection[] = [
     paragraphs: [
       p('742.6', '15 CFR 742.6', 'Regional stability controls, including the advanced computing and AI model weights controls.'),
       p('742.6(a)', '15 CFR 742.6(a)', 'License requirements.'),
-      p('742.6(a)(6)(i)', '15 CFR 742.6(a)(6)(i)', 'The regional stability license requirement for the .z and related items as the rule revised it.'),
+      p('742.6(a)(6)(i)', '15 CFR 742.6(a)(6)(i)', 'License requirements for advanced computing items that predate this rule; (B) covers 3A090.c (high-bandwidth memory), which shares the 3A090 entry.'),
       p('742.6(a)(6)(iii)', '15 CFR 742.6(a)(6)(iii)', 'Advanced computing items: (A) 3A090.a, 4A090.a and .a-level .z items need a license to or within any destination worldwide; (B) .b-level items need one to D:1, D:4 and D:5 destinations outside A:5 and A:6.'),
-      p('742.6(a)(13)', '15 CFR 742.6(a)(13)', 'AI model weights (4E091) need a license to or within any destination worldwide, except releases to permanent regular employees of entities headquartered in the United States or Supp. 5(a) (and whose ultimate parent is), working outside Macau and D:5.'),
+      p('742.6(a)(13)', '15 CFR 742.6(a)(13)', 'AI model weights (4E091) need a license for export, reexport and transfer (in-country) to or within any destination worldwide. Deemed exports and reexports to permanent regular employees (as 734.20(d)(2) defines them) of an entity headquartered in a Supp. 5(a) destination, or whose ultimate parent is, are excepted.'),
       p('742.6(b)', '15 CFR 742.6(b)', 'Licensing policy.'),
       p('742.6(b)(10)', '15 CFR 742.6(b)(10)', 'Review policy for advanced computing items.'),
       p('742.6(b)(10)(iii)', '15 CFR 742.6(b)(10)(iii)', 'For the (a)(6)(iii)(A) items: (A)(1) presumption of denial for Macau and D:5 and entities headquartered there; (A)(2) presumption of approval for Supp. 5(a) destinations and entities headquartered there; (B) elsewhere, approval within the country allocation of 790,000,000 TPP for 2025 to 2027 and denial beyond it; (C) the allocation may be increased for Supp. 5(b) destinations.'),
