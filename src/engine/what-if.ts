@@ -7,13 +7,13 @@
  *   through a distributor, a storage facility meeting Supp. 10), the changed facts under which the
  *   engine finds the exception eligible; the largest quantity is found by binary search on the
  *   engine's own answer. Conditions on facts the exporter cannot change (a destination's country
- *   group, where a party is headquartered, the item's design) are named as such, with the path
- *   of the fact that decides them;
+ *   group, where a party is headquartered, the item's design) are named as such, with their
+ *   citation and the engine's own explanation;
  * - for each missing fact with a few possible values (yes/no, private/government), the outcome
  *   under each value;
- * - for the classification, the exact distance of the item's TPP, performance density or training
- *   operations to each threshold of data/parameters.json on either side, and the paragraph the
- *   engine gives an item just across it.
+ * - for the classification (what-if-thresholds.ts), the exact distance of the item's TPP,
+ *   performance density or training operations to the nearest threshold of data/parameters.json
+ *   on either side at which the engine's classification changes, and that classification.
  */
 import type { Determination, ExceptionCode, ExceptionResult, Outcome } from '../contract/determination.js';
 import type { Transaction } from '../contract/transaction.js';
@@ -56,7 +56,6 @@ export interface MissingFactWhatIf {
   path: string;
   answers: { value: unknown; outcome: Outcome; eligible: ExceptionCode[] }[];
 }
-
 
 export interface WhatIf {
   outcome: Outcome;
