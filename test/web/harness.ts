@@ -11,8 +11,12 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { testServer, type TestServer } from '../api/helpers.js';
+
+// A browser on a shared 2-core machine answers in its own time: wait up to 15 s for a page to
+// show what is expected (expect.poll), and give each test a minute.
+vi.setConfig({ expect: { poll: { timeout: 15_000, interval: 50 } }, testTimeout: 60_000 });
 
 export const SHOTS = join(import.meta.dirname, 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
