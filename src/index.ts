@@ -16,6 +16,7 @@ export { Transaction, type TransactionInput } from './contract/transaction.js';
 export { Determination } from './contract/determination.js';
 export { rulesetVersion } from './engine/version.js';
 export { allChips, chip } from './data/chips.js';
+export { whatIf, applyChanges, type WhatIf, type FactChange, type ExceptionWhatIf, type ThresholdDistance, type MissingFactWhatIf, type Blocker } from './engine/what-if.js';
 
 /** Validate unknown input (throws InputError naming the field) and determine. */
 export function check(input: unknown, opts: EvalOptions = {}): Determination {

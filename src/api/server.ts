@@ -37,6 +37,8 @@ import { registerAuditRoutes } from './routes/audit.js';
 import { registerLedgerRoutes } from './routes/ledger.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerMetaRoutes } from './routes/meta.js';
+import { sessionPrincipal } from './sessions.js';
+import { registerWorkbench } from './web.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -308,6 +310,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerLedgerRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerMetaRoutes(app, ctx);
+  registerWorkbench(app, ctx);
   await app.ready();
   return app;
 }
@@ -333,6 +336,9 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
 async function authenticate(request: FastifyRequest, ctx: ApiContext): Promise<Principal> {
   const header = request.headers.authorization;
   if (header === undefined) {
+    // The workbench's session cookie (CSRF-checked for state-changing requests), with its key's role.
+    const session = await sessionPrincipal(request, ctx.store);
+    if (session) return session;
     if (!ctx.authRequired) return ANONYMOUS;
     throw new ApiProblem('unauthorized', 'send an API key: Authorization: Bearer aidr_<keyId>_<secret> (create one with `aidr keys create`)', undefined, undefined, { 'www-authenticate': 'Bearer realm="aidr"' });
   }

@@ -7,6 +7,8 @@ import { determine } from '../engine/determine.js';
 import { InputError, type EvalOptions } from '../engine/context.js';
 import { collectInterpretation, parseJson, readInput, reportAndExit, UsageError, writeJson } from './io.js';
 import { renderText } from './text.js';
+import { renderWhatIfText } from './what-if-text.js';
+import { whatIf } from '../engine/what-if.js';
 import { commitAll } from './ledger.js';
 
 export interface CheckFlags {
@@ -20,6 +22,7 @@ export interface CheckFlags {
   actor?: string;
   idempotencyKey?: string;
   exception?: string;
+  whatIf?: boolean;
 }
 
 export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
@@ -50,12 +53,20 @@ export function registerCheck(program: Command): void {
     .option('--actor <name>', 'with --commit: who commits (default AIDR_ACTOR or the OS user)')
     .option('--idempotency-key <key>', 'with --commit: commit at most once for this key (a batch uses KEY#index)')
     .option('--exception <code>', 'with --commit: the license exception to use (AIA, ACA, ACM, NAC, LPP); default the first eligible, caps last')
+    .option('--what-if', 'instead of the determination: the smallest changes of fact that would change it, each evaluated (LPP quantity, direct shipment, exception conditions, classification thresholds)')
     .action(async (file: string, flags: CheckFlags) => {
       try {
         const opts = evalOptionsFrom(flags);
         const { batch, transactions } = parseTransactions(parseJson(readInput(file), 'the input'));
         if (flags.commit) {
+          if (flags.whatIf) throw new UsageError('--what-if does not commit; leave out --commit');
           await commitAll(transactions, batch, opts, { actor: flags.actor, idempotencyKey: flags.idempotencyKey, exception: flags.exception, format: flags.format }, renderText);
+          return;
+        }
+        if (flags.whatIf) {
+          const results = transactions.map((t) => whatIf(t, opts));
+          if (flags.format === 'text') process.stdout.write(results.map((w, i) => renderWhatIfText(w, transactions[i]!.id)).join('\n'));
+          else writeJson(batch ? results : results[0]);
           return;
         }
         if (flags.actor !== undefined || flags.idempotencyKey !== undefined || flags.exception !== undefined) throw new UsageError('--actor, --idempotency-key and --exception go with --commit');

@@ -3,6 +3,8 @@
  * the expected 2xx / 401 / 403, and refused writes change nothing. Then the same routes with
  * authentication off (the local anonymous officer), and a presented bad key still refused.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, hasRole, type Role } from '../../src/api/keys.js';
 import { bearer, GERMANY, ledgerSnapshot, lppTx, testServer, type KeyName, type TestServer } from './helpers.js';
@@ -43,6 +45,29 @@ const ROUTES: RouteCase[] = [
   { name: 'reserve', method: 'POST', make: async () => ({ url: '/v1/ledger/reserve', body: { account: 'lpp:2025:ultimate_parent:matrix', tpp: 1, date: '2025-06-02' } }), role: 'officer', mutating: true },
   { name: 'ledger commit', method: 'POST', make: async (s) => ({ url: '/v1/ledger/commit', body: { reservationId: await reservation(s) } }), role: 'officer', mutating: true },
   { name: 'ledger release', method: 'POST', make: async (s) => ({ url: '/v1/ledger/release', body: { reservationId: await reservation(s) } }), role: 'officer', mutating: true },
+  // The workbench (src/api/web.ts and its route files).
+  { name: 'workbench page', method: 'GET', make: async () => ({ url: '/' }), role: 'public', mutating: false },
+  { name: 'workbench script', method: 'GET', make: async () => ({ url: '/assets/app.js' }), role: 'public', mutating: false },
+  { name: 'workbench styles', method: 'GET', make: async () => ({ url: '/assets/app.css' }), role: 'public', mutating: false },
+  { name: 'workbench chunk', method: 'GET', make: async () => ({ url: `/assets/chunks/${readdirSync(join(import.meta.dirname, '../../dist/web/chunks'))[0]}` }), role: 'public', mutating: false },
+  { name: 'rule text', method: 'GET', make: async () => ({ url: '/rule' }), role: 'public', mutating: false },
+  { name: 'rule anchors', method: 'GET', make: async () => ({ url: '/rule/anchors.json' }), role: 'public', mutating: false },
+  { name: 'session state', method: 'GET', make: async () => ({ url: '/v1/session' }), role: 'public', mutating: false },
+  { name: 'sign in', method: 'POST', make: async (s) => ({ url: '/v1/session', body: { token: s.keys.viewer } }), role: 'public', mutating: false },
+  { name: 'sign out', method: 'DELETE', make: async () => ({ url: '/v1/session' }), role: 'public', mutating: false },
+  { name: 'reference', method: 'GET', make: async () => ({ url: '/v1/reference' }), role: 'viewer', mutating: false },
+  { name: 'audit search', method: 'GET', make: async () => ({ url: '/v1/audit/records?outcome=license_exception' }), role: 'viewer', mutating: false },
+  { name: 'ledger view', method: 'POST', make: async () => ({ url: '/v1/ledger/view', body: lppTx(0, 'matrix') }), role: 'viewer', mutating: false },
+  { name: 'what-if', method: 'POST', make: async () => ({ url: '/v1/what-if', body: GERMANY }), role: 'analyst', mutating: false },
+  { name: 'replay', method: 'POST', make: async () => ({ url: '/v1/determinations/1/replay' }), role: 'analyst', mutating: false },
+  { name: 'sessions list', method: 'GET', make: async () => ({ url: '/v1/sessions' }), role: 'admin', mutating: false },
+  {
+    name: 'session revoke', method: 'DELETE', role: 'admin', mutating: true,
+    make: async (s) => {
+      const r = await s.app.inject({ method: 'POST', url: '/v1/session', payload: { token: s.keys.viewer } });
+      return { url: `/v1/sessions/${r.json().sessionId}` };
+    },
+  },
   { name: 'keys list', method: 'GET', make: async () => ({ url: '/v1/keys' }), role: 'admin', mutating: false },
   { name: 'key create', method: 'POST', make: async () => ({ url: '/v1/keys', body: { role: 'viewer' } }), role: 'admin', mutating: true },
   {

@@ -1,0 +1,147 @@
+/**
+ * Check: fill the transaction, see the answer. Missing facts are questions whose answer
+ * re-evaluates in place; interpretation toggles re-evaluate and highlight what changed; the
+ * what-if summary says what would change the outcome; officers can commit (ledger + audit log).
+ */
+import { useRef, useState } from 'preact/hooks';
+import { post } from '../api/client.js';
+import type { Determination, Transaction, WhatIf, WithRegimes } from '../api/types.js';
+import { changesBetween, DeterminationBody, Headline, RulesetLine, type Changed } from '../components/Determination.js';
+import { ErrorBox } from '../components/Fields.js';
+import { MissingFacts } from '../components/MissingFacts.js';
+import { Interpretations } from '../components/Interpretations.js';
+import { TransactionForm } from '../components/TransactionForm.js';
+import { WhatIfList } from '../components/WhatIfList.js';
+import { TxSummary } from '../components/TxSummary.js';
+import { setPath } from '../paths.js';
+import { can, useApp } from '../state.js';
+
+export const EXAMPLES: { label: string; tx: Transaction }[] = [
+  {
+    label: '10,000 H100 for a Brazilian data center',
+    tx: { id: 'PO-BR-1', date: '2025-06-02', activity: 'export', to: 'BR', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 10000,
+      consignee: { name: 'Exemplo Datacenter Ltda', id: 'exemplo-br', country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' }, endUses: ['datacenter'] },
+  },
+  {
+    label: '10,000 H100 for a German data center of a U.S. company',
+    tx: { id: 'PO-4711', date: '2025-06-02', activity: 'export', to: 'DE', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 10000,
+      consignee: { name: 'Example Rechenzentrum GmbH', id: 'example-de', country: 'DE', headquarters: 'US', ultimateParentHeadquarters: 'US', sector: 'private' }, endUses: ['datacenter'] },
+  },
+  {
+    label: 'an accelerator from its datasheet (datacenter use not stated)',
+    tx: { id: 'PO-DS-7', date: '2025-06-02', activity: 'export', to: 'BR', item: { type: 'ic', tops: 250, bitLength: 16, dieAreaMm2: 600 }, quantity: 500,
+      consignee: { name: 'Exemplo Datacenter Ltda', id: 'exemplo-br', country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' } },
+  },
+];
+
+const newKey = () => `wb-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
+export function CheckPage() {
+  const app = useApp();
+  const { tx, setTx } = app;
+  const [readings, setReadings] = useState<Record<string, string>>({});
+  const [d, setD] = useState<(Determination & WithRegimes) | undefined>();
+  const [w, setW] = useState<WhatIf | undefined>();
+  const [changed, setChanged] = useState<Changed>(new Set());
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const [commit, setCommit] = useState<{ auditId: string; seq: number; exception: string | null; movements: { account: string; amountTpp: string; leftTpp: string | null }[]; notices: string[] } | undefined>();
+  const [announce, setAnnounce] = useState('');
+  const result = useRef<HTMLElement>(null);
+
+  async function evaluate(t: Transaction = tx, r: Record<string, string> = readings, focus = true) {
+    setBusy(true);
+    setError(undefined);
+    setCommit(undefined);
+    try {
+      const options = Object.keys(r).length ? { interpretations: r } : {};
+      const hasParty = Boolean(t.consignee?.id || t.consignee?.name);
+      const ledger = hasParty ? await post<Record<string, string>>('/v1/ledger/view', { transaction: t, options }).catch(() => undefined) : undefined;
+      const [det, what] = await Promise.all([
+        post<Determination & WithRegimes>('/v1/determinations', { transaction: t, options: { ...options, ...(ledger ? { ledger } : {}) } }),
+        post<WhatIf>('/v1/what-if', { transaction: t, options: { ...options, ...(ledger ? { ledger } : {}) } }).catch(() => undefined),
+      ]);
+      const diff = changesBetween(d, det);
+      setChanged(diff);
+      setAnnounce(d ? (diff.size ? `Re-evaluated: ${[...diff].join(', ')} changed.` : 'Re-evaluated: nothing changed.') : 'Evaluated.');
+      setD(det);
+      setW(what);
+      if (focus) requestAnimationFrame(() => result.current?.focus());
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const answer = (path: string, value: unknown) => {
+    const next = setPath(tx, path, value);
+    setTx(next);
+    void evaluate(next, readings, false);
+  };
+  const toggle = (id: string, reading: string) => {
+    const next = { ...readings, [id]: reading };
+    setReadings(next);
+    void evaluate(tx, next, false);
+  };
+  const apply = (changes: { path: string; to: unknown }[]) => {
+    let next = tx;
+    for (const c of changes) next = setPath(next, c.path, c.to);
+    setTx(next);
+    void evaluate(next, readings);
+  };
+  async function doCommit() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const r = await post<{ determination: Determination; commit: NonNullable<typeof commit> }>('/v1/determinations', { transaction: tx, options: Object.keys(readings).length ? { interpretations: readings } : {}, commit: true, idempotencyKey: newKey() });
+      setCommit(r.commit);
+      setD(r.determination);
+      setAnnounce(`Committed: audit record ${r.commit.seq}.`);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div class="check-page">
+      <div class="form-column no-print">
+        <h1>Check a transaction</h1>
+        <div class="examples">Start from an example:
+          <ul>{EXAMPLES.map((x) => <li key={x.label}><button type="button" class="link" onClick={() => { setTx(x.tx); setD(undefined); setW(undefined); }}>{x.label}</button></li>)}</ul>
+        </div>
+        <TransactionForm tx={tx} onChange={setTx} />
+        <div class="actions">
+          <button type="button" class="primary" onClick={() => evaluate()} disabled={busy}>{busy ? 'Checking…' : 'Check'}</button>
+          {d && can(app, 'officer') ? <button type="button" onClick={doCommit} disabled={busy}>Commit (draw on the ledger and record)</button> : null}
+          {d ? <button type="button" onClick={() => window.print()}>Print the record</button> : null}
+        </div>
+        <ErrorBox error={error} />
+      </div>
+      <p class="sr-only" role="status" aria-live="polite">{announce}</p>
+      {d ? (
+        <article class="result record" tabIndex={-1} ref={result} aria-labelledby="headline-title">
+          <header class="print-only"><h1>Export determination record</h1><TxSummary tx={tx} /></header>
+          <Headline d={d} changed={changed} />
+          {commit ? (
+            <section class="committed" role="status">
+              <h2>Committed</h2>
+              <p>Audit record {commit.seq} ({commit.auditId}); exception used: {commit.exception ?? 'none'}.</p>
+              <ul>{commit.movements.map((m) => <li key={m.account}>{m.account}: drew {m.amountTpp} TPP; left {m.leftTpp ?? '—'}</li>)}</ul>
+              {commit.notices.length ? <ul class="warnings">{commit.notices.map((n, i) => <li key={i}>{n}</li>)}</ul> : null}
+            </section>
+          ) : null}
+          <MissingFacts d={d} onAnswer={answer} />
+          {w ? <WhatIfList w={w} onApply={apply} brief /> : null}
+          <DeterminationBody d={d} changed={changed} />
+          <Interpretations d={d} readings={readings} onToggle={toggle} />
+          <RulesetLine d={d} changed={changed} />
+        </article>
+      ) : (
+        <p class="empty no-print">Fill in the transaction and press <strong>Check</strong>: the answer, its conditions and citations, the obligations and what would change the outcome appear here.</p>
+      )}
+    </div>
+  );
+}
