@@ -67,7 +67,7 @@ function icFigures(tx: Transaction, base: Determination): Figures | undefined {
 
 /** Classify an IC with these figures through the engine (the destination plays no part in classification). */
 function classifyFigures(tx: Transaction, fig: Figures, ev: Evaluate): (string | null)[] {
-  const item = { type: 'ic' as const, tpp: fig.tpp.toNumber(), ...(fig.area ? { dieAreaMm2: fig.area.toNumber() } : {}), ...(fig.datacenter !== undefined ? { datacenter: fig.datacenter } : {}) };
+  const item = { type: 'ic' as const, tpp: fig.tpp.toFixed(), ...(fig.area ? { dieAreaMm2: fig.area.toNumber() } : {}), ...(fig.datacenter !== undefined ? { datacenter: fig.datacenter } : {}) };
   const d = ev({ ...tx, item });
   return d.classification.status === 'unknown' ? d.classification.candidates ?? [null] : [d.classification.eccn];
 }
