@@ -165,6 +165,12 @@ export const RULE_TEXT: RuleSection[] = [
     ],
   },
   {
+    title: 'Part 772: definitions',
+    paragraphs: [
+      p('772.1', '15 CFR 772.1', 'Definitions of terms used in the EAR. "United States" includes the States, the District of Columbia, Puerto Rico and all U.S. territories, dependencies and possessions (such as Guam and the U.S. Virgin Islands), so those places count as the United States wherever the rule names it, including Supp. 5(a) and the UVEU limits.'),
+    ],
+  },
+  {
     title: 'Part 774: the Commerce Control List',
     paragraphs: [
       p('part774-supp1', '15 CFR part 774, Supp. No. 1', 'The Commerce Control List: each ECCN with its controls, parameters, notes and list-based license exceptions.'),
