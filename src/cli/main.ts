@@ -9,6 +9,7 @@ import { registerAudit } from './audit.js';
 import { registerVeu } from './veu.js';
 import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
+import { registerScreen } from './screen.js';
 
 export async function main(argv: string[]): Promise<void> {
   // A reader that stops early (`aidr audit export | head`) is not an error of ours.
@@ -30,6 +31,7 @@ export async function main(argv: string[]): Promise<void> {
   registerVeu(program);
   registerServe(program);
   registerKeys(program);
+  registerScreen(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -1,0 +1,3 @@
+export async function* compareRows(..._args: unknown[]): AsyncGenerator<never> {
+  throw new Error('not yet');
+}
