@@ -104,6 +104,27 @@ export async function openInput(source: string | Readable, opts: ReadOptions = {
   return position ? { ...opened, position } : opened;
 }
 
+/**
+ * JSON that is one value or an array of them (`aidr check`): an array is read element by element,
+ * anything else is read whole (one transaction is small).
+ */
+export async function openJson(source: string): Promise<{ array: AsyncIterable<InputRecord> } | { text: string }> {
+  let stream: Readable;
+  if (source === '-') stream = process.stdin;
+  else {
+    stream = createReadStream(source);
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', (e: NodeJS.ErrnoException) => reject(new InputError('(input)', `cannot read ${source}: ${e.code ?? e.message}`)));
+    });
+  }
+  const peeked = await peek(stream);
+  if (/^\s*\[/.test(peeked.head.toString('utf8').replace(/^\uFEFF/, ''))) return { array: readJsonArray(peeked.stream) };
+  const chunks: Buffer[] = [];
+  for await (const c of peeked.stream) chunks.push(c as Buffer);
+  return { text: Buffer.concat(chunks).toString('utf8') };
+}
+
 // ---- CSV -------------------------------------------------------------------------------------------
 
 /** The delimiter of the header line: the most frequent of , ; and tab outside quotes. */
