@@ -84,12 +84,12 @@ export async function openInput(source: string | Readable, opts: ReadOptions = {
     else {
       const file = createReadStream(source);
       stream = file;
-      const total = statSync(source).size;
-      position = () => ({ bytes: file.bytesRead, total });
       await new Promise<void>((resolve, reject) => {
         stream.once('open', () => resolve());
         stream.once('error', (e: NodeJS.ErrnoException) => reject(new InputError('(input)', `cannot read ${source}: ${e.code ?? e.message}`)));
       });
+      const total = statSync(source).size;
+      position = () => ({ bytes: file.bytesRead, total });
       format ??= formatOfName(source);
     }
   } else stream = source;
