@@ -80,7 +80,7 @@ export class Batch {
       const keys = ledgerKeys(tx, asOf);
       if (!keys.lpp || !keys.aia) return undefined;
       ids = { up: accountId(keys.lpp.ultimate_parent), ow: accountId(keys.lpp.owner), aia: accountId(keys.aia) };
-      if (this.ids.size > 200_000) this.ids.clear();
+      if (this.ids.size > 20_000) this.ids.clear();
       this.ids.set(cacheKey, ids);
     }
     return ids;

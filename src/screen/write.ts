@@ -40,10 +40,18 @@ function streamSink(stream: Writable, close: () => Promise<void>): Sink {
   return {
     async write(out) {
       if (failed) throw failed;
-      if (!stream.write(out as string)) await new Promise<void>((resolve, reject) => {
-        stream.once('drain', resolve);
-        stream.once('error', reject);
-      });
+      if (!stream.write(out as string)) {
+        await new Promise<void>((resolve, reject) => {
+          const done = (e?: Error) => {
+            stream.off('drain', done);
+            stream.off('error', done);
+            if (e) reject(e);
+            else resolve();
+          };
+          stream.on('drain', done);
+          stream.on('error', done);
+        });
+      }
     },
     close,
   };
