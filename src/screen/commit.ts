@@ -37,7 +37,7 @@ const consigneeOf = (tx: Transaction) => tx.consignee?.ultimateParentId ?? tx.co
 export async function* commitRows(input: OpenedInput, config: ScreenerConfig, store: Store, o: { input: string; actor: string; onRefused: () => void }): AsyncGenerator<Processed> {
   const actor = o.actor;
   const digest = o.input === '-' ? undefined : await fileDigest(o.input);
-  const screener = new Screener({ ...config, committing: true }, NO_LEDGER, await storeParties(store));
+  const screener = new Screener({ ...config, committing: true, ...(input.headers ? { headers: input.headers } : {}) }, NO_LEDGER, await storeParties(store));
   const opts = { ...config.eval, explain: config.eval.explain === true, sensitivity: config.eval.sensitivity === true };
   for await (const record of input.records) {
     const m = screener.map(record);
