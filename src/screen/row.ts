@@ -22,6 +22,8 @@ export interface RowError {
 /** A party as the register keeps it (aidr parties import). */
 export interface PartyRecord {
   id: string;
+  /** The id as it was given (the register keeps `id` normalized). */
+  givenId?: string;
   name?: string;
   country?: string;
   headquarters?: string;
@@ -178,7 +180,7 @@ function fillParty(role: 'consignee' | 'endUser', input: Record<string, unknown>
       filled.push(k);
     }
   }
-  if (filled.length) notes.push(`${role}: ${filled.join(', ')} from the parties register (${rec.id})`);
+  if (filled.length) notes.push(`${role}: ${filled.join(', ')} from the parties register (${rec.givenId ?? rec.id})`);
 }
 
 /** item.type when the row does not say: eccn when an ECCN is given, a computer with an IC count, else an IC for a model, TPP or TOPS. */
