@@ -85,7 +85,7 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
     if (skip) summary.set('resumedAfterLine', skip);
     const config = { eval: evalOpts, output: format, ...(map ? { map } : {}), ...(evalOpts.ledger ? { fixedLedger: evalOpts.ledger } : {}), committing: flags.commit === true };
     delete (config.eval as { ledger?: unknown }).ledger;
-    const sink = await openSink(target, format, flags.commit === true, skip > 0);
+    const sink = await openSink(target, format, flags.commit ? 'commit' : flags.compare?.length ? 'compare' : 'screen', skip > 0);
     const progress = await progressBar(flags.progress === true || (process.stderr.isTTY === true && target !== '-'), opened.position);
     let refused = 0;
     // Commit and compare count their rows here; a screen counts them where they are screened.
@@ -97,7 +97,7 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
       rows = commitRows(opened, config, store!, { input, actor: defaultActor(flags.actor), onRefused: () => refused++ });
     } else if (flags.compare?.length) {
       const { compareRows } = await import('./compare.js');
-      rows = compareRows(opened, config, flags.compare, { jobs, ledger: !!storeOptions, parties: !!parties, source, ...(storeOptions ? { store: storeOptions } : {}), ...(parties ? { partyLookup: parties } : {}) }, summary);
+      rows = compareRows(opened, config, flags.compare, { jobs: 1, ledger: !!storeOptions, parties: !!parties, source, ...(storeOptions ? { store: storeOptions } : {}), ...(parties ? { partyLookup: parties } : {}) }, summary);
     } else {
       rows = screenInput(opened, { summary, config, jobs: flags.failFast ? 1 : jobs, ledger: !!storeOptions, parties: !!parties, source, ...(storeOptions ? { store: storeOptions } : {}), ...(parties ? { partyLookup: parties } : {}) });
     }

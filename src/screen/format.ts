@@ -33,6 +33,8 @@ export interface ScreenRow {
   commit?: LineCommit;
   /** A refusal (screen --commit): the cap or condition that refused it. */
   refused?: string;
+  /** screen --compare: the options compared with, and what changed (the row shows the answer under them). */
+  compared?: { with: string; changes: string[] };
 }
 
 export const CSV_COLUMNS = [
@@ -42,6 +44,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 export const COMMIT_COLUMNS = ['audit_seq', 'exception_used', 'drawn', 'notices', 'refused'] as const;
+export const COMPARE_COLUMNS = ['compared_with', 'changes'] as const;
 
 /**
  * Warnings that are the same on every line of a date (the rule's legal status, the saving clause):
@@ -59,7 +62,7 @@ function interpretations(d: Determination): string {
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
 
 /** The flat row's cells, in CSV_COLUMNS order (and COMMIT_COLUMNS when committing). */
-export function flatRow(row: ScreenRow, item: string, committing: boolean): (string | number)[] {
+export function flatRow(row: ScreenRow, item: string, mode: 'screen' | 'commit' | 'compare'): (string | number)[] {
   const d = row.determination;
   const c = d?.classification;
   const cells: (string | number)[] = [
@@ -83,7 +86,8 @@ export function flatRow(row: ScreenRow, item: string, committing: boolean): (str
     oneLine(row.notes.join('; ')),
     row.errors ? oneLine(row.errors.map((e) => `${e.path}${e.column && e.column !== e.path ? ` (column "${e.column}")` : ''}: ${e.message}`).join('; ')) : '',
   ];
-  if (committing) {
+  if (mode === 'compare') cells.push(row.compared?.with ?? '', oneLine(row.compared?.changes.join('; ') ?? ''));
+  if (mode === 'commit') {
     const k = row.commit;
     cells.push(
       k?.auditSeq ?? '',

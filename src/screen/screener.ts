@@ -25,6 +25,8 @@ export interface ScreenerConfig {
   fixedLedger?: LedgerView;
   /** screen --commit: the flat rows carry the commit columns. */
   committing?: boolean;
+  /** screen --compare: the flat rows carry what changed. */
+  comparing?: boolean;
 }
 
 /** What the summary needs of a row. */
@@ -144,7 +146,7 @@ export class Screener {
 
   write(row: ScreenRow, m: MappedRow): string | (string | number)[] {
     if (this.config.output === 'jsonl') return `${JSON.stringify(row)}\n`;
-    const cells = flatRow(row, describeItem(m.tx), this.config.committing === true);
+    const cells = flatRow(row, describeItem(m.tx), this.config.committing ? 'commit' : this.config.comparing ? 'compare' : 'screen');
     return this.config.output === 'csv' ? csvLine(cells) : cells;
   }
 }

@@ -38,6 +38,8 @@ export interface Summary {
   rulesetWarnings: string[];
   allocation: { country: string; tpp: string; lines: number }[];
   resumedAfterLine?: number;
+  /** screen --compare: what was compared, how many lines changed, and each kind of change. */
+  compare?: { with: string; lines: number; changed: number; changes: { change: string; lines: number }[] };
   committed?: number;
   refused?: number;
   stoppedAtLine?: number;
@@ -169,6 +171,10 @@ export function summaryText(s: Summary): string {
     lines.push(`  outcomes: ${top(s.byOutcome)}`);
     lines.push(`  destinations: ${top(s.byDestination)}${Object.keys(s.byDestination).length > 8 ? ', …' : ''}`);
     lines.push(`  exception a commit would use: ${top(s.byException)}`);
+  }
+  if (s.compare) {
+    lines.push(`  compared with ${s.compare.with}: ${s.compare.changed} of ${s.compare.lines} line(s) change (only those are written)`);
+    for (const c of s.compare.changes.slice(0, 10)) lines.push(`    ${c.lines} × ${c.change}`);
   }
   if (s.committed !== undefined) lines.push(`  committed: ${s.committed}, refused: ${s.refused ?? 0}`);
   if (s.missingFacts.length) lines.push(`  most needed facts: ${s.missingFacts.slice(0, 5).map((m) => `${m.path} (${m.rows})`).join(', ')}`);

@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../engine/context.js';
-import { COMMIT_COLUMNS, CSV_COLUMNS } from './format.js';
+import { COMMIT_COLUMNS, COMPARE_COLUMNS, CSV_COLUMNS } from './format.js';
 import type { OutputFormat } from './screener.js';
 
 export interface Sink {
@@ -28,8 +28,10 @@ export function formatOfOutput(name: string): OutputFormat | undefined {
   return undefined;
 }
 
-export function headerCells(committing: boolean): string[] {
-  return committing ? [...CSV_COLUMNS, ...COMMIT_COLUMNS] : [...CSV_COLUMNS];
+export type RowMode = 'screen' | 'commit' | 'compare';
+
+export function headerCells(mode: RowMode): string[] {
+  return mode === 'commit' ? [...CSV_COLUMNS, ...COMMIT_COLUMNS] : mode === 'compare' ? [...CSV_COLUMNS, ...COMPARE_COLUMNS] : [...CSV_COLUMNS];
 }
 
 function streamSink(stream: Writable, close: () => Promise<void>): Sink {
@@ -60,14 +62,14 @@ function streamSink(stream: Writable, close: () => Promise<void>): Sink {
 const endFile = (s: WriteStream) => new Promise<void>((resolve, reject) => s.end((e?: Error | null) => (e ? reject(e) : resolve())));
 
 /** Open the output; `append` continues a file (--resume) without writing the header again. */
-export async function openSink(target: string, format: OutputFormat, committing: boolean, append = false): Promise<Sink> {
+export async function openSink(target: string, format: OutputFormat, mode: RowMode, append = false): Promise<Sink> {
   if (format === 'xlsx') {
     if (target === '-') throw new InputError('--output', 'XLSX is written to a file: give -o FILE.xlsx');
     if (append) throw new InputError('--resume', 'an XLSX workbook cannot be continued: write CSV or JSON Lines to resume a run');
     const { default: ExcelJS } = await import('exceljs');
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: target, useStyles: false, useSharedStrings: false });
     const ws = wb.addWorksheet('screening');
-    ws.addRow(headerCells(committing)).commit();
+    ws.addRow(headerCells(mode)).commit();
     return {
       async write(out) {
         ws.addRow(out as (string | number)[]).commit();
@@ -79,7 +81,7 @@ export async function openSink(target: string, format: OutputFormat, committing:
     };
   }
   if (target === '-') {
-    if (format === 'csv' && !append) process.stdout.write(stringify([headerCells(committing)]));
+    if (format === 'csv' && !append) process.stdout.write(stringify([headerCells(mode)]));
     return streamSink(process.stdout, async () => undefined);
   }
   const file = createWriteStream(target, { flags: append ? 'a' : 'w' });
@@ -87,7 +89,7 @@ export async function openSink(target: string, format: OutputFormat, committing:
     file.once('open', () => resolve());
     file.once('error', (e: NodeJS.ErrnoException) => reject(new InputError('--output', `cannot write ${target}: ${e.code ?? e.message}`)));
   });
-  if (format === 'csv' && !append) file.write(`\uFEFF${stringify([headerCells(committing)])}`);
+  if (format === 'csv' && !append) file.write(`\uFEFF${stringify([headerCells(mode)])}`);
   return streamSink(file, () => endFile(file));
 }
 

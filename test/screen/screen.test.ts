@@ -139,3 +139,35 @@ describe('aidr screen', () => {
     expect(readFileSync(join(dir, 'part.csv'), 'utf8')).toBe(full);
   });
 });
+
+describe('aidr screen --compare and aidr audit replay --all', () => {
+  it('writes only the lines whose answer changes, with what changed, and counts each change', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'o.csv'), csv([
+      HEAD,
+      GOOD,
+      ['PO-2', '2025-06-02', 'AE', 'nvidia-h100-sxm', 100, 'ae-1', 'AE', 'AE', 'AE', 'datacenter'],
+      ['PO-3', '2025-06-02', 'CN', 'nvidia-h100-sxm', 100, 'cn-1', 'CN', 'CN', 'CN', 'datacenter'],
+    ]));
+    const r = aidr(['screen', 'o.csv', '--compare', 'INT-6=available', '-o', 'cmp.csv', '--summary', 's.json'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    const out = rows(readFileSync(join(dir, 'cmp.csv'), 'utf8'));
+    expect(out.map((x) => x.id)).toEqual(['PO-2']);
+    expect(out[0]).toMatchObject({ compared_with: 'INT-6=available', commit_exception: 'LPP' });
+    expect(out[0]!.changes).toMatch(/eligible exceptions none → LPP/);
+    const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'));
+    expect(s.compare).toMatchObject({ with: 'INT-6=available', lines: 3, changed: 1 });
+    expect(aidr(['screen', 'o.csv', '--compare', 'INT-6=sometimes'], { cwd: dir }).status).toBe(2);
+    expect(aidr(['screen', 'o.csv', '--compare', 'nonsense'], { cwd: dir }).status).toBe(2);
+  });
+
+  it('audit replay --all streams every stored record against today\'s ruleset', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'o.csv'), csv([HEAD, GOOD, ['PO-2', ...GOOD.slice(1)]]));
+    expect(aidr(['screen', 'o.csv', '--commit', '-o', 'c.csv'], { cwd: dir }).status).toBe(0);
+    const r = aidr(['audit', 'replay', '--all'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/2 determination\(s\) replayed, 2 the same, 0 different/);
+  });
+});
