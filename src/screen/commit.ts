@@ -15,7 +15,7 @@ import { commitTransaction } from '../ledger/commit.js';
 import { LedgerError } from '../ledger/errors.js';
 import type { Store } from '../store/open.js';
 import { NO_LEDGER } from './evaluate.js';
-import type { ScreenRow } from './format.js';
+import { describeItem, type ScreenRow } from './format.js';
 import type { OpenedInput } from './read.js';
 import { Screener, type Processed, type ScreenerConfig } from './screener.js';
 import { storeParties } from './sources.js';
@@ -47,7 +47,7 @@ export async function* commitRows(input: OpenedInput, config: ScreenerConfig, st
     }
     const tx = m.tx;
     const key = lineKey(tx, digest, m.line);
-    const row: ScreenRow = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), notes: m.notes };
+    const row: ScreenRow = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), ...(tx.to ? { destination: tx.to } : {}), item: describeItem(tx.item), notes: m.notes };
     if (key === undefined) {
       row.errors = [{ path: 'id', message: 'a commit from standard input needs an id on every line (its idempotency key); or commit from a file' }];
       yield { line: m.line, out: screener.write(row, m), meta: { line: m.line, errors: row.errors } };

@@ -11,6 +11,7 @@ import { InputError, readingsFrom, type EvalOptions } from '../engine/context.js
 import { Batch } from './evaluate.js';
 import type { OpenedInput } from './read.js';
 import type { RunOptions, Written } from './run.js';
+import { describeItem } from './format.js';
 import { Screener, type ScreenerConfig } from './screener.js';
 import type { SummaryBuilder } from './summary.js';
 import { ledgerNeeds, NO_LEDGER } from './evaluate.js';
@@ -81,7 +82,7 @@ export async function* compareRows(input: OpenedInput, config: ScreenerConfig, s
     if (changes.length === 0) continue;
     changed++;
     for (const c of changes) counts[c] = (counts[c] ?? 0) + 1;
-    const row = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), notes: m.notes, determination: b.determination, exception: b.exception, ...(b.lppLeftTpp ? { lppLeftTpp: b.lppLeftTpp } : {}), compared: { with: label, changes } };
+    const row = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), ...(m.tx.to ? { destination: m.tx.to } : {}), item: describeItem(m.tx.item), notes: m.notes, determination: b.determination, exception: b.exception, ...(b.lppLeftTpp ? { lppLeftTpp: b.lppLeftTpp } : {}), compared: { with: label, changes } };
     const d = b.determination;
     yield {
       line: m.line, out: screener.write(row, m),

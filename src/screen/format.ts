@@ -20,6 +20,9 @@ export interface LineCommit {
 export interface ScreenRow {
   line: number;
   id?: string;
+  /** The line's destination and what it ships, as the flat row shows them. */
+  destination?: string;
+  item?: string;
   determination?: Determination;
   /** Every field error of an invalid line (its path, the column it came from, what is wrong). */
   errors?: RowError[];
@@ -62,14 +65,14 @@ function interpretations(d: Determination): string {
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
 
 /** The flat row's cells, in CSV_COLUMNS order (and COMMIT_COLUMNS when committing). */
-export function flatRow(row: ScreenRow, item: string, mode: 'screen' | 'commit' | 'compare'): (string | number)[] {
+export function flatRow(row: ScreenRow, mode: 'screen' | 'commit' | 'compare'): (string | number)[] {
   const d = row.determination;
   const c = d?.classification;
   const cells: (string | number)[] = [
     row.line,
     row.id ?? '',
-    item === '' ? '' : item.split('|')[0]!,
-    item === '' ? '' : item.split('|')[1] ?? '',
+    row.destination ?? '',
+    row.item ?? '',
     c?.eccn ?? (c?.candidates ? c.candidates.map((x) => x ?? 'not controlled').join(' or ') : ''),
     c?.tppPerUnit ?? '',
     c?.aggregateTppExact ?? c?.aggregateTpp ?? '',
@@ -100,12 +103,10 @@ export function flatRow(row: ScreenRow, item: string, mode: 'screen' | 'commit' 
   return cells;
 }
 
-/** `destination|item` of a transaction, for the flat row (kept apart so that error rows can say it too). */
-export function describeItem(tx: { to?: string; item: { type: string; model?: string; eccn?: string; ics?: { model?: string; count: number }[] } } | undefined): string {
-  if (!tx) return '';
-  const i = tx.item;
-  const what = i.type === 'ic' ? i.model ?? 'ic (specs)' : i.type === 'computer' ? `computer (${(i.ics ?? []).map((x) => `${x.count}× ${x.model ?? 'ic'}`).join(', ')})` : i.type === 'eccn' ? `eccn ${i.eccn}` : i.type;
-  return `${tx.to ?? ''}|${what}`;
+/** What a line ships, in a few words: a chip id, a computer's ICs, an ECCN, or the item type. */
+export function describeItem(item: { type: string; model?: string; eccn?: string; ics?: { model?: string; count: number }[] }): string {
+  const i = item;
+  return i.type === 'ic' ? i.model ?? 'ic (specs)' : i.type === 'computer' ? `computer (${(i.ics ?? []).map((x) => `${x.count}× ${x.model ?? 'ic'}`).join(', ')})` : i.type === 'eccn' ? `eccn ${i.eccn}` : i.type;
 }
 
 /** One JSON line: compact (no whitespace); the determination lean unless the run asked for --full. */

@@ -104,7 +104,7 @@ export class Screener {
   }
 
   evaluate(m: MappedRow): Processed {
-    const row: ScreenRow = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), notes: m.notes };
+    const row: ScreenRow = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), ...(m.tx?.to ? { destination: m.tx.to } : {}), ...(m.tx ? { item: describeItem(m.tx.item) } : {}), notes: m.notes };
     const meta: RowMeta = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}) };
     if (m.notes.length) {
       meta.normalized = true;
@@ -146,7 +146,8 @@ export class Screener {
 
   write(row: ScreenRow, m: MappedRow): string | (string | number)[] {
     if (this.config.output === 'jsonl') return `${JSON.stringify(row)}\n`;
-    const cells = flatRow(row, describeItem(m.tx), this.config.committing ? 'commit' : this.config.comparing ? 'compare' : 'screen');
+    void m;
+    const cells = flatRow(row, this.config.committing ? 'commit' : this.config.comparing ? 'compare' : 'screen');
     return this.config.output === 'csv' ? csvLine(cells) : cells;
   }
 }
