@@ -104,7 +104,7 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
     try {
       let n = 0;
       for await (const p of rows) {
-        await sink.write(p.out);
+        await sink.write(p.out as string | (string | number)[]);
         if (screened) summary.add(p.meta!);
         progress.tick(++n);
         if (flags.failFast && p.meta?.errors) {

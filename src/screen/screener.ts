@@ -11,7 +11,8 @@ import { describeItem, flatRow, isRulesetWarning, type ScreenRow } from './forma
 import type { InputRecord } from './read.js';
 import { flattenRecord, mapRow, type MappedRow, type PartyLookup, type RowError } from './row.js';
 
-export type OutputFormat = 'csv' | 'xlsx' | 'jsonl';
+/** How rows are written: a CSV line, XLSX cells, a JSON line, or the row object itself (the library). */
+export type OutputFormat = 'csv' | 'xlsx' | 'jsonl' | 'rows';
 
 export interface ScreenerConfig {
   /** Evaluation options (asOf, interpretations, sensitivity); `explain` true gives --full JSON lines. */
@@ -49,8 +50,8 @@ export interface RowMeta {
 
 export interface Processed {
   line: number;
-  /** The written form: a CSV line (with its newline), a JSON line (with its newline), or XLSX cells. */
-  out: string | (string | number)[];
+  /** The written form: a CSV line (with its newline), a JSON line (with its newline), XLSX cells, or the row. */
+  out: string | (string | number)[] | ScreenRow;
   meta: RowMeta;
 }
 
@@ -144,7 +145,8 @@ export class Screener {
     return { line: m.line, out: this.write(row, m), meta };
   }
 
-  write(row: ScreenRow, m: MappedRow): string | (string | number)[] {
+  write(row: ScreenRow, m: MappedRow): Processed['out'] {
+    if (this.config.output === 'rows') return row;
     if (this.config.output === 'jsonl') return `${JSON.stringify(row)}\n`;
     void m;
     const cells = flatRow(row, this.config.committing ? 'commit' : this.config.comparing ? 'compare' : 'screen');

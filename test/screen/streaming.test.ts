@@ -32,9 +32,9 @@ describe('constant memory', () => {
     out.write('[');
     for (let i = 0; i < LINES; i++) {
       const tx = { id: `T-${i}`, date: '2025-06-02', to: i % 2 ? 'BR' : 'DE', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 1 + (i % 50), consignee: { id: `c-${i % 500}`, country: i % 2 ? 'BR' : 'DE', headquarters: 'US', ultimateParentHeadquarters: 'US' } };
-      if (!out.write(`${i ? ',' : ''}\n${JSON.stringify(tx)}`)) await new Promise((res) => out.once('drain', res));
+      if (!out.write(`${i ? ',' : ''}\n${JSON.stringify(tx)}`)) await new Promise<void>((res) => out.once('drain', () => res()));
     }
-    await new Promise((res) => out.end(']\n', res));
+    await new Promise<void>((res) => out.end(']\n', () => res()));
     const r = spawnSync('sh', ['-c', `"${bin}" check txs.json --lean > out.json`], { cwd: dir, encoding: 'utf8', env: { ...process.env, DATABASE_URL: '', AIDR_DATA_DIR: '', NODE_OPTIONS: HEAP } });
     expect(r.status, r.stderr.slice(0, 2000)).toBe(0);
     const text = readFileSync(join(dir, 'out.json'), 'utf8');
