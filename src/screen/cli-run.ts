@@ -104,9 +104,9 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
     try {
       let n = 0;
       for await (const p of rows) {
-        await sink.write(p.out as string | (string | number)[]);
+        await sink.write(p.out as string | Buffer | (string | number)[]);
         if (screened) summary.add(p.meta!);
-        progress.tick(++n);
+        progress.tick((n += p.count ?? 1));
         if (flags.failFast && p.meta?.errors) {
           summary.set('stoppedAtLine', p.line);
           break;

@@ -23,6 +23,8 @@ import type { SummaryBuilder, SummaryState } from './summary.js';
 import type { WorkerInit } from './worker.js';
 
 export const BATCH = 1000;
+/** Old-generation heap of a worker thread (MB); see `pooled`. */
+const WORKER_HEAP_MB = 128;
 
 export interface RunOptions {
   config: ScreenerConfig;
@@ -39,11 +41,15 @@ export interface RunOptions {
   summary?: SummaryBuilder;
 }
 
-/** A written row; `meta` is there when this thread screened it (jobs = 1). */
+/**
+ * What to write: one row (`meta` is there when this thread screened it, jobs = 1), or, from the
+ * workers, the text of `count` consecutive rows as one buffer.
+ */
 export interface Written {
   line: number;
-  out: Processed['out'];
+  out: Processed['out'] | Buffer;
   meta?: Processed['meta'];
+  count?: number;
 }
 
 /** The screened rows of an opened input, in input order. */
@@ -107,19 +113,47 @@ function router(input: OpenedInput, opts: RunOptions): (r: InputRecord) => strin
   };
 }
 
+/** The rows of a batch's parts in line order: each part is in line order already. */
+function* merged(parts: Part[]): Generator<Written> {
+  const at = parts.map(() => 0);
+  const text = parts.every((p) => p.bytes);
+  const pieces: Uint8Array[] = [];
+  let first = -1;
+  let count = 0;
+  for (;;) {
+    let best = -1;
+    for (let k = 0; k < parts.length; k++) if (at[k]! < parts[k]!.lines.length && (best < 0 || parts[k]!.lines[at[k]!]! < parts[best]!.lines[at[best]!]!)) best = k;
+    if (best < 0) break;
+    const p = parts[best]!;
+    const i = at[best]!++;
+    if (!text) {
+      yield { line: p.lines[i]!, out: p.outs![i]! };
+      continue;
+    }
+    if (first < 0) first = p.lines[i]!;
+    pieces.push(p.bytes!.subarray(i === 0 ? 0 : p.ends![i - 1]!, p.ends![i]!));
+    count++;
+  }
+  if (text && count) yield { line: first, out: Buffer.concat(pieces), count };
+}
+
 function hash(s: string): number {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
   return h >>> 0;
 }
 
-interface Pending { parts: number; lines: number[]; outs: Processed['out'][] }
+/** A batch in flight: its parts from each worker (rows as objects, or as one buffer with each row's end). */
+interface Part { lines: number[]; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: number[] }
+interface Pending { parts: number; got: Part[] }
 
 async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Written> {
   const n = opts.jobs;
   const init: WorkerInit = { config: opts.config, ...(opts.store ? { store: opts.store } : {}), ledger: opts.ledger, parties: opts.parties };
   const url = workerUrl();
-  const workers = Array.from({ length: n }, () => new Worker(url, { workerData: init }));
+  // A worker's live data is a batch in flight and its consignees' running totals: a bounded heap
+  // makes V8 collect early instead of growing, which keeps the process's memory flat.
+  const workers = Array.from({ length: n }, () => new Worker(url, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 8 } }));
   const pending = new Map<number, Pending>();
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -129,7 +163,7 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
     w?.();
   };
   const ready = workers.map((w) => new Promise<void>((resolve) => {
-    w.on('message', (m: { ready?: boolean; seq?: number; lines?: number[]; outs?: Processed['out'][]; summary?: SummaryState; error?: string }) => {
+    w.on('message', (m: { ready?: boolean; seq?: number; lines?: number[]; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: number[]; summary?: SummaryState; error?: string }) => {
       if (m.ready) return resolve();
       if (m.error !== undefined) failure ??= new Error(`aidr: a screening worker failed: ${m.error}`);
       else if (m.summary) {
@@ -137,10 +171,7 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
         finished++;
       } else {
         const p = pending.get(m.seq!)!;
-        for (let i = 0; i < m.lines!.length; i++) {
-          p.lines.push(m.lines![i]!);
-          p.outs.push(m.outs![i]!);
-        }
+        p.got.push({ lines: m.lines!, ...(m.outs ? { outs: m.outs } : {}), ...(m.bytes ? { bytes: m.bytes, ends: m.ends! } : {}) });
         p.parts--;
       }
       notify();
@@ -167,8 +198,7 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
       const p = pending.get(next);
       if (p && p.parts === 0) {
         pending.delete(next++);
-        const order = p.lines.map((_, i) => i).sort((a, b) => p.lines[a]! - p.lines[b]!);
-        for (const i of order) yield { line: p.lines[i]!, out: p.outs[i]! };
+        yield* merged(p.got);
         continue;
       }
       if (next === seq || (!all && inFlight() < 2 * n + 2)) return;
@@ -185,7 +215,7 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
         parts[key === undefined ? rr++ % n : hash(key) % n]!.push(r);
       }
       const used = parts.filter((p) => p.length > 0).length;
-      pending.set(seq, { parts: used, lines: [], outs: [] });
+      pending.set(seq, { parts: used, got: [] });
       parts.forEach((records, i) => {
         if (records.length) workers[i]!.postMessage({ seq, records });
       });

@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { StoreOptions } from '../store/open.js';
 import { NO_LEDGER, type LedgerSource } from './evaluate.js';
 import type { InputRecord } from './read.js';
-import { Screener, type Processed, type ScreenerConfig } from './screener.js';
+import { Screener, type ScreenerConfig } from './screener.js';
 import { SummaryBuilder } from './summary.js';
 
 export interface WorkerInit {
@@ -41,14 +41,23 @@ async function start(): Promise<void> {
         }
         const results = await screener.process(m.records!);
         const lines = new Array<number>(results.length);
-        const outs = new Array<Processed['out']>(results.length);
         for (let i = 0; i < results.length; i++) {
-          const r = results[i]!;
-          lines[i] = r.line;
-          outs[i] = r.out;
-          summary.add(r.meta);
+          lines[i] = results[i]!.line;
+          summary.add(results[i]!.meta);
         }
-        parentPort!.postMessage({ seq: m.seq, lines, outs });
+        if (typeof results[0]?.out !== 'string') {
+          parentPort!.postMessage({ seq: m.seq, lines, outs: results.map((r) => r.out) });
+          return;
+        }
+        // Text rows travel as one UTF-8 buffer, transferred rather than copied, with each row's end.
+        const ends = new Array<number>(results.length);
+        let total = 0;
+        for (let i = 0; i < results.length; i++) ends[i] = total += Buffer.byteLength(results[i]!.out as string);
+        // Not from Buffer's shared pool: this memory is handed to the other thread.
+        const bytes = Buffer.allocUnsafeSlow(total);
+        let at = 0;
+        for (const r of results) at += bytes.write(r.out as string, at);
+        parentPort!.postMessage({ seq: m.seq, lines, bytes, ends }, [bytes.buffer as ArrayBuffer]);
       } catch (e) {
         parentPort!.postMessage({ seq: m.seq, error: (e as Error).stack ?? String(e) });
       }

@@ -16,7 +16,7 @@ import { COMMIT_COLUMNS, COMPARE_COLUMNS, CSV_COLUMNS } from './format.js';
 import type { OutputFormat } from './screener.js';
 
 export interface Sink {
-  write(out: string | (string | number)[]): Promise<void>;
+  write(out: string | Buffer | (string | number)[]): Promise<void>;
   close(): Promise<void>;
 }
 
