@@ -26,7 +26,18 @@ function peakKb(pid) {
   }
 }
 
-/** Run bin/aidr, polling its peak RSS; stdout to a file. */
+/** CPU seconds (user + system, every thread) the process has used so far. */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Run bin/aidr, polling its peak RSS and CPU time; stdout to a file. */
 function run(args, stdoutFile) {
   return new Promise((resolve, reject) => {
     const load = loadavg()[0];
@@ -35,14 +46,18 @@ function run(args, stdoutFile) {
     const child = spawn(aidr, args, { cwd: dir, stdio: ['ignore', stdoutFile ? 'pipe' : 'ignore', 'pipe'], env: { ...process.env, DATABASE_URL: '', AIDR_DATA_DIR: join(dir, 'none') } });
     if (stdoutFile) child.stdout.pipe(out);
     let peak = 0;
+    let cpu = 0;
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const t = setInterval(() => (peak = Math.max(peak, peakKb(child.pid))), 50);
+    const t = setInterval(() => {
+      peak = Math.max(peak, peakKb(child.pid));
+      cpu = Math.max(cpu, cpuSeconds(child.pid));
+    }, 50);
     child.on('exit', (code) => {
       clearInterval(t);
       const seconds = (performance.now() - start) / 1000;
       if (code !== 0 && code !== 3) return reject(new Error(`aidr ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
-      resolve({ seconds, peakMb: Math.round(peak / 1024), load: Math.max(load, loadavg()[0]), stderr });
+      resolve({ seconds, cpu, peakMb: Math.round(peak / 1024), load: Math.max(load, loadavg()[0]), stderr });
     });
   });
 }
@@ -50,8 +65,9 @@ function run(args, stdoutFile) {
 const results = [];
 function report(label, lines, r) {
   const perSecond = Math.round(lines / r.seconds);
-  results.push({ label, lines, seconds: Math.round(r.seconds * 10) / 10, linesPerSecond: perSecond, peakRssMb: r.peakMb, loadAverage: Math.round(r.load * 100) / 100 });
-  console.log(`${label.padEnd(44)} ${String(lines).padStart(9)} lines ${r.seconds.toFixed(1).padStart(7)} s ${String(perSecond).padStart(8)} lines/s  peak RSS ${String(r.peakMb).padStart(4)} MB  (load ${r.load.toFixed(2)})`);
+  const perCpu = r.cpu > 0 ? Math.round(lines / r.cpu) : 0;
+  results.push({ label, lines, seconds: Math.round(r.seconds * 10) / 10, linesPerSecond: perSecond, cpuSeconds: r.cpu, linesPerCpuSecond: perCpu, peakRssMb: r.peakMb, loadAverage: Math.round(r.load * 100) / 100 });
+  console.log(`${label.padEnd(44)} ${String(lines).padStart(9)} lines ${r.seconds.toFixed(1).padStart(7)} s ${String(perSecond).padStart(8)} lines/s ${String(perCpu).padStart(8)} per CPU-s  peak RSS ${String(r.peakMb).padStart(4)} MB  (load ${r.load.toFixed(2)})`);
 }
 
 console.log(`node ${process.version}; generating ${LINES.toLocaleString('en-US')} order lines…`);
