@@ -84,7 +84,7 @@ async function runScreen(input: string | undefined, flags: ScreenFlags): Promise
   }
   if (flags.template !== undefined) return writeTemplate(flags);
   if (input === undefined) throw new UsageError('give the order book to screen (a file, or - for standard input); --template csv writes one to start from');
-  const { screenFile } = await import('../screen/cli-run.js');
+  const { screenFile } = await import('./screen-run.js');
   return screenFile(input, flags, cliEvalOptions(flags));
 }
 

@@ -6,19 +6,19 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { InputError, type EvalOptions } from '../engine/context.js';
-import { EXIT } from '../cli/exit.js';
-import { readInput } from '../cli/io.js';
-import type { ScreenFlags } from '../cli/screen.js';
+import { EXIT } from './exit.js';
+import { readInput } from './io.js';
+import type { ScreenFlags } from './screen.js';
 import type { Store } from '../store/open.js';
-import { mapColumns } from './columns.js';
-import { NO_LEDGER, type LedgerSource } from './evaluate.js';
-import { INPUT_FORMATS, openInput, type InputFormat } from './read.js';
-import type { PartyLookup } from './row.js';
-import { parseMap, screenInput, type Written } from './run.js';
-import type { OutputFormat } from './screener.js';
-import { existingStore, storeLedger, storeParties } from './sources.js';
-import { SummaryBuilder, summaryText } from './summary.js';
-import { formatOfOutput, openSink, resumePoint } from './write.js';
+import { mapColumns } from '../screen/columns.js';
+import { NO_LEDGER, type LedgerSource } from '../screen/evaluate.js';
+import { INPUT_FORMATS, openInput, type InputFormat } from '../screen/read.js';
+import type { PartyLookup } from '../screen/row.js';
+import { parseMap, screenInput, type Written } from '../screen/run.js';
+import type { OutputFormat } from '../screen/screener.js';
+import { existingStore, storeLedger, storeParties } from '../screen/sources.js';
+import { SummaryBuilder, summaryText } from '../screen/summary.js';
+import { formatOfOutput, openSink, resumePoint } from '../screen/write.js';
 
 const OUTPUT_FORMATS: readonly OutputFormat[] = ['csv', 'xlsx', 'jsonl'];
 
@@ -92,11 +92,11 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
     const screened = flags.commit || (flags.compare?.length ?? 0) > 0;
     let rows: AsyncIterable<Written>;
     if (flags.commit) {
-      const { commitRows } = await import('./commit.js');
-      const { defaultActor } = await import('../cli/ledger.js');
+      const { commitRows } = await import('../screen/commit.js');
+      const { defaultActor } = await import('./ledger.js');
       rows = commitRows(opened, config, store!, { input, actor: defaultActor(flags.actor), onRefused: () => refused++ });
     } else if (flags.compare?.length) {
-      const { compareRows } = await import('./compare.js');
+      const { compareRows } = await import('../screen/compare.js');
       rows = compareRows(opened, config, flags.compare, { jobs: 1, ledger: !!storeOptions, parties: !!parties, source, ...(storeOptions ? { store: storeOptions } : {}), ...(parties ? { partyLookup: parties } : {}) }, summary);
     } else {
       rows = screenInput(opened, { summary, config, jobs: flags.failFast ? 1 : jobs, ledger: !!storeOptions, parties: !!parties, source, ...(storeOptions ? { store: storeOptions } : {}), ...(parties ? { partyLookup: parties } : {}) });
