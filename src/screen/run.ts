@@ -28,8 +28,14 @@ const WORKER_HEAP_MB = 128;
 
 export interface RunOptions {
   config: ScreenerConfig;
-  /** Worker threads (1: this thread). */
+  /** Worker threads (1: this thread, unless `threads`). */
   jobs: number;
+  /**
+   * Screen in worker threads even with one job: this thread then only reads and writes, and the
+   * screening's memory is the worker's bounded heap (the CLI does this; a library caller's thread
+   * is its own to use).
+   */
+  threads?: boolean;
   /** The store to read the ledger and parties register from (absent: none). */
   store?: StoreOptions;
   ledger: boolean;
@@ -55,7 +61,7 @@ export interface Written {
 /** The screened rows of an opened input, in input order. */
 export async function* screenInput(input: OpenedInput, opts: RunOptions): AsyncGenerator<Written> {
   const config = { ...opts.config, ...(input.headers ? { headers: input.headers } : {}) };
-  if (opts.jobs <= 1) {
+  if (opts.jobs <= 1 && !opts.threads) {
     const screener = new Screener(config, opts.source ?? NO_LEDGER, opts.partyLookup);
     for await (const batch of batches(input.records)) {
       for (const p of await screener.process(batch)) {
@@ -148,7 +154,7 @@ interface Part { lines: number[]; outs?: Processed['out'][]; bytes?: Uint8Array;
 interface Pending { parts: number; got: Part[] }
 
 async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Written> {
-  const n = opts.jobs;
+  const n = Math.max(1, opts.jobs);
   const init: WorkerInit = { config: opts.config, ...(opts.store ? { store: opts.store } : {}), ledger: opts.ledger, parties: opts.parties };
   const url = workerUrl();
   // A worker's live data is a batch in flight and its consignees' running totals: a bounded heap
