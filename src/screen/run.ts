@@ -24,7 +24,7 @@ import type { WorkerInit } from './worker.js';
 
 export const BATCH = 1000;
 /** Old-generation heap of a worker thread (MB); see `pooled`. */
-const WORKER_HEAP_MB = 128;
+const WORKER_HEAP_MB = 96;
 
 export interface RunOptions {
   config: ScreenerConfig;
