@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../src/api/server.js';
 import { bearer, testServer, type TestServer } from '../api/helpers.js';
@@ -133,6 +134,8 @@ describe.skipIf(!DATABASE_URL)('POST /v1/screenings on PostgreSQL with two insta
       expect(chunks).toHaveLength(3);
     } finally {
       await b.close();
+      const schema = /\(schema ([a-z0-9_]+)\)$/.exec(a.store.location)?.[1];
+      if (schema) await sql.raw(`drop schema if exists pgboss_${schema} cascade`).execute(a.store.db);
       await a.close();
     }
   }, 120_000);
