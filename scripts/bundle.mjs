@@ -37,6 +37,6 @@ await build({
   sourcemap: 'linked',
   packages: 'bundle',
   plugins: [englishOnlyZod],
-  external: ['better-sqlite3', 'pg', 'pg-native', 'kysely', 'fastify', '@fastify/*', 'fastify-type-provider-zod', 'pino', 'pino-pretty'],
+  external: ['better-sqlite3', 'pg', 'pg-native', 'kysely', 'fastify', '@fastify/*', 'fastify-type-provider-zod', 'pino', 'pino-pretty', 'exceljs', 'pg-boss', 'cli-progress', 'i18n-iso-countries'],
   banner: { js: "import { createRequire as __aidrRequire } from 'node:module'; const require = __aidrRequire(import.meta.url);" },
 });

@@ -27,6 +27,10 @@ export interface Limits {
   /** Page size of the audit-log listing when the caller gives none, and the largest allowed. */
   defaultPageSize: number;
   maxPageSize: number;
+  /** Largest order book accepted by POST /v1/screenings (bytes); larger → 413. */
+  screeningBodyLimitBytes: number;
+  /** Most lines a screening job reads; past it the job fails saying so (its results so far are kept). */
+  screeningMaxRows: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -38,6 +42,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   shutdownTimeoutMs: 30_000,
   defaultPageSize: 100,
   maxPageSize: 1000,
+  screeningBodyLimitBytes: 100 * 1024 * 1024,
+  screeningMaxRows: 1_000_000,
 });
 
 /** The default rate once rate limiting is switched on without a number (`--rate-limit` alone). */
@@ -65,6 +71,8 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
   set('requestTimeoutMs', 'AIDR_REQUEST_TIMEOUT_MS');
   set('keyCacheMs', 'AIDR_KEY_CACHE_MS');
   set('shutdownTimeoutMs', 'AIDR_SHUTDOWN_TIMEOUT_MS');
+  set('screeningBodyLimitBytes', 'AIDR_SCREENING_BODY_LIMIT');
+  set('screeningMaxRows', 'AIDR_SCREENING_MAX_ROWS');
   const rate = positiveInt('AIDR_RATE_LIMIT', env.AIDR_RATE_LIMIT);
   if (rate) out.rateLimit = { perMinute: rate };
   return out;

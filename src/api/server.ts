@@ -19,6 +19,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { LogController, errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
+import fastifyCompress from '@fastify/compress';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from 'pino';
@@ -39,6 +40,7 @@ import { registerKeyRoutes } from './routes/keys.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { sessionPrincipal } from './sessions.js';
 import { registerWorkbench } from './web.js';
+import { registerScreeningRoutes } from './routes/screenings.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,6 +62,14 @@ export interface ServerOptions {
   metrics?: Metrics;
   /** Collect Node process metrics (default true). */
   processMetrics?: boolean;
+  /**
+   * Screening jobs: on SQLite the runner always starts with the server (it marks jobs cut off by a
+   * restart as interrupted and runs queued ones). On PostgreSQL `true` starts pg-boss now, so this
+   * instance claims and takes over jobs (aidr serve); otherwise it starts with the first job.
+   */
+  jobs?: boolean;
+  /** PostgreSQL: the database URL pg-boss connects with (default DATABASE_URL). */
+  databaseUrl?: string;
 }
 
 export interface ApiContext {
@@ -68,6 +78,7 @@ export interface ApiContext {
   metrics: Metrics;
   keys: KeyVerifier;
   authRequired: boolean;
+  databaseUrl?: string;
 }
 
 /** Shared by every route module: send a JSON value without going through a schema serializer. */
@@ -160,6 +171,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const metrics = opts.metrics ?? createMetrics({ defaultMetrics: opts.processMetrics });
   const ctx: ApiContext = {
     store: opts.store, limits, metrics, keys: new KeyVerifier(opts.store, limits.keyCacheMs), authRequired: opts.auth?.required ?? true,
+    ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
   };
   const logger = opts.logger || undefined;
   const app = Fastify({
@@ -219,10 +231,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         version: '1',
         description: 'The AI Diffusion rule (BIS IFR, 90 FR 4544) as a service: determinations with citations, ledgers, the audit log. Errors are RFC 9457 problem details (docs/http.md).',
       },
+      servers: [{ url: '/', description: 'this aidr serve instance (default http://127.0.0.1:8080)' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an API key, aidr_<keyId>_<secret> (aidr keys create)' } } },
       security: [{ bearer: [] }],
     },
-    transform: createJsonSchemaTransform({ schemaRegistry: registry, skipList: [] }),
+    transform: withOperationId(createJsonSchemaTransform({ schemaRegistry: registry, skipList: [] })),
     transformObject: createJsonSchemaTransformObject({ schemaRegistry: registry }),
   });
 
@@ -305,14 +318,43 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     sendProblem(request, reply, new ApiProblem('not-found', `no route ${request.method} ${path.slice(0, 200)} (see GET /openapi.json)`));
   });
 
+  // Compressed answers when the client accepts them (large result sets: screenings, listings, determinations).
+  await app.register(fastifyCompress, { global: true, encodings: ['br', 'gzip'], threshold: 1024, customTypes: /^text\/|json/ });
   registerDeterminationRoutes(app, ctx);
+  const screenings = registerScreeningRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerLedgerRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerMetaRoutes(app, ctx);
   registerWorkbench(app, ctx);
+  app.addHook('onClose', async () => {
+    if (jobsStarted) await (await screenings.runner()).stop();
+  });
   await app.ready();
+  let jobsStarted = false;
+  if (opts.store.dialect === 'sqlite' || opts.jobs) {
+    await screenings.runner();
+    jobsStarted = true;
+  }
   return app;
+}
+
+/**
+ * Every operation gets an operationId (OpenAPI clients name their methods after it): the method
+ * and the path's words, e.g. `getV1ScreeningsIdResults`, unless the route gives its own.
+ */
+type SchemaTransform = ReturnType<typeof createJsonSchemaTransform>;
+
+function withOperationId(transform: SchemaTransform): SchemaTransform {
+  return (arg) => {
+    const out = transform(arg) as { schema: { operationId?: string; hide?: boolean } & Record<string, unknown>; url: string };
+    if (out.schema && out.schema.operationId === undefined && !out.schema.hide) {
+      const method = [arg.route.method].flat()[0]!.toLowerCase();
+      const words = arg.url.split('/').filter(Boolean).map((w) => w.replace(/^:/, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')));
+      out.schema = { ...out.schema, operationId: method + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('') };
+    }
+    return out as ReturnType<SchemaTransform>;
+  };
 }
 
 /**

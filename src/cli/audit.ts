@@ -42,11 +42,21 @@ export function registerAudit(program: Command): void {
 
   audit
     .command('replay')
-    .description('Re-evaluate a stored input with its stored options; print the differences (exit 1 if any)')
-    .argument('<id>', 'the record id (uuid) or sequence number')
+    .description('Re-evaluate a stored input with its stored options; print the differences (exit 1 if any); --all streams every record')
+    .argument('[id]', 'the record id (uuid) or sequence number')
+    .option('--all', 'replay every stored record against today\'s ruleset: one JSON line per record that differs, a count at the end')
     .option('--format <format>', 'json or text', 'text')
-    .action(async (id: string, flags: { format: string }) => {
+    .action(async (id: string | undefined, flags: { format: string; all?: boolean }) => {
       try {
+        if (flags.all) {
+          if (id !== undefined) throw new UsageError('give a record id or --all, not both');
+          await withStore(async (store) => {
+            const { replayAll } = await import('../screen/replay-all.js');
+            process.exitCode = await replayAll(store);
+          });
+          return;
+        }
+        if (id === undefined) throw new UsageError('give a record id (or --all)');
         await withStore(async (store) => {
           const { replayAudit } = await import('../ledger/replay.js');
           const r = await replayAudit(store, id);

@@ -1,10 +1,20 @@
-/** `aidr check FILE|-`: one Transaction or an array in, Determination(s) out (shared/design/contract.md). */
+/**
+ * `aidr check FILE|-`: one Transaction or an array in, Determination(s) out (shared/design/contract.md).
+ *
+ * An array is read and answered as a stream (any size works): each element is determined as it
+ * arrives and written at once; an invalid element is answered in its place with
+ * `{ "index", "errors" }` and the run goes on (exit 3). One invalid transaction: exit 2, nothing
+ * on stdout. The stored ledger is read when one exists (DATABASE_URL, or ./.aidr / AIDR_DATA_DIR),
+ * and an array is added up per ultimate consignee in order, as `aidr screen` does, so a check and
+ * the commit after it agree; `--no-ledger` ignores the store, `--ledger FILE` gives the view.
+ */
 import type { Command } from 'commander';
-import { parseTransactions, issueToError } from '../contract/parse.js';
+import { parseTransaction, parseTransactions, issueToError } from '../contract/parse.js';
 import { LedgerViewSchema } from '../contract/options.js';
 import { IsoDate } from '../contract/transaction.js';
-import { determine } from '../engine/determine.js';
+import type { Determination } from '../contract/determination.js';
 import { InputError, type EvalOptions } from '../engine/context.js';
+import { EXIT } from './exit.js';
 import { collectInterpretation, parseJson, readInput, reportAndExit, UsageError, writeJson } from './io.js';
 import { renderText } from './text.js';
 import { renderWhatIfText } from './what-if-text.js';
@@ -15,7 +25,8 @@ export interface CheckFlags {
   asOf?: string;
   format: string;
   interpretation?: Record<string, string>;
-  ledger?: string;
+  /** A file (--ledger FILE), false (--no-ledger), or absent (the stored ledger when one exists). */
+  ledger?: string | boolean;
   lean?: boolean;
   sensitivity?: boolean;
   commit?: boolean;
@@ -30,7 +41,7 @@ export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
   if (!['json', 'text'].includes(flags.format)) throw new UsageError('--format must be json or text');
   const opts: EvalOptions = { interpretations: flags.interpretation, explain: !flags.lean, ...(flags.sensitivity ? { sensitivity: true } : {}) };
   if (flags.asOf) opts.asOf = flags.asOf;
-  if (flags.ledger) {
+  if (typeof flags.ledger === 'string') {
     const r = LedgerViewSchema.safeParse(parseJson(readInput(flags.ledger), '--ledger'));
     if (!r.success) throw issueToError(r.error.issues, 'ledger');
     opts.ledger = r.data;
@@ -46,42 +57,110 @@ export function registerCheck(program: Command): void {
     .option('--as-of <date>', 'evaluate as of this date (YYYY-MM-DD), overriding each transaction\'s date')
     .option('--format <format>', 'json or text', 'json')
     .option('--interpretation <ID=READING>', 'choose a reading, e.g. INT-6=available (repeatable)', collectInterpretation)
-    .option('--ledger <file>', 'ledger view JSON: lppUsedTpp, aiaCumulativeTpp, countryLicensedTpp')
+    .option('--ledger <file>', 'ledger view JSON: lppUsedTpp, aiaCumulativeTpp, countryLicensedTpp (instead of the stored ledger)')
+    .option('--no-ledger', 'ignore the stored ledger')
     .option('--lean', 'omit the explanation, the classification basis and the re-evaluation of other interpretation readings (bulk screening)')
     .option('--sensitivity', 'with --lean: still re-evaluate other readings (interpretations[].changesOutcome, changes, alternatives)')
     .option('--commit', 'record it: draw on the ledger (LPP cap, AIA total) and append the audit log, in one database transaction')
     .option('--actor <name>', 'with --commit: who commits (default AIDR_ACTOR or the OS user)')
-    .option('--idempotency-key <key>', 'with --commit: commit at most once for this key (a batch uses KEY#index)')
+    .option('--idempotency-key <key>', 'with --commit: commit at most once for this key (a batch uses KEY#index); default each transaction\'s id')
     .option('--exception <code>', 'with --commit: the license exception to use (AIA, ACA, ACM, NAC, LPP); default the first eligible, caps last')
     .option('--what-if', 'instead of the determination: the smallest changes of fact that would change it, each evaluated (LPP quantity, direct shipment, exception conditions, classification thresholds)')
     .action(async (file: string, flags: CheckFlags) => {
       try {
         const opts = evalOptionsFrom(flags);
-        const { batch, transactions } = parseTransactions(parseJson(readInput(file), 'the input'));
         if (flags.commit) {
           if (flags.whatIf) throw new UsageError('--what-if does not commit; leave out --commit');
+          if (flags.ledger === false) throw new UsageError('--no-ledger and --commit do not combine: a commit draws on the stored ledger');
+          const { batch, transactions } = parseTransactions(parseJson(readInput(file), 'the input'));
           await commitAll(transactions, batch, opts, { actor: flags.actor, idempotencyKey: flags.idempotencyKey, exception: flags.exception, format: flags.format }, renderText);
           return;
         }
         if (flags.whatIf) {
+          const { batch, transactions } = parseTransactions(parseJson(readInput(file), 'the input'));
           const results = transactions.map((t) => whatIf(t, opts));
           if (flags.format === 'text') process.stdout.write(results.map((w, i) => renderWhatIfText(w, transactions[i]!.id)).join('\n'));
           else writeJson(batch ? results : results[0]);
           return;
         }
         if (flags.actor !== undefined || flags.idempotencyKey !== undefined || flags.exception !== undefined) throw new UsageError('--actor, --idempotency-key and --exception go with --commit');
-        const results = transactions.map((t, i) => {
-          try {
-            return determine(t, opts);
-          } catch (e) {
-            if (e instanceof InputError && batch) throw new InputError(`[${i}].${e.path}`, e.message.slice(e.path.length + 2));
-            throw e;
-          }
-        });
-        if (flags.format === 'text') process.stdout.write(results.map(renderText).join('\n'));
-        else writeJson(batch ? results : results[0]);
+        process.exitCode = await checkStream(file, flags, opts);
       } catch (e) {
         reportAndExit(e);
       }
     });
+}
+
+/** Write and wait for the pipe when it is full, so that output never piles up in memory. */
+async function out(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+}
+
+const indent = (json: string) => json.replace(/\n/g, '\n  ');
+
+async function checkStream(file: string, flags: CheckFlags, opts: EvalOptions): Promise<number> {
+  const { openJson } = await import('../screen/read.js');
+  const { Batch, NO_LEDGER } = await import('../screen/evaluate.js');
+  const opened = await openJson(file);
+  // The stored ledger, when one exists and no view was given.
+  let source = NO_LEDGER;
+  let close = async () => undefined as void;
+  if (flags.ledger === undefined || flags.ledger === true) {
+    const { existingStore, storeLedger } = await import('../screen/sources.js');
+    const where = existingStore();
+    if (where) {
+      const { openStore } = await import('../store/open.js');
+      const store = await openStore(where);
+      source = await storeLedger(store);
+      close = () => store.close();
+      process.stderr.write(`aidr: ledger read from ${source.description} (--no-ledger to ignore it)\n`);
+    }
+  }
+  const fixed = opts.ledger;
+  const evalOpts = { ...opts };
+  delete evalOpts.ledger;
+  const batch = new Batch(source, evalOpts, fixed);
+  const { ledgerNeeds } = await import('../screen/evaluate.js');
+  const decide = async (tx: ReturnType<typeof parseTransaction>): Promise<Determination> => {
+    const need = ledgerNeeds(tx, evalOpts);
+    await source.prefetch(need.accounts, need.country ? [need.country] : []);
+    return batch.evaluate(tx).determination;
+  };
+  try {
+    if ('text' in opened) {
+      // Not an array: one transaction, read whole, answered as before.
+      const value = parseJson(opened.text, 'the input');
+      if (value === null || typeof value !== 'object') throw new InputError('(root)', 'expected a transaction object or an array of them');
+      const tx = parseTransaction(value);
+      const d = await decide(tx);
+      if (flags.format === 'text') process.stdout.write(renderText(d));
+      else writeJson(d);
+      return EXIT.ok;
+    }
+    let index = 0;
+    let invalid = 0;
+    const text = flags.format === 'text';
+    if (!text) await out('[');
+    for await (const r of opened.array) {
+      const i = index++;
+      let piece: string;
+      try {
+        if ('error' in r) throw new InputError(`[${i}]`, r.error);
+        const tx = parseTransaction('value' in r ? r.value : undefined, `[${i}]`);
+        const d = await decide(tx);
+        piece = text ? renderText(d) : JSON.stringify(d, null, 2);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        invalid++;
+        process.stderr.write(`aidr: invalid input: ${e.message}\n`);
+        const message = e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message;
+        piece = text ? `[${i}] INVALID: ${e.path}: ${message}\n` : JSON.stringify({ index: i, errors: [{ path: e.path, message }] }, null, 2);
+      }
+      await out(text ? `${i ? '\n' : ''}${piece}` : `${i ? ',' : ''}\n  ${indent(piece)}`);
+    }
+    if (!text) await out('\n]\n');
+    return invalid ? EXIT.someRowsInvalid : EXIT.ok;
+  } finally {
+    await close();
+  }
 }

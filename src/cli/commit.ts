@@ -28,7 +28,8 @@ export async function commitAll(transactions: import('../contract/transaction.js
   preflightCommits(transactions, opts, exception);
   await withStore(async (store) => {
     for (const [i, tx] of transactions.entries()) {
-      const key = flags.idempotencyKey === undefined ? undefined : batch ? `${flags.idempotencyKey}#${i}` : flags.idempotencyKey;
+      // Default: the transaction's id, so that committing the same file again never draws twice.
+      const key = flags.idempotencyKey === undefined ? (tx.id?.trim() ? tx.id : undefined) : batch ? `${flags.idempotencyKey}#${i}` : flags.idempotencyKey;
       try {
         const r = await commitTransaction(store, tx, opts, { actor, ...(key ? { idempotencyKey: key } : {}), ...(exception ? { exception } : {}) });
         const { determination, ...commit } = r;

@@ -128,12 +128,13 @@ export function registerLedger(program: Command): void {
         const fmt = format(flags.format);
         const { checkDate } = await import('../ledger/request.js');
         const asOf = checkDate(flags.date, '--date');
-        const { parseAccountId, ACCOUNT_KINDS } = await import('../ledger/accounts.js');
+        const { accountId, parseAccountId, ACCOUNT_KINDS } = await import('../ledger/accounts.js');
         if (flags.kind !== undefined && !(ACCOUNT_KINDS as readonly string[]).includes(flags.kind)) throw new InputError('--kind', `one of ${ACCOUNT_KINDS.join(', ')}`);
         await withStore(async (store) => {
           const L = await import('../ledger/index.js');
           if (account) {
-            parseAccountId(account);
+            // Any spelling of the consignee finds its account (ids are normalized, migration 008).
+            account = accountId(parseAccountId(account));
             const a = await L.getAccount(store, account, asOf);
             if (!a) throw new InputError('account', `no account ${account} yet`);
             const movements = flags.history ? await L.history(store, account) : undefined;

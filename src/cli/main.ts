@@ -9,6 +9,8 @@ import { registerAudit } from './audit.js';
 import { registerVeu } from './veu.js';
 import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
+import { registerScreen } from './screen.js';
+import { registerParties } from './parties.js';
 
 export async function main(argv: string[]): Promise<void> {
   // A reader that stops early (`aidr audit export | head`) is not an error of ours.
@@ -30,6 +32,8 @@ export async function main(argv: string[]): Promise<void> {
   registerVeu(program);
   registerServe(program);
   registerKeys(program);
+  registerScreen(program);
+  registerParties(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

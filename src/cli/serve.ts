@@ -75,7 +75,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   const store = await openStore();
   let app;
   try {
-    app = await buildServer({ store, auth: { required: authRequired }, limits, logger });
+    app = await buildServer({ store, auth: { required: authRequired }, limits, logger, jobs: true });
   } catch (e) {
     await store.close();
     throw e;

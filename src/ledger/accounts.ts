@@ -9,8 +9,11 @@
  * | nveu                | NVEU per country                                  | Table 1 for the quarter of the operation, 748.15(a)(2)(iii)(B) |
  * | uveu                | UVEU group per country                            | none per account: Supp. 10 para. 6 limits the group's shares |
  *
- * Account ids are `kind:part:…` with every part URI-encoded, e.g. `lpp:2025:ultimate_parent:ACME`,
- * `aia:ACME`, `country_allocation:AE`, `nveu:G42:AE`, `uveu:MSFT:MY`.
+ * Account ids are `kind:part:…` with every part URI-encoded, e.g. `lpp:2025:ultimate_parent:acme`,
+ * `aia:acme`, `country_allocation:AE`, `nveu:G42:AE`, `uveu:MSFT:MY`. The ultimate consignee of
+ * an LPP or AIA account is a party id, so it is normalized as every party id is
+ * (`normalizeKey`: NFC, whitespace trimmed and collapsed, case folded): `ACME-BR`, `acme-br` and
+ * `ACME-BR ` are one account with one cap (migration 008 merged accounts made before).
  */
 import { countryOn } from '../data/country-groups.js';
 import { isKnownCountry } from '../data/countries.js';
@@ -19,6 +22,7 @@ import { DATES } from '../data/ruleset.js';
 import { InputError } from '../engine/context.js';
 import { nveuCap, noNveuCapReason } from '../law/part748/table1-nveu.js';
 import { toMilli } from './amount.js';
+import { normalizeKey } from '../parties/key.js';
 
 export const ACCOUNT_KINDS = ['lpp', 'aia', 'country_allocation', 'nveu', 'uveu'] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
@@ -36,8 +40,8 @@ const enc = encodeURIComponent;
 
 export function accountId(ref: AccountRef): string {
   switch (ref.kind) {
-    case 'lpp': return `lpp:${ref.year}:${ref.reading}:${enc(ref.entity)}`;
-    case 'aia': return `aia:${enc(ref.entity)}`;
+    case 'lpp': return `lpp:${ref.year}:${ref.reading}:${enc(normalizeKey(ref.entity))}`;
+    case 'aia': return `aia:${enc(normalizeKey(ref.entity))}`;
     case 'country_allocation': return `country_allocation:${ref.country}`;
     case 'nveu': return `nveu:${enc(ref.veu)}:${ref.country}`;
     case 'uveu': return `uveu:${enc(ref.veu)}:${ref.country}`;
@@ -47,8 +51,8 @@ export function accountId(ref: AccountRef): string {
 /** The subject of the account, for listings and filters. */
 export function accountKey(ref: AccountRef): string {
   switch (ref.kind) {
-    case 'lpp': return `${ref.reading}:${ref.entity}`;
-    case 'aia': return ref.entity;
+    case 'lpp': return `${ref.reading}:${normalizeKey(ref.entity)}`;
+    case 'aia': return normalizeKey(ref.entity);
     case 'country_allocation': return ref.country;
     case 'nveu':
     case 'uveu': return `${ref.veu}:${ref.country}`;
@@ -68,13 +72,14 @@ export function country(code: string | undefined, path: string): string {
   return c;
 }
 
-function part(s: string | undefined, path: string, what: string): string {
+function part(s: string | undefined, path: string, what: string, normalize = false): string {
   let v: string;
   try {
     v = decodeURIComponent(s ?? '');
   } catch {
     throw new InputError(path, `${what} is not URI-encoded correctly`);
   }
+  if (normalize) v = normalizeKey(v);
   if (v.length === 0 || v.length > 200) throw new InputError(path, `${what} must be 1 to 200 characters`);
   return v;
 }
@@ -91,11 +96,11 @@ export function parseAccountId(id: string, path = 'account'): AccountRef {
       want(4);
       if (!/^\d{4}$/.test(parts[1]!)) throw new InputError(path, `"${parts[1]}" is not a calendar year`);
       if (!(LPP_READINGS as readonly string[]).includes(parts[2]!)) throw new InputError(path, `LPP reading must be ${LPP_READINGS.join(' or ')} (INT-7)`);
-      return { kind, year: parts[1]!, reading: parts[2] as LppReading, entity: part(parts[3], path, 'the ultimate consignee') };
+      return { kind, year: parts[1]!, reading: parts[2] as LppReading, entity: part(parts[3], path, 'the ultimate consignee', true) };
     }
     case 'aia':
       want(2);
-      return { kind, entity: part(parts[1], path, 'the ultimate consignee') };
+      return { kind, entity: part(parts[1], path, 'the ultimate consignee', true) };
     case 'country_allocation':
       want(2);
       return { kind, country: country(parts[1], path) };

@@ -114,7 +114,55 @@ export interface UveuProfilesTable {
   actor: string;
 }
 
+/** The parties register (migration 008): `id` is the normalized id (src/parties/key.ts). */
+export interface PartiesTable {
+  id: string;
+  given_id: string;
+  name: string | null;
+  country: string | null;
+  headquarters: string | null;
+  ultimate_parent_headquarters: string | null;
+  ultimate_parent_id: string | null;
+  sector: string | null;
+  /** JSON array of other ids and names order lines use for the party. */
+  aliases: string;
+  updated_at: string;
+  actor: string;
+}
+
+/** `POST /v1/screenings` jobs (migration 008). */
+export interface ScreeningJobsTable {
+  id: string;
+  state: string;
+  actor: string;
+  created_at: string;
+  updated_at: string;
+  input_format: string;
+  options: string;
+  input: Uint8Array;
+  input_bytes: DbInt;
+  rows_done: DbInt;
+  rows_invalid: DbInt;
+  last_line: DbInt;
+  chunks: DbInt;
+  summary: string | null;
+  error: string | null;
+  owner: string | null;
+}
+
+/** A job's results, a chunk of JSON lines at a time, in line order. */
+export interface ScreeningChunksTable {
+  job_id: string;
+  chunk: DbInt;
+  first_line: DbInt;
+  last_line: DbInt;
+  rows: string;
+}
+
 export interface Database {
+  parties: PartiesTable;
+  screening_jobs: ScreeningJobsTable;
+  screening_chunks: ScreeningChunksTable;
   uveu_profiles: UveuProfilesTable;
   ledger_accounts: AccountsTable;
   ledger_reservations: ReservationsTable;

@@ -13,7 +13,7 @@ interface RouteCase {
   name: string;
   method: 'GET' | 'POST' | 'DELETE';
   /** The path and body for one call; may prepare state (a reservation to commit, a key to revoke). */
-  make: (s: TestServer) => Promise<{ url: string; body?: unknown }>;
+  make: (s: TestServer) => Promise<{ url: string; body?: unknown; contentType?: string }>;
   role: Role | 'public';
   mutating: boolean;
 }
@@ -25,7 +25,20 @@ const reservation = async (s: TestServer) => {
   return r.json().reservationId as string;
 };
 
+const ORDERS = 'id,to,model,quantity\nS-1,DE,nvidia-h100-sxm,1\n';
+const screening = async (s: TestServer, state?: 'failed') => {
+  const r = await s.app.inject({ method: 'POST', url: '/v1/screenings', headers: { ...bearer(s.keys.analyst), 'content-type': 'text/csv' }, payload: ORDERS });
+  expect(r.statusCode).toBe(202);
+  const id = r.json().id as string;
+  if (state) await s.store.db.updateTable('screening_jobs').set({ state }).where('id', '=', id).execute();
+  return id;
+};
+
 const ROUTES: RouteCase[] = [
+  { name: 'screening submit', method: 'POST', make: async () => ({ url: '/v1/screenings', body: ORDERS, contentType: 'text/csv' }), role: 'analyst', mutating: false },
+  { name: 'screening job', method: 'GET', make: async (s) => ({ url: `/v1/screenings/${await screening(s)}` }), role: 'viewer', mutating: false },
+  { name: 'screening results', method: 'GET', make: async (s) => ({ url: `/v1/screenings/${await screening(s)}/results` }), role: 'viewer', mutating: false },
+  { name: 'screening resume', method: 'POST', make: async (s) => ({ url: `/v1/screenings/${await screening(s, 'failed')}/resume` }), role: 'analyst', mutating: false },
   { name: 'healthz', method: 'GET', make: async () => ({ url: '/healthz' }), role: 'public', mutating: false },
   { name: 'readyz', method: 'GET', make: async () => ({ url: '/readyz' }), role: 'public', mutating: false },
   { name: 'openapi', method: 'GET', make: async () => ({ url: '/openapi.json' }), role: 'public', mutating: false },
@@ -91,9 +104,9 @@ function expected(route: RouteCase, caller: KeyName | 'none', authRequired: bool
   return hasRole(caller, route.role) ? '2xx' : 403;
 }
 
-async function hit(s: TestServer, route: RouteCase, caller: KeyName | 'none', prepared: { url: string; body?: unknown }) {
+async function hit(s: TestServer, route: RouteCase, caller: KeyName | 'none', prepared: { url: string; body?: unknown; contentType?: string }) {
   const { url, body } = prepared;
-  const headers = caller === 'none' ? {} : bearer(s.keys[caller]);
+  const headers = { ...(caller === 'none' ? {} : bearer(s.keys[caller])), ...(prepared.contentType ? { 'content-type': prepared.contentType } : {}) };
   return s.app.inject({ method: route.method, url, headers, ...(body !== undefined ? { payload: body as object } : {}) });
 }
 

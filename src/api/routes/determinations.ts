@@ -110,6 +110,33 @@ function parseBody(body: unknown, maxBatch: number): Parsed {
   return { ...out, batch, transactions, prefix };
 }
 
+/** The ledger can key it: a consignee with an id or a name (LPP, AIA). */
+const keyed = (tx: Transaction) => (tx.consignee?.id ?? tx.consignee?.name ?? '').trim() !== '';
+
+/**
+ * Evaluate against the stored ledger, as a commit would (a batch added up per consignee in order):
+ * only when no view was given and some transaction names its consignee, so the common request
+ * without one stays on the cheap path below.
+ */
+async function evaluateWithLedger(p: Parsed, ctx: ApiContext): Promise<Determination[]> {
+  const { Batch, ledgerNeeds } = await import('../../screen/evaluate.js');
+  const { storeLedger } = await import('../../screen/sources.js');
+  const source = await storeLedger(ctx.store);
+  const needs = p.transactions.map((tx) => ledgerNeeds(tx, p.options));
+  await source.prefetch(needs.flatMap((n) => n.accounts), needs.flatMap((n) => (n.country ? [n.country] : [])));
+  const batch = new Batch(source, p.options);
+  return p.transactions.map((tx, i) => {
+    try {
+      const d = batch.evaluate(tx).determination;
+      ctx.metrics.countOutcome(d.outcome);
+      return d;
+    } catch (e) {
+      if (e instanceof InputError) throw toProblem(e, p.batch ? `${p.prefix}[${i}]` : p.prefix);
+      throw e;
+    }
+  });
+}
+
 function evaluateAll(p: Parsed, ctx: ApiContext): Determination[] {
   const out: Determination[] = new Array(p.transactions.length);
   for (let i = 0; i < p.transactions.length; i++) {
@@ -186,7 +213,10 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
       }
     }
     if (!p.commit) {
-      const results = evaluateAll(p, ctx);
+      const withLedger = p.options.ledger === undefined && p.transactions.some(keyed);
+      const results = withLedger ? await evaluateWithLedger(p, ctx) : evaluateAll(p, ctx);
+      // Which ledger the answer read (none: the request gave its view, or no consignee is keyed).
+      if (withLedger) reply.header('x-aidr-ledger', ctx.store.dialect);
       return sendJson(reply, 200, p.batch ? results : results[0]);
     }
     const r = await commitAll(request, p, ctx);

@@ -1,0 +1,165 @@
+/**
+ * Evaluating one order line inside a batch: the ledger view the engine reads is the stored
+ * ledger (when there is one) plus what the earlier lines of the same file drew for the same
+ * ultimate consignee, so a batch is added up in file order and the line that crosses a cap is
+ * the one reported. A line "draws" what a commit of it would draw: the exception a commit would
+ * use (`chooseException`), LPP on the ultimate consignee's annual account (both INT-7 readings,
+ * as a commit tracks them), AIA chips on the consignee's cumulative AIA total.
+ */
+import type { Determination, ExceptionCode } from '../contract/determination.js';
+import type { Transaction } from '../contract/transaction.js';
+import { defaultReading } from '../data/interpretations.js';
+import { LPP } from '../data/parameters.js';
+import type { EvalOptions, LedgerView } from '../engine/context.js';
+import { determine, today } from '../engine/determine.js';
+import { accountId, type LppReading } from '../ledger/accounts.js';
+import { toMilli, toPositiveMilli } from '../ledger/amount.js';
+import { chooseException } from '../ledger/commit.js';
+import { ledgerKeys } from '../ledger/view.js';
+
+/** What the stored ledger holds (used + reserved, milli-TPP), read ahead for a batch of lines. */
+export interface LedgerSource {
+  /** Where it comes from, said in the output ("sqlite /…/aidr.sqlite", "none"). */
+  readonly description: string;
+  /** Read these accounts and countries, so that `used` and `licensed` answer without waiting. */
+  prefetch(accounts: readonly string[], countries: readonly { code: string; asOf: string }[]): Promise<void>;
+  used(account: string): bigint;
+  licensed(country: string, asOf: string): bigint | undefined;
+}
+
+/** No stored ledger: nothing used before this file; country allocations unknown. */
+export const NO_LEDGER: LedgerSource = {
+  description: 'none',
+  prefetch: async () => undefined,
+  used: () => 0n,
+  licensed: () => undefined,
+};
+
+const LPP_CAP = toMilli(LPP.annualCap, 'cap');
+
+/** The accounts and countries a line's view reads (for `prefetch`). */
+export function ledgerNeeds(tx: Transaction, opts: EvalOptions): { accounts: string[]; country?: { code: string; asOf: string } } {
+  const asOf = opts.asOf ?? tx.date ?? today();
+  const keys = ledgerKeys(tx, asOf);
+  const accounts: string[] = [];
+  if (keys.lpp) accounts.push(accountId(keys.lpp.ultimate_parent), accountId(keys.lpp.owner));
+  if (keys.aia) accounts.push(accountId(keys.aia));
+  return { accounts, ...(tx.to ? { country: { code: tx.to, asOf } } : {}) };
+}
+
+export interface LineResult {
+  determination: Determination;
+  /** The exception a commit of this line would use (null: none). */
+  exception: ExceptionCode | null;
+  /** LPP room left for the ultimate consignee after this line (chosen INT-7 reading), when LPP is in play. */
+  lppLeftTpp?: string;
+}
+
+/**
+ * The running totals of one batch: milli-TPP drawn by earlier lines per account. Lines of one
+ * ultimate consignee must reach the same Batch in file order (the pool routes them so).
+ */
+export class Batch {
+  private readonly drawn = new Map<string, bigint>();
+  /** Account ids per consignee spelling (normalizing a key costs more than evaluating a line's ledger). */
+  private readonly ids = new Map<string, { up: string; ow: string; aia: string }>();
+
+  constructor(private readonly source: LedgerSource, private readonly opts: EvalOptions, private readonly fixed?: LedgerView) {}
+
+  private used(id: string): bigint {
+    return this.source.used(id) + (this.drawn.get(id) ?? 0n);
+  }
+
+  /** The LPP (both INT-7 readings) and AIA account ids of the consignee, when the ledger can key it. */
+  private accounts(tx: Transaction, asOf: string): { up: string; ow: string; aia: string } | undefined {
+    const c = tx.consignee;
+    if (!c || (c.id === undefined && c.name === undefined)) return undefined;
+    const cacheKey = `${asOf.slice(0, 4)}\u0000${c.ultimateParentId ?? ''}\u0000${c.id ?? ''}\u0000${c.name ?? ''}`;
+    let ids = this.ids.get(cacheKey);
+    if (ids === undefined) {
+      const keys = ledgerKeys(tx, asOf);
+      if (!keys.lpp || !keys.aia) return undefined;
+      ids = { up: accountId(keys.lpp.ultimate_parent), ow: accountId(keys.lpp.owner), aia: accountId(keys.aia) };
+      if (this.ids.size > 20_000) this.ids.clear();
+      this.ids.set(cacheKey, ids);
+    }
+    return ids;
+  }
+
+  evaluate(tx: Transaction): LineResult {
+    const opts = this.opts;
+    const asOf = opts.asOf ?? tx.date ?? today();
+    const reading = (opts.interpretations?.['INT-7'] ?? defaultReading('INT-7')) as LppReading;
+    const acc = this.accounts(tx, asOf);
+    const fixed = this.fixed;
+    // Only what is known goes into the view: an absent LPP or AIA figure is 0 to the engine.
+    const view: LedgerView = fixed ? { ...fixed } : {};
+    if (acc) {
+      const base = fixed?.lppUsedTpp === undefined ? 0n : toMilli(fixed.lppUsedTpp, 'ledger.lppUsedTpp');
+      const up = this.used(acc.up) + base;
+      const ow = this.used(acc.ow) + base;
+      if (up !== 0n || ow !== 0n) {
+        view.lppUsedTppByReading = { ultimate_parent: milliText(up), owner: milliText(ow) };
+        view.lppUsedTpp = milliText(reading === 'owner' ? ow : up);
+      }
+      if (fixed?.aiaCumulativeTpp === undefined) {
+        const aia = this.used(acc.aia);
+        if (aia !== 0n) view.aiaCumulativeTpp = milliText(aia);
+      }
+    }
+    if (tx.to && fixed?.countryLicensedTpp === undefined) {
+      const licensed = this.source.licensed(tx.to, asOf);
+      if (licensed !== undefined) view.countryLicensedTpp = milliText(licensed);
+    }
+    let d = determine(tx, { ...opts, ledger: view });
+    // The allocation is another country's (Hong Kong is read as China): read that country's figure.
+    if (d.allocation && d.allocation.country !== tx.to && fixed?.countryLicensedTpp === undefined) {
+      const licensed = this.source.licensed(d.allocation.country, asOf);
+      if (licensed !== undefined) d = determine(tx, { ...opts, ledger: { ...view, countryLicensedTpp: milliText(licensed) } });
+    }
+    const exception = chooseException(d, undefined);
+    if (acc && (exception === 'LPP' || exception === 'AIA')) {
+      const amount = shipmentMilli(d);
+      if (exception === 'LPP' && amount !== undefined) {
+        const chosen = reading === 'owner' ? acc.ow : acc.up;
+        this.add(chosen, amount);
+        const other = reading === 'owner' ? acc.up : acc.ow;
+        if (other !== chosen) this.add(other, amount);
+      } else if (exception === 'AIA' && amount !== undefined && d.classification.eccn !== '4E091' && d.classification.tppPerUnit !== undefined) {
+        this.add(acc.aia, amount);
+      }
+    }
+    const out: LineResult = { determination: d, exception };
+    if (acc && d.exceptions.some((e) => e.code === 'LPP')) {
+      const left = LPP_CAP - this.used(reading === 'owner' ? acc.ow : acc.up);
+      out.lppLeftTpp = milliText(left > 0n ? left : 0n);
+    }
+    return out;
+  }
+
+  private add(id: string, amount: bigint): void {
+    this.drawn.set(id, (this.drawn.get(id) ?? 0n) + amount);
+  }
+}
+
+/** Milli-TPP as an exact decimal string of TPP ("26900000", "1.5"), without a Decimal. */
+export function milliText(m: bigint): string {
+  const neg = m < 0n;
+  const a = neg ? -m : m;
+  const whole = a / 1000n;
+  const frac = a % 1000n;
+  const text = frac === 0n ? whole.toString() : `${whole}.${frac.toString().padStart(3, '0').replace(/0+$/, '')}`;
+  return neg ? `-${text}` : text;
+}
+
+function shipmentMilli(d: Determination): bigint | undefined {
+  const n = d.classification.aggregateTpp;
+  if (d.classification.aggregateTppExact === undefined && n !== undefined && Number.isSafeInteger(n)) return n > 0 ? BigInt(n) * 1000n : undefined;
+  const agg = d.classification.aggregateTppExact ?? (d.classification.aggregateTpp === undefined ? undefined : String(d.classification.aggregateTpp));
+  if (agg === undefined) return undefined;
+  try {
+    return toPositiveMilli(agg, 'item');
+  } catch {
+    return undefined;
+  }
+}

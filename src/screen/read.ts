@@ -1,0 +1,356 @@
+/**
+ * Reading an order book as a stream of records, whatever its format, in constant memory:
+ * CSV (UTF-8 with or without a byte order mark; `,`, `;` or tab, detected from the header line;
+ * quoted fields), XLSX (one worksheet, streamed), JSON Lines, and a JSON array read element by
+ * element. A record that cannot be read (a malformed CSV row, a line that is not JSON) is
+ * yielded with its error, so the run goes on; input that cannot be read at all (no header, not
+ * a JSON array) is an `InputError` (exit 2).
+ *
+ * `line` is where a person finds the record: the spreadsheet row number for CSV and XLSX (the
+ * header is row 1), the line number for JSON Lines, the element number (from 1) for a JSON array.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { parse as parseCsv, type CsvError } from 'csv-parse';
+import { parseJsonExact } from '../contract/json.js';
+import { InputError } from '../engine/context.js';
+
+export type InputFormat = 'csv' | 'xlsx' | 'jsonl' | 'json';
+export const INPUT_FORMATS: readonly InputFormat[] = ['csv', 'xlsx', 'jsonl', 'json'];
+
+/** A record: cells by column (CSV, XLSX: one header for the file), or a JSON value. */
+export type InputRecord =
+  | { line: number; cells: unknown[] }
+  | { line: number; value: unknown }
+  | { line: number; error: string };
+
+export interface OpenedInput {
+  format: InputFormat;
+  /** CSV and XLSX: the header row. */
+  headers?: string[];
+  records: AsyncIterable<InputRecord>;
+  /** A file: how much of it has been read, of how much (for a progress bar). */
+  position?: () => { bytes: number; total: number };
+}
+
+export interface ReadOptions {
+  format?: InputFormat;
+  /** XLSX: the worksheet's name or number (from 1); default the first. */
+  sheet?: string;
+  /** Records to skip (already done: --resume); they are read but not yielded. */
+  skipThroughLine?: number;
+}
+
+export function formatOfName(name: string): InputFormat | undefined {
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase();
+  if (ext === 'csv' || ext === 'tsv' || ext === 'txt') return 'csv';
+  if (ext === 'xlsx') return 'xlsx';
+  if (ext === 'jsonl' || ext === 'ndjson') return 'jsonl';
+  if (ext === 'json') return 'json';
+  return undefined;
+}
+
+/** The first chunk of a stream, and a stream that still yields everything. */
+async function peek(stream: Readable): Promise<{ head: Buffer; stream: Readable }> {
+  const it = stream[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head: Buffer = first.done ? Buffer.alloc(0) : Buffer.isBuffer(first.value) ? first.value : Buffer.from(first.value as string);
+  async function* rest() {
+    if (head.length) yield head;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) return;
+      yield n.value as Buffer;
+    }
+  }
+  return { head, stream: Readable.from(rest(), { objectMode: false }) };
+}
+
+function sniff(head: Buffer): InputFormat {
+  if (head[0] === 0x50 && head[1] === 0x4b) return 'xlsx'; // "PK": a zip archive
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  if (text.startsWith('[')) return 'json';
+  if (text.startsWith('{')) return 'jsonl';
+  return 'csv';
+}
+
+/** Open a file (or `-`, or a stream) as records. */
+export async function openInput(source: string | Readable, opts: ReadOptions = {}): Promise<OpenedInput> {
+  let stream: Readable;
+  let format = opts.format;
+  let position: OpenedInput['position'];
+  if (typeof source === 'string') {
+    if (source === '-') stream = process.stdin;
+    else {
+      const file = createReadStream(source);
+      stream = file;
+      await new Promise<void>((resolve, reject) => {
+        stream.once('open', () => resolve());
+        stream.once('error', (e: NodeJS.ErrnoException) => reject(new InputError('(input)', `cannot read ${source}: ${e.code ?? e.message}`)));
+      });
+      const total = statSync(source).size;
+      position = () => ({ bytes: file.bytesRead, total });
+      format ??= formatOfName(source);
+    }
+  } else stream = source;
+  const peeked = await peek(stream);
+  stream = peeked.stream;
+  if (format === 'json' && /^\s*\{/.test(peeked.head.toString('utf8').replace(/^\uFEFF/, ''))) format = 'jsonl';
+  format ??= sniff(peeked.head);
+  const skip = opts.skipThroughLine ?? 0;
+  const opened = format === 'csv' ? await readCsv(stream, peeked.head, skip)
+    : format === 'xlsx' ? await readXlsx(stream, opts.sheet, skip)
+    : { format, records: format === 'jsonl' ? readJsonLines(stream, skip) : readJsonArray(stream, skip) };
+  return position ? { ...opened, position } : opened;
+}
+
+/**
+ * JSON that is one value or an array of them (`aidr check`): an array is read element by element,
+ * anything else is read whole (one transaction is small).
+ */
+export async function openJson(source: string): Promise<{ array: AsyncIterable<InputRecord> } | { text: string }> {
+  let stream: Readable;
+  if (source === '-') stream = process.stdin;
+  else {
+    stream = createReadStream(source);
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', (e: NodeJS.ErrnoException) => reject(new InputError('(input)', `cannot read ${source}: ${e.code ?? e.message}`)));
+    });
+  }
+  const peeked = await peek(stream);
+  if (/^\s*\[/.test(peeked.head.toString('utf8').replace(/^\uFEFF/, ''))) return { array: readJsonArray(peeked.stream) };
+  const chunks: Buffer[] = [];
+  for await (const c of peeked.stream) chunks.push(c as Buffer);
+  return { text: Buffer.concat(chunks).toString('utf8') };
+}
+
+// ---- CSV -------------------------------------------------------------------------------------------
+
+/** The delimiter of the header line: the most frequent of , ; and tab outside quotes. */
+export function detectDelimiter(head: Buffer): string {
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  const counts: Record<string, number> = { ',': 0, ';': 0, '\t': 0 };
+  let quoted = false;
+  for (const ch of text) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && ch in counts) counts[ch]!++;
+  }
+  return Object.entries(counts).sort((a, b) => b[1] - a[1])[0]![1] > 0 ? Object.entries(counts).sort((a, b) => b[1] - a[1])[0]![0] : ',';
+}
+
+async function readCsv(stream: Readable, head: Buffer, skip: number): Promise<OpenedInput> {
+  const skipped: { line: number; error: string }[] = [];
+  let records = 0;
+  const parser = stream.pipe(parseCsv({
+    bom: true,
+    delimiter: detectDelimiter(head),
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err: CsvError | undefined) => {
+      // csv-parse counts the records it skipped in `records` neither; keep the row numbers right.
+      records++;
+      skipped.push({ line: records, error: `not a readable CSV row: ${err?.message ?? 'malformed'}` });
+      return undefined;
+    },
+  }));
+  const it = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  const first = await it.next();
+  if (first.done || skipped.length) throw new InputError('(header)', first.done ? 'the input is empty: expected a header row naming the columns' : `the header row cannot be read: ${skipped[0]!.error}`);
+  records = 1;
+  const headers = first.value.map((h) => h.trim());
+  async function* rows(): AsyncGenerator<InputRecord> {
+    for (;;) {
+      const n = await it.next();
+      while (skipped.length) {
+        const s = skipped.shift()!;
+        if (s.line > skip) yield s;
+      }
+      if (n.done) return;
+      const line = ++records;
+      if (line <= skip) continue;
+      const cells = n.value;
+      if (cells.length !== headers.length && !(cells.length === 1 && cells[0] === '')) {
+        yield { line, error: `${cells.length} fields where the header has ${headers.length}` };
+        continue;
+      }
+      yield { line, cells };
+    }
+  }
+  return { format: 'csv', headers, records: rows() };
+}
+
+// ---- JSON Lines and JSON arrays ----------------------------------------------------------------------
+
+async function* readJsonLines(stream: Readable, skip: number): AsyncGenerator<InputRecord> {
+  let line = 0;
+  for await (const text of lines(stream)) {
+    line++;
+    if (line <= skip || text.trim() === '') continue;
+    try {
+      yield { line, value: parseJsonExact(text) };
+    } catch (e) {
+      yield { line, error: `not valid JSON: ${(e as Error).message}` };
+    }
+  }
+}
+
+/** Lines of a UTF-8 stream (a byte order mark dropped; \r\n or \n). */
+async function* lines(stream: Readable): AsyncGenerator<string> {
+  stream.setEncoding('utf8');
+  let rest = '';
+  let first = true;
+  for await (const chunk of stream as AsyncIterable<string>) {
+    let text = rest + chunk;
+    if (first) {
+      text = text.replace(/^\uFEFF/, '');
+      first = false;
+    }
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      yield text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest !== '') yield rest;
+}
+
+/**
+ * The elements of a top-level JSON array, each parsed as it completes (strings and nesting
+ * tracked, so commas and brackets inside them do not split). Only one element is held at a time.
+ */
+export async function* readJsonArray(stream: Readable, skip = 0): AsyncGenerator<InputRecord> {
+  stream.setEncoding('utf8');
+  let state: 'before' | 'between' | 'in' | 'after' = 'before';
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let element: string[] = [];
+  let from = 0;
+  let index = 0;
+  let first = true;
+  for await (let chunk of stream as AsyncIterable<string>) {
+    if (first) {
+      chunk = chunk.replace(/^\uFEFF/, '');
+      first = false;
+    }
+    from = 0;
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      if (state === 'in') {
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (c === 0x5c) escaped = true;
+          else if (c === 0x22) inString = false;
+          continue;
+        }
+        if (c === 0x22) inString = true;
+        else if (c === 0x7b || c === 0x5b) depth++;
+        else if (c === 0x7d || c === 0x5d) {
+          if (depth === 0) {
+            // The array closes right after an element.
+            element.push(chunk.slice(from, i));
+            yield* emit(element.join(''), ++index, skip);
+            element = [];
+            state = 'after';
+            continue;
+          }
+          depth--;
+        } else if (c === 0x2c && depth === 0) {
+          element.push(chunk.slice(from, i));
+          yield* emit(element.join(''), ++index, skip);
+          element = [];
+          state = 'between';
+        }
+        continue;
+      }
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+      if (state === 'before') {
+        if (c !== 0x5b) throw new InputError('(root)', 'expected a JSON array of transactions ("[" first)');
+        state = 'between';
+      } else if (state === 'between') {
+        if (c === 0x5d && index === 0) {
+          state = 'after';
+          continue;
+        }
+        state = 'in';
+        depth = 0;
+        from = i;
+        i--; // read this character as the element's first
+      } else {
+        throw new InputError('(root)', 'unexpected text after the end of the JSON array');
+      }
+    }
+    if (state === 'in') element.push(chunk.slice(from));
+  }
+  if ((state as string) !== 'after') throw new InputError('(root)', (state as string) === 'before' ? 'the input is empty: expected a JSON array' : 'the JSON array is not closed ("]" missing): the input ends inside it');
+  if (index === 0) throw new InputError('(root)', 'an empty array: give at least one transaction');
+}
+
+function* emit(text: string, index: number, skip: number): Generator<InputRecord> {
+  if (index <= skip) return;
+  try {
+    yield { line: index, value: parseJsonExact(text) };
+  } catch (e) {
+    yield { line: index, error: `not valid JSON: ${(e as Error).message}` };
+  }
+}
+
+// ---- XLSX ------------------------------------------------------------------------------------------
+
+/** A cell's value as a person sees it: a formula's result, rich text's text, a hyperlink's text. */
+function cellValue(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || v instanceof Date) return v;
+  const o = v as { result?: unknown; richText?: { text: string }[]; text?: unknown; error?: string };
+  if ('result' in o) return cellValue(o.result);
+  if (o.richText) return o.richText.map((r) => r.text).join('');
+  if ('text' in o) return cellValue(o.text);
+  if (o.error) return undefined;
+  return String(v);
+}
+
+async function readXlsx(stream: Readable, sheet: string | undefined, skip: number): Promise<OpenedInput> {
+  const { default: ExcelJS } = await import('exceljs');
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
+  const sheets = reader[Symbol.asyncIterator]();
+  let ws: AsyncGenerator<import('exceljs').Row> | undefined;
+  for (let n = 1; ; n++) {
+    const s = await sheets.next().catch((e: Error) => {
+      throw new InputError('(input)', `not a readable XLSX workbook: ${e.message}`);
+    });
+    if (s.done) throw new InputError('--sheet', sheet === undefined ? 'the workbook has no worksheet' : `no worksheet "${sheet}" in the workbook`);
+    const w = s.value as unknown as { name?: string; [Symbol.asyncIterator](): AsyncGenerator<import('exceljs').Row> };
+    if (sheet === undefined || sheet === String(n) || sheet === w.name) {
+      ws = w[Symbol.asyncIterator]();
+      break;
+    }
+    // Worksheets must be read in order: drain the ones passed over.
+    for await (const _ of w) void _;
+  }
+  let headerRow: import('exceljs').Row | undefined;
+  for (;;) {
+    const r = await ws.next();
+    if (r.done) throw new InputError('(header)', 'the worksheet is empty: expected a header row naming the columns');
+    if (r.value.cellCount > 0) {
+      headerRow = r.value;
+      break;
+    }
+  }
+  const values = (row: import('exceljs').Row) => (row.values as unknown[]).slice(1).map(cellValue);
+  const headers = values(headerRow).map((h) => (h === undefined || h === null ? '' : String(h).trim()));
+  async function* rows(): AsyncGenerator<InputRecord> {
+    for (;;) {
+      const r = await ws!.next();
+      if (r.done) return;
+      const row = r.value;
+      if (row.number <= skip || row.cellCount === 0) continue;
+      const cells = values(row);
+      if (cells.every((c) => c === undefined || c === null || c === '')) continue;
+      yield { line: row.number, cells };
+    }
+  }
+  return { format: 'xlsx', headers, records: rows() };
+}

@@ -1,0 +1,257 @@
+/**
+ * One input row (cells by column) → a Transaction of the contract, or the row's field errors.
+ * Every value written otherwise than the contract writes it (a country name, a chip alias,
+ * "10,000", "Yes") is resolved and reported on the row as a normalization; a value that cannot be
+ * resolved is a field error with its path and column. The contract itself stays strict: the
+ * resolved input is validated by the `Transaction` schema as any other caller's.
+ */
+import { parseJsonExact } from '../contract/json.js';
+import { formatPath } from '../contract/parse.js';
+import { Transaction } from '../contract/transaction.js';
+import { keyOrUndefined } from '../parties/key.js';
+import { resolveChip, resolveCountry } from './aliases.js';
+import type { ColumnMap, Field } from './columns.js';
+
+export interface RowError {
+  path: string;
+  /** The input column the value came from, when one did. */
+  column?: string;
+  message: string;
+}
+
+/** A party as the register keeps it (aidr parties import). */
+export interface PartyRecord {
+  id: string;
+  /** The id as it was given (the register keeps `id` normalized). */
+  givenId?: string;
+  name?: string;
+  country?: string;
+  headquarters?: string;
+  ultimateParentHeadquarters?: string;
+  ultimateParentId?: string;
+  sector?: 'private' | 'government';
+}
+
+export type PartyLookup = (id: string) => PartyRecord | undefined;
+
+export interface MappedRow {
+  line: number;
+  id?: string;
+  tx?: Transaction;
+  errors?: RowError[];
+  /** What was resolved or filled in, in words: `to: "Germany" → DE`. */
+  notes: string[];
+}
+
+type Cell = unknown;
+
+const TRUE = new Set(['true', 'yes', 'y', '1', 'x']);
+const FALSE = new Set(['false', 'no', 'n', '0']);
+const THOUSANDS = /^\d{1,3}(,\d{3})+$/;
+const DECIMAL = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+const isBlank = (v: Cell) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+type Converted = { value: unknown; note?: string } | { error: string };
+
+function asText(v: Cell): string {
+  if (v instanceof Date) return v.toISOString();
+  return typeof v === 'string' ? v.trim() : String(v);
+}
+
+function enumValue(raw: string, values: readonly string[]): string | undefined {
+  const k = raw.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return values.find((x) => x.toLowerCase() === k || x.toLowerCase().replace(/_/g, '') === k.replace(/_/g, ''));
+}
+
+/**
+ * Resolutions of strings by field: an order book repeats the same few countries, chips and
+ * enumerated values on every line, and resolving one (accents, spellings, suggestions) costs more
+ * than evaluating the line.
+ */
+const cache = new Map<Field, Map<string, Converted>>();
+const CACHED_KINDS = new Set<Field['kind']>(['country', 'chip', 'enum', 'list', 'bool', 'date']);
+
+function convert(f: Field, v: Cell): Converted {
+  if (typeof v !== 'string' || !CACHED_KINDS.has(f.kind)) return convertValue(f, v);
+  let byValue = cache.get(f);
+  if (!byValue) cache.set(f, (byValue = new Map()));
+  let c = byValue.get(v);
+  if (c === undefined) {
+    c = convertValue(f, v);
+    if (byValue.size > 10_000) byValue.clear();
+    byValue.set(v, c);
+  }
+  return c;
+}
+
+/** A cell's value as the field takes it. */
+function convertValue(f: Field, v: Cell): Converted {
+  const text = asText(v);
+  switch (f.kind) {
+    case 'string':
+      return { value: text };
+    case 'country': {
+      const r = resolveCountry(text);
+      if (!r.ok) return { error: r.message };
+      return r.value === text.toUpperCase() ? { value: r.value } : { value: r.value, note: `"${text}" → ${r.value}` };
+    }
+    case 'chip': {
+      const r = resolveChip(text);
+      if (!r.ok) return { error: r.message };
+      return r.value === text ? { value: r.value } : { value: r.value, note: `"${text}" → ${r.value}` };
+    }
+    case 'int':
+    case 'number': {
+      if (typeof v === 'number') return f.kind === 'int' && !Number.isInteger(v) ? { error: `expected a whole number, got ${v}` } : { value: v };
+      if (THOUSANDS.test(text)) return { value: Number(text.replace(/,/g, '')), note: `"${text}" → ${text.replace(/,/g, '')}` };
+      if (f.kind === 'int' ? /^\+?\d+$/.test(text) : DECIMAL.test(text)) return { value: Number(text) };
+      return { error: `expected ${f.kind === 'int' ? 'a whole number' : 'a number'}, got "${text}"` };
+    }
+    case 'exact':
+      if (typeof v === 'number') return { value: v };
+      if (THOUSANDS.test(text)) return { value: text.replace(/,/g, ''), note: `"${text}" → ${text.replace(/,/g, '')}` };
+      return { value: text };
+    case 'bool': {
+      if (typeof v === 'boolean') return { value: v };
+      const k = text.toLowerCase();
+      if (TRUE.has(k)) return k === 'true' ? { value: true } : { value: true, note: `"${text}" → true` };
+      if (FALSE.has(k)) return k === 'false' ? { value: false } : { value: false, note: `"${text}" → false` };
+      return { error: `expected yes or no (true/false), got "${text}"` };
+    }
+    case 'date': {
+      if (v instanceof Date) {
+        const d = v.toISOString().slice(0, 10);
+        return { value: d };
+      }
+      if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return { value: text };
+      const m = /^(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?(Z|[+-]00:?00)?$/.exec(text);
+      if (m) return { value: m[1], note: `"${text}" → ${m[1]}` };
+      return { error: `expected a date as YYYY-MM-DD, got "${text}" (a date such as 06/02/2025 is June 2 in one country and 6 February in another)` };
+    }
+    case 'enum': {
+      const e = enumValue(text, f.values!);
+      if (e === undefined) return { error: `expected one of ${f.values!.join(', ')}, got "${text}"` };
+      return e === text ? { value: e } : { value: e, note: `"${text}" → ${e}` };
+    }
+    case 'list': {
+      const parts = Array.isArray(v) ? v.map(asText) : text.split(/[;|,]/).map((s) => s.trim()).filter((s) => s !== '');
+      const out: string[] = [];
+      for (const p of parts) {
+        const e = enumValue(p, f.values!);
+        if (e === undefined) return { error: `expected values among ${f.values!.join(', ')}, got "${p}"` };
+        out.push(e);
+      }
+      return out.some((x, i) => x !== parts[i]) ? { value: out, note: `"${Array.isArray(v) ? parts.join(', ') : text}" → ${out.join(', ')}` } : { value: out };
+    }
+    case 'json':
+      if (typeof v !== 'string') return { value: v };
+      try {
+        return { value: parseJsonExact(text) };
+      } catch (e) {
+        return { error: `expected JSON: ${(e as Error).message}` };
+      }
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let o = target;
+  for (let i = 0; i < parts.length - 1; i++) o = (o[parts[i]!] ??= {}) as Record<string, unknown>;
+  o[parts[parts.length - 1]!] = value;
+}
+
+const PARTY_FACTS = ['name', 'country', 'headquarters', 'ultimateParentHeadquarters', 'ultimateParentId', 'sector'] as const;
+
+/** Fill a party's absent facts from the register; note it, or note that the id is not registered. */
+function fillParty(role: 'consignee' | 'endUser', input: Record<string, unknown>, parties: PartyLookup | undefined, notes: string[]): void {
+  const party = input[role] as Record<string, unknown> | undefined;
+  const id = party?.id;
+  if (!parties || typeof id !== 'string' || keyOrUndefined(id) === undefined) return;
+  const rec = parties(keyOrUndefined(id)!);
+  if (!rec) {
+    notes.push(`${role}.id "${id}" is not in the parties register`);
+    return;
+  }
+  const filled: string[] = [];
+  for (const k of PARTY_FACTS) {
+    if (party![k] === undefined && rec[k] !== undefined) {
+      party![k] = rec[k];
+      filled.push(k);
+    }
+  }
+  if (filled.length) notes.push(`${role}: ${filled.join(', ')} from the parties register (${rec.givenId ?? rec.id})`);
+}
+
+/** item.type when the row does not say: eccn when an ECCN is given, a computer with an IC count, else an IC for a model, TPP or TOPS. */
+function inferItem(item: Record<string, unknown>): void {
+  if (item.type === undefined) {
+    if (item.eccn !== undefined) item.type = 'eccn';
+    else if (item.icCount !== undefined || item.ics !== undefined) item.type = 'computer';
+    else if (item.model !== undefined || item.tpp !== undefined || item.tops !== undefined) item.type = 'ic';
+    else if (item.trainingOperations !== undefined || item.parameters !== undefined) item.type = 'model_weights';
+  }
+  if (item.type === 'computer' && item.ics === undefined && item.model !== undefined) {
+    item.ics = [{ model: item.model, count: item.icCount }];
+    delete item.model;
+    delete item.icCount;
+  }
+}
+
+/** Map a row's cells to a Transaction (or its errors). `cells[i]` is the value of column i. */
+export function mapRow(line: number, cells: readonly Cell[], columns: ColumnMap, parties?: PartyLookup): MappedRow {
+  const input: Record<string, unknown> = {};
+  const notes: string[] = [];
+  const errors: RowError[] = [];
+  const columnOf = new Map<string, string>();
+  for (let i = 0; i < columns.fields.length; i++) {
+    const f = columns.fields[i];
+    const v = cells[i];
+    if (!f || isBlank(v)) continue;
+    const column = columns.headers[i]!;
+    columnOf.set(f.path, column);
+    const c = convert(f, v);
+    if ('error' in c) {
+      errors.push({ path: f.path, column, message: c.error });
+      continue;
+    }
+    if (c.note) notes.push(`${f.path}: ${c.note}`);
+    setPath(input, f.path, Array.isArray(c.value) ? [...c.value] : c.value);
+  }
+  const id = typeof input.id === 'string' ? input.id : undefined;
+  if (errors.length) return { line, ...(id ? { id } : {}), errors, notes };
+  fillParty('consignee', input, parties, notes);
+  fillParty('endUser', input, parties, notes);
+  const item = (input.item ?? {}) as Record<string, unknown>;
+  inferItem(item);
+  if (input.item !== undefined || Object.keys(item).length) input.item = item;
+  const r = Transaction.safeParse(input);
+  if (r.success) return { line, ...(id ? { id } : {}), tx: r.data, notes };
+  for (const issue of r.error.issues) {
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const path = formatPath(keys.length === 1 ? [...issue.path, keys[0]!] : issue.path);
+    const message = keys.length ? `unknown field${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}` : issue.message;
+    const column = columnOf.get(path) ?? columnOf.get(path.replace(/^item\.ics\[0\]\.(model|count)$/, (_, k: string) => (k === 'model' ? 'item.model' : 'item.icCount')));
+    errors.push({ path, ...(column ? { column } : {}), message: path === 'item' && issue.message.startsWith('Invalid input') ? 'say what is shipped: a model, tpp, tops with bitLength, an ECCN, or item.type' : message });
+  }
+  return { line, ...(id ? { id } : {}), errors, notes };
+}
+
+/** A JSON record (a Transaction as the contract writes it, or a flat record of vocabulary names) as columns and cells. */
+export function flattenRecord(value: unknown, jsonPaths: ReadonlySet<string>): { headers: string[]; cells: unknown[] } | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const headers: string[] = [];
+  const cells: unknown[] = [];
+  const walk = (o: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(o)) {
+      const path = prefix ? `${prefix}.${k}` : k;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && !jsonPaths.has(path)) walk(v as Record<string, unknown>, path);
+      else {
+        headers.push(path);
+        cells.push(v);
+      }
+    }
+  };
+  walk(value as Record<string, unknown>, '');
+  return { headers, cells };
+}

@@ -1,0 +1,250 @@
+/**
+ * A screening run: records from the input, screened in batches, rows out in input order.
+ *
+ * With one job the work happens on this thread. With several, each job is a worker thread
+ * (node:worker_threads, batches of `BATCH` records: a message per row would cost more than the
+ * row) and every line of one ultimate consignee goes to the same worker, in file order, so the
+ * per-consignee running totals of the batch (LPP, AIA) are exact without any sharing between
+ * threads; the results of each batch are put back in line order before they are yielded. Reading
+ * stops while `2 × jobs + 2` batches are in flight, so memory stays flat whatever the input size.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { parseJsonExact } from '../contract/json.js';
+import { keyOrUndefined } from '../parties/key.js';
+import type { StoreOptions } from '../store/open.js';
+import { FIELDS, mapColumns } from './columns.js';
+import { NO_LEDGER, type LedgerSource } from './evaluate.js';
+import type { InputRecord, OpenedInput } from './read.js';
+import { flattenRecord, type PartyLookup } from './row.js';
+import { Screener, type Processed, type ScreenerConfig } from './screener.js';
+import type { SummaryBuilder, SummaryState } from './summary.js';
+import type { WorkerInit } from './worker.js';
+
+export const BATCH = 1000;
+/** Old-generation heap of a worker thread (MB); see `pooled`. */
+const WORKER_HEAP_MB = 96;
+
+export interface RunOptions {
+  config: ScreenerConfig;
+  /** Worker threads (1: this thread, unless `threads`). */
+  jobs: number;
+  /**
+   * Screen in worker threads even with one job: this thread then only reads and writes, and the
+   * screening's memory is the worker's bounded heap (the CLI does this; a library caller's thread
+   * is its own to use).
+   */
+  threads?: boolean;
+  /** The store to read the ledger and parties register from (absent: none). */
+  store?: StoreOptions;
+  ledger: boolean;
+  parties: boolean;
+  /** This thread's view of the same (jobs = 1, and routing by ultimate parent). */
+  source?: LedgerSource;
+  partyLookup?: PartyLookup;
+  /** Every row is counted here (by this thread, or by the workers and merged at the end). */
+  summary?: SummaryBuilder;
+}
+
+/**
+ * What to write: one row (`meta` is there when this thread screened it, jobs = 1), or, from the
+ * workers, the text of `count` consecutive rows as one buffer.
+ */
+export interface Written {
+  line: number;
+  out: Processed['out'] | Buffer;
+  meta?: Processed['meta'];
+  count?: number;
+}
+
+/** The screened rows of an opened input, in input order. */
+export async function* screenInput(input: OpenedInput, opts: RunOptions): AsyncGenerator<Written> {
+  const config = { ...opts.config, ...(input.headers ? { headers: input.headers } : {}) };
+  if (opts.jobs <= 1 && !opts.threads) {
+    const screener = new Screener(config, opts.source ?? NO_LEDGER, opts.partyLookup);
+    for await (const batch of batches(input.records)) {
+      for (const p of await screener.process(batch)) {
+        opts.summary?.add(p.meta);
+        yield p;
+      }
+    }
+    return;
+  }
+  yield* pooled(input, { ...opts, config });
+}
+
+async function* batches(records: AsyncIterable<InputRecord>): AsyncGenerator<InputRecord[]> {
+  let batch: InputRecord[] = [];
+  for await (const r of records) {
+    batch.push(r);
+    if (batch.length >= BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** The worker's script: next to this module (tsc output), or dist/screen/worker.js from the CLI bundle. */
+function workerUrl(): URL {
+  for (const rel of ['./worker.js', '../screen/worker.js', './screen/worker.js']) {
+    const u = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(u))) return u;
+  }
+  throw new Error('aidr: cannot find the screening worker (dist/screen/worker.js); run npm run build');
+}
+
+/** Which worker a record goes to: by its ultimate consignee (ultimate parent, else the consignee). */
+function router(input: OpenedInput, opts: RunOptions): (r: InputRecord) => string | undefined {
+  const parentOf = (id: string | undefined) => (id === undefined ? undefined : opts.partyLookup?.(id)?.ultimateParentId);
+  const pick = (parent: unknown, id: unknown, name: unknown) => {
+    const i = typeof id === 'string' ? keyOrUndefined(id) : undefined;
+    return keyOrUndefined(typeof parent === 'string' ? parent : undefined) ?? keyOrUndefined(parentOf(i)) ?? i ?? (typeof name === 'string' ? keyOrUndefined(name) : undefined);
+  };
+  if (input.headers) {
+    const cols = mapColumns(input.headers, opts.config.map);
+    const at = (path: string) => cols.fields.findIndex((f) => f?.path === path);
+    const [p, i, n] = [at('consignee.ultimateParentId'), at('consignee.id'), at('consignee.name')];
+    return (r) => ('cells' in r ? pick(r.cells[p], r.cells[i], r.cells[n]) : undefined);
+  }
+  const jsonPaths = new Set(FIELDS.filter((f) => f.kind === 'json' || f.kind === 'list').map((f) => f.path));
+  return (r) => {
+    if (!('value' in r)) return undefined;
+    const flat = flattenRecord(r.value, jsonPaths);
+    if (!flat) return undefined;
+    const cols = mapColumns(flat.headers, opts.config.map);
+    const get = (path: string) => flat.cells[cols.fields.findIndex((f) => f?.path === path)];
+    return pick(get('consignee.ultimateParentId'), get('consignee.id'), get('consignee.name'));
+  };
+}
+
+/** The rows of a batch's parts in line order: each part is in line order already. */
+function* merged(parts: Part[]): Generator<Written> {
+  const at = parts.map(() => 0);
+  const text = parts.every((p) => p.bytes);
+  const pieces: Uint8Array[] = [];
+  let first = -1;
+  let count = 0;
+  for (;;) {
+    let best = -1;
+    for (let k = 0; k < parts.length; k++) if (at[k]! < parts[k]!.lines.length && (best < 0 || parts[k]!.lines[at[k]!]! < parts[best]!.lines[at[best]!]!)) best = k;
+    if (best < 0) break;
+    const p = parts[best]!;
+    const i = at[best]!++;
+    if (!text) {
+      yield { line: p.lines[i]!, out: p.outs![i]! };
+      continue;
+    }
+    if (first < 0) first = p.lines[i]!;
+    pieces.push(p.bytes!.subarray(i === 0 ? 0 : p.ends![i - 1]!, p.ends![i]!));
+    count++;
+  }
+  if (text && count) yield { line: first, out: Buffer.concat(pieces), count };
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/** A batch in flight: its parts from each worker (rows as objects, or as one buffer with each row's end). */
+interface Part { lines: number[]; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: number[] }
+interface Pending { parts: number; got: Part[] }
+
+async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Written> {
+  const n = Math.max(1, opts.jobs);
+  const init: WorkerInit = { config: opts.config, ...(opts.store ? { store: opts.store } : {}), ledger: opts.ledger, parties: opts.parties };
+  const url = workerUrl();
+  // A worker's live data is a batch in flight and its consignees' running totals: a bounded heap
+  // makes V8 collect early instead of growing, which keeps the process's memory flat.
+  const workers = Array.from({ length: n }, () => new Worker(url, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 8 } }));
+  const pending = new Map<number, Pending>();
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const ready = workers.map((w) => new Promise<void>((resolve) => {
+    w.on('message', (m: { ready?: boolean; seq?: number; lines?: number[]; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: number[]; summary?: SummaryState; error?: string }) => {
+      if (m.ready) return resolve();
+      if (m.error !== undefined) failure ??= new Error(`aidr: a screening worker failed: ${m.error}`);
+      else if (m.summary) {
+        opts.summary?.merge(m.summary);
+        finished++;
+      } else {
+        const p = pending.get(m.seq!)!;
+        p.got.push({ lines: m.lines!, ...(m.outs ? { outs: m.outs } : {}), ...(m.bytes ? { bytes: m.bytes, ends: m.ends! } : {}) });
+        p.parts--;
+      }
+      notify();
+      resolve();
+    });
+    w.on('error', (e) => {
+      failure ??= e;
+      notify();
+      resolve();
+    });
+  }));
+  const route = router(input, opts);
+  let rr = 0;
+  let finished = 0;
+  let seq = 0;
+  let next = 0;
+  const inFlight = () => seq - next;
+  const wait = () => new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  async function* drain(all: boolean): AsyncGenerator<Written> {
+    for (;;) {
+      if (failure) throw failure;
+      const p = pending.get(next);
+      if (p && p.parts === 0) {
+        pending.delete(next++);
+        yield* merged(p.got);
+        continue;
+      }
+      if (next === seq || (!all && inFlight() < 2 * n + 2)) return;
+      await wait();
+    }
+  }
+  try {
+    await Promise.all(ready);
+    if (failure) throw failure;
+    for await (const batch of batches(input.records)) {
+      const parts: InputRecord[][] = Array.from({ length: n }, () => []);
+      for (const r of batch) {
+        const key = route(r);
+        parts[key === undefined ? rr++ % n : hash(key) % n]!.push(r);
+      }
+      const used = parts.filter((p) => p.length > 0).length;
+      pending.set(seq, { parts: used, got: [] });
+      parts.forEach((records, i) => {
+        if (records.length) workers[i]!.postMessage({ seq, records });
+      });
+      seq++;
+      yield* drain(false);
+    }
+    yield* drain(true);
+    // Every worker's counts, for the summary.
+    workers.forEach((w) => w.postMessage({ seq: -1, finish: true }));
+    while (finished < n) {
+      if (failure) throw failure;
+      await wait();
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** A JSON --map file: { "Customer Header": "consignee.id", … }. */
+export function parseMap(text: string): Record<string, string> {
+  const v = parseJsonExact(text);
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
+    throw new Error('expected a JSON object of "your header": "aidr column or contract path"');
+  }
+  return v as Record<string, string>;
+}

@@ -1,0 +1,85 @@
+/**
+ * The parties register and the one normalization of party ids and account keys: order lines that
+ * name consignee_id get the party's facts; migration 008 merges LPP/AIA accounts whose keys collide.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { auditRecords } from '../../src/store/audit.js';
+import { getAccount, verifyLedger } from '../../src/ledger/index.js';
+import { BACKENDS, backend, type Backend } from '../store/backends.js';
+import { aidr, csv, rows, tempDir } from './helpers.js';
+
+describe('parties', () => {
+  it('import (names resolved, each reported; a bad row reported, the others kept), show, and order lines that name consignee_id', () => {
+    const dir = tempDir();
+    const env = { AIDR_DATA_DIR: join(dir, 'data') };
+    writeFileSync(join(dir, 'parties.csv'), csv([
+      ['id', 'name', 'country', 'headquarters', 'ultimate parent headquarters', 'ultimate parent id', 'sector', 'aliases'],
+      ['ACME-BR', 'Acme Brasil Ltda', 'Brazil', 'BR', 'USA', 'acme-group', 'private', 'ACME BRASIL; 4711'],
+      ['bad', 'Nowhere Inc', 'Narnia', 'US', 'US', '', '', ''],
+    ]));
+    const imp = aidr(['parties', 'import', 'parties.csv'], { cwd: dir, env });
+    expect(imp.status, imp.stderr).toBe(3);
+    expect(JSON.parse(imp.stdout)).toMatchObject({ inserted: 1, invalid: 1 });
+    expect(imp.stderr).toMatch(/line 2: country: "Brazil" → BR/);
+    expect(imp.stderr).toMatch(/line 3: country: "Narnia" is not a country/);
+    const show = aidr(['parties', 'show', ' acme-br ', '--format', 'json'], { cwd: dir, env });
+    expect(JSON.parse(show.stdout)).toMatchObject({ id: 'acme-br', givenId: 'ACME-BR', country: 'BR', ultimateParentHeadquarters: 'US', ultimateParentId: 'acme-group' });
+    expect(JSON.parse(aidr(['parties', 'show', '4711', '--format', 'json'], { cwd: dir, env }).stdout).givenId).toBe('ACME-BR');
+
+    writeFileSync(join(dir, 'orders.csv'), csv([['id', 'date', 'to', 'model', 'quantity', 'consignee_id'], ['PO-1', '2025-06-02', 'BR', 'nvidia-h100-sxm', 100, 'Acme-BR'], ['PO-2', '2025-06-02', 'BR', 'nvidia-h100-sxm', 100, 'unknown-co']]));
+    const r = aidr(['screen', 'orders.csv', '--jobs', '1'], { cwd: dir, env });
+    expect(r.status, r.stderr).toBe(0);
+    const out = rows(r.stdout);
+    expect(out[0]!.normalizations).toMatch(/consignee: name, country, headquarters, ultimateParentHeadquarters, ultimateParentId, sector from the parties register \(ACME-BR\)/);
+    expect(out[0]!.missing_facts).not.toMatch(/consignee\.headquarters/);
+    expect(out[1]!.normalizations).toMatch(/consignee\.id "unknown-co" is not in the parties register/);
+    expect(out[1]!.missing_facts).toMatch(/consignee\.headquarters/);
+    expect(r.stderr).toMatch(/ledger read: sqlite/);
+    expect(readFileSync(join(dir, 'orders.csv'), 'utf8')).toContain('Acme-BR');
+  });
+});
+
+describe.each(BACKENDS)('migration 008 merges colliding account keys: $name', ({ name, skip }) => {
+  let b: Backend;
+  afterAll(async () => {
+    if (!skip) await b?.destroy();
+  });
+
+  it.skipIf(skip)('ACME-BR, acme-br and "ACME-BR " become one account through movements, audited', async () => {
+    b = backend(name);
+    const s = await openUpTo005(b);
+    const at = new Date().toISOString();
+    for (const [id, used] of [['lpp:2025:ultimate_parent:ACME-BR', 10_000_000_000n], ['lpp:2025:ultimate_parent:acme-br', 5_000_000_000n], ['lpp:2025:ultimate_parent:ACME-BR%20', 20_000_000_000n], ['aia:Other', 7_000n]] as const) {
+      await s.db.insertInto('ledger_accounts').values({ id, kind: id.split(':')[0]!, key: id, period: id.startsWith('lpp') ? '2025' : '', cap: id.startsWith('lpp') ? 26_900_000_000n : null, used, reserved: 0n, created_at: at }).execute();
+      await s.db.insertInto('ledger_movements').values({ account_id: id, kind: 'import', reservation_id: null, used_delta: used, reserved_delta: 0n, on_date: '2025-06-02', at, actor: 't', audit_id: null, ref: null }).execute();
+    }
+    await s.close();
+    const store = await b.open(); // runs 008
+    try {
+      const merged = await getAccount(store, 'lpp:2025:ultimate_parent:acme-br');
+      expect(merged?.usedTpp).toBe('35000000');
+      expect(merged?.leftTpp).toBe('-8100000');
+      expect((await getAccount(store, 'lpp:2025:ultimate_parent:ACME-BR'))?.usedTpp).toBe('0');
+      expect((await getAccount(store, 'aia:other'))?.usedTpp).toBe('7');
+      expect((await verifyLedger(store)).ok).toBe(true);
+      const records = [];
+      for await (const r of auditRecords(store)) records.push(r);
+      const merge = records.find((r) => r.kind === 'account-merge')!;
+      expect(JSON.parse(merge.input).merges).toHaveLength(3);
+      expect(JSON.parse(merge.output).overCap).toEqual(['lpp:2025:ultimate_parent:acme-br']);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/** A store as aidr left it before migration 008 (what 008 made dropped, and its record forgotten). */
+async function openUpTo005(b: Backend) {
+  const store = await b.open();
+  for (const t of ['screening_chunks', 'screening_jobs', 'parties']) await store.db.schema.dropTable(t).execute();
+  await sql`delete from kysely_migration where name = '008-parties-screenings-keys'`.execute(store.db);
+  return store;
+}

@@ -1,0 +1,59 @@
+/**
+ * Invariants of screening a batch (fast-check): whatever the order of lines and consignees, the
+ * LPP that a file's lines would draw never exceeds any ultimate consignee's cap, a line is refused
+ * LPP by the cap exactly when the earlier lines' draws leave too little room, and how a consignee
+ * id is spelled never changes which account it draws on.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseTransaction } from '../../src/contract/parse.js';
+import { normalizeKey } from '../../src/parties/key.js';
+import { Batch, NO_LEDGER } from '../../src/screen/evaluate.js';
+
+const CAP = 26_900_000;
+const H100 = 15_832;
+
+const line = (consignee: string, quantity: number) => parseTransaction({
+  date: '2025-06-02', to: 'BR', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity,
+  consignee: { id: consignee, country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' }, endUses: ['datacenter'],
+});
+
+const spellings = (id: string) => fc.constantFrom(id, id.toUpperCase(), ` ${id} `, id.replace('-', '-'));
+
+describe('batch invariants', () => {
+  it('LPP drawn per consignee never exceeds the cap; a line is refused exactly when the room is short', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.constantFrom('acme-br', 'dados', 'nuvem'), fc.integer({ min: 1, max: 1200 })), { minLength: 1, maxLength: 40 }),
+      (lines) => {
+        const batch = new Batch(NO_LEDGER, { explain: false });
+        const used = new Map<string, number>();
+        for (const [c, q] of lines) {
+          const r = batch.evaluate(line(c, q));
+          const before = used.get(c) ?? 0;
+          const fits = before + q * H100 <= CAP;
+          expect(r.exception === 'LPP', `${c} ${q} after ${before}`).toBe(fits);
+          if (fits) used.set(c, before + q * H100);
+          expect(Number(r.lppLeftTpp)).toBe(CAP - (used.get(c) ?? 0));
+        }
+        for (const u of used.values()) expect(u).toBeLessThanOrEqual(CAP);
+      },
+    ), { numRuns: 60 });
+  });
+
+  it('any spelling of one consignee id draws on one account', () => {
+    fc.assert(fc.property(fc.array(spellings('acme-br'), { minLength: 2, maxLength: 6 }), (names) => {
+      const batch = new Batch(NO_LEDGER, { explain: false });
+      const lefts = names.map((n) => Number(batch.evaluate(line(n, 400)).lppLeftTpp));
+      lefts.forEach((left, i) => expect(left).toBe(CAP - Math.min(i + 1, Math.floor(CAP / (400 * H100))) * 400 * H100));
+      expect(new Set(names.map(normalizeKey)).size).toBe(1);
+    }), { numRuns: 40 });
+  });
+
+  it('normalizeKey is idempotent and ignores case and whitespace', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 30 }), (s) => {
+      const k = normalizeKey(s);
+      expect(normalizeKey(k)).toBe(k);
+      expect(normalizeKey(` ${s.toUpperCase()}  `)).toBe(normalizeKey(s.toUpperCase()));
+    }));
+  });
+});
