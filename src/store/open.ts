@@ -150,7 +150,9 @@ async function migrate(store: Store): Promise<void> {
       const schema = store.dialect === 'postgres'
         ? (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]?.s
         : undefined;
-      const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => all }, ...(schema ? { migrationTableSchema: schema } : {}) });
+      // Migrations are additive and independent of one another (see migrations/index.ts), so one
+      // that sorts before an applied one (developed on a parallel branch) is applied, not refused.
+      const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => all }, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
       const { error } = await migrator.migrateToLatest();
       if (error) throw error;
       return;
