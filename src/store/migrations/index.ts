@@ -14,6 +14,7 @@ import { migration002 } from './002-pg-reserve-function.js';
 import { migration003 } from './003-api-keys.js';
 import { migration004 } from './004-pg-reserve-procedure.js';
 import { migration005 } from './005-uveu-headquarters.js';
+import { migration007 } from './007-signed-records.js';
 
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -22,5 +23,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '003-api-keys': migration003(dialect),
     '004-pg-reserve-procedure': migration004(dialect),
     '005-uveu-headquarters': migration005(dialect),
+    '007-signed-records': migration007(dialect),
   };
 }
