@@ -7,7 +7,6 @@ import { formatExact, type NumLike } from '../compute/exact.js';
 import { countryOn } from '../data/country-groups.js';
 import { InputError } from '../engine/context.js';
 import { uveuCheck } from '../law/part748/supp10-para6-uveu.js';
-import { canonicalJson, sha256 } from '../store/canonical.js';
 import type { Store } from '../store/open.js';
 import type { Database } from '../store/schema.js';
 import { capFor, checkUse, country, parseAccountId, type AccountRef } from './accounts.js';
@@ -45,9 +44,9 @@ export async function draw(store: Store, req: DrawRequest): Promise<MovementResu
   const key = checkKey(req.idempotencyKey);
   const cap = capFor(ref, onDate);
   const id = await ensureAccount(store, ref, cap);
-  const hash = sha256(canonicalJson({ op: 'draw', account: id, amount: amount.toString(), onDate, headquarters: headquarters ?? null }));
+  const request = { kind: 'draw', account: id, tpp: tpp(amount), date: onDate, headquarters: headquarters ?? null, ref: req.ref ?? null };
   const at = iso(req.now);
-  const { result, replayed } = await once(store, key, 'draw', hash, async (trx) => {
+  const { result, replayed } = await once(store, key, 'draw', request, async (trx) => {
     let uveu: MovementResult['uveu'];
     if (ref.kind === 'uveu') uveu = await uveuGate(trx, ref, amount, onDate, headquarters, actor, at);
     const row = await move(trx, { accountId: id, kind: 'draw', usedDelta: amount, reservedDelta: 0n, cap: cap.milli, onDate, at, actor, ref: req.ref ?? null });

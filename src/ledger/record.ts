@@ -10,9 +10,9 @@ import { transaction, type Store } from '../store/open.js';
 import { accountId, capFor, checkUse, parseAccountId, type AccountRef, type Cap } from './accounts.js';
 import { big, toPositiveMilli, tpp } from './amount.js';
 import { accountShape, ensureAccount, type MovementResult } from './balances.js';
-import { IdempotencyConflictError, LedgerError } from './errors.js';
+import { LedgerError } from './errors.js';
 import { move } from './move.js';
-import { once } from './once.js';
+import { checkSameRequest, once } from './once.js';
 import { checkActor, checkDate, checkKey, iso, refOf, storable, type Actor } from './request.js';
 
 export interface RecordRequest extends Actor {
@@ -43,9 +43,9 @@ export async function recordFact(store: Store, req: RecordRequest & { kind?: 're
   checkUse(ref, onDate, req.date !== undefined);
   const cap = ref.kind === 'nveu' ? safeCap(ref, onDate) : capFor(ref, onDate);
   const id = await ensureAccount(store, ref, cap);
-  const hash = sha256(canonicalJson({ op: kind, account: id, amount: amount.toString(), onDate, ref: req.ref ?? null }));
+  const request = { kind, account: id, tpp: tpp(amount), date: onDate, ref: req.ref ?? null };
   const at = iso(req.now);
-  const { result, replayed } = await once(store, key, kind, hash, async (trx) => {
+  const { result, replayed } = await once(store, key, kind, request, async (trx) => {
     const row = await move(trx, { accountId: id, kind, usedDelta: amount, reservedDelta: 0n, onDate, at, actor, ref: req.ref ?? null });
     if (!row) throw new LedgerError('not_found', `no account ${id}`);
     const over = cap.milli !== null && row.used + row.reserved > cap.milli;
@@ -72,9 +72,9 @@ export async function retire(store: Store, req: RecordRequest): Promise<Movement
   storable(req.ref, 'ref');
   const key = checkKey(req.idempotencyKey);
   const id = accountId(ref);
-  const hash = sha256(canonicalJson({ op: 'retire', account: id, amount: amount.toString(), onDate, ref: req.ref ?? null }));
+  const request = { kind: 'retire', account: id, tpp: tpp(amount), date: onDate, ref: req.ref ?? null };
   const at = iso(req.now);
-  const { result, replayed } = await once(store, key, 'retire', hash, async (trx) => {
+  const { result, replayed } = await once(store, key, 'retire', request, async (trx) => {
     const a = await trx.selectFrom('ledger_accounts').select('used').where('id', '=', id).executeTakeFirst();
     if (!a) throw new LedgerError('not_found', `no account ${id}`);
     if (big(a.used) < amount) throw new InputError('tpp', `more than the installed base of ${tpp(big(a.used))} TPP`);
@@ -116,22 +116,24 @@ export async function importEntries(store: Store, entries: ImportEntry[], who: A
       throw err;
     }
     const id = accountId(ref);
+    const request = { kind: 'import', account: id, tpp: tpp(amount), date: onDate, ref: e.ref ?? null };
+    // The hash (and the default key) keep their first form, so a file imported before still counts once.
     const hash = sha256(canonicalJson({ op: 'import', account: id, amount: amount.toString(), onDate, ref: e.ref ?? null }));
     const key = checkKey(e.idempotencyKey) ?? `import:${hash}`;
-    return { ref, id, amount, onDate, hash, key, note: e.ref ?? null, cap: ref.kind === 'nveu' ? safeCap(ref, onDate) : capFor(ref, onDate) };
+    return { ref, id, amount, onDate, request, hash, key, note: e.ref ?? null, cap: ref.kind === 'nveu' ? safeCap(ref, onDate) : capFor(ref, onDate) };
   });
   for (const p of prepared) await ensureAccount(store, p.ref, p.cap);
   return transaction(store, async (trx) => {
     let imported = 0, skipped = 0;
     for (const p of prepared) {
-      const prior = await trx.selectFrom('ledger_idempotency').select(['request_hash', 'scope']).where('key', '=', p.key).executeTakeFirst();
+      const prior = await trx.selectFrom('ledger_idempotency').select(['request_hash', 'scope', 'request']).where('key', '=', p.key).executeTakeFirst();
       if (prior) {
-        if (prior.request_hash !== p.hash || prior.scope !== 'import') throw new IdempotencyConflictError(p.key);
+        checkSameRequest(p.key, prior, 'import', p.request, p.hash);
         skipped++;
         continue;
       }
       await move(trx, { accountId: p.id, kind: 'import', usedDelta: p.amount, reservedDelta: 0n, onDate: p.onDate, at, actor, ref: p.note });
-      await trx.insertInto('ledger_idempotency').values({ key: p.key, scope: 'import', request_hash: p.hash, result: JSON.stringify({ account: p.id, amountTpp: tpp(p.amount) }), created_at: at }).execute();
+      await trx.insertInto('ledger_idempotency').values({ key: p.key, scope: 'import', request_hash: p.hash, request: canonicalJson(p.request), result: JSON.stringify({ account: p.id, amountTpp: tpp(p.amount) }), created_at: at }).execute();
       imported++;
     }
     return { imported, skipped, accounts: [...new Set(prepared.map((p) => p.id))] };
