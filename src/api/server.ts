@@ -17,19 +17,21 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { parseJsonExact } from '../contract/json.js';
 import { InputError } from '../engine/context.js';
+import { storeFault } from '../store/errors.js';
 import { LedgerError, CapExceededError } from '../ledger/errors.js';
 import type { Store } from '../store/open.js';
+import { registerJsonParser } from './body.js';
 import { DEFAULT_LIMITS, type Limits } from './config.js';
+import { checkLocalRequest, closeAfterAnswer } from './guard.js';
 import { ANONYMOUS, KeyVerifier, PUBLIC, hasRole, type Principal, type Role } from './keys.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { ApiProblem, joinPath, problemBody, sendProblem, validationProblem } from './problem.js';
+import { ApiProblem, cut, joinPath, problemBody, sendProblem, validationProblem } from './problem.js';
 import { RateLimiter } from './rate-limit.js';
 import { COMPONENTS } from './schemas.js';
 import { registerDeterminationRoutes } from './routes/determinations.js';
@@ -102,10 +104,13 @@ const LEDGER_STATUS = {
  */
 export function toProblem(err: unknown, prefix = 'body'): ApiProblem {
   if (err instanceof ApiProblem) return err;
+  // The database went away, or is busy past the deadline: an ordinary event, said as such.
+  const fault = storeFault(err);
+  if (fault) return new ApiProblem('unavailable', fault.message, undefined, { retryAfter: fault.retryAfterSeconds }, { 'retry-after': String(fault.retryAfterSeconds) });
   if (err instanceof InputError) {
     // The schema accepted the request; the engine or the ledger could not carry it out.
-    const path = joinPath(prefix, err.path);
-    const message = err.message.startsWith(`${err.path}: `) ? err.message.slice(err.path.length + 2) : err.message;
+    const path = cut(joinPath(prefix, err.path), 300);
+    const message = cut(err.message.startsWith(`${err.path}: `) ? err.message.slice(err.path.length + 2) : err.message, 500);
     return new ApiProblem('unprocessable', `${path}: ${message}`, [{ path, message }]);
   }
   if (err instanceof LedgerError) {
@@ -173,7 +178,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // While draining, a request that already arrived on an open connection is served (with
     // Connection: close) rather than refused: it may be a commit its client is waiting for.
     return503OnClosing: false,
-    forceCloseConnections: 'idle',
+    forceCloseConnections: false,
     routerOptions: { maxParamLength: 500 },
     clientErrorHandler,
     frameworkErrors: (err, request, reply) => {
@@ -185,27 +190,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('principal', null as unknown as Principal);
-  // JSON only: Fastify would otherwise hand a text/plain body to the handlers as a string.
-  app.removeContentTypeParser('text/plain');
-  // JSON numbers read exactly (10^26 − 1 stays below the 4E091 threshold instead of becoming
-  // 1e26): parseJsonExact in place of Fastify's parser, with its behaviour otherwise (bodyLimit
-  // → 413, empty body, `__proto__` and `constructor.prototype` refused, invalid JSON → 400).
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.length === 0) {
-      done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
-      return;
-    }
-    try {
-      done(null, parseJsonExact(text));
-    } catch (e) {
-      const err = e as FastifyError;
-      err.statusCode = 400;
-      (err as { code: string }).code = 'FST_ERR_CTP_INVALID_JSON_BODY';
-      done(err, undefined);
-    }
-  });
+  registerJsonParser(app);
 
   const registry = z.registry<{ id: string }>();
   for (const [schema, id] of COMPONENTS) registry.add(schema, { id });
@@ -236,29 +221,57 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const methodsOf = (path: string): string[] => [...new Set(patterns.filter((p) => p.re.test(path)).flatMap((p) => [...p.methods]))].sort();
 
   const limiter = limits.rateLimit ? new RateLimiter(limits.rateLimit) : undefined;
+  const authFailures = limits.authFailureLimit ? new RateLimiter(limits.authFailureLimit) : undefined;
 
-  app.addHook('onRequest', async (request) => {
-    const role = request.routeOptions.config.role;
-    // Unmatched paths answer 404 without asking for a key; public routes need none.
-    if (role === undefined || role === 'public' || request.is404) {
-      request.principal = PUBLIC;
-      return;
-    }
-    request.principal = await authenticate(request, ctx);
-    if (!hasRole(request.principal.role, role)) {
-      throw new ApiProblem('forbidden', `${request.method} ${request.routeOptions.url} needs role ${role}; this key (${request.principal.keyId}) has role ${request.principal.role}`);
-    }
-    if (limiter) {
-      const wait = limiter.take(request.principal.anonymous ? `ip:${request.ip}` : request.principal.keyId);
-      if (wait > 0) throw new ApiProblem('rate-limited', `rate limit of ${limits.rateLimit!.perMinute} requests a minute reached; retry in ${wait} s`, undefined, { retryAfter: wait }, { 'retry-after': String(wait) });
+  // Everything decided before the body is read: where the request comes from, who sends it, its
+  // role and its rate. A refusal here closes the connection after the answer (guard.ts), so a
+  // body nobody asked for is not read.
+  app.addHook('onRequest', async (request, reply) => {
+    try {
+      if (!ctx.authRequired) checkLocalRequest(request);
+      const role = request.routeOptions.config.role;
+      // Unmatched paths answer 404 without asking for a key; public routes need none.
+      if (role === undefined || role === 'public' || request.is404) {
+        request.principal = PUBLIC;
+        return;
+      }
+      const address = `ip:${request.ip}`;
+      // Past its limit of failed authentications, an address is refused before any key is looked
+      // up, except with a key this process verified recently (a client sharing the address).
+      const penalty = authFailures?.peek(address) ?? 0;
+      try {
+        request.principal = await authenticate(request, ctx, penalty > 0);
+      } catch (e) {
+        if (!(e instanceof ApiProblem && e.slug === 'unauthorized')) throw e;
+        if (penalty > 0) throw new ApiProblem('rate-limited', `too many failed authentications from this address; retry in ${penalty} s`, undefined, { retryAfter: penalty }, { 'retry-after': String(penalty) });
+        authFailures?.take(address);
+        throw e;
+      }
+      if (!hasRole(request.principal.role, role)) {
+        throw new ApiProblem('forbidden', `${request.method} ${request.routeOptions.url} needs role ${role}; this key (${request.principal.keyId}) has role ${request.principal.role}`);
+      }
+      if (limiter) {
+        const wait = limiter.take(request.principal.anonymous ? address : request.principal.keyId);
+        if (wait > 0) throw new ApiProblem('rate-limited', `rate limit of ${limits.rateLimit!.perMinute} requests a minute reached; retry in ${wait} s`, undefined, { retryAfter: wait }, { 'retry-after': String(wait) });
+      }
+    } catch (e) {
+      closeAfterAnswer(request, reply);
+      throw e;
     }
   });
 
-  // Responses finished while the server drains close their connection, so that close() is not
-  // held open by keep-alive sockets that went idle after it started.
+  // Draining (SIGTERM): the listener stops accepting connections; a request that arrives on an
+  // open keep-alive connection is still served, and its answer carries Connection: close, so the
+  // client moves on cleanly. Node would close idle keep-alive connections at once (a client
+  // sending on one at that moment gets a reset): they are left a grace period to send their next
+  // request, then closed.
   let draining = false;
   app.addHook('preClose', async () => {
     draining = true;
+    const server = app.server;
+    const closeIdle = server.closeIdleConnections.bind(server);
+    server.closeIdleConnections = () => {};
+    setTimeout(closeIdle, limits.drainGraceMs).unref();
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
@@ -291,7 +304,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.setErrorHandler((err, request, reply) => {
     const p = toProblem(err);
-    if (p.status >= 500) request.log.error({ err }, 'request failed');
+    if (p.slug === 'unavailable') request.log.warn({ reason: p.message }, 'database unavailable');
+    else if (p.status >= 500) request.log.error({ err }, 'request failed');
     return sendProblem(request, reply, p);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -330,14 +344,14 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.destroy(err);
 }
 
-async function authenticate(request: FastifyRequest, ctx: ApiContext): Promise<Principal> {
+async function authenticate(request: FastifyRequest, ctx: ApiContext, cachedOnly = false): Promise<Principal> {
   const header = request.headers.authorization;
   if (header === undefined) {
     if (!ctx.authRequired) return ANONYMOUS;
     throw new ApiProblem('unauthorized', 'send an API key: Authorization: Bearer aidr_<keyId>_<secret> (create one with `aidr keys create`)', undefined, undefined, { 'www-authenticate': 'Bearer realm="aidr"' });
   }
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const principal = m ? await ctx.keys.verify(m[1]!) : undefined;
+  const principal = m ? await ctx.keys.verify(m[1]!, cachedOnly) : undefined;
   if (!principal) {
     // A presented key is always checked, even when authentication is off: a wrong key is never silently ignored.
     throw new ApiProblem('unauthorized', m ? 'unknown, revoked or malformed API key' : 'expected Authorization: Bearer <API key>', undefined, undefined, { 'www-authenticate': 'Bearer realm="aidr", error="invalid_token"' });
