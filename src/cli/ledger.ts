@@ -3,8 +3,9 @@
  * DATABASE_URL is set, else SQLite in AIDR_DATA_DIR (default ./.aidr). Database modules load only
  * inside these commands, so `aidr check` stays fast.
  *
- * Exit codes: 0 done; 1 refused (cap exceeded, idempotency conflict, reservation state) or a
- * failed verification; 2 invalid input or usage (the field path is named).
+ * Exit codes (src/cli/exit.ts): 0 done; 2 invalid input or usage (the field path is named), an
+ * idempotency conflict, a reservation in another state; 4 refused by a cap or limit; 5 a failed
+ * verification; 1 an internal failure (the database unreachable).
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -13,7 +14,8 @@ import type { Store } from '../store/open.js';
 import type { AccountState } from '../ledger/index.js';
 import { issueToError } from '../contract/parse.js';
 import { InputError } from '../engine/context.js';
-import { parseJson, readInput, reportAndExit, UsageError, writeJson } from './io.js';
+import { describeError, parseJson, readInput, reportAndExit, UsageError, writeJson } from './io.js';
+import { EXIT } from './exit.js';
 
 // ---- shared plumbing for the store-backed commands ------------------------------------------------
 
@@ -27,12 +29,8 @@ export async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>
   }
 }
 
-/** Refusals (LedgerError) exit 1 with their message; the rest as every command does. */
+/** Every error as every command reports it (io.ts): refusals by a cap exit 4, bad input 2, a failed verification 5. */
 export function fail(e: unknown): never {
-  if (e instanceof Error && e.name === 'LedgerError') {
-    process.stderr.write(`aidr: ${e.message}\n`);
-    process.exit(1);
-  }
   reportAndExit(e);
 }
 
@@ -264,14 +262,17 @@ export function registerLedger(program: Command): void {
 
   ledger
     .command('verify')
-    .description('Check that every balance equals the sum of its movements (exit 1 if not)')
-    .action(async () => {
+    .description('Recompute every balance from movements each vouched for (MAC, audit record); name forged, missing or altered ones (exit 5 if any)')
+    .option('--checkpoint <file>', 'a checkpoint from `aidr audit checkpoint`: movements deleted or altered before it are found too')
+    .action(async (flags: { checkpoint?: string }) => {
       try {
+        const { readCheckpoint } = await import('./audit.js');
+        const checkpoint = flags.checkpoint ? await readCheckpoint(flags.checkpoint) : undefined;
         await withStore(async (store) => {
           const L = await import('../ledger/index.js');
-          const r = await L.verifyLedger(store);
+          const r = await L.verifyLedger(store, checkpoint ? { checkpoint } : {});
           writeJson(r);
-          if (!r.ok) process.exitCode = 1;
+          if (!r.ok) process.exitCode = EXIT.verificationFailed;
         });
       } catch (e) {
         fail(e);
@@ -295,7 +296,7 @@ export async function commitAll(transactions: import('../contract/transaction.js
   const exception = flags.exception?.toUpperCase() as 'AIA' | 'ACA' | 'ACM' | 'NAC' | 'LPP' | undefined;
   const actor = defaultActor(flags.actor);
   const out: unknown[] = [];
-  let refused = false;
+  let refused: unknown;
   const { commitTransaction, preflightCommits } = await import('../ledger/commit.js');
   preflightCommits(transactions, opts, exception);
   await withStore(async (store) => {
@@ -309,7 +310,7 @@ export async function commitAll(transactions: import('../contract/transaction.js
       } catch (e) {
         if (e instanceof InputError && batch) throw new InputError(`[${i}].${e.path}`, e.message.slice(e.path.length + 2));
         if (!(e instanceof Error && e.name === 'LedgerError')) throw e;
-        refused = true;
+        refused ??= e;
         out.push({ ...(tx.id ? { id: tx.id } : {}), error: e.message });
         process.stderr.write(`aidr: ${batch ? `[${i}] ` : ''}${e.message}\n`);
       }
@@ -331,5 +332,5 @@ export async function commitAll(transactions: import('../contract/transaction.js
   } else {
     writeJson(batch ? out : out[0]);
   }
-  if (refused) process.exitCode = 1;
+  if (refused) process.exitCode = describeError(refused).code;
 }

@@ -50,13 +50,13 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     expect(r.stderr).toMatch(/id: must not contain NUL/);
   });
 
-  it.skipIf(skip)('surfaces the "LPP TPP Limit Reached" notice and refuses LPP once the cap is spent (exit 1, amount left)', () => {
+  it.skipIf(skip)('surfaces the "LPP TPP Limit Reached" notice and refuses LPP once the cap is spent (exit 4, amount left)', () => {
     const r = run(['check', '-', '--commit'], lpp(699));
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/NOTICE LPP TPP Limit Reached/);
     expect(JSON.parse(r.stdout).commit.notices[0]).toMatch(/LPP TPP Limit Reached/);
     const refused = run(['check', '-', '--commit', '--exception', 'LPP'], lpp(1));
-    expect(refused.status).toBe(1);
+    expect(refused.status).toBe(4);
     expect(refused.stderr).toMatch(/cap exceeded.*room left 1432 TPP/);
     const text = run(['check', '-', '--commit', '--format', 'text'], lpp(1));
     expect(text.status).toBe(0);
@@ -92,10 +92,10 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     const res = JSON.parse(r.stdout);
     expect(res.balance).toMatchObject({ reservedTpp: '1000000000', capTpp: '1266000000', leftTpp: '266000000' });
     const over = run(['ledger', 'reserve', 'nveu:V9:AE', '--tpp', '300000000', '--date', '2025-08-01']);
-    expect(over.status).toBe(1);
+    expect(over.status).toBe(4);
     expect(over.stderr).toMatch(/cap exceeded on nveu:V9:AE: requested 300000000 TPP, 266000000 TPP left of 1266000000/);
     expect(JSON.parse(run(['ledger', 'commit', res.reservationId]).stdout).state).toBe('committed');
-    expect(run(['ledger', 'release', res.reservationId]).status).toBe(1);
+    expect(run(['ledger', 'release', res.reservationId]).status).toBe(2);
     expect(run(['ledger', 'reserve', 'nveu:V9', '--tpp', '1']).status).toBe(2);
     expect(run(['ledger', 'reserve', 'nveu:V9:AE', '--tpp', 'abc']).status).toBe(2);
     expect(run(['ledger', 'show']).stdout).toMatch(/nveu:V9:AE\s+1000000000\s+0\s+1266000000\s+266000000/);
@@ -116,15 +116,15 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     const v = JSON.parse(run(['veu', 'check', '-', '--from-ledger', 'U9'], { date: '2025-08-01', uveu: { headquarters: 'US', proposed: { country: 'MY', tpp: '20000000' } } }).stdout);
     expect(v.uveu.limits.singleCountry).toMatchObject({ status: 'not_met', actualTpp: '80000000' });
     const drawOver = run(['ledger', 'draw', 'uveu:U9:MY', '--tpp', '20000000', '--headquarters', 'US']);
-    expect(drawOver.status).toBe(1);
+    expect(drawOver.status).toBe(4);
     expect(drawOver.stderr).toMatch(/UVEU limit exceeded/);
     expect(JSON.parse(run(['ledger', 'verify']).stdout).ok).toBe(true);
   });
 
-  it.skipIf(skip)('audit verify, replay and export; verify names a record altered by SQL (exit 1)', async () => {
+  it.skipIf(skip)('audit verify, replay and export; verify names a record altered by SQL (exit 5)', async () => {
     const ok = run(['audit', 'verify']);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/audit log intact: \d+ record\(s\); head \d+:[0-9a-f]{64}/);
+    expect(ok.stdout).toMatch(/audit log intact: \d+ record\(s\), \d+ signed by key [0-9a-f]{16} .*; head \d+:[0-9a-f]{64}/);
     const replay = run(['audit', 'replay', '1', '--format', 'json']);
     expect(replay.status, replay.stdout + replay.stderr).toBe(0);
     const rp = JSON.parse(replay.stdout);
@@ -134,7 +134,7 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     expect(rp.sameVersion).toBe(rp.differences.length === 0);
     const csv = run(['audit', 'export', '--format', 'csv']).stdout.trim().split('\n');
     const records = JSON.parse(run(['audit', 'verify', '--format', 'json']).stdout).records;
-    expect(csv[0]).toBe('seq,id,at,actor,kind,ruleset_version,outcome,exception,input,options,output,effects,prev_hash,hash');
+    expect(csv[0]).toBe('seq,id,at,actor,kind,ruleset_version,outcome,exception,input,options,output,effects,prev_hash,hash,signature,key_id');
     const dir = mkdtempSync(join(tmpdir(), 'aidr-export-'));
     expect(run(['audit', 'export', '--format', 'jsonl', '--out', join(dir, 'a.jsonl')]).status).toBe(0);
     const lines = readFileSync(join(dir, 'a.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -149,8 +149,8 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
       await store.close();
     }
     const bad = run(['audit', 'verify']);
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(5);
     expect(bad.stdout).toMatch(/FAILED verification \(altered\): record seq 2 \(id [0-9a-f-]{36}\) was altered/);
-    expect(run(['audit', 'replay', 'no-such-id']).status).toBe(1);
+    expect(run(['audit', 'replay', 'no-such-id']).status).toBe(2);
   });
 });
