@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../store/backends.js';
-import { bearer, GERMANY, lppTx, testServer, type TestServer } from './helpers.js';
+import { aidrCli, bearer, GERMANY, lppTx, testServer, type TestServer } from './helpers.js';
 
 let s: TestServer | undefined;
 afterEach(async () => {
@@ -82,6 +82,15 @@ describe('input and resource limits', () => {
     // Valid multi-byte UTF-8 is read as it is.
     const ok = await post(s, '/v1/determinations', { ...GERMANY, consignee: { ...GERMANY.consignee, name: 'Rechenzentrum Köln – 計算' } }, bearer(s.keys.analyst));
     expect(ok.statusCode).toBe(200);
+  });
+
+  it('the command line refuses a file that is not UTF-8 (exit 2, the byte offset), and a figure beyond the exact range', () => {
+    const bad = aidrCli({}, ['check', '-'], Buffer.concat([Buffer.from('{"to":"DE","id":"'), Buffer.from([0xff]), Buffer.from('"}')]));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^aidr: invalid input: .*not valid UTF-8: an invalid byte sequence at byte offset 17/);
+    const range = aidrCli({}, ['check', '-'], JSON.stringify({ to: 'AE', item: { type: 'model_weights', trainingOperations: '1e99999999999999999' } }));
+    expect(range.status).toBe(2);
+    expect(range.stderr).toMatch(/item\.trainingOperations: beyond the range read exactly/);
   });
 
   it('refuses a figure beyond the exact range with its path (never Infinity), and multiplies 6·N·D exactly', async () => {

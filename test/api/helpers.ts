@@ -124,6 +124,6 @@ export function spawnServe(env: Record<string, string>, args: string[] = []): Pr
   });
 }
 
-export function aidrCli(env: Record<string, string>, args: string[], input?: string) {
+export function aidrCli(env: Record<string, string>, args: string[], input?: string | Buffer) {
   return spawnSync(process.execPath, [AIDR, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
 }
