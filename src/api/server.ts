@@ -17,7 +17,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -43,6 +43,8 @@ import { registerMetaRoutes } from './routes/meta.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    /** The route's pattern ("unmatched" for none), read once per request (Fastify's routeOptions getter builds an object each time). */
+    routeUrl: string;
   }
   interface FastifyContextConfig {
     /** The least role that may call the route; 'public' needs no key. */
@@ -132,6 +134,8 @@ export function toProblem(err: unknown, prefix = 'body'): ApiProblem {
 /** Credentials have no place in a URL, but one put there must not reach the logs; long URLs are cut. */
 const SECRET_PARAM = /([?&](?:token|key|api_?key|access_?token|auth(?:orization)?)=)[^&#]*/gi;
 export function loggableUrl(url: string): string {
+  // The usual case: a short path without a query or anything shaped like a key.
+  if (url.length <= 200 && !url.includes('?') && !url.includes('aidr_')) return url;
   const clean = url.replace(SECRET_PARAM, '$1[redacted]').replace(/aidr_[0-9a-f]+_[A-Za-z0-9_-]+/g, '[redacted]');
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
@@ -167,6 +171,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const logger = opts.logger || undefined;
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // No child logger per request: the one request line carries the request id itself.
+    ...(logger ? { childLoggerFactory: (parent: FastifyBaseLogger) => parent } : {}),
     // One line per request, written in onResponse with the key id (Fastify's own two lines carry neither).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyLimitBytes,
@@ -190,6 +196,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('principal', null as unknown as Principal);
+  app.decorateRequest('routeUrl', 'unmatched');
   registerJsonParser(app);
 
   const registry = z.registry<{ id: string }>();
@@ -229,7 +236,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.addHook('onRequest', async (request, reply) => {
     try {
       if (!ctx.authRequired) checkLocalRequest(request);
-      const role = request.routeOptions.config.role;
+      const route = request.routeOptions;
+      if (!request.is404 && route.url) request.routeUrl = route.url;
+      const role = route.config.role;
       // Unmatched paths answer 404 without asking for a key; public routes need none.
       if (role === undefined || role === 'public' || request.is404) {
         request.principal = PUBLIC;
@@ -248,7 +257,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         throw e;
       }
       if (!hasRole(request.principal.role, role)) {
-        throw new ApiProblem('forbidden', `${request.method} ${request.routeOptions.url} needs role ${role}; this key (${request.principal.keyId}) has role ${request.principal.role}`);
+        throw new ApiProblem('forbidden', `${request.method} ${request.routeUrl} needs role ${role}; this key (${request.principal.keyId}) has role ${request.principal.role}`);
       }
       if (limiter) {
         const wait = limiter.take(request.principal.anonymous ? address : request.principal.keyId);
@@ -282,7 +291,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // label set on every inc/observe otherwise, which shows on the hot path.
   const series = new Map<string, { count: { inc(): void }; latency: { observe(v: number): void } }>();
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+    const route = request.routeUrl;
     const status = reply.statusCode;
     const key = `${request.method} ${route} ${status}`;
     let s = series.get(key);
@@ -294,8 +303,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     s.count.inc();
     s.latency.observe(reply.elapsedTime / 1000);
     if (logger) {
-      request.log.info({
-        method: request.method, route, url: loggableUrl(request.url),
+      logger.info({
+        reqId: request.id, method: request.method, route, url: loggableUrl(request.url),
         status, ms: Math.round(reply.elapsedTime * 100) / 100, keyId: request.principal?.keyId ?? null,
       }, 'request');
     }
@@ -304,8 +313,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.setErrorHandler((err, request, reply) => {
     const p = toProblem(err);
-    if (p.slug === 'unavailable') request.log.warn({ reason: p.message }, 'database unavailable');
-    else if (p.status >= 500) request.log.error({ err }, 'request failed');
+    if (p.slug === 'unavailable') request.log.warn({ reqId: request.id, reason: p.message }, 'database unavailable');
+    else if (p.status >= 500) request.log.error({ reqId: request.id, err }, 'request failed');
     return sendProblem(request, reply, p);
   });
   app.setNotFoundHandler((request, reply) => {

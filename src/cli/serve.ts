@@ -79,7 +79,10 @@ async function serve(flags: ServeFlags): Promise<void> {
     base: { pid: process.pid },
     // Belt and braces: nothing logs request headers, and if something ever does, no key leaks.
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token'], censor: '[redacted]' },
-  });
+  }, pino.destination({ dest: 1, sync: false }));
+  // Lines written while a write is pending go out together (one system call for many requests);
+  // what is buffered is written before the process exits.
+  process.on('exit', () => logger.flush());
   const { openStore } = await import('../store/open.js');
   const { buildServer } = await import('../api/server.js');
   const busy = process.env.AIDR_BUSY_TIMEOUT_MS ? undefined : SERVE_BUSY_TIMEOUT_MS;

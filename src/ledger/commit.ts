@@ -5,7 +5,8 @@
  *
  * 1. The view is read without locks and the engine runs outside the transaction (it is pure and
  *    takes milliseconds; no lock is held meanwhile).
- * 2. In the transaction, the LPP draw is a conditional UPDATE (`used + reserved + amt <= cap`);
+ * 2. In the transaction (a group transaction shared with the commits that arrive together, each in
+ *    its own savepoint: src/store/group.ts), the LPP draw is a conditional UPDATE (`used + reserved + amt <= cap`);
  *    if another commit took the room in between, nothing is written and the error says how much
  *    is left. If the balance moved (the view was stale) but the draw still fits, the
  *    determination is made again on the balance as locked, so the recorded output (e.g. the
@@ -29,7 +30,8 @@ import { InputError, type EvalOptions, type LedgerView } from '../engine/context
 import { determine, today } from '../engine/determine.js';
 import { appendAudit, requireSigner } from '../store/audit.js';
 import { canonicalJson, sha256 } from '../store/canonical.js';
-import { transaction, type Store } from '../store/open.js';
+import type { Store } from '../store/open.js';
+import { groupCommit } from '../store/group.js';
 import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } from './accounts.js';
 import { big, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, LedgerError } from './errors.js';
@@ -126,7 +128,9 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
   const now = c.now ?? new Date();
   const at = now.toISOString();
   try {
-    const stored = await transaction(store, async (trx): Promise<Stored & { output: Determination }> => {
+    // 2-3 run in this process's next group transaction (src/store/group.ts): commits that arrive
+    // together share one transaction and one flush, each in its own savepoint.
+    const stored = await groupCommit(store, async (trx): Promise<Stored & { output: Determination }> => {
       if (key) {
         const row = await trx.selectFrom('ledger_idempotency').select(['request_hash']).where('key', '=', key).executeTakeFirst();
         if (row) throw new Replay();

@@ -1,17 +1,19 @@
 /** SQLite reservations: one BEGIN IMMEDIATE transaction each. */
 import { canonicalJson } from '../store/canonical.js';
-import { transaction, type Store } from '../store/open.js';
+import type { Store } from '../store/open.js';
+import { groupCommit } from '../store/group.js';
 import { move } from './move.js';
 import type { ReserveArgs } from './reserve.js';
 
 /**
- * SQLite: one BEGIN IMMEDIATE transaction (the write lock orders processes). The idempotency key
+ * SQLite: a BEGIN IMMEDIATE transaction (the write lock orders processes), shared with the
+ * reservations and commits of this process that arrive together (group commit). The idempotency key
  * goes into the one namespace of keys (`ledger_idempotency`) with the reservation, so a commit or
  * a draw cannot reuse it. Returns undefined, writing nothing, when the key is taken or the cap
  * refuses.
  */
 export async function reserveSqlite(store: Store, a: ReserveArgs): Promise<{ used: bigint; reserved: bigint; cap: bigint | null } | undefined> {
-  return transaction(store, async (trx) => {
+  return groupCommit(store, async (trx) => {
     if (a.key) {
       const taken = await trx.selectFrom('ledger_idempotency').select('key').where('key', '=', a.key).executeTakeFirst()
         ?? await trx.selectFrom('ledger_reservations').select('id').where('idempotency_key', '=', a.key).executeTakeFirst();

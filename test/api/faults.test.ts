@@ -63,7 +63,7 @@ describe.skipIf(!DATABASE_URL)('PostgreSQL connections lost', () => {
     let burstDone = false;
     const kills = (async () => {
       while (!burstDone) {
-        await sleep(150);
+        await sleep(400);
         // Only this test's server: its application_name, never another test's or helper's backends.
         const r = await killer.query('select count(pg_terminate_backend(pid)) as n from pg_stat_activity where application_name = $1', [app]);
         terminated += Number(r.rows[0].n);
