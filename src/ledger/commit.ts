@@ -167,7 +167,7 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
         ? ['consignee.ultimateParentId is not given: the consignee is taken as its own ultimate parent for the LPP cap (INT-7); give the parent\'s id if it has one.']
         : [];
       const rec = await appendAudit(trx, {
-        id: auditId, at, actor: c.actor, kind: 'determination', input: tx, options: { ...options, ledger: view }, output,
+        id: auditId, at, actor: c.actor, kind: 'determination', input: tx, inputJson: input, options: { ...options, ledger: view }, output,
         rulesetVersion: output.ruleset.version, effects: { exception: code, movements: moves.map((m) => ({ account: m.accountId, kind: m.kind, amountMilli: m.usedDelta.toString(), uid: m.uid })) },
       }, signer);
       for (const m of moves) await recordMovement(trx, { ...m, auditHash: rec.hash });

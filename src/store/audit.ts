@@ -27,6 +27,8 @@ export interface AuditEntry {
   actor: string;
   kind: string;
   input: unknown;
+  /** `input` already as canonical JSON, when the caller has it (not serialised twice). */
+  inputJson?: string;
   options: unknown;
   output: unknown;
   rulesetVersion: string;
@@ -84,7 +86,7 @@ export async function appendAudit(trx: Kysely<Database>, e: AuditEntry, signer: 
     at: e.at ?? new Date().toISOString(),
     actor: e.actor,
     kind: e.kind,
-    input: canonicalJson(e.input),
+    input: e.inputJson ?? canonicalJson(e.input),
     options: canonicalJson(e.options),
     output: canonicalJson(e.output),
     rulesetVersion: e.rulesetVersion,

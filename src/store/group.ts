@@ -48,12 +48,17 @@ class GroupCommitter {
   run<T>(work: Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work: work as Work<unknown>, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.running) void this.drain();
+      if (!this.running) {
+        this.running = true;
+        // Start on the next turn of the event loop, not now: requests read in this turn reach
+        // here first. (SQLite's statements resolve without yielding, so a group started at once
+        // would run to its COMMIT before any other request got this far: groups of one.)
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     try {
       while (this.queue.length > 0) await this.runGroup(this.queue.splice(0, MAX_GROUP));
     } finally {

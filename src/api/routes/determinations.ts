@@ -136,11 +136,14 @@ async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext): P
     }
   });
   // A batch that would stop partway (a shipment whose ledger account cannot be keyed) is refused
-  // whole, before anything is written, as `aidr check --commit` does.
-  try {
-    preflightCommits(p.transactions, p.options, p.exception);
-  } catch (e) {
-    throw toProblem(e, p.prefix);
+  // whole, before anything is written, as `aidr check --commit` does. (One transaction needs no
+  // such pass: its commit makes the same checks before it writes anything.)
+  if (p.batch) {
+    try {
+      preflightCommits(p.transactions, p.options, p.exception);
+    } catch (e) {
+      throw toProblem(e, p.prefix);
+    }
   }
   const actor = request.principal.keyId;
   const items: unknown[] = [];
