@@ -17,7 +17,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -170,9 +170,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   };
   const logger = opts.logger || undefined;
   const app = Fastify({
-    ...(logger ? { loggerInstance: logger } : { logger: false }),
-    // No child logger per request: the one request line carries the request id itself.
-    ...(logger ? { childLoggerFactory: (parent: FastifyBaseLogger) => parent } : {}),
+    // Fastify gets no logger (it would make a child logger for every request): the service writes
+    // its own lines (one per request, in onResponse, with the request id; errors) with `logger`.
+    logger: false,
     // One line per request, written in onResponse with the key id (Fastify's own two lines carry neither).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyLimitBytes,
@@ -192,8 +192,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     },
   }) as unknown as FastifyInstance;
 
-  // Schemas are documentation; validation happens in handlers (paths named) and serialization is JSON.stringify.
-  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  // Schemas are documentation; validation happens in handlers (paths named) and serialization is
+  // JSON.stringify. No validator at all (rather than one that accepts everything): Fastify then
+  // skips its validation step for every request.
+  app.setValidatorCompiler(() => undefined as unknown as (data: unknown) => { value: unknown });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('routeUrl', 'unmatched');
@@ -233,7 +235,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // Everything decided before the body is read: where the request comes from, who sends it, its
   // role and its rate. A refusal here closes the connection after the answer (guard.ts), so a
   // body nobody asked for is not read.
+  let draining = false;
   app.addHook('onRequest', async (request, reply) => {
+    if (draining) reply.header('connection', 'close');
     try {
       if (!ctx.authRequired) checkLocalRequest(request);
       const route = request.routeOptions;
@@ -274,7 +278,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // client moves on cleanly. Node would close idle keep-alive connections at once (a client
   // sending on one at that moment gets a reset): they are left a grace period to send their next
   // request, then closed.
-  let draining = false;
+  // (The header is set in onRequest, which every request passes through: no onSend hook on the hot path.)
   app.addHook('preClose', async () => {
     draining = true;
     const server = app.server;
@@ -282,26 +286,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     server.closeIdleConnections = () => {};
     setTimeout(closeIdle, limits.drainGraceMs).unref();
   });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (draining) reply.header('connection', 'close');
-    done(null, payload);
-  });
 
-  // Per (method, route, status) the labelled children are looked up once: prom-client hashes the
-  // label set on every inc/observe otherwise, which shows on the hot path.
-  const series = new Map<string, { count: { inc(): void }; latency: { observe(v: number): void } }>();
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeUrl;
     const status = reply.statusCode;
-    const key = `${request.method} ${route} ${status}`;
-    let s = series.get(key);
-    if (!s) {
-      const labels = { method: request.method, route, status: String(status) };
-      s = { count: metrics.requests.labels(labels), latency: metrics.duration.labels(labels) };
-      series.set(key, s);
-    }
-    s.count.inc();
-    s.latency.observe(reply.elapsedTime / 1000);
+    metrics.recordRequest(request.method, route, status, reply.elapsedTime / 1000);
     if (logger) {
       logger.info({
         reqId: request.id, method: request.method, route, url: loggableUrl(request.url),
@@ -313,8 +302,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.setErrorHandler((err, request, reply) => {
     const p = toProblem(err);
-    if (p.slug === 'unavailable') request.log.warn({ reqId: request.id, reason: p.message }, 'database unavailable');
-    else if (p.status >= 500) request.log.error({ reqId: request.id, err }, 'request failed');
+    if (p.slug === 'unavailable') logger?.warn({ reqId: request.id, reason: p.message }, 'database unavailable');
+    else if (p.status >= 500) logger?.error({ reqId: request.id, err }, 'request failed');
     return sendProblem(request, reply, p);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -74,20 +74,29 @@ async function serve(flags: ServeFlags): Promise<void> {
   const authRequired = flags.auth === true || !isLoopback(flags.host);
 
   const { pino } = await import('pino');
+  const destination = pino.destination({ dest: 1, sync: false });
   const logger = pino({
     level: flags.logLevel,
     base: { pid: process.pid },
     // Belt and braces: nothing logs request headers, and if something ever does, no key leaks.
     redact: { paths: ['req.headers.authorization', 'headers.authorization', 'authorization', 'token'], censor: '[redacted]' },
-  }, pino.destination({ dest: 1, sync: false }));
+  }, destination);
   // Lines written while a write is pending go out together (one system call for many requests);
-  // what is buffered is written before the process exits.
-  process.on('exit', () => logger.flush());
+  // what is still buffered is written before the process exits.
+  process.on('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // Nothing buffered, or stdout already closed.
+    }
+  });
   const { openStore } = await import('../store/open.js');
   const { buildServer } = await import('../api/server.js');
   const busy = process.env.AIDR_BUSY_TIMEOUT_MS ? undefined : SERVE_BUSY_TIMEOUT_MS;
   const store = await openStore({
     ...(busy !== undefined ? { busyTimeoutMs: busy } : {}),
+    // SQLite: checkpoints in a worker thread, not inside a COMMIT on the event loop.
+    backgroundCheckpoints: true,
     // A pooled connection that the database closed while idle: logged, dropped, replaced on demand.
     onError: (what, e) => logger.warn({ reason: e.message }, what),
   });

@@ -26,7 +26,7 @@ import { createPool, ensureSchema, redact } from './postgres.js';
 import { connectionLost } from './errors.js';
 import { createSigner, loadSigner, type Signer } from './signing.js';
 import { movementDigest } from './digest.js';
-import { SqliteHealth } from './health.js';
+import { SqliteBackground } from './background.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -51,6 +51,8 @@ export interface StoreOptions {
   onError?: (what: string, e: Error) => void;
   /** SQLite: how often `check()` runs a full integrity check of the file (default 60000 ms). */
   integrityCheckIntervalMs?: number;
+  /** SQLite: checkpoint the write-ahead log in a worker thread instead of inside COMMITs (long-running servers). */
+  backgroundCheckpoints?: boolean;
 }
 
 export interface Store {
@@ -100,10 +102,12 @@ function openSqlite(dir: string, opts: StoreOptions): BaseStore {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.defaultSafeIntegers(true);
+    if (opts.backgroundCheckpoints) db.pragma('wal_autocheckpoint = 0');
     db.pragma('busy_timeout = 0');
   };
   const db = new Kysely<Database>({ dialect: new AsyncSqliteDialect(new AsyncSqliteDriver(file, busy, configure)) });
-  const health = new SqliteHealth(file, opts.integrityCheckIntervalMs ?? 60_000);
+  const health = new SqliteBackground(file, opts.integrityCheckIntervalMs ?? 60_000);
+  if (opts.backgroundCheckpoints) health.startCheckpoints();
   return {
     db, dialect: 'sqlite', location: file,
     check: async () => {
