@@ -7,8 +7,9 @@
  * SQLite settings and why:
  * - WAL: readers never block the writer, and a killed process leaves a consistent file (the
  *   uncommitted tail of the WAL is ignored on the next open).
- * - synchronous=FULL: a commit is on disk before it is reported; compliance records must survive
- *   a power cut, not only a crash of the process.
+ * - a commit is on disk before it is reported; compliance records must survive a power cut, not
+ *   only a crash of the process: synchronous=FULL for single statements, and for transactions an
+ *   fdatasync of the write-ahead log in the thread pool before the caller is answered (sqlite.ts).
  * - BEGIN IMMEDIATE for every transaction: the write lock is taken at the start, so two processes
  *   never both read a balance and then race to write it; the second waits, without blocking the
  *   event loop (sqlite.ts), up to `busyTimeoutMs`.

@@ -27,6 +27,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/store/audit.js';
 import { verifyLedger } from '../../src/ledger/index.js';
 import { openStore } from '../../src/store/open.js';
+import { createKey } from '../../src/api/keys.js';
 import { BACKENDS, DATABASE_URL, storeForSuite, type Backend } from '../store/backends.js';
 import type { Store } from '../../src/store/open.js';
 import { aidrCli, call, GERMANY, lppTx, spawnServe, type Running } from './helpers.js';
@@ -54,10 +55,11 @@ describe.skipIf(!DATABASE_URL)('PostgreSQL connections lost', () => {
 
   it('backends terminated during a commit burst: the process stays up, 503 with Retry-After, no acknowledged commit lost', async () => {
     const app = `aidr-fault-${randomBytes(4).toString('hex')}`;
-    const token = aidrCli(b.env, ['keys', 'create', '--role', 'officer']).stdout.trim();
+    const token = (await createKey(store, { role: 'officer', createdBy: 'test' })).token;
     const s = await spawnServe({ ...b.env, PGAPPNAME: app }, ['--auth']);
     running.push(s);
     const killer = new pg.Client({ connectionString: DATABASE_URL, application_name: `${app}-killer` });
+    killer.on('error', () => {});
     await killer.connect();
     let terminated = 0;
     let burstDone = false;
@@ -76,7 +78,7 @@ describe.skipIf(!DATABASE_URL)('PostgreSQL connections lost', () => {
       statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
       if (r.status === 201) acknowledged.push(r.json.commit.auditId);
       else {
-        expect(r.status, r.text).toBe(503);
+        expect(r.status, `${r.status} ${r.text}`).toBe(503);
         expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
         expect(r.json.type).toBe('urn:aidr:problem:unavailable');
       }
@@ -101,7 +103,7 @@ describe.skipIf(!DATABASE_URL)('PostgreSQL connections lost', () => {
   }, 120_000);
 
   it('idle connections closed by idle_session_timeout: the process stays up and later requests succeed', async () => {
-    const token = aidrCli(b.env, ['keys', 'create', '--role', 'officer']).stdout.trim();
+    const token = (await createKey(store, { role: 'officer', createdBy: 'test' })).token;
     const s = await spawnServe({ ...b.env, PGOPTIONS: '-c idle_session_timeout=200' }, ['--auth']);
     running.push(s);
     for (let i = 0; i < 4; i++) {
