@@ -12,8 +12,8 @@
 //    Fastify route spends sending the same bytes with no work at all, plus the in-process cost of
 //    the work (validate + determine + JSON.stringify, measured here). Shared machines are noisy:
 //    CPU per request barely depends on what else runs; req/s does.
-// 2. Commit throughput and p99 at 1, 8 and 50 connections, on SQLite (synchronous=FULL) and, with
-//    DATABASE_URL, PostgreSQL: each request an AIA commit (a ledger movement and a signed audit
+// 2. Commit throughput and p99 at 1, 8 and 50 connections, on SQLite and, with DATABASE_URL,
+//    PostgreSQL (every build side by side, interleaved round by round, medians): each request an AIA commit (a ledger movement and a signed audit
 //    record) on disk before its answer; commits that arrive together share one transaction and
 //    one flush (group commit, src/store/group.ts).
 // 3. /healthz latency while another process runs a 100,000-line `aidr ledger import` on the same
@@ -177,26 +177,40 @@ try {
   for (const c of cleanups.splice(0)) await c();
   }
 
-  // 2. Commits at 1, 8 and 50 connections, SQLite and PostgreSQL.
-  for (const build of ONLY.has('commits') ? builds : []) {
-    for (const backend of DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']) {
-      const data = mkdtempSync(join(tmpdir(), 'aidr-bench-commit-'));
-      const schema = `aidr_bench_${randomBytes(4).toString('hex')}`;
-      const env = backend === 'sqlite'
-        ? { AIDR_DATA_DIR: data, DATABASE_URL: '', AIDR_SIGNING_KEY: '' }
-        : { AIDR_DATA_DIR: data, DATABASE_URL, AIDR_PG_SCHEMA: schema, AIDR_SIGNING_KEY: join(data, 'signing.key') };
-      const key = aidr(build, env, ['keys', 'create', '--role', 'officer', '--name', 'bench']);
-      const server = await start(process.execPath, [join(build.root, 'bin/aidr'), 'serve', '--port', '0', '--auth', '--log-level', 'info'], env);
-      try {
-        for (const connections of COMMIT_CONNECTIONS) {
-          const r = await measure(server, { url: `${server.url}/v1/determinations`, method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: commitBody }, connections);
-          results.commits.push({ build: build.label, backend, connections, ...r });
-          process.stderr.write(`commits ${build.label} ${backend} ${connections} connection(s): ${Math.round(r.rps)}/s, p99 ${r.p99} ms\n`);
+  // 2. Commits at 1, 8 and 50 connections, SQLite and PostgreSQL: every build's server started
+  // side by side, the measurements interleaved round by round (the load of a shared machine moves).
+  for (const backend of ONLY.has('commits') ? (DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']) : []) {
+    const servers = [];
+    try {
+      for (const build of builds) {
+        const data = mkdtempSync(join(tmpdir(), 'aidr-bench-commit-'));
+        const schema = `aidr_bench_${randomBytes(4).toString('hex')}`;
+        const env = backend === 'sqlite'
+          ? { AIDR_DATA_DIR: data, DATABASE_URL: '', AIDR_SIGNING_KEY: '' }
+          : { AIDR_DATA_DIR: data, DATABASE_URL, AIDR_PG_SCHEMA: schema, AIDR_SIGNING_KEY: join(data, 'signing.key') };
+        const key = aidr(build, env, ['keys', 'create', '--role', 'officer', '--name', 'bench']);
+        const server = await start(process.execPath, [join(build.root, 'bin/aidr'), 'serve', '--port', '0', '--auth', '--log-level', 'info'], env);
+        servers.push({ build, server, key, data, schema });
+      }
+      for (const connections of COMMIT_CONNECTIONS) {
+        const runs = servers.map(() => []);
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const [i, x] of servers.entries()) {
+            runs[i].push(await measure(x.server, { url: `${x.server.url}/v1/determinations`, method: 'POST', headers: { authorization: `Bearer ${x.key}`, 'content-type': 'application/json' }, body: commitBody }, connections));
+          }
         }
-      } finally {
-        await stop(server.child);
-        rmSync(data, { recursive: true, force: true });
-        if (backend === 'postgres') await psql(`drop schema if exists ${schema} cascade`);
+        for (const [i, x] of servers.entries()) {
+          const r = runs[i];
+          const row = { build: x.build.label, backend, connections, rps: median(r.map((m) => m.rps)), p50: median(r.map((m) => m.p50)), p99: median(r.map((m) => m.p99)), cpuUs: median(r.map((m) => m.cpuUs)), bad: r.reduce((a, m) => a + m.bad, 0) };
+          results.commits.push(row);
+          process.stderr.write(`commits ${row.build} ${backend} ${connections} connection(s): ${Math.round(row.rps)}/s, p99 ${row.p99} ms\n`);
+        }
+      }
+    } finally {
+      for (const x of servers) {
+        await stop(x.server.child);
+        rmSync(x.data, { recursive: true, force: true });
+        if (backend === 'postgres') await psql(`drop schema if exists ${x.schema} cascade`);
       }
     }
   }
