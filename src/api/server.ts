@@ -70,6 +70,8 @@ export interface ApiContext {
   metrics: Metrics;
   keys: KeyVerifier;
   authRequired: boolean;
+  /** The service's logger (Fastify itself has none, so `request.log` writes nothing): routes and plugins log here. */
+  logger: Logger | undefined;
 }
 
 /** Shared by every route module: send a JSON value without going through a schema serializer. */
@@ -165,10 +167,10 @@ function describeFastifyError(e: Partial<FastifyError>): string {
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const metrics = opts.metrics ?? createMetrics({ defaultMetrics: opts.processMetrics });
-  const ctx: ApiContext = {
-    store: opts.store, limits, metrics, keys: new KeyVerifier(opts.store, limits.keyCacheMs), authRequired: opts.auth?.required ?? true,
-  };
   const logger = opts.logger || undefined;
+  const ctx: ApiContext = {
+    store: opts.store, limits, metrics, keys: new KeyVerifier(opts.store, limits.keyCacheMs), authRequired: opts.auth?.required ?? true, logger,
+  };
   const app = Fastify({
     // Fastify gets no logger (it would make a child logger for every request): the service writes
     // its own lines (one per request, in onResponse, with the request id; errors) with `logger`.
