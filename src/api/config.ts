@@ -20,6 +20,12 @@ export interface Limits {
   requestTimeoutMs: number;
   /** Per-key rate limit; null = off. */
   rateLimit: RateLimit | null;
+  /** Failed authentications per client address before its requests are refused with 429; null = off. */
+  authFailureLimit: RateLimit | null;
+  /** Largest transaction a commit records (characters of canonical JSON); larger → 413. */
+  maxRecordedInputBytes: number;
+  /** While shutting down, how long an idle keep-alive connection may still send its next request (answered with Connection: close). */
+  drainGraceMs: number;
   /** How long a looked-up API key is trusted before it is read again (ms): bounds how late a revocation made by another process takes effect. */
   keyCacheMs: number;
   /** Longest graceful shutdown (ms): past it, the process exits with code 1 even if requests are still running. */
@@ -38,6 +44,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxBatch: 1000,
   requestTimeoutMs: 30_000,
   rateLimit: null,
+  authFailureLimit: { perMinute: 60, burst: 60 },
+  maxRecordedInputBytes: 64 * 1024,
+  drainGraceMs: 2_000,
   keyCacheMs: 2_000,
   shutdownTimeoutMs: 30_000,
   defaultPageSize: 100,
@@ -75,6 +84,9 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
   set('screeningMaxRows', 'AIDR_SCREENING_MAX_ROWS');
   const rate = positiveInt('AIDR_RATE_LIMIT', env.AIDR_RATE_LIMIT);
   if (rate) out.rateLimit = { perMinute: rate };
+  const failures = positiveInt('AIDR_AUTH_FAILURE_LIMIT', env.AIDR_AUTH_FAILURE_LIMIT);
+  if (failures !== undefined) out.authFailureLimit = failures === 0 ? null : { perMinute: failures, burst: failures };
+  set('maxRecordedInputBytes', 'AIDR_MAX_RECORDED_INPUT');
   return out;
 }
 

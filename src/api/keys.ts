@@ -111,6 +111,8 @@ interface Cached {
 
 /** The largest number of key lookups kept in memory (bounds memory under a flood of random key ids). */
 const CACHE_ENTRIES = 10_000;
+/** How long a verified key id counts as known (see `verify`'s knownOnly). */
+const KNOWN_MS = 10 * 60_000;
 
 /**
  * Checks tokens against the store, remembering each lookup (found or not) for `cacheMs`, so a
@@ -120,13 +122,29 @@ const CACHE_ENTRIES = 10_000;
  */
 export class KeyVerifier {
   private readonly cache = new Map<string, Cached>();
+  /**
+   * Tokens verified, until their key's lookup expires: a request with one costs a map lookup, not
+   * a SHA-256 and a comparison. Tokens are held in this process's memory for at most cacheMs after
+   * their last verification, as they are while their requests run.
+   */
+  private readonly tokens = new Map<string, { principal: Principal; until: number }>();
+  /** Key ids verified in the last KNOWN_MS: still served from an address that is over its failure limit. */
+  private readonly known = new Map<string, number>();
   constructor(private readonly store: Store, private readonly cacheMs: number) {}
 
-  /** The principal for a token, or undefined when the token is malformed, unknown, wrong or revoked. */
-  async verify(token: string): Promise<Principal | undefined> {
+  /**
+   * The principal for a token, or undefined when the token is malformed, unknown, wrong or revoked.
+   * `knownOnly` (an address past its limit of failed authentications): look up only key ids this
+   * process has verified recently, so a flood of invented ones costs no database reads.
+   */
+  async verify(token: string, knownOnly = false): Promise<Principal | undefined> {
+    const now = Date.now();
+    // A token verified within cacheMs: no hash, no lookup (the hot path of every request).
+    const seen = this.tokens.get(token);
+    if (seen && seen.until > now) return seen.principal;
     const keyId = parseToken(token);
     if (!keyId) return undefined;
-    const now = Date.now();
+    if (knownOnly && !((this.known.get(keyId) ?? 0) > now)) return undefined;
     let c = this.cache.get(keyId);
     if (!c || c.until <= now) {
       const row = await keysDb(this.store).selectFrom('api_keys').select(['hash', 'role', 'name', 'revoked_at']).where('id', '=', keyId).executeTakeFirst();
@@ -139,10 +157,16 @@ export class KeyVerifier {
     const given = Buffer.from(tokenHash(token), 'hex');
     const stored = Buffer.from(row.hash, 'hex');
     if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined;
-    return { keyId, role: row.role, name: row.name, anonymous: false };
+    if (this.known.size >= CACHE_ENTRIES) this.known.delete(this.known.keys().next().value!);
+    this.known.set(keyId, now + KNOWN_MS);
+    const principal: Principal = { keyId, role: row.role, name: row.name, anonymous: false };
+    if (this.tokens.size >= CACHE_ENTRIES) this.tokens.delete(this.tokens.keys().next().value!);
+    this.tokens.set(token, { principal, until: c.until });
+    return principal;
   }
 
   forget(keyId: string): void {
     this.cache.delete(keyId);
+    for (const [token, t] of this.tokens) if (t.principal.keyId === keyId) this.tokens.delete(token);
   }
 }

@@ -73,7 +73,7 @@ export class ApiProblem extends Error {
 
 export function problemBody(slug: ProblemSlug, detail: string, instance: string, errors?: FieldError[], extra?: Record<string, unknown>): Problem {
   const [status, title] = PROBLEM_TYPES[slug];
-  const p: Problem = { type: problemType(slug), title, status, detail, instance };
+  const p: Problem = { type: problemType(slug), title, status, detail: cut(detail, MAX_DETAIL), instance: cut(instance, MAX_PATH) };
   if (errors && errors.length) p.errors = errors;
   if (extra) for (const [k, v] of Object.entries(extra)) if (!(k in p)) p[k] = v;
   return p;
@@ -87,24 +87,39 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, p: Api
   return reply.code(p.status).type('application/problem+json').send(JSON.stringify(body));
 }
 
+/**
+ * Bounds on an error's size: a request can hold 90,000 unknown keys or a path 3,000 levels deep,
+ * and its answer must not be megabytes of error. At most MAX_ERRORS field errors (the detail and
+ * `omitted` say how many more), MAX_KEYS unknown keys named per error, paths and messages cut.
+ */
+export const MAX_ERRORS = 20;
+const MAX_KEYS = 10;
+const MAX_PATH = 300;
+const MAX_MESSAGE = 500;
+const MAX_DETAIL = 1000;
+
+export const cut = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, Math.floor(max / 2))}…${s.slice(s.length - Math.floor(max / 2) + 1)}`);
+
 /** zod issues → field errors with paths prefixed by the request part (`body`, `query`, `params`). */
 export function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: string): FieldError[] {
-  return issues.slice(0, 20).map((issue) => {
+  return issues.slice(0, MAX_ERRORS).map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys;
       const path = keys.length === 1 ? [...issue.path, keys[0]!] : issue.path;
-      return { path: formatPath(path, prefix), message: `unknown field${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}` };
+      const named = keys.slice(0, MAX_KEYS).map((k) => cut(k, 50)).join(', ');
+      const more = keys.length > MAX_KEYS ? ` and ${keys.length - MAX_KEYS} more` : '';
+      return { path: cut(formatPath(path, prefix), MAX_PATH), message: `unknown field${keys.length > 1 ? 's' : ''}: ${named}${more}` };
     }
-    return { path: formatPath(issue.path, prefix), message: issue.message };
+    return { path: cut(formatPath(issue.path, prefix), MAX_PATH), message: cut(issue.message, MAX_MESSAGE) };
   });
 }
 
-/** A 400 naming every offending field; the detail repeats the first. */
+/** A 400 naming the offending fields (at most MAX_ERRORS); the detail repeats the first and says how many more there are. */
 export function validationProblem(issues: readonly z.core.$ZodIssue[], prefix: string): ApiProblem {
   const errors = fieldErrors(issues, prefix);
   const first = errors[0]!;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  return new ApiProblem('validation', `${first.path}: ${first.message}${more}`, errors);
+  return new ApiProblem('validation', `${first.path}: ${first.message}${more}`, errors, issues.length > errors.length ? { omitted: issues.length - errors.length } : undefined);
 }
 
 /** Join a request-part prefix and a path as formatted by the engine ("(root)", "[2].item", "consignee.country"). */

@@ -24,6 +24,14 @@ export class RateLimiter {
     this.burst = Math.max(1, limit.burst ?? Math.ceil(limit.perMinute / 6));
   }
 
+  /** The seconds `caller` must wait before `take` would succeed (0: it may go ahead now); counts nothing. */
+  peek(caller: string): number {
+    const b = this.buckets.get(caller);
+    if (!b) return 0;
+    const tokens = Math.min(this.burst, b.tokens + (this.now() - b.at) * this.perMs);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / this.perMs / 1000));
+  }
+
   /** 0 when the request may go ahead (and is counted), else the seconds to wait before retrying. */
   take(caller: string): number {
     const t = this.now();

@@ -10,6 +10,7 @@ import { EvalOptionsSchema } from '../contract/options.js';
 import { ExactNumber, IsoDate, Item, Transaction } from '../contract/transaction.js';
 import { VeuCheckInput } from '../law/part748/veu-check.js';
 import { unstorable, UNSTORABLE_MESSAGE } from '../store/canonical.js';
+import { AuditCheckpointSchema } from '../store/audit-verify.js';
 import { ROLES } from './keys.js';
 
 export { UNSTORABLE_MESSAGE };
@@ -147,14 +148,22 @@ export const IdParams = z.strictObject({ id: StoredText(500).min(1) });
 
 export const VerifyRequest = z.strictObject({
   anchor: z.strictObject({ seq: z.number().int().positive(), hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest') }).optional(),
+  checkpoint: AuditCheckpointSchema.optional().describe('a checkpoint written by `aidr audit checkpoint`: its signature must verify and the log must contain its head (records cut off the end are found)'),
 });
 
 export const VerifyReport = z.object({
   ok: z.boolean(),
   records: z.number().int(),
   head: z.object({ seq: z.number().int(), hash: z.string() }),
-  problem: z.object({ kind: z.string(), seq: z.number().int(), id: z.string().optional(), message: z.string() }).optional(),
+  problem: z.object({
+    kind: z.enum(['altered', 'deleted', 'reordered', 'head', 'unsigned', 'forged', 'truncated', 'checkpoint', 'no-key']), seq: z.number().int(), id: z.string().optional(), message: z.string(),
+  }).optional(),
   anchor: z.object({ seq: z.number().int(), hash: z.string(), ok: z.boolean() }).optional(),
+  signatures: z.object({
+    keyId: z.string().nullable(), since: z.number().int().nullable().describe('the first record the key signs'), signed: z.number().int(),
+    checked: z.enum(['last', 'all', 'none']).describe('last: the last record\'s signature, which vouches for the chain before it'), ok: z.boolean(),
+  }),
+  checkpoint: z.object({ seq: z.number().int(), hash: z.string(), ok: z.boolean() }).optional(),
 });
 
 // ---- ledger ----------------------------------------------------------------------------------------------

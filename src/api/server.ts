@@ -17,20 +17,22 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { LogController, errorCodes, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifyCompress from '@fastify/compress';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { parseJsonExact } from '../contract/json.js';
 import { InputError } from '../engine/context.js';
+import { storeFault } from '../store/errors.js';
 import { LedgerError, CapExceededError } from '../ledger/errors.js';
 import type { Store } from '../store/open.js';
+import { registerJsonParser } from './body.js';
 import { DEFAULT_LIMITS, type Limits } from './config.js';
+import { checkLocalRequest, closeAfterAnswer } from './guard.js';
 import { ANONYMOUS, KeyVerifier, PUBLIC, hasRole, type Principal, type Role } from './keys.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { ApiProblem, joinPath, problemBody, sendProblem, validationProblem } from './problem.js';
+import { ApiProblem, cut, joinPath, problemBody, sendProblem, validationProblem } from './problem.js';
 import { RateLimiter } from './rate-limit.js';
 import { COMPONENTS } from './schemas.js';
 import { registerDeterminationRoutes } from './routes/determinations.js';
@@ -45,6 +47,8 @@ import { registerScreeningRoutes } from './routes/screenings.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    /** The route's pattern ("unmatched" for none), read once per request (Fastify's routeOptions getter builds an object each time). */
+    routeUrl: string;
   }
   interface FastifyContextConfig {
     /** The least role that may call the route; 'public' needs no key. */
@@ -79,6 +83,8 @@ export interface ApiContext {
   keys: KeyVerifier;
   authRequired: boolean;
   databaseUrl?: string;
+  /** The service's logger (Fastify itself has none, so `request.log` writes nothing): routes and plugins log here. */
+  logger: Logger | undefined;
 }
 
 /** Shared by every route module: send a JSON value without going through a schema serializer. */
@@ -115,10 +121,13 @@ const LEDGER_STATUS = {
  */
 export function toProblem(err: unknown, prefix = 'body'): ApiProblem {
   if (err instanceof ApiProblem) return err;
+  // The database went away, or is busy past the deadline: an ordinary event, said as such.
+  const fault = storeFault(err);
+  if (fault) return new ApiProblem('unavailable', fault.message, undefined, { retryAfter: fault.retryAfterSeconds }, { 'retry-after': String(fault.retryAfterSeconds) });
   if (err instanceof InputError) {
     // The schema accepted the request; the engine or the ledger could not carry it out.
-    const path = joinPath(prefix, err.path);
-    const message = err.message.startsWith(`${err.path}: `) ? err.message.slice(err.path.length + 2) : err.message;
+    const path = cut(joinPath(prefix, err.path), 300);
+    const message = cut(err.message.startsWith(`${err.path}: `) ? err.message.slice(err.path.length + 2) : err.message, 500);
     return new ApiProblem('unprocessable', `${path}: ${message}`, [{ path, message }]);
   }
   if (err instanceof LedgerError) {
@@ -140,6 +149,8 @@ export function toProblem(err: unknown, prefix = 'body'): ApiProblem {
 /** Credentials have no place in a URL, but one put there must not reach the logs; long URLs are cut. */
 const SECRET_PARAM = /([?&](?:token|key|api_?key|access_?token|auth(?:orization)?)=)[^&#]*/gi;
 export function loggableUrl(url: string): string {
+  // The usual case: a short path without a query or anything shaped like a key.
+  if (url.length <= 200 && !url.includes('?') && !url.includes('aidr_')) return url;
   const clean = url.replace(SECRET_PARAM, '$1[redacted]').replace(/aidr_[0-9a-f]+_[A-Za-z0-9_-]+/g, '[redacted]');
   return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
 }
@@ -169,13 +180,15 @@ function describeFastifyError(e: Partial<FastifyError>): string {
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const metrics = opts.metrics ?? createMetrics({ defaultMetrics: opts.processMetrics });
+  const logger = opts.logger || undefined;
   const ctx: ApiContext = {
-    store: opts.store, limits, metrics, keys: new KeyVerifier(opts.store, limits.keyCacheMs), authRequired: opts.auth?.required ?? true,
+    store: opts.store, limits, metrics, keys: new KeyVerifier(opts.store, limits.keyCacheMs), authRequired: opts.auth?.required ?? true, logger,
     ...(opts.databaseUrl ? { databaseUrl: opts.databaseUrl } : {}),
   };
-  const logger = opts.logger || undefined;
   const app = Fastify({
-    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    // Fastify gets no logger (it would make a child logger for every request): the service writes
+    // its own lines (one per request, in onResponse, with the request id; errors) with `logger`.
+    logger: false,
     // One line per request, written in onResponse with the key id (Fastify's own two lines carry neither).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.bodyLimitBytes,
@@ -187,7 +200,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // While draining, a request that already arrived on an open connection is served (with
     // Connection: close) rather than refused: it may be a commit its client is waiting for.
     return503OnClosing: false,
-    forceCloseConnections: 'idle',
+    forceCloseConnections: false,
     routerOptions: { maxParamLength: 500 },
     clientErrorHandler,
     frameworkErrors: (err, request, reply) => {
@@ -195,31 +208,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     },
   }) as unknown as FastifyInstance;
 
-  // Schemas are documentation; validation happens in handlers (paths named) and serialization is JSON.stringify.
-  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  // Schemas are documentation; validation happens in handlers (paths named) and serialization is
+  // JSON.stringify. No validator at all (rather than one that accepts everything): Fastify then
+  // skips its validation step for every request.
+  app.setValidatorCompiler(() => undefined as unknown as (data: unknown) => { value: unknown });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('principal', null as unknown as Principal);
-  // JSON only: Fastify would otherwise hand a text/plain body to the handlers as a string.
-  app.removeContentTypeParser('text/plain');
-  // JSON numbers read exactly (10^26 − 1 stays below the 4E091 threshold instead of becoming
-  // 1e26): parseJsonExact in place of Fastify's parser, with its behaviour otherwise (bodyLimit
-  // → 413, empty body, `__proto__` and `constructor.prototype` refused, invalid JSON → 400).
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.length === 0) {
-      done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
-      return;
-    }
-    try {
-      done(null, parseJsonExact(text));
-    } catch (e) {
-      const err = e as FastifyError;
-      err.statusCode = 400;
-      (err as { code: string }).code = 'FST_ERR_CTP_INVALID_JSON_BODY';
-      done(err, undefined);
-    }
-  });
+  app.decorateRequest('routeUrl', 'unmatched');
+  registerJsonParser(app);
 
   const registry = z.registry<{ id: string }>();
   for (const [schema, id] of COMPONENTS) registry.add(schema, { id });
@@ -251,53 +247,70 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const methodsOf = (path: string): string[] => [...new Set(patterns.filter((p) => p.re.test(path)).flatMap((p) => [...p.methods]))].sort();
 
   const limiter = limits.rateLimit ? new RateLimiter(limits.rateLimit) : undefined;
+  const authFailures = limits.authFailureLimit ? new RateLimiter(limits.authFailureLimit) : undefined;
 
-  app.addHook('onRequest', async (request) => {
-    const role = request.routeOptions.config.role;
-    // Unmatched paths answer 404 without asking for a key; public routes need none.
-    if (role === undefined || role === 'public' || request.is404) {
-      request.principal = PUBLIC;
-      return;
-    }
-    request.principal = await authenticate(request, ctx);
-    if (!hasRole(request.principal.role, role)) {
-      throw new ApiProblem('forbidden', `${request.method} ${request.routeOptions.url} needs role ${role}; this key (${request.principal.keyId}) has role ${request.principal.role}`);
-    }
-    if (limiter) {
-      const wait = limiter.take(request.principal.anonymous ? `ip:${request.ip}` : request.principal.keyId);
-      if (wait > 0) throw new ApiProblem('rate-limited', `rate limit of ${limits.rateLimit!.perMinute} requests a minute reached; retry in ${wait} s`, undefined, { retryAfter: wait }, { 'retry-after': String(wait) });
+  // Everything decided before the body is read: where the request comes from, who sends it, its
+  // role and its rate. A refusal here closes the connection after the answer (guard.ts), so a
+  // body nobody asked for is not read.
+  let draining = false;
+  app.addHook('onRequest', async (request, reply) => {
+    if (draining) reply.header('connection', 'close');
+    try {
+      if (!ctx.authRequired) checkLocalRequest(request);
+      const route = request.routeOptions;
+      if (!request.is404 && route.url) request.routeUrl = route.url;
+      const role = route.config.role;
+      // Unmatched paths answer 404 without asking for a key; public routes need none.
+      if (role === undefined || role === 'public' || request.is404) {
+        request.principal = PUBLIC;
+        return;
+      }
+      const address = `ip:${request.ip}`;
+      // Past its limit of failed authentications, an address is refused before any key is looked
+      // up, except with a key this process verified recently (a client sharing the address).
+      const penalty = authFailures?.peek(address) ?? 0;
+      try {
+        request.principal = await authenticate(request, ctx, penalty > 0);
+      } catch (e) {
+        if (!(e instanceof ApiProblem && e.slug === 'unauthorized')) throw e;
+        if (penalty > 0) throw new ApiProblem('rate-limited', `too many failed authentications from this address; retry in ${penalty} s`, undefined, { retryAfter: penalty }, { 'retry-after': String(penalty) });
+        authFailures?.take(address);
+        throw e;
+      }
+      if (!hasRole(request.principal.role, role)) {
+        throw new ApiProblem('forbidden', `${request.method} ${request.routeUrl} needs role ${role}; this key (${request.principal.keyId}) has role ${request.principal.role}`);
+      }
+      if (limiter) {
+        const wait = limiter.take(request.principal.anonymous ? address : request.principal.keyId);
+        if (wait > 0) throw new ApiProblem('rate-limited', `rate limit of ${limits.rateLimit!.perMinute} requests a minute reached; retry in ${wait} s`, undefined, { retryAfter: wait }, { 'retry-after': String(wait) });
+      }
+    } catch (e) {
+      closeAfterAnswer(request, reply);
+      throw e;
     }
   });
 
-  // Responses finished while the server drains close their connection, so that close() is not
-  // held open by keep-alive sockets that went idle after it started.
-  let draining = false;
+  // Draining (SIGTERM): the listener stops accepting connections; a request that arrives on an
+  // open keep-alive connection is still served, and its answer carries Connection: close, so the
+  // client moves on cleanly. Node would close idle keep-alive connections at once (a client
+  // sending on one at that moment gets a reset): they are left a grace period to send their next
+  // request, then closed.
+  // (The header is set in onRequest, which every request passes through: no onSend hook on the hot path.)
   app.addHook('preClose', async () => {
     draining = true;
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (draining) reply.header('connection', 'close');
-    done(null, payload);
+    const server = app.server;
+    const closeIdle = server.closeIdleConnections.bind(server);
+    server.closeIdleConnections = () => {};
+    setTimeout(closeIdle, limits.drainGraceMs).unref();
   });
 
-  // Per (method, route, status) the labelled children are looked up once: prom-client hashes the
-  // label set on every inc/observe otherwise, which shows on the hot path.
-  const series = new Map<string, { count: { inc(): void }; latency: { observe(v: number): void } }>();
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+    const route = request.routeUrl;
     const status = reply.statusCode;
-    const key = `${request.method} ${route} ${status}`;
-    let s = series.get(key);
-    if (!s) {
-      const labels = { method: request.method, route, status: String(status) };
-      s = { count: metrics.requests.labels(labels), latency: metrics.duration.labels(labels) };
-      series.set(key, s);
-    }
-    s.count.inc();
-    s.latency.observe(reply.elapsedTime / 1000);
+    metrics.recordRequest(request.method, route, status, reply.elapsedTime / 1000);
     if (logger) {
-      request.log.info({
-        method: request.method, route, url: loggableUrl(request.url),
+      logger.info({
+        reqId: request.id, method: request.method, route, url: loggableUrl(request.url),
         status, ms: Math.round(reply.elapsedTime * 100) / 100, keyId: request.principal?.keyId ?? null,
       }, 'request');
     }
@@ -306,7 +319,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.setErrorHandler((err, request, reply) => {
     const p = toProblem(err);
-    if (p.status >= 500) request.log.error({ err }, 'request failed');
+    if (p.slug === 'unavailable') logger?.warn({ reqId: request.id, reason: p.message }, 'database unavailable');
+    else if (p.status >= 500) logger?.error({ reqId: request.id, err }, 'request failed');
     return sendProblem(request, reply, p);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -375,7 +389,7 @@ function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   socket.destroy(err);
 }
 
-async function authenticate(request: FastifyRequest, ctx: ApiContext): Promise<Principal> {
+async function authenticate(request: FastifyRequest, ctx: ApiContext, cachedOnly = false): Promise<Principal> {
   const header = request.headers.authorization;
   if (header === undefined) {
     // The workbench's session cookie (CSRF-checked for state-changing requests), with its key's role.
@@ -385,7 +399,7 @@ async function authenticate(request: FastifyRequest, ctx: ApiContext): Promise<P
     throw new ApiProblem('unauthorized', 'send an API key: Authorization: Bearer aidr_<keyId>_<secret> (create one with `aidr keys create`)', undefined, undefined, { 'www-authenticate': 'Bearer realm="aidr"' });
   }
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const principal = m ? await ctx.keys.verify(m[1]!) : undefined;
+  const principal = m ? await ctx.keys.verify(m[1]!, cachedOnly) : undefined;
   if (!principal) {
     // A presented key is always checked, even when authentication is off: a wrong key is never silently ignored.
     throw new ApiProblem('unauthorized', m ? 'unknown, revoked or malformed API key' : 'expected Authorization: Bearer <API key>', undefined, undefined, { 'www-authenticate': 'Bearer realm="aidr", error="invalid_token"' });

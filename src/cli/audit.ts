@@ -1,25 +1,45 @@
 /**
- * `aidr audit …`: the append-only, hash-chained record of committed determinations.
- * verify (exit 1 names the first altered, deleted or reordered record), replay (re-evaluate a
- * stored input; exit 1 when the answer differs), export (CSV or JSON Lines for record-keeping,
- * EAR part 762), show.
+ * `aidr audit …`: the append-only, hash-chained, signed record of committed determinations.
+ * verify (exit 5 names the first altered, deleted, reordered, unsigned or forged record, or a log
+ * shorter than a checkpoint), checkpoint (the signed head, to keep off the database), replay
+ * (re-evaluate a stored input; exit 5 when the answer differs), export (CSV or JSON Lines for
+ * record-keeping, EAR part 762), show.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InputError } from '../engine/context.js';
-import { UsageError, writeJson } from './io.js';
+import { parseJson, UsageError, writeJson } from './io.js';
+import { EXIT } from './exit.js';
 import { fail, withStore } from './ledger.js';
 import { IsoDate } from '../contract/transaction.js';
+import type { AuditCheckpoint } from '../store/audit-verify.js';
+
+/** A checkpoint file, checked for shape (its signature is checked by the verification). */
+export async function readCheckpoint(file: string): Promise<AuditCheckpoint> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read the checkpoint ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const { AuditCheckpointSchema } = await import('../store/audit-verify.js');
+  const r = AuditCheckpointSchema.safeParse(parseJson(text, `the checkpoint ${file}`));
+  if (!r.success) throw new InputError('--checkpoint', `${file} is not an aidr audit checkpoint (${r.error.issues[0]?.path.join('.') ?? ''}: ${r.error.issues[0]?.message ?? ''})`);
+  return r.data as AuditCheckpoint;
+}
 
 export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('The audit log of committed determinations: verify, replay, export, show');
 
   audit
     .command('verify')
-    .description('Walk the hash chain; exit 1 and name the first altered, deleted or reordered record')
+    .description('Walk the hash chain and check the signatures; exit 5 naming the first altered, deleted, reordered, unsigned or forged record')
     .option('--anchor <seq:hash>', 'also require that record seq has this hash (a head you noted earlier)')
+    .option('--checkpoint <file>', 'also require the head a checkpoint saw (`aidr audit checkpoint`): records cut off the end are found')
+    .option('--public-key <file>', 'check the signatures with this public key (the .pub beside the signing key) instead of the signing key')
+    .option('--all-signatures', 'check every record\'s signature, not only the last one (which vouches for the chain before it); slower')
     .option('--format <format>', 'json or text', 'text')
-    .action(async (flags: { anchor?: string; format: string }) => {
+    .action(async (flags: { anchor?: string; checkpoint?: string; publicKey?: string; allSignatures?: boolean; format: string }) => {
       try {
         let anchor: { seq: number; hash: string } | undefined;
         if (flags.anchor) {
@@ -27,13 +47,38 @@ export function registerAudit(program: Command): void {
           if (!m) throw new InputError('--anchor', 'expected SEQ:HASH (64 hex digits), as printed by aidr audit verify');
           anchor = { seq: Number(m[1]), hash: m[2]! };
         }
+        const checkpoint = flags.checkpoint ? await readCheckpoint(flags.checkpoint) : undefined;
+        const { loadTrustedKey } = await import('../store/signing.js');
+        const keys = flags.publicKey ? [loadTrustedKey(flags.publicKey)] : undefined;
         await withStore(async (store) => {
           const { verifyAudit } = await import('../store/audit.js');
-          const r = await verifyAudit(store, anchor);
+          const r = await verifyAudit(store, { ...(anchor ? { anchor } : {}), ...(checkpoint ? { checkpoint } : {}), ...(keys ? { keys } : {}), allSignatures: flags.allSignatures === true });
           if (flags.format === 'json') writeJson(r);
-          else if (r.ok) process.stdout.write(`audit log intact: ${r.records} record(s); head ${r.head.seq}:${r.head.hash}\n`);
-          else process.stdout.write(`audit log FAILED verification (${r.problem!.kind}): ${r.problem!.message}\n`);
-          if (!r.ok) process.exitCode = 1;
+          else if (r.ok) {
+            const signed = `${r.signatures.signed} signed by key ${r.signatures.keyId} (the last signature checked${r.signatures.checked === 'all' ? ', and every other' : ''})`;
+            process.stdout.write(`audit log intact: ${r.records} record(s), ${signed}; head ${r.head.seq}:${r.head.hash}${r.checkpoint ? `; checkpoint seq ${r.checkpoint.seq} present` : ''}\n`);
+          } else process.stdout.write(`audit log FAILED verification (${r.problem!.kind}): ${r.problem!.message}\n`);
+          if (!r.ok) process.exitCode = EXIT.verificationFailed;
+        });
+      } catch (e) {
+        fail(e);
+      }
+    });
+
+  audit
+    .command('checkpoint')
+    .description('Write the signed head of the audit log (and a digest of the ledger movements) for safekeeping off the database')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action(async (flags: { out?: string }) => {
+      try {
+        await withStore(async (store) => {
+          const { auditCheckpoint } = await import('../store/audit.js');
+          const cp = await auditCheckpoint(store);
+          const text = `${JSON.stringify(cp, null, 2)}\n`;
+          if (flags.out) {
+            writeFileSync(flags.out, text);
+            process.stderr.write(`aidr: checkpoint of seq ${cp.audit.seq} written to ${flags.out}; keep it where the database's users cannot change it, and pass it to \`aidr audit verify --checkpoint\`\n`);
+          } else process.stdout.write(text);
         });
       } catch (e) {
         fail(e);
@@ -42,7 +87,7 @@ export function registerAudit(program: Command): void {
 
   audit
     .command('replay')
-    .description('Re-evaluate a stored input with its stored options; print the differences (exit 1 if any); --all streams every record')
+    .description('Re-evaluate a stored input with its stored options; print the differences (exit 5 if any); --all streams every record')
     .argument('[id]', 'the record id (uuid) or sequence number')
     .option('--all', 'replay every stored record against today\'s ruleset: one JSON line per record that differs, a count at the end')
     .option('--format <format>', 'json or text', 'text')
@@ -67,7 +112,7 @@ export function registerAudit(program: Command): void {
             process.stdout.write(`record ${r.seq} (${r.id}) of ${r.at}\n${r.note}\n`);
             for (const x of r.differences) process.stdout.write(`  ${x.path}: stored ${JSON.stringify(x.stored)} → now ${JSON.stringify(x.now)}\n`);
           }
-          if (!r.identical) process.exitCode = 1;
+          if (!r.identical) process.exitCode = EXIT.verificationFailed;
         });
       } catch (e) {
         fail(e);

@@ -3,8 +3,7 @@
  * src/ledger/commit.ts), printing `{ determination, commit }` per transaction.
  */
 import { InputError } from '../engine/context.js';
-import { EXIT } from './exit.js';
-import { UsageError, writeJson } from './io.js';
+import { describeError, UsageError, writeJson } from './io.js';
 import { defaultActor, withStore } from './ledger.js';
 
 // ---- aidr check --commit ----------------------------------------------------------------------------
@@ -14,7 +13,7 @@ export interface CommitFlags { actor?: string; idempotencyKey?: string; exceptio
 /**
  * Commit each transaction (one database transaction each, in order) and print
  * `{ determination, commit }` per transaction. A refused commit (cap exceeded, not eligible) is
- * reported as `{ error }` in its place and the exit code is 4 (EXIT.refused); the others stay committed.
+ * reported as `{ error }` in its place and the exit code is that of the first refusal (4 for a cap or limit); the others stay committed.
  */
 export async function commitAll(transactions: import('../contract/transaction.js').Transaction[], batch: boolean, opts: import('../engine/context.js').EvalOptions, flags: CommitFlags, render: (d: import('../contract/determination.js').Determination) => string): Promise<void> {
   const codes = ['AIA', 'ACA', 'ACM', 'NAC', 'LPP'];
@@ -23,7 +22,7 @@ export async function commitAll(transactions: import('../contract/transaction.js
   const exception = flags.exception?.toUpperCase() as 'AIA' | 'ACA' | 'ACM' | 'NAC' | 'LPP' | undefined;
   const actor = defaultActor(flags.actor);
   const out: unknown[] = [];
-  let refused = false;
+  let refused: unknown;
   const { commitTransaction, preflightCommits } = await import('../ledger/commit.js');
   preflightCommits(transactions, opts, exception);
   await withStore(async (store) => {
@@ -39,7 +38,7 @@ export async function commitAll(transactions: import('../contract/transaction.js
       } catch (e) {
         if (e instanceof InputError && batch) throw new InputError(`[${i}].${e.path}`, e.message.slice(e.path.length + 2));
         if (!(e instanceof Error && e.name === 'LedgerError')) throw e;
-        refused = true;
+        refused ??= e;
         out.push({ ...(tx.id ? { id: tx.id } : {}), error: e.message });
         process.stderr.write(`aidr: ${batch ? `[${i}] ` : ''}${e.message}\n`);
       }
@@ -61,5 +60,5 @@ export async function commitAll(transactions: import('../contract/transaction.js
   } else {
     writeJson(batch ? out : out[0]);
   }
-  if (refused) process.exitCode = EXIT.refused;
+  if (refused) process.exitCode = describeError(refused).code;
 }

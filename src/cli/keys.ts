@@ -70,11 +70,7 @@ export function registerKeys(program: Command): void {
         await withStore(async (store) => {
           const { revokeKey } = await import('../api/keys.js');
           const k = await revokeKey(store, id, `cli:${defaultActor()}`);
-          if (!k) {
-            process.stderr.write(`aidr: no API key ${id}\n`);
-            process.exitCode = 1;
-            return;
-          }
+          if (!k) throw new UsageError(`no API key ${id}`);
           writeJson(k);
         });
       } catch (e) {

@@ -4,9 +4,9 @@
  * inside these commands, so `aidr check` stays fast.
  *
  * Exit codes (src/cli/exit.ts): 0 done; 4 refused by a limit or the ledger's state (cap exceeded,
- * UVEU limit, not eligible, idempotency conflict, reservation state); 2 invalid input or usage
- * (the field path is named), or a reservation, account or record that does not exist; 1 an
- * internal failure or a failed verification.
+ * UVEU limit, not eligible, a reservation in another state); 2 invalid input or usage (the field
+ * path is named), an idempotency conflict, or a reservation, account or record that does not exist;
+ * 5 a failed verification; 1 an internal failure (the database unreachable).
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -30,12 +30,8 @@ export async function withStore<T>(fn: (store: Store) => Promise<T>): Promise<T>
   }
 }
 
-/** Refusals (LedgerError) exit 4 with their message, whatever their kind; naming what does not exist is bad input (2); the rest as every command does. */
+/** Every error as every command reports it (io.ts): refusals by a cap exit 4, bad input 2, a failed verification 5. */
 export function fail(e: unknown): never {
-  if (e instanceof Error && e.name === 'LedgerError') {
-    process.stderr.write(`aidr: ${e.message}\n`);
-    process.exit((e as { code?: string }).code === 'not_found' ? EXIT.badInput : EXIT.refused);
-  }
   reportAndExit(e);
 }
 
@@ -342,14 +338,17 @@ export function registerLedger(program: Command): void {
 
   ledger
     .command('verify')
-    .description('Check that every balance equals the sum of its movements (exit 1 if not)')
-    .action(async () => {
+    .description('Recompute every balance from movements each vouched for (MAC, audit record); name forged, missing or altered ones (exit 5 if any)')
+    .option('--checkpoint <file>', 'a checkpoint from `aidr audit checkpoint`: movements deleted or altered before it are found too')
+    .action(async (flags: { checkpoint?: string }) => {
       try {
+        const { readCheckpoint } = await import('./audit.js');
+        const checkpoint = flags.checkpoint ? await readCheckpoint(flags.checkpoint) : undefined;
         await withStore(async (store) => {
           const L = await import('../ledger/index.js');
-          const r = await L.verifyLedger(store);
+          const r = await L.verifyLedger(store, checkpoint ? { checkpoint } : {});
           writeJson(r);
-          if (!r.ok) process.exitCode = 1;
+          if (!r.ok) process.exitCode = EXIT.verificationFailed;
         });
       } catch (e) {
         fail(e);

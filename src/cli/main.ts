@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { registerCheck } from './check.js';
 import { registerChips } from './chips.js';
 import { registerInterpretations } from './interpretations.js';
-import { reportAndExit } from './io.js';
+import { reportAndExit, setDebug } from './io.js';
 import { registerLedger } from './ledger.js';
 import { registerAudit } from './audit.js';
 import { registerVeu } from './veu.js';
@@ -19,7 +19,15 @@ export async function main(argv: string[]): Promise<void> {
     throw e;
   });
   const program = new Command();
-  program.name('aidr').description('The AI Diffusion rule (90 FR 4544) as code: determinations with citations').version('0.1.0');
+  program.name('aidr').description('The AI Diffusion rule (90 FR 4544) as code: determinations with citations').version('0.1.0')
+    .option('--debug', 'print stack traces with errors (also AIDR_DEBUG=1)')
+    .option('--signing-key <file>', 'the store\'s signing key file (default AIDR_SIGNING_KEY, else aidr-signing.key in the data directory)');
+  // Global options apply to every command: read them before the command runs.
+  program.hook('preAction', (_program, command) => {
+    const o = command.optsWithGlobals() as { debug?: boolean; signingKey?: string };
+    setDebug(o.debug === true);
+    if (o.signingKey) process.env.AIDR_SIGNING_KEY = o.signingKey;
+  });
   program.exitOverride((err) => {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
     process.exit(2);

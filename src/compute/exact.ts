@@ -1,8 +1,15 @@
 /**
  * Exact decimal arithmetic for every number that meets a legal threshold. TPP, performance
- * density and training operations are compared as decimals (decimal.js with 60 significant
- * digits), never as binary floats: 1e26 operations given as "1e26" is exactly 10^26, and a
- * performance density of exactly 5.92 meets "5.92 or more".
+ * density and training operations are compared as decimals (decimal.js), never as binary floats:
+ * 1e26 operations given as "1e26" is exactly 10^26, and a performance density of exactly 5.92
+ * meets "5.92 or more".
+ *
+ * Addition, subtraction and multiplication are exact at any size: 6·N·D of two 40-digit figures
+ * has 81 digits, and all of them count against a threshold. decimal.js rounds every result to the
+ * precision of its constructor (60 significant digits here, which division needs: 1/3 has no end),
+ * so these three operations are computed, when their exact result would need more digits, in a
+ * context wide enough to hold it. The figures read in are bounded (`exactRangeProblem`: at most
+ * 1,000 significant digits and a decimal exponent within ±1,000), so an exact result stays small.
  */
 import DecimalModule from 'decimal.js';
 
@@ -12,6 +19,68 @@ const DecimalJs = DecimalModule as unknown as DecimalClass;
 
 export const Decimal = DecimalJs.clone({ precision: 60, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -7, toExpPos: 21 });
 export type Decimal = InstanceType<typeof Decimal>;
+
+/** Figures read in are at most this many significant digits, with a decimal exponent within ±EXACT_EXPONENT. */
+export const EXACT_DIGITS = 1000;
+export const EXACT_EXPONENT = 1000;
+
+/** Why a decimal string is outside the range read exactly, or undefined when it is inside. */
+export function exactRangeProblem(s: string): string | undefined {
+  const m = /^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s.trim());
+  if (!m) return undefined; // not a decimal: the caller's own check says so
+  const int = m[1] ?? '';
+  const digits = (int + (m[2] ?? '')).replace(/^0+/, '');
+  const significant = digits.replace(/0+$/, '').length;
+  if (significant === 0) return undefined; // zero
+  const expText = (m[3] ?? '0').replace(/^[+]/, '');
+  if (expText.replace(/^-?0*/, '').length > 6) return `beyond the range read exactly (a decimal exponent within ±${EXACT_EXPONENT})`;
+  const leading = int.replace(/^0+/, '').length > 0 ? int.replace(/^0+/, '').length - 1 : -((m[2] ?? '').length - (m[2] ?? '').replace(/^0+/, '').length) - 1;
+  const exponent = leading + Number(expText);
+  if (significant > EXACT_DIGITS) return `beyond the range read exactly (at most ${EXACT_DIGITS} significant digits)`;
+  if (Math.abs(exponent) > EXACT_EXPONENT) return `beyond the range read exactly (a decimal exponent within ±${EXACT_EXPONENT})`;
+  return undefined;
+}
+
+/**
+ * A context for exact sums, differences and products of figures in range: its precision is never
+ * reached by them, and it is never used for division.
+ */
+const Wide = DecimalJs.clone({ precision: 1e6, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -7, toExpPos: 21 });
+
+type Operand = Decimal | number | string;
+type BinaryOp = (this: Decimal, y: Operand) => Decimal;
+
+/** Digits needed to hold x op y exactly (an upper bound). */
+const productDigits = (x: Decimal, y: Decimal): number => x.sd() + y.sd();
+const sumDigits = (x: Decimal, y: Decimal): number => {
+  if (x.isZero() || y.isZero() || !x.isFinite() || !y.isFinite()) return 0;
+  const top = Math.max(x.e, y.e) + 1;
+  const bottom = Math.min(x.e - x.sd() + 1, y.e - y.sd() + 1);
+  return top - bottom + 1;
+};
+
+/**
+ * decimal.js keeps one prototype for all its constructors; the wrappers act only for this module's
+ * `Decimal` (other users of decimal.js, if any, are untouched) and only when 60 digits would not
+ * hold the exact result.
+ */
+function exactly(name: 'times' | 'mul' | 'plus' | 'add' | 'minus' | 'sub', digits: (x: Decimal, y: Decimal) => number): void {
+  const proto = DecimalJs.prototype as unknown as Record<string, BinaryOp>;
+  const original = proto[name]!;
+  proto[name] = function (this: Decimal, y: Operand): Decimal {
+    if (this.constructor !== Decimal) return original.call(this, y);
+    const other = y instanceof Decimal ? y : new Decimal(y);
+    if (digits(this, other) <= Decimal.precision) return original.call(this, other);
+    // Computed wide, then kept as it is: a constructor does not round.
+    return new Decimal(original.call(new Wide(this) as unknown as Decimal, new Wide(other) as unknown as Decimal) as unknown as Decimal);
+  };
+}
+exactly('times', productDigits);
+exactly('mul', productDigits);
+exactly('plus', sumDigits);
+exactly('add', sumDigits);
+exactly('minus', sumDigits);
+exactly('sub', sumDigits);
 
 export type NumLike = Decimal | number | string;
 

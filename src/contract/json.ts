@@ -164,3 +164,34 @@ export function reproducedByDouble(literal: string): boolean {
   const back = decompose(String(n));
   return back.digits === lit.digits && back.exp === lit.exp;
 }
+
+/**
+ * The byte offset of the first byte that does not belong to a valid UTF-8 sequence (RFC 3629:
+ * no overlong forms, no surrogates, nothing past U+10FFFF), or -1 when the bytes are valid UTF-8.
+ * Used to say where a body or a file is broken, after a fast whole-buffer check failed.
+ */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let min: number;
+    if (c >= 0xc2 && c <= 0xdf) [n, min] = [1, 0x80];
+    else if (c >= 0xe0 && c <= 0xef) [n, min] = [2, 0x800];
+    else if (c >= 0xf0 && c <= 0xf4) [n, min] = [3, 0x10000];
+    else return i;
+    let cp = c & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const x = b[i + k];
+      if (x === undefined || (x & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (x & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return -1;
+}

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isKnownCountry } from '../data/countries.js';
 import { isKnownChip } from '../data/chips.js';
+import { exactRangeProblem } from '../compute/exact.js';
 
 /** ISO 3166-1 alpha-2, upper-cased on the way in; unknown codes are rejected with the field path. */
 export const CountryCode = z
@@ -35,6 +36,12 @@ export const ExactNumber = z
     const s = typeof v === 'number' ? numberToDecimalString(v) : v;
     if (s === null || !DECIMAL.test(s)) {
       ctx.addIssue({ code: 'custom', message: 'expected a non-negative finite number or decimal string such as "1.2e26"' });
+      return z.NEVER;
+    }
+    // Never Infinity, never a silently rounded figure: beyond the exact range is refused here, at its path.
+    const range = exactRangeProblem(s);
+    if (range) {
+      ctx.addIssue({ code: 'custom', message: range });
       return z.NEVER;
     }
     return s.replace(/^\+/, '');

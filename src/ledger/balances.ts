@@ -1,6 +1,6 @@
 /**
  * Account balances as callers see them: creating an account on first use, reading one or all,
- * an account's movements, and `verifyLedger` (every balance equals the sum of its movements).
+ * an account's movements (`verifyLedger`, in verify.ts, checks them).
  */
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/open.js';
@@ -148,29 +148,6 @@ export async function history(store: Store, id: string, limit = 1000, after?: bi
     seq: big(r.seq).toString(), account: r.account_id, kind: r.kind, reservationId: r.reservation_id,
     usedDeltaTpp: tpp(big(r.used_delta)), reservedDeltaTpp: tpp(big(r.reserved_delta)), onDate: r.on_date, at: r.at, actor: r.actor, auditId: r.audit_id, ref: r.ref,
   }));
-}
-
-/** Σ movements = balance, for every account; returns the accounts where it does not hold. */
-export async function verifyLedger(store: Store): Promise<{ ok: boolean; accounts: number; mismatches: { account: string; usedTpp: string; historyUsedTpp: string; reservedTpp: string; historyReservedTpp: string }[]; overCap: string[] }> {
-  const accounts = await store.db.selectFrom('ledger_accounts').selectAll().execute();
-  const sums = await store.db
-    .selectFrom('ledger_movements')
-    .select((eb) => ['account_id', eb.fn.sum<DbInt>('used_delta').as('u'), eb.fn.sum<DbInt>('reserved_delta').as('r')])
-    .groupBy('account_id')
-    .execute();
-  const byId = new Map(sums.map((s) => [s.account_id, s]));
-  const mismatches = [];
-  const overCap: string[] = [];
-  for (const a of accounts) {
-    const s = byId.get(a.id);
-    const u = big(s?.u ?? 0), r = big(s?.r ?? 0);
-    if (u !== big(a.used) || r !== big(a.reserved)) {
-      mismatches.push({ account: a.id, usedTpp: tpp(big(a.used)), historyUsedTpp: tpp(u), reservedTpp: tpp(big(a.reserved)), historyReservedTpp: tpp(r) });
-    }
-    const cap = bigOrNull(a.cap);
-    if (cap !== null && big(a.used) + big(a.reserved) > cap) overCap.push(a.id);
-  }
-  return { ok: mismatches.length === 0, accounts: accounts.length, mismatches, overCap };
 }
 
 /** An account after an operation, with the caps of the operation's date. */

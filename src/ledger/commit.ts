@@ -5,7 +5,8 @@
  *
  * 1. The view is read without locks and the engine runs outside the transaction (it is pure and
  *    takes milliseconds; no lock is held meanwhile).
- * 2. In the transaction, the LPP draw is a conditional UPDATE (`used + reserved + amt <= cap`);
+ * 2. In the transaction (a group transaction shared with the commits that arrive together, each in
+ *    its own savepoint: src/store/group.ts), the LPP draw is a conditional UPDATE (`used + reserved + amt <= cap`);
  *    if another commit took the room in between, nothing is written and the error says how much
  *    is left. If the balance moved (the view was stale) but the draw still fits, the
  *    determination is made again on the balance as locked, so the recorded output (e.g. the
@@ -27,19 +28,28 @@ import { defaultReading } from '../data/interpretations.js';
 import { AIA, LPP } from '../data/parameters.js';
 import { InputError, type EvalOptions, type LedgerView } from '../engine/context.js';
 import { determine, today } from '../engine/determine.js';
-import { appendAudit } from '../store/audit.js';
+import { appendAudit, requireSigner } from '../store/audit.js';
 import { canonicalJson, sha256 } from '../store/canonical.js';
-import { transaction, type Store } from '../store/open.js';
+import type { Store } from '../store/open.js';
+import { groupCommit } from '../store/group.js';
 import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } from './accounts.js';
 import { big, toPositiveMilli, tpp } from './amount.js';
-import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
+import { CapExceededError, LedgerError } from './errors.js';
 import { ensureAccount } from './balances.js';
-import { move } from './move.js';
+import { changeBalance, recordMovement, type Move } from './move.js';
+import { checkSameRequest, requestHash, type RequestParams } from './once.js';
 import { checkActor, checkKey, storable } from './request.js';
 import { buildLedgerView, ledgerKeys, lppParentMissing, type BuiltView } from './view.js';
 
 /** When several exceptions are eligible: those without a cap first, LPP (capped) last. */
 export const EXCEPTION_PREFERENCE: readonly ExceptionCode[] = ['AIA', 'ACA', 'ACM', 'NAC', 'LPP'];
+
+/**
+ * The largest transaction a commit records (bytes of canonical JSON), unless the caller sets another. The audit record keeps
+ * the input and the determination made of it, which repeats names and figures many times over:
+ * a bound on the input bounds the record (docs/http.md, "Limits").
+ */
+export const MAX_RECORDED_INPUT = 64 * 1024;
 
 export interface CommitOptions {
   actor: string;
@@ -47,6 +57,8 @@ export interface CommitOptions {
   /** Use this exception (it must be eligible); default: the first eligible in EXCEPTION_PREFERENCE. */
   exception?: ExceptionCode;
   now?: Date;
+  /** The largest transaction recorded (bytes of canonical JSON; default MAX_RECORDED_INPUT). */
+  maxRecordedInput?: number;
 }
 
 export interface CommitMovement {
@@ -82,16 +94,23 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
   checkKey(c.idempotencyKey);
   if (c.exception !== undefined && !EXCEPTION_PREFERENCE.includes(c.exception)) throw new InputError('exception', `one of ${EXCEPTION_PREFERENCE.join(', ')}`);
   storable(tx, ''); // paths relative to the transaction, like the engine's
+  const input = canonicalJson(tx);
+  const limit = c.maxRecordedInput ?? MAX_RECORDED_INPUT;
+  const size = Buffer.byteLength(input);
+  if (size > limit) throw new InputError('(root)', `too large to record: ${size} bytes of JSON; a committed transaction keeps at most ${limit}`);
+  const signer = requireSigner(store);
   const asOf = opts.asOf ?? tx.date ?? today();
   // Pin the date: a replay years later must evaluate the same day.
   const options: EvalOptions = { ...stripUndefined(opts), asOf };
   const reading = (options.interpretations?.['INT-7'] ?? defaultReading('INT-7')) as LppReading;
   const readings = options.interpretations ?? {};
-  const requestHash = sha256(canonicalJson({ tx, options, exception: c.exception ?? null }));
+  // What a retry with the same key must repeat: the transaction, the options and the exception.
+  const request: RequestParams = { kind: 'commit', transaction: sha256(input), options: JSON.parse(canonicalJson(options)) as unknown, exception: c.exception ?? null };
+  const hash = requestHash(request);
   const key = c.idempotencyKey;
 
   if (key) {
-    const prior = await priorCommit(store, key, requestHash);
+    const prior = await priorCommit(store, key, request, hash);
     if (prior) return prior;
   }
 
@@ -114,16 +133,22 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
   const now = c.now ?? new Date();
   const at = now.toISOString();
   try {
-    const stored = await transaction(store, async (trx): Promise<Stored & { output: Determination }> => {
+    // 2-3 run in this process's next group transaction (src/store/group.ts): commits that arrive
+    // together share one transaction and one flush, each in its own savepoint.
+    const stored = await groupCommit(store, async (trx): Promise<Stored & { output: Determination }> => {
       if (key) {
         const row = await trx.selectFrom('ledger_idempotency').select(['request_hash']).where('key', '=', key).executeTakeFirst();
         if (row) throw new Replay();
       }
-      // 2. Draws, in account-id order (a fixed lock order: no deadlock between two commits).
+      // 2. Draws, in account-id order (a fixed lock order: no deadlock between two commits). The
+      // balances change now; the movements are written after the audit record, naming its hash.
       const movements: CommitMovement[] = [];
+      const moves: (Move & { uid: string })[] = [];
       const fresh = new Map<string, bigint>();
       for (const p of [...plan].sort((a, b) => a.id.localeCompare(b.id))) {
-        const row = await move(trx, { accountId: p.id, kind: p.kind, usedDelta: p.amount, reservedDelta: 0n, cap: p.capped ? p.cap : null, onDate: asOf, at, actor: c.actor, auditId, ref: d.id ?? null });
+        const m = { accountId: p.id, kind: p.kind, usedDelta: p.amount, reservedDelta: 0n, cap: p.capped ? p.cap : null, onDate: asOf, at, actor: c.actor, auditId, ref: d.id ?? null, uid: randomUUID() };
+        const row = await changeBalance(trx, m);
+        moves.push(m);
         if (!row) {
           const a = await trx.selectFrom('ledger_accounts').select(['used', 'reserved']).where('id', '=', p.id).executeTakeFirst();
           const left = p.cap! - big(a?.used) - big(a?.reserved);
@@ -145,11 +170,12 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
       const notices = noticesOf(output, code);
       const warnings = code === 'LPP' ? lppWarnings(built.keys, readings) : [];
       const rec = await appendAudit(trx, {
-        id: auditId, at, actor: c.actor, kind: 'determination', input: tx, options: { ...options, ledger: view }, output,
-        rulesetVersion: output.ruleset.version, effects: { exception: code, movements: plan.map((p) => ({ account: p.id, kind: p.kind, amountMilli: p.amount.toString() })) },
-      });
+        id: auditId, at, actor: c.actor, kind: 'determination', input: tx, inputJson: input, options: { ...options, ledger: view }, output,
+        rulesetVersion: output.ruleset.version, effects: { exception: code, movements: moves.map((m) => ({ account: m.accountId, kind: m.kind, amountMilli: m.usedDelta.toString(), uid: m.uid })) },
+      }, signer);
+      for (const m of moves) await recordMovement(trx, { ...m, auditHash: rec.hash });
       const result: Stored = { auditId, seq: rec.seq, hash: rec.hash, at, actor: c.actor, exception: code, movements, notices, warnings };
-      if (key) await trx.insertInto('ledger_idempotency').values({ key, scope: 'commit', request_hash: requestHash, result: JSON.stringify(result), created_at: at }).execute();
+      if (key) await trx.insertInto('ledger_idempotency').values({ key, scope: 'commit', request_hash: hash, request: canonicalJson(request), result: JSON.stringify(result), created_at: at }).execute();
       return { ...result, output };
     });
     const { output, ...rest } = stored;
@@ -158,7 +184,7 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
     // A request with this key was committed meanwhile (by a concurrent retry): whatever stopped
     // this attempt (the key's unique index, or the cap the first one used up), answer with that one.
     if (key) {
-      const prior = await priorCommit(store, key, requestHash);
+      const prior = await priorCommit(store, key, request, hash);
       if (prior) return prior;
     }
     throw e;
@@ -180,10 +206,10 @@ function lppWarnings(keys: BuiltView['keys'], readings: Readonly<Record<string, 
   return out;
 }
 
-async function priorCommit(store: Store, key: string, requestHash: string): Promise<CommitResult | undefined> {
+async function priorCommit(store: Store, key: string, request: RequestParams, hash: string): Promise<CommitResult | undefined> {
   const row = await store.db.selectFrom('ledger_idempotency').selectAll().where('key', '=', key).executeTakeFirst();
   if (!row) return undefined;
-  if (row.scope !== 'commit' || row.request_hash !== requestHash) throw new IdempotencyConflictError(key);
+  checkSameRequest(key, row, 'commit', request, hash);
   const stored = JSON.parse(row.result) as Stored;
   const audit = await store.db.selectFrom('audit_log').select('output').where('id', '=', stored.auditId).executeTakeFirst();
   if (!audit) throw new LedgerError('not_found', `idempotency key "${key}" names audit record ${stored.auditId}, which is missing (run aidr audit verify)`);

@@ -4,7 +4,6 @@
  */
 import type { NumLike } from '../compute/exact.js';
 import type { Store } from '../store/open.js';
-import { canonicalJson, sha256 } from '../store/canonical.js';
 import { checkUse, type AccountRef } from './accounts.js';
 import { capOn } from './allocation.js';
 import { toPositiveMilli, tpp } from './amount.js';
@@ -46,9 +45,10 @@ export async function draw(store: Store, req: DrawRequest): Promise<MovementResu
   const key = checkKey(req.idempotencyKey);
   const cap = await capOn(store, ref, onDate, readings);
   const id = await ensureAccount(store, ref, cap);
-  const hash = sha256(canonicalJson({ op: 'draw', account: id, amount: amount.toString(), onDate, headquarters: given.headquarters ?? null, ...(given.ultimateParentHeadquarters ? { parent: given.ultimateParentHeadquarters } : {}), ...(Object.keys(readings).length ? { readings } : {}) }));
+  // What a retry with the same key must repeat (issue 10: one meaning per key).
+  const request = { kind: 'draw', account: id, tpp: tpp(amount), date: onDate, headquarters: given.headquarters ?? null, ...(given.ultimateParentHeadquarters ? { parent: given.ultimateParentHeadquarters } : {}), ...(Object.keys(readings).length ? { readings } : {}), ref: req.ref ?? null };
   const at = iso(req.now);
-  const { result, replayed } = await once(store, key, 'draw', hash, async (trx) => {
+  const { result, replayed } = await once(store, key, 'draw', request, async (trx) => {
     let uveu: MovementResult['uveu'];
     if (ref.kind === 'uveu') {
       // Lock the group, then measure it with the installation added.

@@ -15,8 +15,18 @@ export class CapExceededError extends LedgerError {
   }
 }
 
+/**
+ * A key already used for another request. `usedFor`: the kind of operation it was used for, when
+ * that is not this one; `differs`: the parameters that differ (TTL, ref, amount, the transaction…).
+ */
 export class IdempotencyConflictError extends LedgerError {
-  constructor(readonly key: string) {
-    super('idempotency_conflict', `idempotency key "${key}" was already used for a different request`);
+  constructor(readonly key: string, readonly detail: { usedFor?: string; asked?: string; differs?: string[] } = {}) {
+    super('idempotency_conflict', `idempotency key "${key}" was already used for a different request${describeConflict(detail)}`);
   }
+}
+
+function describeConflict(d: { usedFor?: string; asked?: string; differs?: string[] }): string {
+  if (d.usedFor && d.asked && d.usedFor !== d.asked) return `: it was used for a ${d.usedFor}, and this is a ${d.asked} (a key belongs to one kind of operation)`;
+  if (d.differs?.length) return `: ${d.differs.join(', ')} ${d.differs.length > 1 ? 'differ' : 'differs'} (a retry must repeat the request exactly)`;
+  return '';
 }

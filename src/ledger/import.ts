@@ -15,7 +15,8 @@ import { accountId, checkUse, parseAccountId, type AccountRef, type Cap } from '
 import { capOn } from './allocation.js';
 import { toPositiveMilli, tpp } from './amount.js';
 import { ensureAccount } from './balances.js';
-import { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
+import { CapExceededError, LedgerError } from './errors.js';
+import { checkSameRequest } from './once.js';
 import { move } from './move.js';
 import { checkActor, checkDate, checkKey, checkReadings, iso, type Actor } from './request.js';
 import { breaches, givenCodes, groupCheck, installedBase, limitError, lockGroup, profileOf, type UveuGiven } from './uveu-group.js';
@@ -73,9 +74,11 @@ export async function importEntries(store: Store, entries: ImportEntry[], who: A
       throw err;
     }
     const id = accountId(ref);
+    const request = { kind: 'import', account: id, tpp: tpp(amount), date: onDate, ref: e.ref ?? null };
+    // The hash (and the default key) keep their first form, so a file imported before still counts once.
     const hash = sha256(canonicalJson({ op: 'import', account: id, amount: amount.toString(), onDate, ref: e.ref ?? null }));
     const key = checkKey(e.idempotencyKey) ?? `import:${hash}`;
-    return { i, ref, id, amount, onDate, hash, key, note: e.ref ?? null, cap, given };
+    return { i, ref, id, amount, onDate, request, hash, key, note: e.ref ?? null, cap, given };
   }));
   for (const p of prepared) await ensureAccount(store, p.ref, p.cap);
   const uveus = [...new Set(prepared.flatMap((p) => (p.ref.kind === 'uveu' ? [p.ref.veu] : [])))].sort();
@@ -84,9 +87,9 @@ export async function importEntries(store: Store, entries: ImportEntry[], who: A
     for (const veu of uveus) await lockGroup(trx, veu);
     let imported = 0, skipped = 0;
     for (const p of prepared) {
-      const prior = await trx.selectFrom('ledger_idempotency').select(['request_hash', 'scope']).where('key', '=', p.key).executeTakeFirst();
+      const prior = await trx.selectFrom('ledger_idempotency').select(['request_hash', 'scope', 'request']).where('key', '=', p.key).executeTakeFirst();
       if (prior) {
-        if (prior.request_hash !== p.hash || prior.scope !== 'import') throw new IdempotencyConflictError(p.key);
+        checkSameRequest(p.key, prior, 'import', p.request, p.hash);
         skipped++;
         continue;
       }
@@ -96,7 +99,7 @@ export async function importEntries(store: Store, entries: ImportEntry[], who: A
         const left = p.cap.milli - (row.used + row.reserved - p.amount);
         throw new CapExceededError(p.id, tpp(p.amount), tpp(left > 0n ? left : 0n), tpp(p.cap.milli), `import entry [${p.i}], ${p.cap.note ?? ''} of ${p.cap.citation}; nothing was imported`);
       }
-      await trx.insertInto('ledger_idempotency').values({ key: p.key, scope: 'import', request_hash: p.hash, result: JSON.stringify({ account: p.id, amountTpp: tpp(p.amount) }), created_at: stamp }).execute();
+      await trx.insertInto('ledger_idempotency').values({ key: p.key, scope: 'import', request_hash: p.hash, request: canonicalJson(p.request), result: JSON.stringify({ account: p.id, amountTpp: tpp(p.amount) }), created_at: stamp }).execute();
       imported++;
     }
     // Each UVEU group, once every entry is in: measured as a draw would be on the last entry's date.

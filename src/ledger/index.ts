@@ -8,13 +8,14 @@
  *   await store.close();
  */
 export { openStore, transaction, type Store, type StoreOptions, type Dialect } from '../store/open.js';
-export { appendAudit, auditRecords, exportLine, getAudit, verifyAudit, type AuditRecord, type AuditVerifyReport } from '../store/audit.js';
+export { appendAudit, auditCheckpoint, auditRecords, exportLine, getAudit, requireSigner, verifyAudit, type AuditCheckpoint, type AuditRecord, type AuditVerifyReport } from '../store/audit.js';
 export { accountId, capFor, parseAccountId, ACCOUNT_KINDS, type AccountRef, type AccountKind } from './accounts.js';
 export { fromMilli, toMilli, tpp } from './amount.js';
 export { CapExceededError, IdempotencyConflictError, LedgerError } from './errors.js';
 export { checkActor, checkKey, storable, type Actor } from './request.js';
-export { ensureAccount, getAccount, history, listAccounts, verifyLedger, type AccountState, type MovementResult, type MovementRow } from './balances.js';
-export { move, type Move } from './move.js';
+export { ensureAccount, getAccount, history, listAccounts, type AccountState, type MovementResult, type MovementRow } from './balances.js';
+export { verifyLedger, type LedgerVerifyReport } from './verify.js';
+export { changeBalance, move, recordMovement, type Move } from './move.js';
 export { once } from './once.js';
 export { commitReservation, expireReservations, releaseReservation, reserve, DEFAULT_TTL_SECONDS, type ReservationResult, type ReserveRequest } from './reserve.js';
 export { draw, type DrawRequest } from './draw.js';

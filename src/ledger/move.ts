@@ -1,10 +1,17 @@
 /**
  * The one balance-changing primitive: `move` changes a balance and appends its movement in the
  * caller's transaction, so for every account used = Σ used_delta and reserved = Σ reserved_delta.
+ *
+ * Every movement gets a random `uid` and a MAC under the store's key (`movementMac`), so that
+ * `verifyLedger` can tell a movement aidr wrote from one inserted, altered or copied by SQL; a
+ * movement caused by an audit record (a commit) also names that record's hash.
  */
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { Store } from '../store/open.js';
-import type { Database } from '../store/schema.js';
+import { canonicalJson } from '../store/canonical.js';
+import { signerOf, type Store } from '../store/open.js';
+import type { Database, DbInt } from '../store/schema.js';
+import type { Signer } from '../store/signing.js';
 import { big, bigOrNull, toMilli, tpp } from './amount.js';
 import { getAccount } from './balances.js';
 import { CapExceededError } from './errors.js';
@@ -21,15 +28,54 @@ export interface Move {
   actor: string;
   reservationId?: string | null;
   auditId?: string | null;
+  /** The hash of the audit record that caused the movement. */
+  auditHash?: string | null;
   ref?: string | null;
+  /** Default: a fresh random id. */
+  uid?: string;
+}
+
+/** A movement's fields as they are MAC'd: everything but its sequence number (assigned by the database). */
+export interface MovementFields {
+  uid: string;
+  account: string;
+  kind: string;
+  reservationId: string | null;
+  usedDelta: string;
+  reservedDelta: string;
+  onDate: string;
+  at: string;
+  actor: string;
+  auditId: string | null;
+  auditHash: string | null;
+  ref: string | null;
+}
+
+export function movementFields(m: Move & { uid: string }): MovementFields {
+  return {
+    uid: m.uid, account: m.accountId, kind: m.kind, reservationId: m.reservationId ?? null, usedDelta: m.usedDelta.toString(), reservedDelta: m.reservedDelta.toString(),
+    onDate: m.onDate, at: m.at, actor: m.actor, auditId: m.auditId ?? null, auditHash: m.auditHash ?? null, ref: m.ref ?? null,
+  };
+}
+
+/** A stored movement row's fields, for checking its MAC. */
+export function rowFields(r: { uid: string | null; account_id: string; kind: string; reservation_id: string | null; used_delta: DbInt; reserved_delta: DbInt; on_date: string; at: string; actor: string; audit_id: string | null; audit_hash: string | null; ref: string | null }): MovementFields {
+  return {
+    uid: r.uid ?? '', account: r.account_id, kind: r.kind, reservationId: r.reservation_id, usedDelta: big(r.used_delta).toString(), reservedDelta: big(r.reserved_delta).toString(),
+    onDate: r.on_date, at: r.at, actor: r.actor, auditId: r.audit_id, auditHash: r.audit_hash, ref: r.ref,
+  };
+}
+
+export function movementMac(signer: Signer, f: MovementFields): string {
+  return signer.mac(canonicalJson(f));
 }
 
 /**
- * Change one balance and append its movement, inside the caller's transaction. With `cap`, the
- * change happens only if the account stays within it (one conditional UPDATE); a decrease never
- * goes below zero (the table's CHECK constraint refuses it).
+ * Change one balance, inside the caller's transaction. With `cap`, the change happens only if the
+ * account stays within it (one conditional UPDATE); a decrease never goes below zero (the table's
+ * CHECK constraint refuses it). Returns undefined when the cap refused it.
  */
-export async function move(trx: Kysely<Database>, m: Move): Promise<{ used: bigint; reserved: bigint; cap: bigint | null } | undefined> {
+export async function changeBalance(trx: Kysely<Database>, m: Move): Promise<{ used: bigint; reserved: bigint; cap: bigint | null } | undefined> {
   const total = m.usedDelta + m.reservedDelta;
   let q = trx
     .updateTable('ledger_accounts')
@@ -41,13 +87,28 @@ export async function move(trx: Kysely<Database>, m: Move): Promise<{ used: bigi
     q = q.set({ cap: m.cap });
   }
   const row = await q.returning(['used', 'reserved', 'cap']).executeTakeFirst();
-  if (!row) return undefined;
+  return row ? { used: big(row.used), reserved: big(row.reserved), cap: bigOrNull(row.cap) } : undefined;
+}
+
+/** Append a movement (with its uid and MAC) inside the caller's transaction; returns its uid. */
+export async function recordMovement(trx: Kysely<Database>, m: Move): Promise<string> {
+  const uid = m.uid ?? randomUUID();
+  const signer = signerOf(trx);
+  const fields = movementFields({ ...m, uid });
   await trx.insertInto('ledger_movements').values({
-    account_id: m.accountId, kind: m.kind, reservation_id: m.reservationId ?? null,
+    account_id: m.accountId, kind: m.kind, reservation_id: fields.reservationId,
     used_delta: m.usedDelta, reserved_delta: m.reservedDelta, on_date: m.onDate, at: m.at, actor: m.actor,
-    audit_id: m.auditId ?? null, ref: m.ref ?? null,
+    audit_id: fields.auditId, ref: fields.ref, uid, mac: signer ? movementMac(signer, fields) : null, audit_hash: fields.auditHash,
   }).execute();
-  return { used: big(row.used), reserved: big(row.reserved), cap: bigOrNull(row.cap) };
+  return uid;
+}
+
+/** Change one balance and append its movement (see changeBalance); undefined, and nothing written, when the cap refused it. */
+export async function move(trx: Kysely<Database>, m: Move): Promise<{ used: bigint; reserved: bigint; cap: bigint | null } | undefined> {
+  const row = await changeBalance(trx, m);
+  if (!row) return undefined;
+  await recordMovement(trx, m);
+  return row;
 }
 
 export async function capError(store: Store | Kysely<Database>, id: string, amount: bigint, cap: bigint): Promise<CapExceededError> {

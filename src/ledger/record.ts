@@ -12,7 +12,6 @@ import { sql } from 'kysely';
 import type { NumLike } from '../compute/exact.js';
 import { countryOn } from '../data/country-groups.js';
 import { InputError } from '../engine/context.js';
-import { canonicalJson, sha256 } from '../store/canonical.js';
 import type { Store } from '../store/open.js';
 import { accountId, checkUse, country, type AccountRef } from './accounts.js';
 import { capOn } from './allocation.js';
@@ -62,9 +61,9 @@ export async function recordFact(store: Store, req: RecordRequest): Promise<Move
   const counted = !(endUser?.supp5a && (readings['INT-14'] ?? 'approval') === 'approval');
   const cap = await capOn(store, ref, onDate, readings);
   const id = await ensureAccount(store, ref, cap);
-  const hash = sha256(canonicalJson({ op: kind, account: id, amount: amount.toString(), onDate, ref: req.ref ?? null, ...(endUser ? { endUser: endUser.given } : {}) }));
+  const request = { kind, account: id, tpp: tpp(amount), date: onDate, ref: req.ref ?? null, ...(endUser ? { endUser: endUser.given } : {}) };
   const at = iso(req.now);
-  const { result, replayed } = await once(store, key, kind, hash, async (trx) => {
+  const { result, replayed } = await once(store, key, kind, request, async (trx) => {
     const row = await move(trx, { accountId: id, kind: counted ? kind : 'record_not_counted', usedDelta: counted ? amount : 0n, reservedDelta: 0n, onDate, at, actor, ref: req.ref ?? null });
     if (!row) throw new LedgerError('not_found', `no account ${id}`);
     const over = cap.milli !== null && row.used + row.reserved > cap.milli;
@@ -103,9 +102,9 @@ export async function retire(store: Store, req: RecordRequest): Promise<Movement
   const key = checkKey(req.idempotencyKey);
   if (ref.kind !== 'country_allocation') checkUse(ref, onDate, req.date !== undefined);
   const id = accountId(ref);
-  const hash = sha256(canonicalJson({ op: 'retire', account: id, amount: amount.toString(), onDate, ref: req.ref ?? null }));
+  const request = { kind: 'retire', account: id, tpp: tpp(amount), date: onDate, ref: req.ref ?? null };
   const at = iso(req.now);
-  const { result, replayed } = await once(store, key, 'retire', hash, async (trx) => {
+  const { result, replayed } = await once(store, key, 'retire', request, async (trx) => {
     if (ref.kind === 'uveu') await lockGroup(trx, ref.veu);
     // Lock the row before reading it: two retirements at once cannot both pass the check below.
     await trx.updateTable('ledger_accounts').set({ used: sql`used` }).where('id', '=', id).execute();

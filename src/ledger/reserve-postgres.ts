@@ -1,17 +1,21 @@
 /** PostgreSQL reservations: one procedure call per reservation, and a per-process gate on hot accounts. */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { canonicalJson } from '../store/canonical.js';
 import type { Store } from '../store/open.js';
 import type { DbInt } from '../store/schema.js';
 import { CAP_SQLSTATE } from '../store/migrations/002-pg-reserve-function.js';
 import { big, bigOrNull } from './amount.js';
+import { movementFields, movementMac } from './move.js';
 import type { ReserveArgs } from './reserve.js';
 
 /**
- * PostgreSQL: one CALL of `aidr_reserve_durable` (migration 004): the reservation, its movement
- * and the conditional account update commit with synchronous_commit off, releasing the account's
- * row lock without waiting for the disk; the procedure then commits a flush barrier
- * synchronously, so the reservation is durable before it is acknowledged. One round trip; a hot
- * account is limited by statement time, not by one fsync per reservation.
+ * PostgreSQL: one CALL of `aidr_reserve_durable_v2` (migrations 004 and 007): the idempotency
+ * key, the reservation, its movement (uid and MAC made here, before the call) and the conditional
+ * account update commit with synchronous_commit off, releasing the account's row lock without
+ * waiting for the disk; the procedure then commits a flush barrier synchronously, so the
+ * reservation is durable before it is acknowledged. One round trip; a hot account is limited by
+ * statement time, not by one fsync per reservation.
  */
 export async function reservePg(store: Store, a: ReserveArgs): Promise<{ used: bigint; reserved: bigint; cap: bigint | null } | undefined> {
   return hotAccountGate(a.id, () => callReserve(store, a));
@@ -19,10 +23,13 @@ export async function reservePg(store: Store, a: ReserveArgs): Promise<{ used: b
 
 async function callReserve(store: Store, a: ReserveArgs): Promise<{ used: bigint; reserved: bigint; cap: bigint | null } | undefined> {
   let row: { o_used: DbInt; o_reserved: DbInt; o_cap: DbInt | null } | undefined;
+  const uid = randomUUID();
+  if (!store.signer && store.signingProblem) throw new Error(`aidr: cannot write to this store: ${store.signingProblem}`);
+  const mac = store.signer ? movementMac(store.signer, movementFields({ uid, accountId: a.id, kind: 'reserve', usedDelta: 0n, reservedDelta: a.amount, onDate: a.onDate, at: a.at, actor: a.actor, reservationId: a.rid, ref: a.ref ?? null })) : null;
   try {
     const r = await sql<{ o_used: DbInt; o_reserved: DbInt; o_cap: DbInt | null }>`
-      call aidr_reserve_durable(${a.id}, ${a.rid}, ${a.amount}, ${a.cap}, ${a.key ?? null}, ${a.requestHash},
-        ${a.onDate}, ${a.at}, ${a.expiresAt}, ${a.actor}, ${a.ref ?? null})`.execute(store.db);
+      call aidr_reserve_durable_v2(${a.id}, ${a.rid}, ${a.amount}, ${a.cap}, ${a.key ?? null}, ${a.requestHash}, ${canonicalJson(a.request)}, ${JSON.stringify({ reservationId: a.rid })},
+        ${a.onDate}, ${a.at}, ${a.expiresAt}, ${a.actor}, ${a.ref ?? null}, ${uid}, ${mac})`.execute(store.db);
     row = r.rows[0];
   } catch (e) {
     if ((e as { code?: string }).code === CAP_SQLSTATE) return undefined;

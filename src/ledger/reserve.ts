@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NumLike } from '../compute/exact.js';
 import { InputError } from '../engine/context.js';
-import { canonicalJson, sha256 } from '../store/canonical.js';
 import { isUniqueViolation, transaction, type Store } from '../store/open.js';
 import type { DbInt } from '../store/schema.js';
 import { accountKey, accountPeriod, checkUse, type AccountRef } from './accounts.js';
@@ -15,6 +14,7 @@ import { big, toPositiveMilli, tpp } from './amount.js';
 import { accountShape, ensureAccount, stateOf, type AccountState } from './balances.js';
 import { IdempotencyConflictError, LedgerError } from './errors.js';
 import { capError, move } from './move.js';
+import { checkSameRequest, requestHash, type RequestParams } from './once.js';
 import { reservePg } from './reserve-postgres.js';
 import { reserveSqlite } from './reserve-sqlite.js';
 import { checkActor, checkDate, checkKey, checkReadings, iso, refOf, storable, type Actor } from './request.js';
@@ -59,7 +59,9 @@ export async function reserve(store: Store, req: ReserveRequest): Promise<Reserv
   if (!Number.isFinite(ttl) || ttl <= 0) throw new InputError('ttl', 'expected a positive duration');
   const cap = await capOn(store, ref, onDate, checkReadings(req.interpretations));
   const id = await ensureAccount(store, ref, cap);
-  const requestHash = sha256(canonicalJson({ op: 'reserve', account: id, amount: amount.toString(), onDate }));
+  // Every parameter of the request: a retry must repeat it exactly (TTL and ref included).
+  const request: RequestParams = { kind: 'reserve', account: id, tpp: tpp(amount), date: onDate, ttlSeconds: ttl, ref: req.ref ?? null };
+  const hash = requestHash(request);
 
   for (let attempt = 0; attempt < 2; attempt++) {
     const now = req.now ?? new Date();
@@ -69,9 +71,8 @@ export async function reserve(store: Store, req: ReserveRequest): Promise<Reserv
     let row: { used: bigint; reserved: bigint; cap: bigint | null } | undefined;
     let duplicate = false;
     try {
-      row = store.dialect === 'postgres'
-        ? await reservePg(store, { id, rid, amount, cap: cap.milli, key, requestHash, onDate, at, expiresAt, actor, ref: req.ref })
-        : await reserveSqlite(store, { id, rid, amount, cap: cap.milli, key, requestHash, onDate, at, expiresAt, actor, ref: req.ref });
+      const args: ReserveArgs = { id, rid, amount, cap: cap.milli, key, requestHash: hash, request, onDate, at, expiresAt, actor, ref: req.ref };
+      row = store.dialect === 'postgres' ? await reservePg(store, args) : await reserveSqlite(store, args);
     } catch (e) {
       if (!(key && isUniqueViolation(e))) throw e;
       duplicate = true;
@@ -83,11 +84,8 @@ export async function reserve(store: Store, req: ReserveRequest): Promise<Reserv
     }
     // Nothing written: an earlier request with this key, or the cap.
     if (key) {
-      const prior = await reservationByKey(store, key);
-      if (prior) {
-        if (prior.request_hash !== requestHash) throw new IdempotencyConflictError(key);
-        return reservationResult(store, prior, true);
-      }
+      const prior = await priorReservation(store, key, request, hash);
+      if (prior) return reservationResult(store, prior, true);
       if (duplicate) continue;
     }
     if (cap.milli === null) throw new Error(`aidr: account ${id} is missing`);
@@ -98,13 +96,26 @@ export async function reserve(store: Store, req: ReserveRequest): Promise<Reserv
   throw await capError(store, id, amount, cap.milli ?? 0n);
 }
 
-export interface ReserveArgs {
-  id: string; rid: string; amount: bigint; cap: bigint | null; key: string | undefined; requestHash: string;
-  onDate: string; at: string; expiresAt: string; actor: string; ref: string | undefined;
+/**
+ * The reservation an earlier request with this key made, if it is the same request; a key used
+ * for another kind of operation, or with other parameters, is refused saying what differs.
+ */
+async function priorReservation(store: Store, key: string, request: RequestParams, hash: string) {
+  const row = await store.db.selectFrom('ledger_idempotency').select(['scope', 'request_hash', 'request', 'result']).where('key', '=', key).executeTakeFirst();
+  if (row) {
+    checkSameRequest(key, row, 'reserve', request, hash);
+    const { reservationId } = JSON.parse(row.result) as { reservationId: string };
+    return store.db.selectFrom('ledger_reservations').selectAll().where('id', '=', reservationId).executeTakeFirst();
+  }
+  // Reservations made before migration 007 kept their key only on the reservation.
+  const legacy = await store.db.selectFrom('ledger_reservations').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+  if (legacy && legacy.request_hash !== hash) throw new IdempotencyConflictError(key);
+  return legacy;
 }
 
-async function reservationByKey(store: Store, key: string) {
-  return store.db.selectFrom('ledger_reservations').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+export interface ReserveArgs {
+  id: string; rid: string; amount: bigint; cap: bigint | null; key: string | undefined; requestHash: string; request: RequestParams;
+  onDate: string; at: string; expiresAt: string; actor: string; ref: string | undefined;
 }
 
 async function reservationResult(store: Store, r: { id: string; account_id: string; state: string; amount: DbInt; on_date: string; expires_at: string }, replayed: boolean): Promise<ReservationResult> {

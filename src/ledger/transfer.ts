@@ -14,7 +14,6 @@ import { sql } from 'kysely';
 import type { NumLike } from '../compute/exact.js';
 import { P } from '../data/parameters.js';
 import { InputError } from '../engine/context.js';
-import { canonicalJson, sha256 } from '../store/canonical.js';
 import type { Store } from '../store/open.js';
 import { accountId, checkUse, type AccountRef } from './accounts.js';
 import { capOn } from './allocation.js';
@@ -74,9 +73,9 @@ export async function transfer(store: Store, req: TransferRequest): Promise<Tran
   const fromId = accountId(src);
   const cap = await capOn(store, dst, onDate, readings);
   const toId = await ensureAccount(store, dst, cap);
-  const hash = sha256(canonicalJson({ op: 'transfer', from: fromId, to: toId, amount: amount.toString(), onDate, headquarters: given.headquarters ?? null, ref: req.ref ?? null }));
+  const request = { kind: 'transfer', from: fromId, to: toId, tpp: tpp(amount), date: onDate, headquarters: given.headquarters ?? null, ref: req.ref ?? null };
   const at = iso(req.now);
-  const { result, replayed } = await once(store, key, 'transfer', hash, async (trx) => {
+  const { result, replayed } = await once(store, key, 'transfer', request, async (trx) => {
     let uveu: UveuCheck | undefined;
     if (src.kind === 'uveu') await lockGroup(trx, src.veu);
     // Lock the source row before reading it: a concurrent retire cannot take the chips from under the check.

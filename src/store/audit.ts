@@ -7,15 +7,19 @@
  * rulesetVersion, effects})`. Changing a stored field breaks the record's own hash; deleting or
  * reordering records breaks the sequence or the chain. `verifyAudit` walks the chain and names the
  * first record that does not fit. The head (last seq and hash) is kept in `audit_head`, so deleting
- * the newest records is detected too; keep a copy of the head somewhere else (`--anchor`) to also
- * detect someone who rewrites the whole tail and the head together.
+ * the newest records is detected too. Each record's hash is also signed with the store's key
+ * (signing.ts), so a chain rewritten and re-hashed by someone without the key no longer verifies;
+ * a checkpoint kept elsewhere (`aidr audit checkpoint`) also catches records cut off the end.
+ * Verification is in audit-verify.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { canonicalJson, sha256 } from './canonical.js';
-import { GENESIS_HASH } from './migrations/001-ledger-and-audit.js';
 import type { Store } from './open.js';
 import type { AuditTable, Database, DbInt } from './schema.js';
+import type { Signer } from './signing.js';
+
+export { auditCheckpoint, verifyAudit, type AuditCheckpoint, type AuditProblemKind, type AuditVerifyOptions, type AuditVerifyReport } from './audit-verify.js';
 
 export interface AuditEntry {
   id?: string;
@@ -23,6 +27,8 @@ export interface AuditEntry {
   actor: string;
   kind: string;
   input: unknown;
+  /** `input` already as canonical JSON, when the caller has it (not serialised twice). */
+  inputJson?: string;
   options: unknown;
   output: unknown;
   rulesetVersion: string;
@@ -43,9 +49,12 @@ export interface AuditRecord {
   effects: string;
   prevHash: string;
   hash: string;
+  /** Ed25519 signature of `hash` and the key that made it (null: written before the store had a key). */
+  signature: string | null;
+  keyId: string | null;
 }
 
-type Hashed = Omit<AuditRecord, 'hash' | 'prevHash'>;
+type Hashed = Omit<AuditRecord, 'hash' | 'prevHash' | 'signature' | 'keyId'>;
 
 export function recordHash(prevHash: string, r: Hashed): string {
   return sha256(prevHash + canonicalJson({
@@ -56,18 +65,19 @@ export function recordHash(prevHash: string, r: Hashed): string {
 
 const num = (v: DbInt): number => Number(v);
 
-function fromRow(r: AuditTable): AuditRecord {
+export function fromRow(r: AuditTable): AuditRecord {
   return {
     seq: num(r.seq), id: r.id, at: r.at, actor: r.actor, kind: r.kind, input: r.input, options: r.options, output: r.output,
-    rulesetVersion: r.ruleset_version, effects: r.effects, prevHash: r.prev_hash, hash: r.hash,
+    rulesetVersion: r.ruleset_version, effects: r.effects, prevHash: r.prev_hash, hash: r.hash, signature: r.signature ?? null, keyId: r.key_id ?? null,
   };
 }
 
 /**
- * Append one record inside the caller's transaction. The head row is locked first (an UPDATE),
- * so concurrent appenders take turns and each links to the record committed before it.
+ * Append one record inside the caller's transaction, signed with `signer` (the store's key). The
+ * head row is locked first (an UPDATE), so concurrent appenders take turns and each links to the
+ * record committed before it.
  */
-export async function appendAudit(trx: Kysely<Database>, e: AuditEntry): Promise<AuditRecord> {
+export async function appendAudit(trx: Kysely<Database>, e: AuditEntry, signer: Signer | undefined): Promise<AuditRecord> {
   const head = await trx.updateTable('audit_head').set((eb) => ({ seq: eb('seq', '+', 1) })).where('id', '=', 1)
     .returning(['seq', 'hash']).executeTakeFirstOrThrow();
   const rec: Hashed = {
@@ -76,19 +86,27 @@ export async function appendAudit(trx: Kysely<Database>, e: AuditEntry): Promise
     at: e.at ?? new Date().toISOString(),
     actor: e.actor,
     kind: e.kind,
-    input: canonicalJson(e.input),
+    input: e.inputJson ?? canonicalJson(e.input),
     options: canonicalJson(e.options),
     output: canonicalJson(e.output),
     rulesetVersion: e.rulesetVersion,
     effects: canonicalJson(e.effects),
   };
   const hash = recordHash(head.hash, rec);
+  const signature = signer ? signer.signRecord(hash) : null;
+  const keyId = signer ? signer.keyId : null;
   await trx.insertInto('audit_log').values({
     seq: rec.seq, id: rec.id, at: rec.at, actor: rec.actor, kind: rec.kind, input: rec.input, options: rec.options, output: rec.output,
-    ruleset_version: rec.rulesetVersion, effects: rec.effects, prev_hash: head.hash, hash,
+    ruleset_version: rec.rulesetVersion, effects: rec.effects, prev_hash: head.hash, hash, signature, key_id: keyId,
   }).execute();
   await trx.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
-  return { ...rec, prevHash: head.hash, hash };
+  return { ...rec, prevHash: head.hash, hash, signature, keyId };
+}
+
+/** The store's signer, or an error saying why records cannot be written (a store signed with a key this process lacks). */
+export function requireSigner(store: Store): Signer {
+  if (store.signer) return store.signer;
+  throw new Error(`aidr: cannot write to the audit log: ${store.signingProblem ?? 'no signing key'}`);
 }
 
 /** One record by its id (uuid) or its sequence number. */
@@ -114,89 +132,7 @@ export async function* auditRecords(store: Store, opts: { since?: string; until?
   }
 }
 
-export type AuditProblemKind = 'altered' | 'deleted' | 'reordered' | 'head';
-
-export interface AuditVerifyReport {
-  ok: boolean;
-  records: number;
-  head: { seq: number; hash: string };
-  problem?: { kind: AuditProblemKind; seq: number; id?: string; message: string };
-  anchor?: { seq: number; hash: string; ok: boolean };
-}
-
-/**
- * Walk the chain from the first record. Stops at the first problem and names it:
- * - altered: a record's content does not match its own hash;
- * - reordered: a record is stored at a sequence number other than the one it was written with,
- *   or chains to a record that is not its predecessor;
- * - deleted: a sequence number is missing, or a record's predecessor is gone;
- * - head: records after the last one present were deleted (the head names a later record).
- */
-export async function verifyAudit(store: Store, anchor?: { seq: number; hash: string }): Promise<AuditVerifyReport> {
-  const headRow = await store.db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
-  const head = { seq: num(headRow.seq), hash: headRow.hash };
-  let prevHash = GENESIS_HASH;
-  let prev: AuditRecord | undefined;
-  let expected = 1;
-  let count = 0;
-  let anchorOk: boolean | undefined;
-  const fail = (kind: AuditProblemKind, r: { seq: number; id?: string }, message: string): AuditVerifyReport => ({
-    ok: false, records: count, head, problem: { kind, seq: r.seq, ...(r.id ? { id: r.id } : {}), message },
-    ...(anchor ? { anchor: { ...anchor, ok: anchorOk ?? false } } : {}),
-  });
-  for await (const r of auditRecords(store)) {
-    if (r.seq > expected) {
-      const gap = r.seq - 1 === expected ? `seq ${expected}` : `seq ${expected} to ${r.seq - 1}`;
-      return fail('deleted', { seq: expected }, `record ${gap} is missing (deleted); the chain resumes at seq ${r.seq} (id ${r.id})`);
-    }
-    const own = recordHash(r.prevHash, r);
-    if (own !== r.hash) {
-      const writtenAs = await writtenSeq(store, r);
-      if (writtenAs !== undefined) return fail('reordered', r, `record id ${r.id} is stored at seq ${r.seq} but was written as seq ${writtenAs}`);
-      return fail('altered', r, `record seq ${r.seq} (id ${r.id}) was altered: its content does not match its hash`);
-    }
-    if (r.prevHash !== prevHash) {
-      const linked = await store.db.selectFrom('audit_log').select(['seq', 'id']).where('hash', '=', r.prevHash).executeTakeFirst();
-      if (linked) return fail('reordered', r, `record seq ${r.seq} (id ${r.id}) follows seq ${num(linked.seq)} in the chain, not seq ${prev?.seq ?? 0}`);
-      return fail(prev ? 'altered' : 'deleted', prev ?? r,
-        prev ? `the chain breaks after seq ${prev.seq} (id ${prev.id}): that record was altered and re-hashed, or a record after it was replaced` : `the first record (seq ${r.seq}) does not start the chain: earlier records were deleted`);
-    }
-    if (anchor && r.seq === anchor.seq) anchorOk = r.hash === anchor.hash;
-    prevHash = r.hash;
-    prev = r;
-    expected = r.seq + 1;
-    count++;
-  }
-  const last = prev ? { seq: prev.seq, hash: prev.hash } : { seq: 0, hash: GENESIS_HASH };
-  if (head.seq !== last.seq || head.hash !== last.hash) {
-    return fail('head', { seq: last.seq + 1 },
-      head.seq > last.seq ? `records seq ${last.seq + 1} to ${head.seq} were deleted (the head names seq ${head.seq})` : `the head (seq ${head.seq}) does not match the last record (seq ${last.seq})`);
-  }
-  const report: AuditVerifyReport = { ok: true, records: count, head };
-  if (anchor) {
-    report.anchor = { ...anchor, ok: anchorOk ?? false };
-    if (!anchorOk) {
-      report.ok = false;
-      report.problem = { kind: 'altered', seq: anchor.seq, message: `the anchor seq ${anchor.seq} hash ${anchor.hash.slice(0, 12)}… is not in the chain: records up to it were rewritten` };
-    }
-  }
-  return report;
-}
-
-/** How far from its place a moved record is looked for (a bound on the work of naming it; beyond, it is reported as altered). */
-const REORDER_WINDOW = 10_000;
-
-/** The sequence number a record's stored hash was computed with, if another one nearby fits. */
-async function writtenSeq(store: Store, r: AuditRecord): Promise<number | undefined> {
-  const max = await store.db.selectFrom('audit_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
-  const top = Math.min(Math.max(num(max.seq), r.seq) + 1, r.seq + REORDER_WINDOW);
-  for (let s = Math.max(1, r.seq - REORDER_WINDOW); s <= top; s++) {
-    if (s !== r.seq && recordHash(r.prevHash, { ...r, seq: s }) === r.hash) return s;
-  }
-  return undefined;
-}
-
-export const EXPORT_COLUMNS = ['seq', 'id', 'at', 'actor', 'kind', 'ruleset_version', 'outcome', 'exception', 'input', 'options', 'output', 'effects', 'prev_hash', 'hash'] as const;
+export const EXPORT_COLUMNS = ['seq', 'id', 'at', 'actor', 'kind', 'ruleset_version', 'outcome', 'exception', 'input', 'options', 'output', 'effects', 'prev_hash', 'hash', 'signature', 'key_id'] as const;
 
 function csvField(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
@@ -216,9 +152,10 @@ export function exportLine(r: AuditRecord, format: 'csv' | 'jsonl'): string {
     return JSON.stringify({
       seq: r.seq, id: r.id, at: r.at, actor: r.actor, kind: r.kind, rulesetVersion: r.rulesetVersion, outcome, exception,
       input: safeParse(r.input), options: safeParse(r.options), output: safeParse(r.output), effects: safeParse(r.effects), prevHash: r.prevHash, hash: r.hash,
+      signature: r.signature, keyId: r.keyId,
     });
   }
-  return [String(r.seq), r.id, r.at, r.actor, r.kind, r.rulesetVersion, outcome, exception, r.input, r.options, r.output, r.effects, r.prevHash, r.hash].map(csvField).join(',');
+  return [String(r.seq), r.id, r.at, r.actor, r.kind, r.rulesetVersion, outcome, exception, r.input, r.options, r.output, r.effects, r.prevHash, r.hash, r.signature ?? '', r.keyId ?? ''].map(csvField).join(',');
 }
 
 function safeParse(s: string): unknown {

@@ -52,6 +52,12 @@ export interface MovementsTable {
   actor: string;
   audit_id: string | null;
   ref: string | null;
+  /** A random id (migration 007): unique, so a copied movement is a duplicate. */
+  uid: string | null;
+  /** HMAC of the movement under the store's signing key (migration 007; null before it). */
+  mac: string | null;
+  /** The hash of the audit record that caused the movement (commits), else null. */
+  audit_hash: string | null;
 }
 
 export interface IdempotencyTable {
@@ -60,6 +66,8 @@ export interface IdempotencyTable {
   request_hash: string;
   result: string;
   created_at: string;
+  /** The parameters the key was first used with, canonical JSON (migration 007): says what differs on a reuse. */
+  request: string | null;
 }
 
 export interface PublishedTable {
@@ -85,6 +93,9 @@ export interface AuditTable {
   effects: string;
   prev_hash: string;
   hash: string;
+  /** Ed25519 signature of `hash` (base64) by the key `key_id` (migration 007; null before the store had a key). */
+  signature: string | null;
+  key_id: string | null;
 }
 
 export interface AuditHeadTable {

@@ -3,6 +3,8 @@
  * PostgreSQL schema), API keys of every role plus a revoked one, and a small HTTP client for the
  * real-socket tests.
  */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer, type ServerOptions } from '../../src/api/server.js';
 import { createKey, revokeKey, type Role } from '../../src/api/keys.js';
@@ -94,4 +96,34 @@ export async function call(base: string, method: string, path: string, opts: { t
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+// ---- real `aidr serve` processes (the built CLI: npm test builds first) ----------------------------
+
+export const AIDR = join(import.meta.dirname, '..', '..', 'bin', 'aidr');
+
+export interface Running {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Start `aidr serve` on a free port with `env`; resolves once it listens. */
+export function spawnServe(env: Record<string, string>, args: string[] = []): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [AIDR, 'serve', '--port', '0', '--log-level', 'warn', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.stderr!.on('data', (d) => {
+      err += d;
+      const m = /listening on (http:\/\/\S+)/.exec(err);
+      if (m) resolve({ child, url: m[1]!, stderr: () => err, exited });
+    });
+    exited.then((code) => reject(new Error(`aidr serve exited ${code} before listening: ${err}`)));
+  });
+}
+
+export function aidrCli(env: Record<string, string>, args: string[], input?: string | Buffer) {
+  return spawnSync(process.execPath, [AIDR, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
 }

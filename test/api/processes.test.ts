@@ -81,7 +81,7 @@ describe.each(BACKENDS)('aidr serve processes: $name', ({ name, skip }) => {
     expect(revoked.status, revoked.stderr).toBe(0);
     expect(JSON.parse(revoked.stdout)).toMatchObject({ id, revokedBy: expect.stringMatching(/^cli:/) });
     const unknown = cli(b.env, ['keys', 'revoke', '0123456789abcdef']);
-    expect(unknown.status).toBe(1);
+    expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/no API key 0123456789abcdef/);
     expect(cli(b.env, ['keys', 'create', '--role', 'root']).status).toBe(2);
     // Another process revoked it: this server notices within its key cache time (2 s by default).

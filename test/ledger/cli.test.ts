@@ -123,10 +123,10 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     expect(JSON.parse(run(['ledger', 'verify']).stdout).ok).toBe(true);
   });
 
-  it.skipIf(skip)('audit verify, replay and export; verify names a record altered by SQL (exit 1)', async () => {
+  it.skipIf(skip)('audit verify, replay and export; verify names a record altered by SQL (exit 5)', async () => {
     const ok = run(['audit', 'verify']);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/audit log intact: \d+ record\(s\); head \d+:[0-9a-f]{64}/);
+    expect(ok.stdout).toMatch(/audit log intact: \d+ record\(s\), \d+ signed by key [0-9a-f]{16} .*; head \d+:[0-9a-f]{64}/);
     const replay = run(['audit', 'replay', '1', '--format', 'json']);
     expect(replay.status, replay.stdout + replay.stderr).toBe(0);
     const rp = JSON.parse(replay.stdout);
@@ -136,7 +136,7 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
     expect(rp.sameVersion).toBe(rp.differences.length === 0);
     const csv = run(['audit', 'export', '--format', 'csv']).stdout.trim().split('\n');
     const records = JSON.parse(run(['audit', 'verify', '--format', 'json']).stdout).records;
-    expect(csv[0]).toBe('seq,id,at,actor,kind,ruleset_version,outcome,exception,input,options,output,effects,prev_hash,hash');
+    expect(csv[0]).toBe('seq,id,at,actor,kind,ruleset_version,outcome,exception,input,options,output,effects,prev_hash,hash,signature,key_id');
     const dir = mkdtempSync(join(tmpdir(), 'aidr-export-'));
     expect(run(['audit', 'export', '--format', 'jsonl', '--out', join(dir, 'a.jsonl')]).status).toBe(0);
     const lines = readFileSync(join(dir, 'a.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -151,7 +151,7 @@ describe.each(BACKENDS)('bin/aidr ledger, audit and check --commit: $name', ({ n
       await store.close();
     }
     const bad = run(['audit', 'verify']);
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(5);
     expect(bad.stdout).toMatch(/FAILED verification \(altered\): record seq 2 \(id [0-9a-f-]{36}\) was altered/);
     expect(run(['audit', 'replay', 'no-such-id']).status).toBe(2);
   });

@@ -29,19 +29,23 @@ export function backend(name: BackendName): Backend {
     const options: StoreOptions = { dataDir: dir };
     return {
       name, options,
-      env: { AIDR_DATA_DIR: dir, DATABASE_URL: '' },
+      env: { AIDR_DATA_DIR: dir, DATABASE_URL: '', AIDR_SIGNING_KEY: '' },
       open: (extra = {}) => openStore({ ...options, ...extra }),
       destroy: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
   if (!DATABASE_URL) throw new Error('DATABASE_URL is not set');
   const schema = `aidr_test_${randomBytes(6).toString('hex')}`;
-  const options: StoreOptions = { databaseUrl: DATABASE_URL, schema };
+  // The signing key of a PostgreSQL store is a file of its own (kept off the database).
+  const keyDir = mkdtempSync(join(tmpdir(), 'aidr-key-'));
+  const signingKey = join(keyDir, 'signing.key');
+  const options: StoreOptions = { databaseUrl: DATABASE_URL, schema, signingKey };
   return {
     name, options,
-    env: { DATABASE_URL, AIDR_PG_SCHEMA: schema },
+    env: { DATABASE_URL, AIDR_PG_SCHEMA: schema, AIDR_SIGNING_KEY: signingKey },
     open: (extra = {}) => openStore({ ...options, ...extra }),
     destroy: async () => {
+      rmSync(keyDir, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: DATABASE_URL });
       await c.connect();
       try {

@@ -266,7 +266,7 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     const tx = lppTx({ consignee: 'old', parent: 'old', quantity: 1 });
     const made = await commitTransaction(store, tx, {}, { actor });
     const older = { ...JSON.parse(JSON.stringify(made.determination)), outcome: 'license_required', ruleset: { ...made.determination.ruleset, version: 'ai-diffusion-2025+0000000000000000' } };
-    const rec = await store.db.transaction().execute((trx) => appendAudit(trx, { actor, kind: 'determination', input: tx, options: { asOf: '2025-06-02', ledger: {} }, output: older, rulesetVersion: older.ruleset.version, effects: {} }));
+    const rec = await store.db.transaction().execute((trx) => appendAudit(trx, { actor, kind: 'determination', input: tx, options: { asOf: '2025-06-02', ledger: {} }, output: older, rulesetVersion: older.ruleset.version, effects: {} }, store.signer));
     const old = await replayAudit(store, rec.id);
     expect(old.sameVersion).toBe(false);
     expect(old.identical).toBe(false);
@@ -322,7 +322,7 @@ describe.each(BACKENDS)('audit tampering is detected and named: $name', ({ name,
     const store = await b.open();
     const ids: string[] = [];
     for (let i = 1; i <= 5; i++) {
-      const rec = await store.db.transaction().execute((trx) => appendAudit(trx, { actor, kind: 'determination', input: { i }, options: {}, output: { outcome: 'x', i }, rulesetVersion: 'v', effects: {} }));
+      const rec = await store.db.transaction().execute((trx) => appendAudit(trx, { actor, kind: 'determination', input: { i }, options: {}, output: { outcome: 'x', i }, rulesetVersion: 'v', effects: {} }, store.signer));
       ids.push(rec.id);
     }
     expect((await verifyAudit(store)).ok).toBe(true);

@@ -96,7 +96,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ApiContext): void
     config: { role: 'officer' },
     schema: {
       tags: ['audit'],
-      summary: 'Walk the hash chain and report the first record that does not fit (ok: false names it); optionally check an anchor kept elsewhere',
+      summary: 'Walk the hash chain, check the signatures, report the first record that does not fit (ok: false names it); optionally check an anchor or a checkpoint kept elsewhere',
       description: 'Role officer: it reads the whole log. The body is optional.',
       body: VerifyRequest,
       response: { 200: VerifyReport, 400: Problem, 401: Problem, 403: Problem },
@@ -104,6 +104,6 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ApiContext): void
   }, async (request, reply) => {
     const body = parsePart(VerifyRequest, request.body ?? {}, 'body');
     const { verifyAudit } = await import('../../store/audit.js');
-    return sendJson(reply, 200, await verifyAudit(ctx.store, body.anchor));
+    return sendJson(reply, 200, await verifyAudit(ctx.store, { ...(body.anchor ? { anchor: body.anchor } : {}), ...(body.checkpoint ? { checkpoint: body.checkpoint } : {}) }));
   });
 }

@@ -14,15 +14,13 @@ import { Transaction } from '../../contract/transaction.js';
 import { readingsFrom, InputError, type EvalOptions } from '../../engine/context.js';
 import { determine } from '../../engine/determine.js';
 import { unstorablePath } from '../../store/canonical.js';
-import { ApiProblem, fieldErrors, problemBody, type FieldError } from '../problem.js';
+import { ApiProblem, fieldErrors, MAX_ERRORS, problemBody, type FieldError } from '../problem.js';
 import {
   ClassificationRequest, ClassificationResponse, DeterminationBody, DeterminationEnvelope, DeterminationResponse, UNSTORABLE_MESSAGE, Problem,
 } from '../schemas.js';
 import { parsePart, requireRole, sendJson, toProblem, type ApiContext } from '../server.js';
 
 const ENVELOPE_KEYS = ['transaction', 'transactions', 'options', 'commit', 'idempotencyKey', 'exception'];
-/** Field errors reported at most, across a batch (the first ones say enough to fix the input). */
-const MAX_FIELD_ERRORS = 20;
 
 interface Parsed {
   batch: boolean;
@@ -93,11 +91,11 @@ function parseBody(body: unknown, maxBatch: number): Parsed {
     }
     issueCount += r.error.issues.length;
     errors ??= [];
-    if (errors.length < MAX_FIELD_ERRORS) errors.push(...fieldErrors(r.error.issues, batch ? `${prefix}[${i}]` : prefix).slice(0, MAX_FIELD_ERRORS - errors.length));
+    if (errors.length < MAX_ERRORS) errors.push(...fieldErrors(r.error.issues, batch ? `${prefix}[${i}]` : prefix).slice(0, MAX_ERRORS - errors.length));
   }
   if (errors) {
     const more = issueCount > 1 ? ` (and ${issueCount - 1} more)` : '';
-    throw new ApiProblem('validation', `${errors[0]!.path}: ${errors[0]!.message}${more}`, errors);
+    throw new ApiProblem('validation', `${errors[0]!.path}: ${errors[0]!.message}${more}`, errors, issueCount > errors.length ? { omitted: issueCount - errors.length } : undefined);
   }
   // Interpretation ids and readings: checked once per request, with the option's path.
   if (out.options.interpretations) {
@@ -153,12 +151,26 @@ function evaluateAll(p: Parsed, ctx: ApiContext): Determination[] {
 
 async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext): Promise<{ status: number; body: unknown; location?: string }> {
   const { commitTransaction, preflightCommits } = await import('../../ledger/commit.js');
+  const { canonicalJson } = await import('../../store/canonical.js');
+  // What is recorded is bounded: each committed transaction is kept in the audit log with the
+  // determination made of it (docs/http.md, "Limits").
+  const limit = ctx.limits.maxRecordedInputBytes;
+  p.transactions.forEach((tx, i) => {
+    const size = Buffer.byteLength(canonicalJson(tx));
+    if (size > limit) {
+      const path = p.batch ? `${p.prefix}[${i}]` : p.prefix;
+      throw new ApiProblem('too-large', `${path}: ${size} bytes of JSON; a committed transaction is recorded up to ${limit}`, [{ path, message: `too large to record (at most ${limit} bytes)` }], { maxRecordedInputBytes: limit });
+    }
+  });
   // A batch that would stop partway (a shipment whose ledger account cannot be keyed) is refused
-  // whole, before anything is written, as `aidr check --commit` does.
-  try {
-    preflightCommits(p.transactions, p.options, p.exception);
-  } catch (e) {
-    throw toProblem(e, p.prefix);
+  // whole, before anything is written, as `aidr check --commit` does. (One transaction needs no
+  // such pass: its commit makes the same checks before it writes anything.)
+  if (p.batch) {
+    try {
+      preflightCommits(p.transactions, p.options, p.exception);
+    } catch (e) {
+      throw toProblem(e, p.prefix);
+    }
   }
   const actor = request.principal.keyId;
   const items: unknown[] = [];
@@ -168,7 +180,7 @@ async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext): P
     const tx = p.transactions[i]!;
     const key = p.idempotencyKey === undefined ? undefined : p.batch ? `${p.idempotencyKey}#${i}` : p.idempotencyKey;
     try {
-      const r = await commitTransaction(ctx.store, tx, p.options, { actor, ...(key ? { idempotencyKey: key } : {}), ...(p.exception ? { exception: p.exception } : {}) });
+      const r = await commitTransaction(ctx.store, tx, p.options, { actor, maxRecordedInput: limit, ...(key ? { idempotencyKey: key } : {}), ...(p.exception ? { exception: p.exception } : {}) });
       const { determination, ...commit } = r;
       ctx.metrics.commits.inc({ result: r.replayed ? 'replayed' : 'recorded' });
       if (!r.replayed) ctx.metrics.countOutcome(determination.outcome);

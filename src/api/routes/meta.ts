@@ -3,7 +3,6 @@
  * readiness (the database answers), Prometheus metrics and the OpenAPI document.
  */
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { dec } from '../../compute/exact.js';
 import { allChips } from '../../data/chips.js';
@@ -72,12 +71,14 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void 
 
   app.get('/readyz', {
     config: { role: 'public' },
-    schema: { tags: ['operations'], summary: 'The database answers (503 when it does not)', security: [], response: { 200: Health, 503: Problem } },
+    schema: { tags: ['operations'], summary: 'The database answers a real read (503 with the reason when it does not: unreachable, damaged, busy)', security: [], response: { 200: Health, 503: Problem } },
   }, async (_request, reply) => {
+    // A real read of the store (SQLite: on a fresh connection, with a periodic integrity check),
+    // not "select 1": a damaged or replaced file must say so.
     try {
-      await sql`select 1`.execute(ctx.store.db);
+      await ctx.store.check();
     } catch (e) {
-      throw new ApiProblem('unavailable', `the database does not answer: ${(e as Error).message?.slice(0, 200)}`);
+      throw new ApiProblem('unavailable', `the database is not ready: ${(e as Error).message?.slice(0, 300)}`, undefined, { retryAfter: 5 }, { 'retry-after': '5' });
     }
     return sendJson(reply, 200, { status: 'ok', store: ctx.store.dialect });
   });

@@ -113,5 +113,7 @@ async function mergeCollidingAccounts(db: Kysely<Database>): Promise<void> {
   await appendAudit(db, {
     at, actor, kind: 'account-merge', input: { merges }, options: {}, output: { merged: merges.length, overCap },
     rulesetVersion: rulesetVersion(), effects: { movements: merges.flatMap((m) => [{ account: m.from, kind: 'merge-out' }, { account: m.to, kind: 'merge-in' }]) },
-  });
+  // Unsigned: migrations run before the store's signing key is loaded or created; a key created
+  // afterwards counts this record and these movements among those that predate it (migration 007).
+  }, undefined);
 }

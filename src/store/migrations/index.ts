@@ -15,6 +15,7 @@ import { migration003 } from './003-api-keys.js';
 import { migration004 } from './004-pg-reserve-procedure.js';
 import { migration005 } from './005-uveu-headquarters.js';
 import { migration006 } from './006-veu-parents-allocation-increases.js';
+import { migration007 } from './007-signed-records.js';
 import { migration008 } from './008-parties-screenings-keys.js';
 import { migration009 } from './009-web-sessions.js';
 
@@ -26,6 +27,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '004-pg-reserve-procedure': migration004(dialect),
     '005-uveu-headquarters': migration005(dialect),
     '006-veu-parents-allocation-increases': migration006(dialect),
+    '007-signed-records': migration007(dialect),
     '008-parties-screenings-keys': migration008(dialect),
     '009-web-sessions': migration009(dialect),
   };
