@@ -99,6 +99,24 @@ export const Ruleset = z.object({
   version: z.string(),
 });
 
+/** The two readings of the law a determination answers under (docs/legal-status.md). */
+export const RegimeId = z.enum(['codified', 'enforced']);
+
+/** One regime's answer: the fields a compliance decision turns on, as that regime reads them. */
+export const RegimeAnswer = z.object({
+  id: RegimeId,
+  /** The Federal Register texts and guidance this regime's answer rests on, oldest first. */
+  basis: z.array(z.string()),
+  eccn: z.string().nullable(),
+  subjectToEar: TriValue,
+  licenseRequired: TriValue,
+  outcome: Outcome,
+  reviewPolicy: ReviewPolicy.nullable(),
+  /** Codes of the exceptions that are `eligible` under this regime. */
+  eligibleExceptions: z.array(ExceptionCode),
+  citations: z.array(z.string()),
+});
+
 export const Determination = z.object({
   id: z.string().optional(),
   ruleset: Ruleset,
@@ -116,6 +134,12 @@ export const Determination = z.object({
   interpretations: z.array(InterpretationUse),
   warnings: z.array(z.string()),
   explanation: z.array(Step).optional(),
+  /** The regime the top-level fields answer (option `regime`, default `codified`). */
+  regime: RegimeId,
+  /** Both regimes' answers, codified first. */
+  regimes: z.array(RegimeAnswer),
+  /** Whether any field of the two regimes' answers differs. */
+  regimesDiffer: z.boolean(),
 });
 
 export type Tri = z.infer<typeof TriValue>;
@@ -131,3 +155,5 @@ export type RedFlag = z.infer<typeof RedFlag>;
 export type MissingFact = z.infer<typeof MissingFact>;
 export type InterpretationUse = z.infer<typeof InterpretationUse>;
 export type Determination = z.infer<typeof Determination>;
+export type RegimeId = z.infer<typeof RegimeId>;
+export type RegimeAnswer = z.infer<typeof RegimeAnswer>;

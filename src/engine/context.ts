@@ -3,7 +3,7 @@
  * ledger view, and the collectors for explanation steps and interpretation use. Rules are pure
  * functions of (facts, context); the context is the only thing they write to.
  */
-import type { Step } from '../contract/determination.js';
+import type { RegimeId, Step } from '../contract/determination.js';
 import { defaultReading, readingIds, INTERPRETATIONS } from '../data/interpretations.js';
 import type { NumLike } from '../compute/exact.js';
 
@@ -34,6 +34,11 @@ export interface EvalOptions {
    * that is not met; interpretation sensitivity is not computed unless `sensitivity` is true.
    */
   explain?: boolean;
+  /**
+   * The regime the top-level answer follows: `codified` (the EAR as written on the date) or
+   * `enforced` (as BIS enforces it). Both are always evaluated and reported in `regimes`.
+   */
+  regime?: RegimeId;
   /** Re-evaluate under alternative readings to say whether they change the outcome (default: as `explain`). */
   sensitivity?: boolean;
 }
@@ -64,6 +69,8 @@ export class Ctx {
     private readonly readings: ReadonlyMap<string, string>,
     readonly ledger: LedgerView,
     readonly explainOn: boolean,
+    /** The regime this evaluation answers under; law modules pick their text version by it. */
+    readonly regime: RegimeId = 'codified',
   ) {}
 
   reading(id: string): string {

@@ -4,7 +4,7 @@
  * interpretations the answer relied on (re-evaluated under each alternative reading), the
  * explanation, the missing facts and the warnings.
  */
-import type { Determination, ExceptionResult, InterpretationUse, Step } from '../contract/determination.js';
+import type { Determination, ExceptionResult, InterpretationUse, RegimeAnswer, Step } from '../contract/determination.js';
 import type { Transaction } from '../contract/transaction.js';
 import { formatExact, toNumber } from '../compute/exact.js';
 import { RULESET, DATES, statusOn } from '../data/ruleset.js';
@@ -29,10 +29,51 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   const asOf = opts.asOf ?? tx.date ?? today();
   const readings = readingsFrom(opts.interpretations);
   const explain = opts.explain !== false;
-  const ctx = new Ctx(asOf, readings, opts.ledger ?? {}, explain);
-  const core = evaluateCore(tx, ctx);
+  const chosen = opts.regime ?? 'codified';
+  const core = evaluateCore(tx, new Ctx(asOf, readings, opts.ledger ?? {}, explain, chosen));
+  // The other regime shares the facts and the classification (no version choice touches them).
+  const other = evaluateCore(tx, new Ctx(asOf, readings, opts.ledger ?? {}, explain, chosen === 'codified' ? 'enforced' : 'codified'), { f: core.f, cls: core.cls });
   const interpretations = interpretationUses(tx, core, readings, opts);
-  return render(core, interpretations, explain);
+  const out = render(core, interpretations, explain);
+  const answers = chosen === 'codified' ? [regimeAnswer(core, out), regimeAnswer(other)] : [regimeAnswer(other), regimeAnswer(core, out)];
+  out.regime = chosen;
+  out.regimes = answers;
+  out.regimesDiffer = regimeKey(answers[0]!) !== regimeKey(answers[1]!);
+  return out;
+}
+
+// ---- regimes -----------------------------------------------------------------------------------
+
+/** One regime's answer; `rendered` reuses the chosen regime's top-level fields. */
+function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
+  const license = yesNo(c.license);
+  return {
+    id: c.ctx.regime,
+    basis: regimeBasis(c),
+    eccn: c.eccn,
+    subjectToEar: rendered?.subjectToEar ?? yesNo(c.subject),
+    licenseRequired: license,
+    outcome: c.outcome,
+    reviewPolicy: c.license === false ? null : c.policy,
+    eligibleExceptions: c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code),
+    citations: regimeCitations(c),
+  };
+}
+
+/** The texts an answer rests on. Until the law modules record the versions they applied, the ruleset's citation. */
+function regimeBasis(_c: Core): string[] {
+  return [RULESET.citation];
+}
+
+function regimeCitations(c: Core): string[] {
+  const out: string[] = [];
+  for (const b of c.branches) for (const s of [b.subject.step, ...b.licenseSteps]) if (s.citation && !out.includes(s.citation)) out.push(s.citation);
+  if (c.policyCitation && !out.includes(c.policyCitation)) out.push(c.policyCitation);
+  return out;
+}
+
+function regimeKey(a: RegimeAnswer): string {
+  return `${a.eccn}|${a.subjectToEar}|${a.licenseRequired}|${a.outcome}|${a.reviewPolicy}|${a.eligibleExceptions.join(',')}`;
 }
 
 // ---- rendering ---------------------------------------------------------------------------------
@@ -96,6 +137,10 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
     missingFacts: mergeMissing(c.missing),
     interpretations,
     warnings: warnings(c),
+    // Filled by determine() once both regimes are evaluated; declared here to keep the object's shape.
+    regime: c.ctx.regime,
+    regimes: [],
+    regimesDiffer: false,
   };
   if (c.allocation && c.license !== false) {
     const a = c.allocation;

@@ -61,7 +61,7 @@ function obligationKeys(e: ExceptionEval): string {
 /** The answer under another reading of one interpretation. */
 function alternative(tx: Transaction, core: Core, id: string, reading: string, readings: ReadonlyMap<string, string>, opts: EvalOptions): Answer {
   const altReadings = new Map(readings).set(id, reading);
-  const ctx = new Ctx(core.ctx.asOf, altReadings, opts.ledger ?? {}, false);
+  const ctx = new Ctx(core.ctx.asOf, altReadings, opts.ledger ?? {}, false, core.ctx.regime);
   const where = core.ctx.touchedIn.get(id);
   const only = where === MANY_PLACES ? undefined : where;
   const branch = core.branches.length === 1 ? core.branches[0]! : undefined;

@@ -12,7 +12,8 @@
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parse as parseCsv, type CsvError } from 'csv-parse';
-import { parseJsonExact } from '../contract/json.js';
+import { isUtf8 } from 'node:buffer';
+import { firstInvalidUtf8, parseJsonExact } from '../contract/json.js';
 import { InputError } from '../engine/context.js';
 
 export type InputFormat = 'csv' | 'xlsx' | 'jsonl' | 'json';
@@ -122,7 +123,10 @@ export async function openJson(source: string): Promise<{ array: AsyncIterable<I
   if (/^\s*\[/.test(peeked.head.toString('utf8').replace(/^\uFEFF/, ''))) return { array: readJsonArray(peeked.stream) };
   const chunks: Buffer[] = [];
   for await (const c of peeked.stream) chunks.push(c as Buffer);
-  return { text: Buffer.concat(chunks).toString('utf8') };
+  const bytes = Buffer.concat(chunks);
+  // Never a silent U+FFFD in what is decided or recorded.
+  if (!isUtf8(bytes)) throw new InputError('(root)', `${source === '-' ? 'standard input' : source} is not valid UTF-8: an invalid byte sequence at byte offset ${firstInvalidUtf8(bytes)}`);
+  return { text: bytes.toString('utf8') };
 }
 
 // ---- CSV -------------------------------------------------------------------------------------------
@@ -199,10 +203,9 @@ async function* readJsonLines(stream: Readable, skip: number): AsyncGenerator<In
 
 /** Lines of a UTF-8 stream (a byte order mark dropped; \r\n or \n). */
 async function* lines(stream: Readable): AsyncGenerator<string> {
-  stream.setEncoding('utf8');
   let rest = '';
   let first = true;
-  for await (const chunk of stream as AsyncIterable<string>) {
+  for await (const chunk of decodeUtf8(stream)) {
     let text = rest + chunk;
     if (first) {
       text = text.replace(/^\uFEFF/, '');
@@ -218,12 +221,31 @@ async function* lines(stream: Readable): AsyncGenerator<string> {
   if (rest !== '') yield rest;
 }
 
+/** The stream's text, refusing invalid UTF-8 with its byte offset (never a silent U+FFFD). */
+async function* decodeUtf8(stream: Readable): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let offset = 0;
+  for await (const bytes of stream as AsyncIterable<Buffer>) {
+    try {
+      yield decoder.decode(bytes, { stream: true });
+    } catch {
+      throw new InputError('(root)', `the input is not valid UTF-8: an invalid byte sequence near byte offset ${offset + firstInvalidUtf8(bytes)}`);
+    }
+    offset += bytes.length;
+  }
+  try {
+    const tail = decoder.decode();
+    if (tail !== '') yield tail;
+  } catch {
+    throw new InputError('(root)', `the input is not valid UTF-8: it ends inside a multi-byte sequence (byte offset ${offset})`);
+  }
+}
+
 /**
  * The elements of a top-level JSON array, each parsed as it completes (strings and nesting
  * tracked, so commas and brackets inside them do not split). Only one element is held at a time.
  */
 export async function* readJsonArray(stream: Readable, skip = 0): AsyncGenerator<InputRecord> {
-  stream.setEncoding('utf8');
   let state: 'before' | 'between' | 'in' | 'after' = 'before';
   let depth = 0;
   let inString = false;
@@ -232,7 +254,7 @@ export async function* readJsonArray(stream: Readable, skip = 0): AsyncGenerator
   let from = 0;
   let index = 0;
   let first = true;
-  for await (let chunk of stream as AsyncIterable<string>) {
+  for await (let chunk of decodeUtf8(stream)) {
     if (first) {
       chunk = chunk.replace(/^\uFEFF/, '');
       first = false;

@@ -2,7 +2,7 @@
  * The parties register and the one normalization of party ids and account keys: order lines that
  * name consignee_id get the party's facts; migration 008 merges LPP/AIA accounts whose keys collide.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,9 @@ describe.each(BACKENDS)('migration 008 merges colliding account keys: $name', ({
       await s.db.insertInto('ledger_movements').values({ account_id: id, kind: 'import', reservation_id: null, used_delta: used, reserved_delta: 0n, on_date: '2025-06-02', at, actor: 't', audit_id: null, ref: null }).execute();
     }
     await s.close();
+    // A store from before 008 also predates signing (007 and 008 land in the same release): no key
+    // yet, so the key created after the migrations counts their unsigned records as older than it.
+    for (const f of [s.signingKeyPath, `${s.signingKeyPath}.pub`]) rmSync(f, { force: true });
     const store = await b.open(); // runs 008
     try {
       const merged = await getAccount(store, 'lpp:2025:ultimate_parent:acme-br');
@@ -64,7 +67,8 @@ describe.each(BACKENDS)('migration 008 merges colliding account keys: $name', ({
       expect(merged?.leftTpp).toBe('-8100000');
       expect((await getAccount(store, 'lpp:2025:ultimate_parent:ACME-BR'))?.usedTpp).toBe('0');
       expect((await getAccount(store, 'aia:other'))?.usedTpp).toBe('7');
-      expect((await verifyLedger(store)).ok).toBe(true);
+      const verified = await verifyLedger(store);
+      expect(verified.ok, verified.problems.join("; ")).toBe(true);
       const records = [];
       for await (const r of auditRecords(store)) records.push(r);
       const merge = records.find((r) => r.kind === 'account-merge')!;
