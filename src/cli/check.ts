@@ -1,5 +1,5 @@
 /**
- * `aidr check FILE|-`: one Transaction or an array in, Determination(s) out (shared/design/contract.md).
+ * `aidr check FILE|-`: one Transaction or an array in, Determination(s) out (docs/contract.md).
  *
  * An array is read and answered as a stream (any size works): each element is determined as it
  * arrives and written at once; an invalid element is answered in its place with

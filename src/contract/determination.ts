@@ -1,5 +1,5 @@
 /**
- * The output side of the determination contract (shared/design/contract.md). The zod schema is
+ * The output side of the determination contract (docs/contract.md). The zod schema is
  * the source of the TypeScript types and of the JSON Schema / OpenAPI documents.
  */
 import { z } from 'zod';

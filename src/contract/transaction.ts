@@ -1,5 +1,5 @@
 /**
- * The input side of the determination contract (shared/design/contract.md), as zod schemas.
+ * The input side of the determination contract (docs/contract.md), as zod schemas.
  * Field names and enumerated values follow the contract exactly; fields the contract does not
  * list are additions (documented in the README) and are always optional.
  */
