@@ -197,6 +197,26 @@ export const ReserveRequest = z.strictObject({
   ref: StoredText(500).optional(),
 });
 
+export const TransferRequest = z.strictObject({
+  from: StoredText(500).min(1).describe('the account the chips leave, e.g. uveu:ACME:US or nveu:ACME:BR'),
+  to: StoredText(500).min(1).describe('the account they join, e.g. uveu:ACME:MY'),
+  tpp: ExactNumber.describe('installed TPP moved (exact decimal)'),
+  date: IsoDate.optional().describe('business date (default today); decides the caps that apply'),
+  idempotencyKey: StoredText(200).min(1).optional(),
+  ref: StoredText(500).optional(),
+  headquarters: StoredText(2).optional().describe('UVEU: where it is headquartered, when none is recorded yet'),
+  ultimateParentHeadquarters: StoredText(2).optional(),
+  interpretations: z.record(z.string(), z.string()).optional(),
+});
+
+export const TransferResult = z.object({
+  from: z.string(), to: z.string(), amountTpp: z.string(), onDate: z.string(), replayed: z.boolean(),
+  balances: z.object({ from: AccountState, to: AccountState }),
+  uveu: z.unknown().optional().describe('UVEU: the Supp. 10 para. 6 check of the group after the transfer'),
+  notices: z.array(z.string()).describe('what must be done because of it (a UVEU notifies BIS 60 days before moving chips between countries)'),
+  warnings: z.array(z.string()),
+});
+
 export const SettleRequest = z.strictObject({ reservationId: StoredText(100).min(1) });
 
 export const ReservationResult = z.object({

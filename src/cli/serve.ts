@@ -141,5 +141,5 @@ async function serve(flags: ServeFlags): Promise<void> {
     ? `authentication: on (API keys required${isLoopback(flags.host) ? ', --auth' : ': listening beyond loopback'})`
     : 'authentication: OFF (loopback only): requests without a key act as a local anonymous officer (evaluate, commit, ledger writes); use --auth to require keys';
   logger.info({ address, store: store.dialect, location: store.location, authRequired, limits }, 'listening');
-  process.stderr.write(`aidr serve: listening on ${address}\n  store: ${store.dialect} ${store.location}\n  signing key: ${store.signingKeyPath} (key id ${store.signer!.keyId})\n  ${authText}\n  OpenAPI: ${address}/openapi.json\n`);
+  process.stderr.write(`aidr serve: listening on ${address}\n  store: ${store.dialect} ${store.location}\n  signing key: ${store.signingKeyPath} (key id ${store.signer!.keyId})\n  ${authText}\n  workbench: ${address}/\n  OpenAPI: ${address}/openapi.json\n`);
 }

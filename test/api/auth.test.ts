@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, hasRole, type Role } from '../../src/api/keys.js';
 import { bearer, GERMANY, ledgerSnapshot, lppTx, testServer, type KeyName, type TestServer } from './helpers.js';
+import { draw } from '../../src/ledger/index.js';
 
 interface RouteCase {
   name: string;
@@ -57,6 +58,10 @@ const ROUTES: RouteCase[] = [
   { name: 'commit', method: 'POST', make: async () => ({ url: '/v1/determinations', body: { transaction: lppTx(seq++, 'matrix-commit'), commit: true } }), role: 'officer', mutating: true },
   { name: 'reserve', method: 'POST', make: async () => ({ url: '/v1/ledger/reserve', body: { account: 'lpp:2025:ultimate_parent:matrix', tpp: 1, date: '2025-06-02' } }), role: 'officer', mutating: true },
   { name: 'ledger commit', method: 'POST', make: async (s) => ({ url: '/v1/ledger/commit', body: { reservationId: await reservation(s) } }), role: 'officer', mutating: true },
+  { name: 'ledger transfer', method: 'POST', make: async (s) => {
+    await draw(s.store, { account: 'nveu:MATRIX:AE', tpp: '1', date: '2025-08-01', actor: 'matrix' });
+    return { url: '/v1/ledger/transfer', body: { from: 'nveu:MATRIX:AE', to: 'nveu:MATRIX:SA', tpp: 1, date: '2025-08-01' } };
+  }, role: 'officer', mutating: true },
   { name: 'ledger release', method: 'POST', make: async (s) => ({ url: '/v1/ledger/release', body: { reservationId: await reservation(s) } }), role: 'officer', mutating: true },
   // The workbench (src/api/web.ts and its route files).
   { name: 'workbench page', method: 'GET', make: async () => ({ url: '/' }), role: 'public', mutating: false },

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiProblem } from '../problem.js';
 import {
-  AccountState, AccountsQuery, IdParams, Movement, MovementsQuery, Problem, ReservationResult, ReserveRequest, SettleRequest,
+  AccountState, AccountsQuery, IdParams, Movement, MovementsQuery, Problem, ReservationResult, ReserveRequest, SettleRequest, TransferRequest, TransferResult,
 } from '../schemas.js';
 import { parsePart, sendJson, toProblem, type ApiContext } from '../server.js';
 import { z } from 'zod';
@@ -66,6 +66,30 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): voi
         account: b.account, tpp: b.tpp, actor: request.principal.keyId,
         ...(b.date ? { date: b.date } : {}), ...(b.ttlSeconds ? { ttlSeconds: b.ttlSeconds } : {}),
         ...(b.idempotencyKey ? { idempotencyKey: b.idempotencyKey } : {}), ...(b.ref ? { ref: b.ref } : {}),
+      });
+      return sendJson(reply, r.replayed ? 200 : 201, r);
+    } catch (e) {
+      const p = toProblem(e);
+      if (p.slug === 'cap-exceeded') ctx.metrics.capExceeded.inc();
+      throw p.status >= 500 ? e : p;
+    }
+  });
+
+  app.post('/v1/ledger/transfer', {
+    config: { role: 'officer' },
+    schema: {
+      tags: ['ledger'], summary: 'Move installed TPP between two countries of one NVEU or UVEU, checked as one act: both movements or neither (201; 200 when replayed under the same idempotency key; 409 when a limit would be breached)',
+      body: TransferRequest, response: { 200: TransferResult, 201: TransferResult, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 422: Problem },
+    },
+  }, async (request, reply) => {
+    const b = parsePart(TransferRequest, request.body, 'body');
+    const L = await ledger();
+    try {
+      const r = await L.transfer(ctx.store, {
+        from: b.from, to: b.to, tpp: b.tpp, actor: request.principal.keyId,
+        ...(b.date ? { date: b.date } : {}), ...(b.idempotencyKey ? { idempotencyKey: b.idempotencyKey } : {}), ...(b.ref ? { ref: b.ref } : {}),
+        ...(b.headquarters ? { headquarters: b.headquarters } : {}), ...(b.ultimateParentHeadquarters ? { ultimateParentHeadquarters: b.ultimateParentHeadquarters } : {}),
+        ...(b.interpretations ? { interpretations: b.interpretations } : {}),
       });
       return sendJson(reply, r.replayed ? 200 : 201, r);
     } catch (e) {
