@@ -3,7 +3,7 @@
  * (officer, with the key id as the actor). The account ids are those of docs/ledger.md; put
  * one in a path URL-encoded (`lpp%3A2025%3Aultimate_parent%3AACME`).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiProblem } from '../problem.js';
 import {
   AccountState, AccountsQuery, IdParams, Movement, MovementsQuery, Problem, ReservationResult, ReserveRequest, SettleRequest, TransferRequest, TransferResult,
@@ -14,6 +14,18 @@ import { z } from 'zod';
 const ledger = () => import('../../ledger/index.js');
 
 export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  /** A ledger write: 201 when it happened now, 200 when replayed; a refused cap counted and answered 409. */
+  async function created(reply: FastifyReply, write: () => Promise<{ replayed: boolean }>) {
+    try {
+      const r = await write();
+      return sendJson(reply, r.replayed ? 200 : 201, r);
+    } catch (e) {
+      const p = toProblem(e);
+      if (p.slug === 'cap-exceeded') ctx.metrics.capExceeded.inc();
+      throw p.status >= 500 ? e : p;
+    }
+  }
+
   app.get('/v1/ledger/accounts', {
     config: { role: 'viewer' },
     schema: {
@@ -61,18 +73,11 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): voi
   }, async (request, reply) => {
     const b = parsePart(ReserveRequest, request.body, 'body');
     const L = await ledger();
-    try {
-      const r = await L.reserve(ctx.store, {
-        account: b.account, tpp: b.tpp, actor: request.principal.keyId,
-        ...(b.date ? { date: b.date } : {}), ...(b.ttlSeconds ? { ttlSeconds: b.ttlSeconds } : {}),
-        ...(b.idempotencyKey ? { idempotencyKey: b.idempotencyKey } : {}), ...(b.ref ? { ref: b.ref } : {}),
-      });
-      return sendJson(reply, r.replayed ? 200 : 201, r);
-    } catch (e) {
-      const p = toProblem(e);
-      if (p.slug === 'cap-exceeded') ctx.metrics.capExceeded.inc();
-      throw p.status >= 500 ? e : p;
-    }
+    return created(reply, () => L.reserve(ctx.store, {
+      account: b.account, tpp: b.tpp, actor: request.principal.keyId,
+      ...(b.date ? { date: b.date } : {}), ...(b.ttlSeconds ? { ttlSeconds: b.ttlSeconds } : {}),
+      ...(b.idempotencyKey ? { idempotencyKey: b.idempotencyKey } : {}), ...(b.ref ? { ref: b.ref } : {}),
+    }));
   });
 
   app.post('/v1/ledger/transfer', {
@@ -84,19 +89,12 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): voi
   }, async (request, reply) => {
     const b = parsePart(TransferRequest, request.body, 'body');
     const L = await ledger();
-    try {
-      const r = await L.transfer(ctx.store, {
-        from: b.from, to: b.to, tpp: b.tpp, actor: request.principal.keyId,
-        ...(b.date ? { date: b.date } : {}), ...(b.idempotencyKey ? { idempotencyKey: b.idempotencyKey } : {}), ...(b.ref ? { ref: b.ref } : {}),
-        ...(b.headquarters ? { headquarters: b.headquarters } : {}), ...(b.ultimateParentHeadquarters ? { ultimateParentHeadquarters: b.ultimateParentHeadquarters } : {}),
-        ...(b.interpretations ? { interpretations: b.interpretations } : {}),
-      });
-      return sendJson(reply, r.replayed ? 200 : 201, r);
-    } catch (e) {
-      const p = toProblem(e);
-      if (p.slug === 'cap-exceeded') ctx.metrics.capExceeded.inc();
-      throw p.status >= 500 ? e : p;
-    }
+    return created(reply, () => L.transfer(ctx.store, {
+      from: b.from, to: b.to, tpp: b.tpp, actor: request.principal.keyId,
+      ...(b.date ? { date: b.date } : {}), ...(b.idempotencyKey ? { idempotencyKey: b.idempotencyKey } : {}), ...(b.ref ? { ref: b.ref } : {}),
+      ...(b.headquarters ? { headquarters: b.headquarters } : {}), ...(b.ultimateParentHeadquarters ? { ultimateParentHeadquarters: b.ultimateParentHeadquarters } : {}),
+      ...(b.interpretations ? { interpretations: b.interpretations } : {}),
+    }));
   });
 
   for (const [name, verb] of [['commit', 'Turn a reservation into use'], ['release', 'Give a reservation\'s room back']] as const) {
