@@ -71,6 +71,8 @@ const transaction = fc
     // A shipment or release to the United States can only be a transfer within it.
     if (t.to === 'US' && activity !== 'transfer') activity = 'transfer';
     const tx: Record<string, unknown> = { ...t, activity };
+    // A commodity's consignee is located where the shipment goes (other places are refused input).
+    if (!tech && t.consignee.country !== undefined) tx.consignee = { ...t.consignee, country: t.to };
     if (activity === 'export' || activity === 'deemed_export') tx.from = 'US';
     else if (activity === 'transfer') tx.from = t.to;
     else tx.from = from === 'US' || from === t.to ? (t.to === 'DE' ? 'FR' : 'DE') : from;
@@ -115,6 +117,23 @@ describe('engine invariants', () => {
         const consignee = { ...(tx.consignee as object), [viaParent ? 'ultimateParentHeadquarters' : 'headquarters']: tier3 };
         const d = run({ ...tx, consignee });
         for (const code of ['AIA', 'LPP', 'ACM']) expect(statusOf(d, code) ?? 'not listed', code).not.toBe('eligible');
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 300) },
+    );
+  });
+
+  it('placing a receiving party in Macau or D:5 never opens an exception or lowers the review policy', () => {
+    // NAC (and HBM) are the exceptions for those places; every other one may only close.
+    const rank: Record<string, number> = { presumption_of_approval: 0, approval_within_allocation: 1, case_by_case: 2, denial_over_allocation: 3, presumption_of_denial: 4 };
+    fc.assert(
+      fc.property(transaction, fc.constantFrom('CN', 'MO', 'RU', 'IR'), (tx, place) => {
+        const before = run(tx);
+        const endUser = { ...((tx.endUser ?? tx.consignee) as object), country: place };
+        const after = run({ ...tx, endUser });
+        for (const code of ['AIA', 'ACM', 'LPP', 'ACA']) {
+          if (statusOf(before, code) === 'not_eligible') expect(statusOf(after, code) ?? 'not listed', code).not.toBe('eligible');
+        }
+        if (before.reviewPolicy && after.reviewPolicy) expect(rank[after.reviewPolicy]!, `${before.reviewPolicy} → ${after.reviewPolicy}`).toBeGreaterThanOrEqual(rank[before.reviewPolicy]!);
       }),
       { numRuns: Number(process.env.AIDR_FC_RUNS ?? 300) },
     );
@@ -213,7 +232,7 @@ describe('engine invariants', () => {
     fc.assert(
       fc.property(fc.constantFrom('CN', 'HK', 'MO', 'RU', 'IR', 'KP', 'VE'), fc.constantFrom('nvidia-h100-sxm', 'nvidia-l40s', 'amd-mi300x'), party, (to, model, consignee) => {
         expect(countryOn(to, '2025-06-02').tier).toBe(3);
-        const d = run({ date: '2025-06-02', to, item: { type: 'ic', model }, consignee });
+        const d = run({ date: '2025-06-02', to, item: { type: 'ic', model }, consignee: { ...consignee, country: consignee.country && to } });
         expect(d.licenseRequired).toBe('yes');
         expect(d.reviewPolicy).toBe('presumption_of_denial');
       }),

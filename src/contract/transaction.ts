@@ -226,6 +226,13 @@ export const Transaction = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'a transfer (in-country) stays in one country: from and to must be the same' });
   }
   const isTechnology = tx.item.type === 'model_weights' || (tx.item.type === 'eccn' && tx.item.eccn === '4E091');
+  // A commodity shipped to `to` is received there: a consignee stated to be located elsewhere is
+  // inconsistent input (refused, not guessed). Technology may be received where the consignee is,
+  // so weights are evaluated against both places instead.
+  const consigneeCountry = tx.consignee?.country;
+  if (!isTechnology && (activity === 'export' || activity === 'reexport' || activity === 'transfer') && consigneeCountry !== undefined && tx.to !== undefined && consigneeCountry !== tx.to) {
+    ctx.addIssue({ code: 'custom', path: ['consignee', 'country'], message: `the consignee receives the shipment where it goes: consignee.country (${consigneeCountry}) must be the destination to (${tx.to}); an importer in ${tx.to} buying for an end user elsewhere is the consignee, and the end user goes in endUser with its own country` });
+  }
   if ((activity === 'deemed_export' || activity === 'deemed_reexport') && !isTechnology) {
     ctx.addIssue({ code: 'custom', path: ['activity'], message: 'deemed exports and reexports release technology or software (e.g. model weights), not commodities' });
   }

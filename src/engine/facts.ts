@@ -17,6 +17,8 @@ export interface PartyFacts {
   id?: string;
   ultimateParentId?: string;
   location?: CountryFacts;
+  /** The party's own country was stated (otherwise `location` is the destination's). */
+  locationStated: boolean;
   hq?: CountryFacts;
   uph?: CountryFacts;
   sector?: 'private' | 'government';
@@ -38,6 +40,12 @@ export interface TxFacts {
   /** The parties whose headquarters the "entity headquartered in …" tests look at, without repeats. */
   parties: readonly PartyFacts[];
   endUses: readonly EndUse[];
+  /**
+   * Every place the items reach as far as the transaction says: the destination, then the stated
+   * location of each party that receives them (consignee, end user), without repeats. A release
+   * (deemed export or reexport) reaches only the person's country.
+   */
+  places: readonly CountryFacts[];
   viaDistributor: boolean;
   facts: NonNullable<Transaction['facts']>;
 }
@@ -61,6 +69,7 @@ function party(p: Party | undefined, path: PartyPath, to: CountryFacts | undefin
     id: p?.id,
     ultimateParentId: p?.ultimateParentId,
     location: country(p?.country, asOf, ctx) ?? to,
+    locationStated: p?.country !== undefined,
     hq: country(p?.headquarters, asOf, ctx),
     uph: country(p?.ultimateParentHeadquarters, asOf, ctx),
     sector: p?.sector,
@@ -76,6 +85,7 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
   const from = country(tx.from ?? (activity === 'export' || activity === 'deemed_export' ? 'US' : activity === 'transfer' ? tx.to : undefined), asOf, ctx);
   const consignee = party(tx.consignee, 'consignee', to, asOf, ctx);
   const endUser = tx.endUser ? party(tx.endUser, 'endUser', to, asOf, ctx) : consignee;
+  const deemed = activity === 'deemed_export' || activity === 'deemed_reexport';
   return {
     id: tx.id,
     asOf,
@@ -89,6 +99,7 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
     separateEndUser: tx.endUser !== undefined,
     parties: tx.endUser !== undefined ? [consignee, endUser] : [consignee],
     endUses: tx.endUses ?? NO_END_USES,
+    places: deemed ? (to ? [to] : []) : placesOf(to, consignee, endUser),
     viaDistributor: tx.viaDistributor ?? false,
     facts: tx.facts ?? NO_FACTS,
   };
@@ -97,4 +108,10 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
 /** The parties whose headquarters the "entity headquartered in …" tests look at, without repeats. */
 export function partiesOf(f: TxFacts): readonly PartyFacts[] {
   return f.parties;
+}
+
+function placesOf(to: CountryFacts | undefined, ...parties: PartyFacts[]): readonly CountryFacts[] {
+  const out: CountryFacts[] = to ? [to] : [];
+  for (const p of parties) if (p.locationStated && p.location && !out.some((c) => c.code === p.location!.code)) out.push(p.location);
+  return out;
 }

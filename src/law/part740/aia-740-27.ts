@@ -55,7 +55,7 @@ function chips(x: ExceptionInput, k: Conditions): ExceptionEval {
     k.add(cond('consignee-headquartered-in-supp5a', headquarteredInSupp5a(f.consignee), C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`)) &&
     (!f.separateEndUser ||
       k.add(cond('end-user-in-supp5a', allOf(locatedIn(f.endUser, inSupp5a), headquarteredInSupp5a(f.endUser)), `${C.a}; ${C.b2iv}`, () => `End user located in ${describe(f.endUser.location)}, ${describeHq(f.endUser)}: items received under AIA may not go to an entity located or headquartered outside Supp. 5(a).`))) &&
-    k.add(cond('not-restricted-by-740-2', negate(restriction7402(f, x.eccn)), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.')) &&
+    k.add(cond('not-restricted-by-740-2', negate(restriction7402(f, x.eccn, x.ctx)), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.')) &&
     k.add(noPart744Concern(f));
   return k.finish('AIA', () => chipObligations(x));
 }
@@ -165,14 +165,21 @@ const isDeemed = (f: ExceptionInput['f']) => f.activity === 'deemed_export' || f
  */
 function recipientIn(x: ExceptionInput, test: (c: NonNullable<ExceptionInput['f']['to']>) => boolean): Finding {
   const { f, ctx } = x;
-  if (!isDeemed(f)) return locatedIn(f.consignee, test);
+  if (!isDeemed(f)) {
+    // Weights received by a consignee located elsewhere than `to` reach both places: both must pass.
+    const to = f.to;
+    const both = to !== undefined && f.consignee.locationStated && f.consignee.location?.code !== to.code;
+    return both ? allOf(locatedIn(f.consignee, test), { value: test(to), missing: NONE as Missing[] }) : locatedIn(f.consignee, test);
+  }
   const person: Finding = f.to ? { value: test(f.to), missing: NONE as Missing[] } : { value: undefined, missing: [{ path: 'to', why: 'a deemed export goes to the foreign person\'s country of citizenship or permanent residency (15 CFR 734.13(b))' }] };
   return ctx.choose('INT-24', (r) => (r === 'employer' ? locatedIn(f.consignee, test) : person), (a, b) => a.value === b.value);
 }
 
 function whereIs(x: ExceptionInput): string {
   const f = x.f;
-  return isDeemed(f) && x.ctx.reading('INT-24') === 'person' ? `a foreign person deemed to receive the weights in ${describe(f.to)} (15 CFR 734.13(b))` : `located in ${describe(f.consignee.location)}`;
+  if (isDeemed(f) && x.ctx.reading('INT-24') === 'person') return `a foreign person deemed to receive the weights in ${describe(f.to)} (15 CFR 734.13(b))`;
+  const elsewhere = !isDeemed(f) && f.to !== undefined && f.consignee.locationStated && f.consignee.location?.code !== f.to.code;
+  return elsewhere ? `located in ${describe(f.consignee.location)}, receiving weights sent to ${describe(f.to)}: both places must pass` : `located in ${describe(f.consignee.location)}`;
 }
 
 /**
@@ -192,7 +199,7 @@ function weightsEndUser(f: ExceptionInput['f']): Cond {
  * Supp. 5(a) and located outside Macau and D:5.
  */
 function restrictionForWeights(x: ExceptionInput): Cond {
-  const restricted = restriction7402(x.f, x.eccn);
+  const restricted = restriction7402(x.f, x.eccn, x.ctx);
   const cons = x.f.consignee;
   // The carve-out names the entity's own headquarters and its location, nothing of its parent:
   // AIA's own conditions (INT-18) decide what a parent elsewhere means.

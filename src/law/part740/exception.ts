@@ -8,6 +8,7 @@ import type { Decimal } from '../../compute/exact.js';
 import { RECORD_YEARS } from '../../data/parameters.js';
 import type { Ctx } from '../../engine/context.js';
 import { partiesOf, type TxFacts } from '../../engine/facts.js';
+import { describePlaces, reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
 import { anyOf, metStatus, NONE, type Finding, type Missing, type Tri } from '../../engine/logic.js';
 import type { ItemClass } from '../part774/classify.js';
 import { covers, listCitation } from '../eccn-lists.js';
@@ -140,8 +141,11 @@ export function noPart744Concern(f: TxFacts, extraCitation?: string): Cond {
     ));
 }
 
-export const NO_DESTINATION_MACAU_D5 = (f: TxFacts, citation: string): Cond =>
-  cond('destination-not-macau-d5', !f.to!.macauOrD5, citation, () => `Destination ${describe(f.to)} is ${f.to!.macauOrD5 ? '' : 'not '}Macau or in Country Group D:5.`);
+/** Not to Macau or D:5: neither the destination nor a receiving party's stated location (INT-25). */
+export function noDestinationMacauD5(x: ExceptionInput, citation: string): Cond {
+  const hit = reachesMacauOrD5(x.f, x.ctx);
+  return cond('destination-not-macau-d5', !hit, citation, () => `The items go to ${describePlaces(x.f)}: ${hit ? 'Macau or Country Group D:5 is among them' : 'not Macau or Country Group D:5'}.`);
+}
 
 /** "… when the ultimate consignee (or its ultimate parent) is headquartered in Macau or D:5". */
 export function consigneeNotMacauD5(f: TxFacts, citation: string): Cond {
@@ -159,9 +163,9 @@ export function anyPartyMacauD5(f: TxFacts): Finding {
  * 15 CFR 740.2(a)(9)(ii): to D:1/D:4/D:5 (outside A:5/A:6), or for an entity headquartered in
  * Macau or D:5, items in (a)(9)(ii)(A) may use only the listed exceptions.
  */
-export function restriction7402(f: TxFacts, eccn: string | null): Finding {
+export function restriction7402(f: TxFacts, eccn: string | null, ctx: Ctx): Finding {
   if (!covers('exceptionRestriction', eccn)) return { value: false, missing: NONE as Missing[] };
-  return anyOf({ value: f.to!.d145NotA56, missing: NONE as Missing[] }, anyPartyMacauD5(f));
+  return anyOf({ value: reachesD145NotA56(f, ctx), missing: NONE as Missing[] }, anyPartyMacauD5(f));
 }
 
 export function records(citation: string, what: string): Obligation {

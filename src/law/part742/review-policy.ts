@@ -19,6 +19,7 @@ import { anyOf, mergeMissing, type Finding, type Missing, type Tri } from '../..
 import { advancedClass } from '../eccn-lists.js';
 import { describe, describeHq, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a } from '../headquarters.js';
 import { CITE_744_23_REVIEW } from '../part744/headquarters-license.js';
+import { describePlaces, placeWhere, reaches, reachesMacauOrD5, reachesOnly } from '../../engine/places.js';
 
 export const CITE_742_6_B = {
   a1: '15 CFR 742.6(b)(10)(iii)(A)(1)',
@@ -43,6 +44,7 @@ export interface Policy {
 }
 
 const tier2: (c: CountryFacts) => boolean = (c) => !c.supp5a && !c.supp5b && !c.macauOrD5;
+const tier2OrSupp5b: (c: CountryFacts) => boolean = (c) => tier2(c) || c.supp5b;
 
 export function reviewPolicy(f: TxFacts, eccn: string | null, aggregate: Decimal | undefined, viaHeadquarters744: boolean, ctx: Ctx): Policy {
   if (viaHeadquarters744) {
@@ -52,7 +54,7 @@ export function reviewPolicy(f: TxFacts, eccn: string | null, aggregate: Decimal
     case 'a':
       return policyForA(f, aggregate, ctx);
     case 'b':
-      return policyForB(f);
+      return policyForB(f, ctx);
     case 'hbm':
       return { policy: 'presumption_of_denial', missing: [], citation: CITE_742_6_B.hbm, steps: [{ rule: 'HBM to Macau or D:5', citation: CITE_742_6_B.hbm, result: 'presumption of denial' }] };
     case 'weights':
@@ -69,9 +71,10 @@ function partyTest(f: TxFacts, test: (c: CountryFacts) => boolean, place: string
 /** Enumerate the unknowns of (A)(1), (A)(2), (B) and keep the policy only if every world agrees. */
 function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Policy {
   const to = f.to!;
-  const a1 = anyOf({ value: to.macauOrD5, missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
-  const a2 = anyOf({ value: to.supp5a, missing: [] }, partyTest(f, inSupp5a, 'a Supp. 5(a) destination'));
-  const b = anyOf({ value: tier2(to) || to.supp5b, missing: [] }, partyTest(f, tier2, 'a destination outside Supp. 5(a)/(b), Macau and D:5'));
+  // Destinations: every place the items reach (INT-25); (A)(2) holds only when all are Supp. 5(a).
+  const a1 = anyOf({ value: reachesMacauOrD5(f, ctx), missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
+  const a2 = anyOf({ value: reachesOnly(f, ctx, inSupp5a), missing: [] }, partyTest(f, inSupp5a, 'a Supp. 5(a) destination'));
+  const b = anyOf({ value: reaches(f, ctx, tier2OrSupp5b), missing: [] }, partyTest(f, tier2, 'a destination outside Supp. 5(a)/(b), Macau and D:5'));
   let allocation: ReturnType<typeof allocationFor> | undefined;
   const allocationNow = () => (allocation ??= allocationFor(f, aggregate, ctx));
   // (A)(1) and (A)(2) can both match (INT-21), as can (A)(2) and (B) (INT-14).
@@ -96,7 +99,7 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
   else if (policy === 'presumption_of_approval') citation = CITE_742_6_B.a2;
   else if (policy === 'approval_within_allocation') citation = to.supp5b ? `${CITE_742_6_B.b1}; ${CITE_742_6_B.c}` : CITE_742_6_B.b1;
   else if (policy === 'denial_over_allocation') citation = CITE_742_6_B.b2;
-  if (ctx.explainOn) steps.push({ rule: 'Review policy for advanced ICs', citation: citation ?? `${CITE_742_6_B.a1}; ${CITE_742_6_B.a2}; ${CITE_742_6_B.b1}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destination ${describe(to)}; ${partiesOf(f).map((p) => `${p.path} ${describeHq(p)}`).join('; ')}` });
+  if (ctx.explainOn) steps.push({ rule: 'Review policy for advanced ICs', citation: citation ?? `${CITE_742_6_B.a1}; ${CITE_742_6_B.a2}; ${CITE_742_6_B.b1}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destinations ${describePlaces(f)}; ${partiesOf(f).map((p) => `${p.path} ${describeHq(p)}`).join('; ')}` });
   const drawsAllocation = policy === 'approval_within_allocation' || policy === 'denial_over_allocation';
   if (drawsAllocation) {
     ctx.rely('INT-9');
@@ -138,7 +141,7 @@ function tier2HeadquartersOf(f: TxFacts): CountryFacts | undefined {
 
 function allocationFor(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): { value: Allocation; over: boolean; step: () => Step } {
   const to = f.to!;
-  const country = tier2(to) || to.supp5b ? to : tier2HeadquartersOf(f) ?? to;
+  const country = placeWhere(f, ctx, tier2OrSupp5b) ?? tier2HeadquartersOf(f) ?? to;
   const cap = country.supp5b ? SUPP5B_ALLOCATION : ALLOCATION.tpp;
   const given = ctx.ledger.countryLicensedTpp;
   const licensed = given === undefined ? undefined : dec(given);
@@ -154,16 +157,15 @@ function allocationFor(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): { 
   };
 }
 
-function policyForB(f: TxFacts): Policy {
-  const to = f.to!;
-  const denial = anyOf({ value: to.macauOrD5, missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
+function policyForB(f: TxFacts, ctx: Ctx): Policy {
+  const denial = anyOf({ value: reachesMacauOrD5(f, ctx), missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
   const policy: ReviewPolicy | null = denial.value === undefined ? null : denial.value ? 'presumption_of_denial' : 'presumption_of_approval';
   const citation = denial.value === undefined ? undefined : denial.value ? CITE_742_6_B.ivB : CITE_742_6_B.ivA;
   return {
     policy,
     missing: policy === null ? denial.missing : [],
     citation,
-    steps: [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destination ${describe(to)}` }],
+    steps: [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destinations ${describePlaces(f)}` }],
   };
 }
 
