@@ -139,6 +139,25 @@ describe('engine invariants', () => {
     );
   });
 
+  it('a rule aidr does not evaluate (de minimis) never yields "not subject"', () => {
+    fc.assert(
+      fc.property(transaction, fc.boolean(), (tx, fdpKnown) => {
+        const t = structuredClone(tx) as Record<string, any>;
+        if (t.item.type === 'iaas_training' || t.activity === 'export' || t.activity === 'deemed_export' || t.to === 'US') return;
+        t.item.producedOutsideUS = true;
+        if (t.item.type === 'ic' || t.item.type === 'computer') {
+          if (t.item.type === 'ic' && t.item.model) return; // a U.S.-designed catalog chip is a direct product (734.9(h))
+          if (fdpKnown) t.item.foreignDirectProduct = false;
+        }
+        const d = run(t);
+        if (t.item.type === 'model_weights' && t.item.published === true) return; // 734.7(a) is evaluated
+        expect(d.subjectToEar).not.toBe('no');
+        expect(d.outcome).not.toBe('not_subject');
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 300) },
+    );
+  });
+
   it('learning an unknown fact never changes an answer that was known', () => {
     const fill = fc.record({
       headquarters: country,
@@ -151,6 +170,7 @@ describe('engine invariants', () => {
       trainedOnControlledComputing: fc.boolean(),
       storage: fc.boolean(),
       employee: fc.boolean(),
+      deMinimis: fc.boolean(),
     });
     fc.assert(
       fc.property(transaction, fill, (tx, v) => {
@@ -168,6 +188,7 @@ describe('engine invariants', () => {
           t.item.published ??= v.published;
           t.item.producedOutsideUS ??= v.producedOutsideUS;
           t.item.trainedOnControlledComputing ??= v.trainedOnControlledComputing;
+          t.item.usContentAboveDeMinimis ??= v.deMinimis;
         }
         if (t.item.type === 'ic' && t.item.tpp !== undefined) {
           t.item.datacenter ??= v.datacenter;

@@ -100,6 +100,13 @@ const HardwareOrigin = {
   producedOutsideUS: z.boolean().optional(),
   /** Meets the product scope of the advanced computing FDP rule, 15 CFR 734.9(h)(1). */
   foreignDirectProduct: z.boolean().optional(),
+  /**
+   * A foreign-produced item outside the foreign direct product rules incorporates (or is commingled
+   * with) controlled U.S.-origin content above the de minimis level of 15 CFR 734.4, which makes it
+   * subject to the EAR (734.3(a)(3)-(4)). aidr does not compute de minimis: without this fact such
+   * an item's jurisdiction is unknown.
+   */
+  usContentAboveDeMinimis: z.boolean().optional(),
 };
 
 const IcItem = z.strictObject({ type: z.literal('ic'), ...icDescription, ...HardwareOrigin }).superRefine(oneIcDescription);
@@ -150,6 +157,8 @@ const WeightsItem = z.strictObject({
   ...TrainingFacts,
   trainedOnControlledComputing: z.boolean().optional(),
   producedOutsideUS: z.boolean().optional(),
+  /** Foreign-produced weights commingled with controlled U.S.-origin technology above de minimis (15 CFR 734.4). */
+  usContentAboveDeMinimis: z.boolean().optional(),
 });
 
 export const ECCNS = [
