@@ -45,12 +45,14 @@ const weightsItem = fc.record({
   trainedOnControlledComputing: maybe(fc.boolean()),
 });
 const iaasItem = fc.record({ type: fc.constant('iaas_training' as const), trainingOperations: maybe(opsString) });
+const hbmItem = fc.record({ type: fc.constant('hbm' as const), memoryBandwidthDensity: maybe(fc.constantFrom(1.5, 2, 2.5, 3.29, 3.3, 4)) });
 
 const transaction = fc
   .record({
     date: fc.constantFrom(...DATES),
     to: country,
-    item: fc.oneof(icItem, icItem, computerItem, weightsItem, iaasItem),
+    item: fc.oneof(icItem, icItem, computerItem, weightsItem, iaasItem, hbmItem),
+    exporter: maybe(fc.record({ headquarters: maybe(country), ultimateParentHeadquarters: maybe(country) })),
     quantity: fc.integer({ min: 1, max: 5000 }),
     consignee: party,
     endUser: maybe(party),
@@ -62,6 +64,9 @@ const transaction = fc
       storageMeetsSupp10Security: maybe(fc.boolean()),
       permanentRegularEmployee: maybe(fc.boolean()),
       part744Concern: maybe(fc.boolean()),
+      hbmBoughtByCoPackageDesigner: maybe(fc.boolean()),
+      hbmShippedDirectToPackagingSite: maybe(fc.boolean()),
+      hbmPackagedAtAdvancedNodeFacility: maybe(fc.boolean()),
     }),
   })
   .map(({ activityPick, from, ...t }) => {

@@ -176,6 +176,8 @@ const EccnItem = z.strictObject({
   eccn: z.enum(ECCNS),
   tpp: PositiveTpp.optional(),
   performanceDensity: NonNegativeFinite.optional(),
+  /** 3A090.c: 'memory bandwidth density' in GB/s per mm² (decides License Exception HBM's 740.25(c) limit). */
+  memoryBandwidthDensity: NonNegativeFinite.optional(),
   datacenter: z.boolean().optional(),
   ...TrainingFacts,
   published: z.boolean().optional(),
@@ -185,7 +187,30 @@ const EccnItem = z.strictObject({
 
 const IaasItem = z.strictObject({ type: z.literal('iaas_training'), ...TrainingFacts });
 
-export const Item = z.discriminatedUnion('type', [IcItem, ComputerItem, WeightsItem, EccnItem, IaasItem]);
+/**
+ * High bandwidth memory (ECCN 3A090.c, from 2024-12-02): a stack or packaged memory device,
+ * described by its 'memory bandwidth density' (GB/s per mm² of package or stack area) or by the
+ * bandwidth and area it is computed from (Technical Note to 3A090.c).
+ */
+const HbmItem = z.strictObject({
+  type: z.literal('hbm'),
+  name: z.string().max(200).optional(),
+  /** Memory bandwidth in GB/s (of the packaged device when the stack is in a package). */
+  memoryBandwidthGBps: PositiveFinite.optional(),
+  /** Area of the package or stack in mm². */
+  packageAreaMm2: PositiveFinite.optional(),
+  /** 'Memory bandwidth density' in GB/s per mm², when given directly. */
+  memoryBandwidthDensity: NonNegativeFinite.optional(),
+  /** Co-packaged with a logic IC and the package's dominant function is processing: outside 3A090.c. */
+  coPackagedForProcessing: z.boolean().optional(),
+  ...HardwareOrigin,
+}).superRefine((v, ctx) => {
+  const computed = v.memoryBandwidthGBps !== undefined || v.packageAreaMm2 !== undefined;
+  if (computed && v.memoryBandwidthDensity !== undefined) ctx.addIssue({ code: 'custom', path: ['memoryBandwidthDensity'], message: 'give either memoryBandwidthDensity or memoryBandwidthGBps with packageAreaMm2, not both' });
+  else if (computed && (v.memoryBandwidthGBps === undefined || v.packageAreaMm2 === undefined)) ctx.addIssue({ code: 'custom', path: [v.memoryBandwidthGBps === undefined ? 'memoryBandwidthGBps' : 'packageAreaMm2'], message: 'memoryBandwidthGBps and packageAreaMm2 go together' });
+});
+
+export const Item = z.discriminatedUnion('type', [IcItem, ComputerItem, WeightsItem, EccnItem, IaasItem, HbmItem]);
 export type Item = z.infer<typeof Item>;
 
 export const END_USES = ['datacenter', 'ai_training', 'iaas', 'development', 'production', 'storage', 'resale', 'other'] as const;
@@ -197,6 +222,12 @@ export const Facts = z.strictObject({
   part744Concern: z.boolean().optional(),
   /** ACM: the items are ultimately destined to customers in Macau or Country Group D:5. */
   ultimateCustomersInMacauOrD5: z.boolean().optional(),
+  /** License Exception HBM, 15 CFR 740.25(c)(1): the 3A090.c items are bought directly by the designer of the co-packaged commodity. */
+  hbmBoughtByCoPackageDesigner: z.boolean().optional(),
+  /** 740.25(c)(2): the 3A090.c items are shipped directly to the packaging site. */
+  hbmShippedDirectToPackagingSite: z.boolean().optional(),
+  /** 740.25(d): co-packaging takes place at a 'facility' in Macau or D:5 where advanced-node ICs are produced. */
+  hbmPackagedAtAdvancedNodeFacility: z.boolean().optional(),
 });
 
 export const Transaction = z.strictObject({
@@ -209,6 +240,8 @@ export const Transaction = z.strictObject({
   quantity: z.number().int().positive().max(10_000_000).optional(),
   consignee: Party.optional(),
   endUser: Party.optional(),
+  /** The exporter, reexporter or transferor (its headquarters decide License Exception HBM, 740.25(b)). */
+  exporter: Party.optional(),
   endUses: z.array(z.enum(END_USES)).max(END_USES.length).optional(),
   viaDistributor: z.boolean().optional(),
   facts: Facts.optional(),

@@ -156,6 +156,7 @@ const EXCEPTION_SECTIONS: Record<ExceptionResult['code'], string> = {
   LPP: '15 CFR 740.29',
   NAC: '15 CFR 740.8',
   ACA: '15 CFR 740.8',
+  HBM: '15 CFR 740.25',
 };
 
 /** Plain literals, not spreads: spreading would leave V8 slow dictionary-mode objects. */

@@ -8,7 +8,7 @@ import type { Ctx } from './context.js';
 
 export type Activity = 'export' | 'reexport' | 'transfer' | 'deemed_export' | 'deemed_reexport';
 export type EndUse = NonNullable<Transaction['endUses']>[number];
-export type PartyPath = 'consignee' | 'endUser';
+export type PartyPath = 'consignee' | 'endUser' | 'exporter';
 
 export interface PartyFacts {
   /** Where missing facts about this party are to be supplied. */
@@ -35,6 +35,8 @@ export interface TxFacts {
   quantity: number;
   consignee: PartyFacts;
   endUser: PartyFacts;
+  /** The exporter, reexporter or transferor, when given (License Exception HBM asks its headquarters). */
+  exporter?: PartyFacts;
   /** The end user is a different party from the consignee. */
   separateEndUser: boolean;
   /** The parties whose headquarters the "entity headquartered in …" tests look at, without repeats. */
@@ -96,6 +98,7 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
     quantity: tx.quantity ?? 1,
     consignee,
     endUser,
+    exporter: tx.exporter ? party(tx.exporter, 'exporter', undefined, asOf, ctx) : undefined,
     separateEndUser: tx.endUser !== undefined,
     parties: tx.endUser !== undefined ? [consignee, endUser] : [consignee],
     endUses: tx.endUses ?? NO_END_USES,

@@ -7,7 +7,7 @@ const file = loadData<ListsFile>('eccn-lists.json');
 
 export type ListName =
   | 'worldwideLicense' | 'countryGroupLicense' | 'headquartersLicenseB' | 'headquartersLicenseHbm' | 'hbmD5License'
-  | 'modelWeights' | 'exceptionRestriction' | 'aia' | 'acm' | 'lpp' | 'nacAca' | 'licenseApplication';
+  | 'modelWeights' | 'exceptionRestriction' | 'aia' | 'acm' | 'lpp' | 'nacAca' | 'hbm' | 'licenseApplication';
 
 function list(name: ListName): { citation: string; eccns: string[] } {
   const l = file[name];

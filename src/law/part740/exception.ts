@@ -38,6 +38,8 @@ export interface ExceptionInput {
   /** TPP of the whole shipment (per-unit TPP × quantity), when known. */
   aggregate: Decimal | undefined;
   ctx: Ctx;
+  /** The license arises only from 744.23(a)(3) (an entity headquartered in Macau or D:5). */
+  via744?: boolean;
 }
 
 export function cond(id: string, f: Finding | Tri, citation: string, detail: Detail): Cond {
@@ -105,7 +107,7 @@ export function notUnderPart746(f: TxFacts, code: ExceptionCode): Cond {
   });
 }
 
-export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca', eccn: string | null): Cond {
+export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca' | 'hbm', eccn: string | null): Cond {
   return shared(code, 'item', eccn, () => {
     const ok = covers(list, eccn);
     return cond('eligible-item', ok, listCitation(list), ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);

@@ -6,6 +6,8 @@
  *   790,000,000 TPP country allocation for 2025-2027, denial beyond it; (C) Supp. 5(b)
  *   destinations: allocation raised by up to 100 %.
  * - (b)(10)(iv) for (a)(6)(iii)(B) items: denial for Macau/D:5 and their entities, else approval.
+ * - (b)(10)(ii) for 3A090.c (89 FR 96790, left in place by this rule): approval to or within Macau
+ *   or D:5 for an entity not headquartered (nor with an ultimate parent) there; denial otherwise.
  * - (b)(14) for 4E091: denial for end users headquartered (or with an ultimate parent) outside
  *   Supp. 5(a) (INT-4 and INT-17 decide the rest).
  */
@@ -30,7 +32,7 @@ export const CITE_742_6_B = {
   ivA: '15 CFR 742.6(b)(10)(iv)(A)',
   ivB: '15 CFR 742.6(b)(10)(iv)(B)',
   b14: '15 CFR 742.6(b)(14)',
-  hbm: '15 CFR 742.6(b)(10)',
+  hbm: '15 CFR 742.6(b)(10)(ii)',
 };
 
 export interface Allocation { country: string; cap: Decimal; licensedTpp?: Decimal; remaining?: Decimal; draws: boolean }
@@ -56,7 +58,7 @@ export function reviewPolicy(f: TxFacts, eccn: string | null, aggregate: Decimal
     case 'b':
       return policyForB(f, ctx);
     case 'hbm':
-      return { policy: 'presumption_of_denial', missing: [], citation: CITE_742_6_B.hbm, steps: [{ rule: 'HBM to Macau or D:5', citation: CITE_742_6_B.hbm, result: 'presumption of denial' }] };
+      return policyForHbm(f);
     case 'weights':
       return policyForWeights(f, ctx);
     default:
@@ -166,6 +168,20 @@ function policyForB(f: TxFacts, ctx: Ctx): Policy {
     missing: policy === null ? denial.missing : [],
     citation,
     steps: [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destinations ${describePlaces(f)}` }],
+  };
+}
+
+function policyForHbm(f: TxFacts): Policy {
+  const entity = partyTest(f, inMacauOrD5, 'Macau or Country Group D:5');
+  const policy: ReviewPolicy | null = entity.value === undefined ? null : entity.value ? 'presumption_of_denial' : 'presumption_of_approval';
+  const detail = entity.value === undefined
+    ? 'Whether a party is headquartered (or has its ultimate parent) in Macau or D:5 is unknown: approval to or within Macau or D:5 for an entity that is not, denial otherwise.'
+    : entity.value ? 'A party is headquartered (or has its ultimate parent) in Macau or D:5: presumption of denial.' : `To or within ${describePlaces(f)} for entities not headquartered in Macau or D:5: presumption of approval.`;
+  return {
+    policy,
+    missing: policy === null ? entity.missing : [],
+    citation: CITE_742_6_B.hbm,
+    steps: [{ rule: 'Review policy for 3A090.c', citation: CITE_742_6_B.hbm, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail }],
   };
 }
 
