@@ -156,6 +156,22 @@ export function consigneeNotMacauD5(f: TxFacts, citation: string): Cond {
     hq.value === undefined ? 'Whether the consignee or its ultimate parent is headquartered in Macau or D:5 is unknown.' : hq.value ? 'The consignee or its ultimate parent is headquartered in Macau or D:5.' : 'Neither the consignee nor its ultimate parent is headquartered in Macau or D:5.');
 }
 
+/**
+ * "… when the ultimate consignee (or its ultimate parent) is headquartered in Macau or D:5"
+ * (740.28(c), 740.29(c)(2)). Which party the rule means when the transaction names an end user
+ * apart from the consignee is a named reading (`id`: INT-26 for ACM, INT-27 for LPP): by default
+ * the end user as much as the consignee.
+ */
+export function ultimateConsigneeNotMacauD5(x: ExceptionInput, citation: string, id: string): Cond {
+  const { f, ctx } = x;
+  if (!f.separateEndUser) return consigneeNotMacauD5(f, citation);
+  const test = (reading: string): Finding => anyOf(...(reading === 'consignee_only' ? [f.consignee] : [f.consignee, f.endUser]).map((p) => hqOrParentIn(p, inMacauOrD5, 'Macau or Country Group D:5')));
+  const hq = ctx.choose(id, test, (a, b) => a.value === b.value);
+  const who = ctx.reading(id) === 'consignee_only' ? 'the consignee' : 'the consignee or the end user';
+  return cond('consignee-not-macau-d5-headquartered', { value: hq.value === undefined ? undefined : !hq.value, missing: hq.missing }, citation,
+    () => hq.value === undefined ? `Whether ${who} (or an ultimate parent) is headquartered in Macau or D:5 is unknown (${id}).` : hq.value ? `${who[0]!.toUpperCase()}${who.slice(1)} (or an ultimate parent) is headquartered in Macau or D:5 (${id}).` : `Neither ${who.replace(' or ', ' nor ')} nor an ultimate parent is headquartered in Macau or D:5 (${id}).`);
+}
+
 /** Any party of the transaction headquartered (or with an ultimate parent) in Macau or D:5. */
 export function anyPartyMacauD5(f: TxFacts): Finding {
   return anyOf(...partiesOf(f).map((p) => hqOrParentIn(p, inMacauOrD5, 'Macau or Country Group D:5')));
