@@ -8,7 +8,7 @@ import type { Item } from '../../contract/transaction.js';
 import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
 import { chip } from '../../data/chips.js';
 import type { Ctx } from '../../engine/context.js';
-import { NONE, or, type Missing, type Tri } from '../../engine/logic.js';
+import { NONE, type Missing, type Tri } from '../../engine/logic.js';
 import { classifyIc, type IcSpec, type Paragraph } from './eccn-3a090.js';
 import { computerParagraphs, CITE_4A090 } from './eccn-4a090.js';
 import { classify4E091, type Interval, type WeightsClassification } from './eccn-4e091.js';
@@ -114,9 +114,9 @@ function classifyComputer(item: Extract<Item, { type: 'computer' }>): ItemClass 
   let pd: Decimal | undefined;
   for (const x of ics) if (x.c.pd && (!pd || x.c.pd.gt(pd))) pd = x.c.pd;
   // 740.8(a) asks whether the item, here the computer, is designed or marketed for datacenters.
-  // What the user states about the computer decides; otherwise it counts as one when an IC in it
-  // that may meet 3A090.a is one.
-  const datacenter = item.datacenter ?? or(...ics.filter((x) => x.c.candidates.includes('a')).map((x) => x.spec.datacenter));
+  // Only what the user states about the computer decides: a datacenter IC can sit in a desktop
+  // workstation, so the ICs inside say nothing about it, and unknown stays unknown (INT-13).
+  const datacenter = item.datacenter;
   const basis: Step[] = ics.flatMap((x) => x.c.basis.map((s) => ({ ...s, rule: `${s.rule} (${x.spec.label})` })));
   basis.push({
     rule: 'ECCN 4A090 paragraph',
