@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isKnownCountry } from '../data/countries.js';
 import { isKnownChip } from '../data/chips.js';
+import { isUnitedStates } from '../data/country-groups.js';
 import { exactRangeProblem } from '../compute/exact.js';
 
 /** ISO 3166-1 alpha-2, upper-cased on the way in; unknown codes are rejected with the field path. */
@@ -260,6 +261,13 @@ export const Transaction = z.strictObject({
   }
   if ((activity === 'export' || activity === 'reexport') && tx.to !== undefined && (tx.from ?? (activity === 'export' ? 'US' : undefined)) === tx.to) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: `an ${activity} crosses a border: to must differ from from (use "transfer" for a change of end user within one country)` });
+  }
+  // Activities the EAR defines away are refused, never answered "license required" (734.14(a)).
+  if (activity === 'reexport' && tx.to !== undefined && isUnitedStates(tx.to)) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'a shipment into the United States is not a reexport: 15 CFR 734.14(a)(1) defines a reexport as a shipment from one foreign country to another; the EAR has no reexport license for it (the item\'s later export from the United States needs its own determination)' });
+  }
+  if (activity === 'deemed_reexport' && tx.from !== undefined && tx.to !== undefined && tx.from === tx.to) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: `a release in ${tx.from} to a national of ${tx.to} is not a deemed reexport: 15 CFR 734.14(a)(2) covers only releases to a foreign person of a country other than the one where the release takes place` });
   }
   if ((activity === 'deemed_export' || activity === 'deemed_reexport') && tx.to === 'US') {
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'a deemed export or reexport is a release to a foreign person: give their most recent citizenship or permanent residency' });

@@ -19,3 +19,16 @@ describe('places reached', () => {
     expect(() => check({ ...h100, consignee: { country: 'DE' } })).not.toThrow();
   });
 });
+
+describe('activities the EAR defines away are refused (734.14(a)), never answered "license required"', () => {
+  const weights = { date: '2025-06-02', item: { type: 'model_weights', published: false, trainingOperations: '2e26', producedOutsideUS: false } };
+  it('a "reexport" into the United States or a U.S. territory', () => {
+    expect(() => check({ ...h100, activity: 'reexport', from: 'DE', to: 'US' })).toThrow(/^to: a shipment into the United States is not a reexport/);
+    expect(() => check({ ...h100, activity: 'reexport', from: 'DE', to: 'PR' })).toThrow(/^to:.*734\.14\(a\)\(1\)/);
+    expect(check({ ...h100, activity: 'reexport', from: 'DE', to: 'FR' }).licenseRequired).toBe('yes');
+  });
+  it('a release in a foreign country to a national of that country', () => {
+    expect(() => check({ ...weights, activity: 'deemed_reexport', from: 'DE', to: 'DE' })).toThrow(/^to:.*734\.14\(a\)\(2\)/);
+    expect(check({ ...weights, activity: 'deemed_reexport', from: 'DE', to: 'IN' }).licenseRequired).not.toBe('no');
+  });
+});
