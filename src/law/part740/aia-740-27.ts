@@ -73,13 +73,18 @@ function chipObligations(x: ExceptionInput): Obligation[] {
   const ob: Obligation[] = [furnish, CERTIFICATION, SHIPMENT_NOTICE];
   const prior = x.ctx.ledger.aiaCumulativeTpp === undefined ? ZERO : dec(x.ctx.ledger.aiaCumulativeTpp);
   const cumulative = x.aggregate === undefined ? undefined : prior.plus(x.aggregate);
-  const submit = x.ctx.choose('INT-5', (r) => (r === 'always' ? true : cumulative === undefined ? undefined : cumulative.gte(AIA.reportingThreshold)));
+  // (c): "a cumulative TPP of 253,000,000": reached at (INT-30) and counted as the ledger's figure says (INT-31, a view).
+  const reached = (r30: string) => (cumulative === undefined ? undefined : r30 === 'inclusive' ? cumulative.gte(AIA.reportingThreshold) : cumulative.gt(AIA.reportingThreshold));
+  const submitUnder = (r5: string, r30: string) => (r5 === 'always' ? true : reached(r30));
+  x.ctx.choose('INT-30', (r) => submitUnder(x.ctx.reading('INT-5'), r));
+  const submit = x.ctx.choose('INT-5', (r) => submitUnder(r, x.ctx.reading('INT-30')));
+  if (x.ctx.reading('INT-5') !== 'always' && x.ctx.ledger.aiaCumulativeTpp !== undefined) x.ctx.rely('INT-31');
   const figures = cumulative === undefined ? 'the cumulative AIA TPP is unknown' : `cumulative AIA TPP for this consignee would be ${formatExact(cumulative)} (threshold ${formatExact(AIA.reportingThreshold)})`;
   if (submit !== false) {
     // When: before the first AIA export; if this shipment is the one that reaches the threshold,
     // before it; past the threshold already, before this one if it has not been sent yet.
     const when = x.ctx.reading('INT-5') === 'always' || prior.isZero() ? 'before the initial export, reexport or transfer'
-      : prior.gte(AIA.reportingThreshold) ? 'before this shipment, unless it was submitted when the cumulative AIA TPP reached the threshold'
+      : (x.ctx.reading('INT-30') === 'inclusive' ? prior.gte(AIA.reportingThreshold) : prior.gt(AIA.reportingThreshold)) ? 'before this shipment, unless it was submitted when the cumulative AIA TPP reached the threshold'
         : 'before this shipment (the one that brings the cumulative AIA TPP to the threshold)';
     ob.push({
       what: `Submit the ultimate consignee certification to BIS${submit === undefined ? ` if the consignee's cumulative AIA TPP reaches ${formatExact(AIA.reportingThreshold)}` : ''} (${figures}; INT-5: ${x.ctx.reading('INT-5')}).`,
@@ -151,7 +156,7 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   if (path.includes(storage) && [activity, embargo, ...path].every((c) => c === storage || c.status !== 'not_met')) storageCondition(x);
   for (const c of [activity, embargo, ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
   (!f.separateEndUser || k.add(weightsEndUser(f))) && k.add(restrictionForWeights(x)) && k.add(noPart744Concern(f));
-  return k.finish('AIA', () => weightObligations(path.includes(storage)));
+  return k.finish('AIA', () => weightObligations(path.includes(storage), ctx));
 }
 
 const isDeemed = (f: ExceptionInput['f']) => f.activity === 'deemed_export' || f.activity === 'deemed_reexport';
@@ -226,10 +231,16 @@ function storageCondition(x: ExceptionInput): Cond {
   return cond('a3-storage-meets-supp10', { value, missing }, `${C.a3ii}; 15 CFR part 748, Supp. 10, paras 14, 15, 18`, detail);
 }
 
-function weightObligations(storage: boolean): Obligation[] {
-  const ob: Obligation[] = [
-    { what: 'Furnish the ECCN (4E091) to the recipient.', when: 'before the export, reexport or transfer', to: 'the recipient (the entity that owns the weights)', citation: `${C.b1}; FR 2025-00636 preamble (AIA)` },
-  ];
+/**
+ * 740.27(b)'s heading names the items of (a)(1) and (a)(2)(i), not the weights of (a)(2)(ii), yet
+ * (b)(1) defines the ultimate consignee by reference to (a)(2)(ii): INT-32 decides whether
+ * furnishing the ECCN applies to weights.
+ */
+function weightObligations(storage: boolean, ctx: ExceptionInput['ctx']): Obligation[] {
+  const ob: Obligation[] = [];
+  if (ctx.choose('INT-32', (r) => r === 'applies')) {
+    ob.push({ what: 'Furnish the ECCN (4E091) to the recipient.', when: 'before the export, reexport or transfer', to: 'the recipient (the entity that owns the weights)', citation: `${C.b1}; FR 2025-00636 preamble (AIA); INT-32` });
+  }
   if (storage) {
     ob.push({ what: 'Store the weights only in a facility that meets Supp. 10 to part 748 paras 14 (baseline security, FedRAMP High), 15 (AI cybersecurity, rate-limited access) and 18 (personnel security).', when: `while the weights are held (compliance with paras 14, 15, 18 from ${DATES.supp10Security})`, to: 'the recipient\'s facility', citation: C.a3ii });
   }
