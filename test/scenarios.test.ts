@@ -112,6 +112,17 @@ function checkExpectations(d: Determination, e: Record<string, unknown>): void {
   for (const w of (e.warnings as string[] | undefined) ?? []) {
     expect(d.warnings.some((x) => x.toLowerCase().includes(w.toLowerCase())), `warning containing "${w}"`).toBe(true);
   }
+  for (const w of (e.noWarnings as string[] | undefined) ?? []) {
+    expect(d.warnings.some((x) => x.toLowerCase().includes(w.toLowerCase())), `no warning containing "${w}"`).toBe(false);
+  }
+  if ('complianceFrom' in e) expect(d.complianceFrom ?? null, 'complianceFrom').toBe(e.complianceFrom);
+  for (const [code, want] of Object.entries((e.conditions ?? {}) as Record<string, Record<string, string>>)) {
+    const found = d.exceptions.find((x) => x.code === code);
+    for (const [id, status] of Object.entries(want)) {
+      const k = found?.conditions.find((c) => c.id === id);
+      expect(k?.status ?? 'absent', `${code} condition ${id}`).toBe(status);
+    }
+  }
 }
 
 describe.each(files)('%s', (file) => {

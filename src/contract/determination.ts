@@ -102,6 +102,8 @@ export const Ruleset = z.object({
 export const Determination = z.object({
   id: z.string().optional(),
   ruleset: Ruleset,
+  /** Set while the rule is in force but compliance is not yet required: the date from which the answer below applies. */
+  complianceFrom: z.string().optional(),
   classification: Classification,
   subjectToEar: TriValue,
   licenseRequired: TriValue,

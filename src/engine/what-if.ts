@@ -84,6 +84,7 @@ const REMEDIES: Record<string, Remedy> = {
   'annual-cap': { changeable: true, quantity: true, note: 'a smaller shipment fits the room left under the annual cap' },
   'direct-to-ultimate-consignee': { changeable: true, path: 'viaDistributor', to: false, note: 'ship directly to the ultimate consignee, not through a distributor or reseller' },
   'a3-storage-meets-supp10': { changeable: true, path: 'facts.storageMeetsSupp10Security', to: true, note: 'store the weights in a facility meeting Supp. 10 to part 748 paras 14, 15 and 18' },
+  'a3-storage-not-yet-required': { changeable: true, path: 'facts.storageMeetsSupp10Security', to: true, note: 'store the weights in a facility meeting Supp. 10 to part 748 paras 14, 15 and 18 before they apply' },
   'ultimate-customers-outside-macau-d5': { changeable: true, path: 'facts.ultimateCustomersInMacauOrD5', to: false, note: 'the items go on only to customers outside Macau and D:5' },
   'eligible-item': { changeable: false, note: 'the item\'s ECCN is not among those the exception covers' },
   activity: { changeable: false, note: 'the kind of transaction (export, reexport, transfer) is not one the exception covers' },

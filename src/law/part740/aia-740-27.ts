@@ -225,10 +225,13 @@ function storageCondition(x: ExceptionInput): Cond {
   const fact = f.facts.storageMeetsSupp10Security;
   const value = ctx.choose('INT-16', (r) => (r === 'from_2026_01_15' && before ? true : fact));
   const detail = () => value === true && fact !== true
-    ? `Paragraphs 14, 15 and 18 of Supp. 10 to part 748 apply from ${DATES.supp10Security} (INT-16); the facility must comply by then.`
+    ? `Paragraphs 14, 15 and 18 of Supp. 10 to part 748 apply from ${DATES.supp10Security} (INT-16: ${ctx.reading('INT-16')}); the facility ${fact === false ? 'is stated not to comply, so AIA fails from that date' : 'must comply by then'}.`
     : fact === undefined ? 'Whether the storage facility meets Supp. 10 to part 748 paras 14, 15 and 18 is unknown.' : `The storage facility ${fact ? 'meets' : 'does not meet'} Supp. 10 to part 748 paras 14, 15 and 18.`;
   const missing: Missing[] = value === undefined ? [{ path: 'facts.storageMeetsSupp10Security', why: 'AIA (a)(3) requires storage in a facility meeting Supp. 10 to part 748 paras 14, 15 and 18' }] : (NONE as Missing[]);
-  return cond('a3-storage-meets-supp10', { value, missing }, `${C.a3ii}; 15 CFR part 748, Supp. 10, paras 14, 15, 18`, detail);
+  // Met only because INT-16 defers the requirement, against what the user says or does not say of
+  // the facility: named as what it is, never as "meets" (a warning says when it stops holding).
+  const deferred = value === true && fact !== true;
+  return cond(deferred ? 'a3-storage-not-yet-required' : 'a3-storage-meets-supp10', { value, missing }, `${C.a3ii}; 15 CFR part 748, Supp. 10, paras 14, 15, 18`, detail);
 }
 
 /**

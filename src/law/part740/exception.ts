@@ -68,6 +68,8 @@ export class Conditions {
   add(c: Cond): boolean {
     this.list.push(c);
     if (c.status !== 'not_met') return true;
+    // An item the exception can never cover: its other conditions (a cap, a destination) say nothing.
+    if (c.id === 'eligible-item') return false;
     // Not met: the rest is evaluated only to be shown (full output), not relied on.
     if (this.x.ctx.explainOn) this.x.ctx.displayOnly = true;
     return this.x.ctx.explainOn;
