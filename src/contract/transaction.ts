@@ -280,7 +280,7 @@ export const Transaction = z.strictObject({
   // inconsistent input (refused, not guessed). Technology may be received where the consignee is,
   // so weights are evaluated against both places instead.
   const consigneeCountry = tx.consignee?.country;
-  if (!isTechnology && (activity === 'export' || activity === 'reexport' || activity === 'transfer') && consigneeCountry !== undefined && tx.to !== undefined && consigneeCountry !== tx.to) {
+  if (!isTechnology && (activity === 'export' || activity === 'reexport' || activity === 'transfer') && consigneeCountry !== undefined && tx.to !== undefined && consigneeCountry !== tx.to && isKnownCountry(tx.to) && isKnownCountry(consigneeCountry)) {
     ctx.addIssue({ code: 'custom', path: ['consignee', 'country'], message: `the consignee receives the shipment where it goes: consignee.country (${consigneeCountry}) must be the destination to (${tx.to}); an importer in ${tx.to} buying for an end user elsewhere is the consignee, and the end user goes in endUser with its own country` });
   }
   if ((activity === 'deemed_export' || activity === 'deemed_reexport') && !isTechnology) {
