@@ -66,10 +66,24 @@ export interface Core {
 }
 
 /**
- * `reuse` carries the facts and classification of an earlier evaluation of the same transaction,
- * for re-evaluations under an interpretation that cannot change the classification.
+ * `reuse` carries what an earlier evaluation of the same transaction found: its facts, and either
+ * its classification (re-evaluations under an interpretation that cannot change it) or its
+ * branches (under a classification-only interpretation, a branch for the same ECCN, classified
+ * from the same figures, is the same: only the classification is redone).
  */
-export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: { f: TxFacts; cls: ItemClass }): Core {
+export interface Reuse { f: TxFacts; cls?: ItemClass; branches?: { cls: ItemClass; list: readonly Branch[] } }
+
+/** A branch of an earlier evaluation that a new classification can take over unchanged. */
+function reusable(reuse: Reuse | undefined, eccn: string | null, cls: ItemClass): Branch | undefined {
+  const old = reuse?.branches;
+  if (!old || old.cls.kind !== cls.kind || old.cls.datacenter !== cls.datacenter || old.cls.mbd !== cls.mbd) return undefined;
+  const a = old.cls.tppPerUnit;
+  const b = cls.tppPerUnit;
+  if (a === undefined ? b !== undefined : b === undefined || !a.eq(b)) return undefined;
+  return old.list.find((x) => x.eccn === eccn);
+}
+
+export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: Reuse): Core {
   ctx.component = 'facts';
   const f = reuse?.f ?? toFacts(tx, ctx.asOf, ctx);
   ctx.component = 'status';
@@ -81,7 +95,7 @@ export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: { f: TxFacts; cl
   ctx.component = 'classification';
   const cls = reuse?.cls ?? classifyItem(f.item, ctx);
   const aggregate = cls.tppPerUnit?.times(f.quantity);
-  const branches = cls.candidates.map((eccn) => evaluateBranch(f, cls, eccn, aggregate, inForce, ctx));
+  const branches = cls.candidates.map((eccn) => reusable(reuse, eccn, cls) ?? evaluateBranch(f, cls, eccn, aggregate, inForce, ctx));
   return merge(f, ctx, cls, aggregate, branches, { inForce, complianceRequired, enforced });
 }
 

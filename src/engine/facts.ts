@@ -113,8 +113,19 @@ export function partiesOf(f: TxFacts): readonly PartyFacts[] {
   return f.parties;
 }
 
-function placesOf(to: CountryFacts | undefined, ...parties: PartyFacts[]): readonly CountryFacts[] {
+/** The common case, one place: shared read-only arrays (bulk screening builds millions of facts). */
+const ONLY: WeakMap<CountryFacts, readonly CountryFacts[]> = new WeakMap();
+const NOWHERE: readonly CountryFacts[] = Object.freeze([]);
+
+function placesOf(to: CountryFacts | undefined, consignee: PartyFacts, endUser: PartyFacts): readonly CountryFacts[] {
+  const elsewhere = (p: PartyFacts) => p.locationStated && p.location !== undefined && p.location.code !== to?.code;
+  if (!elsewhere(consignee) && !elsewhere(endUser)) {
+    if (!to) return NOWHERE;
+    let one = ONLY.get(to);
+    if (!one) ONLY.set(to, (one = Object.freeze([to])));
+    return one;
+  }
   const out: CountryFacts[] = to ? [to] : [];
-  for (const p of parties) if (p.locationStated && p.location && !out.some((c) => c.code === p.location!.code)) out.push(p.location);
+  for (const p of [consignee, endUser]) if (elsewhere(p) && !out.some((c) => c.code === p.location!.code)) out.push(p.location!);
   return out;
 }

@@ -42,5 +42,7 @@ export const reachesD145NotA56 = (f: TxFacts, ctx: Ctx): boolean => reaches(f, c
 
 /** "Germany (DE)" or "Germany (DE), end user in China (CN)" for explanations. */
 export function describePlaces(f: TxFacts): string {
-  return f.places.map((c) => `${c.name} (${c.code})`).join(', ') || 'unknown';
+  const p = f.places;
+  if (p.length === 1) return `${p[0]!.name} (${p[0]!.code})`;
+  return p.map((c) => `${c.name} (${c.code})`).join(', ') || 'unknown';
 }

@@ -75,7 +75,7 @@ function alternative(tx: Transaction, core: Core, id: string, reading: string, r
   if (branch && only === 'policy') {
     return { ...base, reviewPolicy: reviewPolicy(core.f, branch.eccn, core.aggregate, branch.via744, ctx).policy };
   }
-  const reuse = interpretation(id).stage === 'classification' ? undefined : { f: core.f, cls: core.cls };
+  const reuse = interpretation(id).stage === 'classification' ? { f: core.f, branches: { cls: core.cls, list: core.branches } } : { f: core.f, cls: core.cls };
   return answerOf(evaluateCore(tx, ctx, reuse));
 }
 

@@ -22,7 +22,7 @@ export interface RedFlagFinding { flag?: RedFlag; missing: Missing[] }
  */
 export function redFlag28(f: TxFacts, controlled: Tri): RedFlagFinding {
   const customers = f.separateEndUser ? [f.consignee, f.endUser] : [f.consignee];
-  const outside = anyOf(...customers.map((p) => hqOrParentOutside(p, inSupp5a, 'Supp. 5(a) destinations')));
+  const outside = f.separateEndUser ? anyOf(...customers.map((p) => hqOrParentOutside(p, inSupp5a, 'Supp. 5(a) destinations'))) : hqOrParentOutside(f.consignee, inSupp5a, 'Supp. 5(a) destinations');
   const present = and(controlled, outside.value);
   if (present === false) return { missing: [] };
   const who = customers.map((p) => `${p.path === 'endUser' ? 'the end user it is trained for' : 'the customer'} (${describeHq(p)})`).join(' and ');
