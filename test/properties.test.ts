@@ -164,6 +164,27 @@ describe('engine invariants', () => {
     );
   });
 
+  it('a commodity\'s consignee located elsewhere than the destination is always refused at consignee.country', () => {
+    fc.assert(
+      fc.property(transaction, country, (tx, elsewhere) => {
+        const t = tx as Record<string, any>;
+        if (t.item.type === 'model_weights' || t.item.type === 'iaas_training' || elsewhere === t.to || String(t.activity).startsWith('deemed')) return;
+        expect(() => check({ ...t, consignee: { ...t.consignee, country: elsewhere } })).toThrow(/^consignee\.country:/);
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 200) },
+    );
+  });
+
+  it('a computer whose own datacenter flag is not given never gets NAC or ACA as eligible when it may meet 3A090.a', () => {
+    fc.assert(
+      fc.property(transaction, computerItem, (tx, item) => {
+        const d = run({ ...tx, activity: 'export', from: 'US', item, to: tx.to === 'US' ? 'DE' : tx.to, consignee: { ...(tx.consignee as object), country: undefined } });
+        if (d.classification.eccn === '4A090.a') for (const code of ['NAC', 'ACA']) expect(statusOf(d, code) ?? 'not listed', code).not.toBe('eligible');
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 200) },
+    );
+  });
+
   it('learning an unknown fact never changes an answer that was known', () => {
     const fill = fc.record({
       headquarters: country,

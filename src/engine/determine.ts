@@ -194,7 +194,7 @@ function explanation(c: Core): Step[] {
   steps.push({ rule: 'Ruleset', citation: RULESET.citation, result: c.inForce ? (c.complianceRequired ? 'in force, compliance required' : 'in force, compliance not yet required') : 'not in force', detail: `As of ${ctx.asOf}.` });
   if (f.to) {
     const groups = [...f.to.groups].join(', ') || 'none';
-    steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.` });
+    steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.${f.places.length > 1 ? ` The items also reach where a receiving party is located: ${f.places.slice(1).map((c) => `${describe(c)}, tier ${c.tier}`).join('; ')} (INT-25).` : ''}` });
   }
   const last = cls.basis[cls.basis.length - 1];
   if (last) steps.push(withChildren(last, cls.basis.slice(0, -1)));
