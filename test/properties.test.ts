@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { check, type Determination } from '../src/index.js';
 import { Determination as DeterminationSchema } from '../src/contract/determination.js';
 import { countryOn } from '../src/data/country-groups.js';
+import { interpretation } from '../src/data/interpretations.js';
 
 const COUNTRIES = ['US', 'DE', 'JP', 'TW', 'GB', 'FR', 'KR', 'IL', 'IN', 'BR', 'AE', 'SA', 'VN', 'MY', 'SG', 'MX', 'CH', 'PT', 'CN', 'HK', 'MO', 'RU', 'IR', 'CY', 'NI', 'KH'];
 const DATES = ['2025-01-10', '2025-03-01', '2025-06-02', '2025-11-20', '2026-01-14', '2026-01-15', '2026-03-01', '2026-11-23'];
@@ -45,12 +46,14 @@ const weightsItem = fc.record({
   trainedOnControlledComputing: maybe(fc.boolean()),
 });
 const iaasItem = fc.record({ type: fc.constant('iaas_training' as const), trainingOperations: maybe(opsString) });
+const hbmItem = fc.record({ type: fc.constant('hbm' as const), memoryBandwidthDensity: maybe(fc.constantFrom(1.5, 2, 2.5, 3.29, 3.3, 4)) });
 
 const transaction = fc
   .record({
     date: fc.constantFrom(...DATES),
     to: country,
-    item: fc.oneof(icItem, icItem, computerItem, weightsItem, iaasItem),
+    item: fc.oneof(icItem, icItem, computerItem, weightsItem, iaasItem, hbmItem),
+    exporter: maybe(fc.record({ headquarters: maybe(country), ultimateParentHeadquarters: maybe(country) })),
     quantity: fc.integer({ min: 1, max: 5000 }),
     consignee: party,
     endUser: maybe(party),
@@ -62,6 +65,9 @@ const transaction = fc
       storageMeetsSupp10Security: maybe(fc.boolean()),
       permanentRegularEmployee: maybe(fc.boolean()),
       part744Concern: maybe(fc.boolean()),
+      hbmBoughtByCoPackageDesigner: maybe(fc.boolean()),
+      hbmShippedDirectToPackagingSite: maybe(fc.boolean()),
+      hbmPackagedAtAdvancedNodeFacility: maybe(fc.boolean()),
     }),
   })
   .map(({ activityPick, from, ...t }) => {
@@ -71,6 +77,8 @@ const transaction = fc
     // A shipment or release to the United States can only be a transfer within it.
     if (t.to === 'US' && activity !== 'transfer') activity = 'transfer';
     const tx: Record<string, unknown> = { ...t, activity };
+    // A commodity's consignee is located where the shipment goes (other places are refused input).
+    if (!tech && t.consignee.country !== undefined) tx.consignee = { ...t.consignee, country: t.to };
     if (activity === 'export' || activity === 'deemed_export') tx.from = 'US';
     else if (activity === 'transfer') tx.from = t.to;
     else tx.from = from === 'US' || from === t.to ? (t.to === 'DE' ? 'FR' : 'DE') : from;
@@ -98,10 +106,10 @@ describe('engine invariants', () => {
           expect(e.status, `${e.code} status follows its conditions`).toBe(derived);
           if (e.status === 'not_eligible') expect(e.obligations).toEqual([]);
         }
-        // Every interpretation relied on says whether another reading changes the answer, except INT-9,
-        // whose reading is applied by whoever counted the ledger figures (stage 'view').
+        // Every interpretation relied on says whether another reading changes the answer, except those
+        // whose reading is applied by whoever counted the ledger figures (stage 'view': INT-9, INT-31, …).
         for (const i of d.interpretations) {
-          if (i.id === 'INT-9') expect(i.changesOutcome).toBeUndefined();
+          if (interpretation(i.id).stage === 'view') expect(i.changesOutcome).toBeUndefined();
           else expect(i.changesOutcome).toBe((i.changes ?? []).length > 0);
         }
       }),
@@ -120,6 +128,63 @@ describe('engine invariants', () => {
     );
   });
 
+  it('placing a receiving party in Macau or D:5 never opens an exception or lowers the review policy', () => {
+    // NAC (and HBM) are the exceptions for those places; every other one may only close.
+    const rank: Record<string, number> = { presumption_of_approval: 0, approval_within_allocation: 1, case_by_case: 2, denial_over_allocation: 3, presumption_of_denial: 4 };
+    fc.assert(
+      fc.property(transaction, fc.constantFrom('CN', 'MO', 'RU', 'IR'), (tx, place) => {
+        const before = run(tx);
+        const endUser = { ...((tx.endUser ?? tx.consignee) as object), country: place };
+        const after = run({ ...tx, endUser });
+        for (const code of ['AIA', 'ACM', 'LPP', 'ACA']) {
+          if (statusOf(before, code) === 'not_eligible') expect(statusOf(after, code) ?? 'not listed', code).not.toBe('eligible');
+        }
+        if (before.reviewPolicy && after.reviewPolicy) expect(rank[after.reviewPolicy]!, `${before.reviewPolicy} → ${after.reviewPolicy}`).toBeGreaterThanOrEqual(rank[before.reviewPolicy]!);
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 300) },
+    );
+  });
+
+  it('a rule aidr does not evaluate (de minimis) never yields "not subject"', () => {
+    fc.assert(
+      fc.property(transaction, fc.boolean(), (tx, fdpKnown) => {
+        const t = structuredClone(tx) as Record<string, any>;
+        if (t.item.type === 'iaas_training' || t.activity === 'export' || t.activity === 'deemed_export' || t.to === 'US') return;
+        t.item.producedOutsideUS = true;
+        if (t.item.type === 'ic' || t.item.type === 'computer') {
+          if (t.item.type === 'ic' && t.item.model) return; // a U.S.-designed catalog chip is a direct product (734.9(h))
+          if (fdpKnown) t.item.foreignDirectProduct = false;
+        }
+        const d = run(t);
+        if (t.item.type === 'model_weights' && t.item.published === true) return; // 734.7(a) is evaluated
+        expect(d.subjectToEar).not.toBe('no');
+        expect(d.outcome).not.toBe('not_subject');
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 300) },
+    );
+  });
+
+  it('a commodity\'s consignee located elsewhere than the destination is always refused at consignee.country', () => {
+    fc.assert(
+      fc.property(transaction, country, (tx, elsewhere) => {
+        const t = tx as Record<string, any>;
+        if (t.item.type === 'model_weights' || t.item.type === 'iaas_training' || elsewhere === t.to || String(t.activity).startsWith('deemed')) return;
+        expect(() => check({ ...t, consignee: { ...t.consignee, country: elsewhere } })).toThrow(/^consignee\.country:/);
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 200) },
+    );
+  });
+
+  it('a computer whose own datacenter flag is not given never gets NAC or ACA as eligible when it may meet 3A090.a', () => {
+    fc.assert(
+      fc.property(transaction, computerItem, (tx, item) => {
+        const d = run({ ...tx, activity: 'export', from: 'US', item, to: tx.to === 'US' ? 'DE' : tx.to, consignee: { ...(tx.consignee as object), country: undefined } });
+        if (d.classification.eccn === '4A090.a') for (const code of ['NAC', 'ACA']) expect(statusOf(d, code) ?? 'not listed', code).not.toBe('eligible');
+      }),
+      { numRuns: Number(process.env.AIDR_FC_RUNS ?? 200) },
+    );
+  });
+
   it('learning an unknown fact never changes an answer that was known', () => {
     const fill = fc.record({
       headquarters: country,
@@ -132,6 +197,7 @@ describe('engine invariants', () => {
       trainedOnControlledComputing: fc.boolean(),
       storage: fc.boolean(),
       employee: fc.boolean(),
+      deMinimis: fc.boolean(),
     });
     fc.assert(
       fc.property(transaction, fill, (tx, v) => {
@@ -149,6 +215,7 @@ describe('engine invariants', () => {
           t.item.published ??= v.published;
           t.item.producedOutsideUS ??= v.producedOutsideUS;
           t.item.trainedOnControlledComputing ??= v.trainedOnControlledComputing;
+          t.item.usContentAboveDeMinimis ??= v.deMinimis;
         }
         if (t.item.type === 'ic' && t.item.tpp !== undefined) {
           t.item.datacenter ??= v.datacenter;
@@ -213,7 +280,7 @@ describe('engine invariants', () => {
     fc.assert(
       fc.property(fc.constantFrom('CN', 'HK', 'MO', 'RU', 'IR', 'KP', 'VE'), fc.constantFrom('nvidia-h100-sxm', 'nvidia-l40s', 'amd-mi300x'), party, (to, model, consignee) => {
         expect(countryOn(to, '2025-06-02').tier).toBe(3);
-        const d = run({ date: '2025-06-02', to, item: { type: 'ic', model }, consignee });
+        const d = run({ date: '2025-06-02', to, item: { type: 'ic', model }, consignee: { ...consignee, country: consignee.country && to } });
         expect(d.licenseRequired).toBe('yes');
         expect(d.reviewPolicy).toBe('presumption_of_denial');
       }),

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { check, type Determination } from '../src/index.js';
+import { check, InputError, type Determination } from '../src/index.js';
 import { Decimal } from '../src/compute/exact.js';
 
 interface Scenario {
@@ -112,11 +112,35 @@ function checkExpectations(d: Determination, e: Record<string, unknown>): void {
   for (const w of (e.warnings as string[] | undefined) ?? []) {
     expect(d.warnings.some((x) => x.toLowerCase().includes(w.toLowerCase())), `warning containing "${w}"`).toBe(true);
   }
+  for (const w of (e.noWarnings as string[] | undefined) ?? []) {
+    expect(d.warnings.some((x) => x.toLowerCase().includes(w.toLowerCase())), `no warning containing "${w}"`).toBe(false);
+  }
+  if ('complianceFrom' in e) expect(d.complianceFrom ?? null, 'complianceFrom').toBe(e.complianceFrom);
+  for (const [code, want] of Object.entries((e.conditions ?? {}) as Record<string, Record<string, string>>)) {
+    const found = d.exceptions.find((x) => x.code === code);
+    for (const [id, status] of Object.entries(want)) {
+      const k = found?.conditions.find((c) => c.id === id);
+      expect(k?.status ?? 'absent', `${code} condition ${id}`).toBe(status);
+    }
+  }
 }
 
 describe.each(files)('%s', (file) => {
   const doc = parse(readFileSync(join(dir, file), 'utf8')) as { provision?: string; scenarios: Scenario[] };
   it.each(doc.scenarios.map((s) => [s.name, s] as const))('%s', (_name, s) => {
+    if (typeof s.expect.refused === 'string') {
+      // Input the rule defines away or that contradicts itself: refused at the field path named.
+      let error: unknown;
+      try {
+        check(s.input, { asOf: s.options?.asOf, interpretations: s.options?.interpretations, ledger: s.options?.ledger as never });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, 'refused as bad input').toBeInstanceOf(InputError);
+      expect((error as InputError).path).toBe(s.expect.refused);
+      if (s.citation) expect((error as Error).message, `the refusal cites ${s.citation}`).toContain(s.citation.replace(/^15 CFR /, ''));
+      return;
+    }
     const d = check(s.input, { asOf: s.options?.asOf, interpretations: s.options?.interpretations, ledger: s.options?.ledger as never });
     checkExpectations(d, s.expect);
     if (s.citation?.startsWith('15 CFR')) {

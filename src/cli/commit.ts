@@ -16,10 +16,10 @@ export interface CommitFlags { actor?: string; idempotencyKey?: string; exceptio
  * reported as `{ error }` in its place and the exit code is that of the first refusal (4 for a cap or limit); the others stay committed.
  */
 export async function commitAll(transactions: import('../contract/transaction.js').Transaction[], batch: boolean, opts: import('../engine/context.js').EvalOptions, flags: CommitFlags, render: (d: import('../contract/determination.js').Determination) => string): Promise<void> {
-  const codes = ['AIA', 'ACA', 'ACM', 'NAC', 'LPP'];
+  const codes = ['AIA', 'ACA', 'ACM', 'NAC', 'HBM', 'LPP'];
   if (flags.exception !== undefined && !codes.includes(flags.exception.toUpperCase())) throw new UsageError(`--exception must be one of ${codes.join(', ')}`);
   if (opts.ledger) throw new UsageError('--ledger and --commit do not combine: when committing, the ledger view comes from the store');
-  const exception = flags.exception?.toUpperCase() as 'AIA' | 'ACA' | 'ACM' | 'NAC' | 'LPP' | undefined;
+  const exception = flags.exception?.toUpperCase() as 'AIA' | 'ACA' | 'ACM' | 'NAC' | 'HBM' | 'LPP' | undefined;
   const actor = defaultActor(flags.actor);
   const out: unknown[] = [];
   let refused: unknown;

@@ -12,7 +12,7 @@ const OUTCOME: Record<Determination['outcome'], string> = {
   not_subject: 'NOT SUBJECT to the EAR under this analysis',
   no_license_required: 'NO LICENSE REQUIRED under the AI Diffusion rule',
   license_exception: 'LICENSE REQUIRED, but a LICENSE EXCEPTION is available',
-  license_required: 'LICENSE REQUIRED (no license exception available)',
+  license_required: 'LICENSE REQUIRED (none of the license exceptions aidr evaluates is available)',
   indeterminate: 'INDETERMINATE: the answer depends on facts not given',
 };
 
@@ -37,7 +37,10 @@ export function renderText(d: Determination): string {
     c.trainingOperations !== undefined ? `training operations ${c.trainingOperations}` : '',
   ].filter(Boolean);
   out.push(`Classification: ${c.eccn ?? (c.status === 'unknown' ? `unknown (${(c.candidates ?? []).map((x) => x ?? 'not controlled').join(' or ')})` : 'not within 3A090/4A090/4E091')}${figures.length ? `; ${figures.join(', ')}` : ''}`);
-  out.push(`Subject to the EAR: ${d.subjectToEar}   License required: ${d.licenseRequired}   Review policy: ${d.reviewPolicy?.replace(/_/g, ' ') ?? '-'}`);
+  // A review policy applies to a license application: under an unknown requirement it is conditional.
+  const policy = d.reviewPolicy ? `${d.reviewPolicy.replace(/_/g, ' ')}${d.licenseRequired === 'unknown' ? ' (if a license is required)' : ''}` : '-';
+  out.push(`Subject to the EAR: ${d.subjectToEar}   License required: ${d.licenseRequired}   Review policy: ${policy}`);
+  if (d.complianceFrom) out.push(`Compliance required from ${d.complianceFrom}: the answer above applies from that date.`);
   if (d.allocation) out.push(`Country allocation (${d.allocation.country}): cap ${d.allocation.cap}, licensed ${d.allocation.licensedTpp ?? 'unknown'}, remaining ${d.allocation.remaining ?? 'unknown'}`);
 
   if (d.exceptions.length) {
@@ -48,7 +51,8 @@ export function renderText(d: Determination): string {
     }
     out.push(table(rows));
     const withObligations = d.exceptions.filter((x) => x.obligations.length);
-    if (withObligations.length > 1) out.push('', `A shipment uses one license exception: only the obligations of the one used (${withObligations.map((x) => x.code).join(' or ')}) apply.`);
+    const eligible = d.exceptions.filter((x) => x.status === 'eligible');
+    if (eligible.length > 1) out.push('', `A shipment uses one license exception: only the obligations of the one used (${eligible.map((x) => x.code).join(' or ')}) apply.`);
     for (const e of withObligations) {
       out.push('', `Obligations under ${e.code} (${e.status.replace('_', ' ')})`);
       for (const o of e.obligations) {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const TriValue = z.enum(['yes', 'no', 'unknown']);
 export const ConditionStatus = z.enum(['met', 'not_met', 'unknown']);
 export const ExceptionStatus = z.enum(['eligible', 'not_eligible', 'unknown']);
-export const ExceptionCode = z.enum(['AIA', 'ACM', 'LPP', 'NAC', 'ACA']);
+export const ExceptionCode = z.enum(['AIA', 'ACM', 'LPP', 'NAC', 'ACA', 'HBM']);
 export const Outcome = z.enum(['not_subject', 'no_license_required', 'license_exception', 'license_required', 'indeterminate']);
 export const ReviewPolicy = z.enum([
   'presumption_of_approval', 'presumption_of_denial', 'approval_within_allocation', 'denial_over_allocation', 'case_by_case',
@@ -120,6 +120,8 @@ export const RegimeAnswer = z.object({
 export const Determination = z.object({
   id: z.string().optional(),
   ruleset: Ruleset,
+  /** Set while the rule is in force but compliance is not yet required: the date from which the answer below applies. */
+  complianceFrom: z.string().optional(),
   classification: Classification,
   subjectToEar: TriValue,
   licenseRequired: TriValue,

@@ -13,23 +13,39 @@ export function formatPath(path: readonly PropertyKey[], prefix = ''): string {
   return out || '(root)';
 }
 
-function describeIssue(issue: z.core.$ZodIssue, prefix: string): { path: string; message: string } {
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+function describeIssue(issue: z.core.$ZodIssue, prefix: string, input?: unknown): { path: string; message: string } {
   const unknownKeys = issue.code === 'unrecognized_keys';
-  const message = unknownKeys ? `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}` : issue.message;
+  let message = unknownKeys ? `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}` : issue.message;
+  // The exact JSON reader keeps a number a double cannot hold exactly as its digits; a field read
+  // as a binary number then refuses it: say why, not "expected number, received string".
+  if (issue.code === 'invalid_type' && issue.expected === 'number') {
+    const given = valueAt(input, issue.path);
+    if (typeof given === 'string' && DECIMAL_TEXT.test(given)) {
+      message = `${given} has more significant digits than this field reads exactly (a binary floating-point number holds about 15); aidr never rounds a figure silently: give at most 15 significant digits`;
+    }
+  }
   const path = unknownKeys && issue.keys.length === 1 ? [...issue.path, issue.keys[0]!] : issue.path;
   return { path: formatPath(path, prefix), message };
 }
 
 /** An InputError naming the first issue's field path; further issues follow in the message. */
-export function issueToError(issues: readonly z.core.$ZodIssue[], prefix = ''): InputError {
-  const [first, ...rest] = issues.map((i) => describeIssue(i, prefix));
+export function issueToError(issues: readonly z.core.$ZodIssue[], prefix = '', input?: unknown): InputError {
+  const [first, ...rest] = issues.map((i) => describeIssue(i, prefix, input));
   const more = rest.slice(0, 4).map((r) => `; ${r.path}: ${r.message}`).join('');
   return new InputError(first!.path, `${first!.message}${more}${rest.length > 4 ? `; and ${rest.length - 4} more` : ''}`);
 }
 
 export function parseTransaction(input: unknown, prefix = ''): Transaction {
   const r = Transaction.safeParse(input);
-  if (!r.success) throw issueToError(r.error.issues, prefix);
+  if (!r.success) throw issueToError(r.error.issues, prefix, input);
   return r.data;
 }
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isKnownCountry } from '../data/countries.js';
 import { isKnownChip } from '../data/chips.js';
+import { isUnitedStates } from '../data/country-groups.js';
 import { exactRangeProblem } from '../compute/exact.js';
 
 /** ISO 3166-1 alpha-2, upper-cased on the way in; unknown codes are rejected with the field path. */
@@ -100,6 +101,13 @@ const HardwareOrigin = {
   producedOutsideUS: z.boolean().optional(),
   /** Meets the product scope of the advanced computing FDP rule, 15 CFR 734.9(h)(1). */
   foreignDirectProduct: z.boolean().optional(),
+  /**
+   * A foreign-produced item outside the foreign direct product rules incorporates (or is commingled
+   * with) controlled U.S.-origin content above the de minimis level of 15 CFR 734.4, which makes it
+   * subject to the EAR (734.3(a)(3)-(4)). aidr does not compute de minimis: without this fact such
+   * an item's jurisdiction is unknown.
+   */
+  usContentAboveDeMinimis: z.boolean().optional(),
 };
 
 const IcItem = z.strictObject({ type: z.literal('ic'), ...icDescription, ...HardwareOrigin }).superRefine(oneIcDescription);
@@ -150,6 +158,8 @@ const WeightsItem = z.strictObject({
   ...TrainingFacts,
   trainedOnControlledComputing: z.boolean().optional(),
   producedOutsideUS: z.boolean().optional(),
+  /** Foreign-produced weights commingled with controlled U.S.-origin technology above de minimis (15 CFR 734.4). */
+  usContentAboveDeMinimis: z.boolean().optional(),
 });
 
 export const ECCNS = [
@@ -167,6 +177,8 @@ const EccnItem = z.strictObject({
   eccn: z.enum(ECCNS),
   tpp: PositiveTpp.optional(),
   performanceDensity: NonNegativeFinite.optional(),
+  /** 3A090.c: 'memory bandwidth density' in GB/s per mm² (decides License Exception HBM's 740.25(c) limit). */
+  memoryBandwidthDensity: NonNegativeFinite.optional(),
   datacenter: z.boolean().optional(),
   ...TrainingFacts,
   published: z.boolean().optional(),
@@ -176,7 +188,30 @@ const EccnItem = z.strictObject({
 
 const IaasItem = z.strictObject({ type: z.literal('iaas_training'), ...TrainingFacts });
 
-export const Item = z.discriminatedUnion('type', [IcItem, ComputerItem, WeightsItem, EccnItem, IaasItem]);
+/**
+ * High bandwidth memory (ECCN 3A090.c, from 2024-12-02): a stack or packaged memory device,
+ * described by its 'memory bandwidth density' (GB/s per mm² of package or stack area) or by the
+ * bandwidth and area it is computed from (Technical Note to 3A090.c).
+ */
+const HbmItem = z.strictObject({
+  type: z.literal('hbm'),
+  name: z.string().max(200).optional(),
+  /** Memory bandwidth in GB/s (of the packaged device when the stack is in a package). */
+  memoryBandwidthGBps: PositiveFinite.optional(),
+  /** Area of the package or stack in mm². */
+  packageAreaMm2: PositiveFinite.optional(),
+  /** 'Memory bandwidth density' in GB/s per mm², when given directly. */
+  memoryBandwidthDensity: NonNegativeFinite.optional(),
+  /** Co-packaged with a logic IC and the package's dominant function is processing: outside 3A090.c. */
+  coPackagedForProcessing: z.boolean().optional(),
+  ...HardwareOrigin,
+}).superRefine((v, ctx) => {
+  const computed = v.memoryBandwidthGBps !== undefined || v.packageAreaMm2 !== undefined;
+  if (computed && v.memoryBandwidthDensity !== undefined) ctx.addIssue({ code: 'custom', path: ['memoryBandwidthDensity'], message: 'give either memoryBandwidthDensity or memoryBandwidthGBps with packageAreaMm2, not both' });
+  else if (computed && (v.memoryBandwidthGBps === undefined || v.packageAreaMm2 === undefined)) ctx.addIssue({ code: 'custom', path: [v.memoryBandwidthGBps === undefined ? 'memoryBandwidthGBps' : 'packageAreaMm2'], message: 'memoryBandwidthGBps and packageAreaMm2 go together' });
+});
+
+export const Item = z.discriminatedUnion('type', [IcItem, ComputerItem, WeightsItem, EccnItem, IaasItem, HbmItem]);
 export type Item = z.infer<typeof Item>;
 
 export const END_USES = ['datacenter', 'ai_training', 'iaas', 'development', 'production', 'storage', 'resale', 'other'] as const;
@@ -188,6 +223,12 @@ export const Facts = z.strictObject({
   part744Concern: z.boolean().optional(),
   /** ACM: the items are ultimately destined to customers in Macau or Country Group D:5. */
   ultimateCustomersInMacauOrD5: z.boolean().optional(),
+  /** License Exception HBM, 15 CFR 740.25(c)(1): the 3A090.c items are bought directly by the designer of the co-packaged commodity. */
+  hbmBoughtByCoPackageDesigner: z.boolean().optional(),
+  /** 740.25(c)(2): the 3A090.c items are shipped directly to the packaging site. */
+  hbmShippedDirectToPackagingSite: z.boolean().optional(),
+  /** 740.25(d): co-packaging takes place at a 'facility' in Macau or D:5 where advanced-node ICs are produced. */
+  hbmPackagedAtAdvancedNodeFacility: z.boolean().optional(),
 });
 
 export const Transaction = z.strictObject({
@@ -200,6 +241,8 @@ export const Transaction = z.strictObject({
   quantity: z.number().int().positive().max(10_000_000).optional(),
   consignee: Party.optional(),
   endUser: Party.optional(),
+  /** The exporter, reexporter or transferor (its headquarters decide License Exception HBM, 740.25(b)). */
+  exporter: Party.optional(),
   endUses: z.array(z.enum(END_USES)).max(END_USES.length).optional(),
   viaDistributor: z.boolean().optional(),
   facts: Facts.optional(),
@@ -219,6 +262,13 @@ export const Transaction = z.strictObject({
   if ((activity === 'export' || activity === 'reexport') && tx.to !== undefined && (tx.from ?? (activity === 'export' ? 'US' : undefined)) === tx.to) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: `an ${activity} crosses a border: to must differ from from (use "transfer" for a change of end user within one country)` });
   }
+  // Activities the EAR defines away are refused, never answered "license required" (734.14(a)).
+  if (activity === 'reexport' && tx.to !== undefined && isUnitedStates(tx.to)) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'a shipment into the United States is not a reexport: 15 CFR 734.14(a)(1) defines a reexport as a shipment from one foreign country to another; the EAR has no reexport license for it (the item\'s later export from the United States needs its own determination)' });
+  }
+  if (activity === 'deemed_reexport' && tx.from !== undefined && tx.to !== undefined && tx.from === tx.to) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: `a release in ${tx.from} to a national of ${tx.to} is not a deemed reexport: 15 CFR 734.14(a)(2) covers only releases to a foreign person of a country other than the one where the release takes place` });
+  }
   if ((activity === 'deemed_export' || activity === 'deemed_reexport') && tx.to === 'US') {
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'a deemed export or reexport is a release to a foreign person: give their most recent citizenship or permanent residency' });
   }
@@ -226,6 +276,13 @@ export const Transaction = z.strictObject({
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'a transfer (in-country) stays in one country: from and to must be the same' });
   }
   const isTechnology = tx.item.type === 'model_weights' || (tx.item.type === 'eccn' && tx.item.eccn === '4E091');
+  // A commodity shipped to `to` is received there: a consignee stated to be located elsewhere is
+  // inconsistent input (refused, not guessed). Technology may be received where the consignee is,
+  // so weights are evaluated against both places instead.
+  const consigneeCountry = tx.consignee?.country;
+  if (!isTechnology && (activity === 'export' || activity === 'reexport' || activity === 'transfer') && consigneeCountry !== undefined && tx.to !== undefined && consigneeCountry !== tx.to && isKnownCountry(tx.to) && isKnownCountry(consigneeCountry)) {
+    ctx.addIssue({ code: 'custom', path: ['consignee', 'country'], message: `the consignee receives the shipment where it goes: consignee.country (${consigneeCountry}) must be the destination to (${tx.to}); an importer in ${tx.to} buying for an end user elsewhere is the consignee, and the end user goes in endUser with its own country` });
+  }
   if ((activity === 'deemed_export' || activity === 'deemed_reexport') && !isTechnology) {
     ctx.addIssue({ code: 'custom', path: ['activity'], message: 'deemed exports and reexports release technology or software (e.g. model weights), not commodities' });
   }

@@ -123,6 +123,11 @@ function computeCountry(given: string, date: string): CountryFacts {
   };
 }
 
+/** The United States as the EAR defines it, with its territories and possessions (15 CFR 772.1). */
+export function isUnitedStates(code: string): boolean {
+  return code === UNITED_STATES || US_TERRITORIES.has(code);
+}
+
 /** In Country Group A (any of A:1 to A:6), B, or D:1 to D:4 as aidr's data lists them (D:2 is not listed; every D:2 member is in D:1, D:3, D:4 or D:5). */
 export function inGroupsABD1to4(c: CountryFacts): boolean {
   return c.groups.has('B') || GROUP_A.some((g) => c.groups.has(g)) || c.groups.has('D:1') || c.groups.has('D:3') || c.groups.has('D:4');

@@ -52,6 +52,14 @@ interface ParametersFile {
     intraCompanyTransferNoticeDays: Valued<number>;
   };
   records: { retentionYears: Valued<number> };
+  eccn3A090c: { from: Valued<string>; memoryBandwidthDensityAbove: Valued<string> };
+  hbm: {
+    from: Valued<string>;
+    memoryBandwidthDensityBelow: Valued<string>;
+    discrepancyPercent: Valued<string>;
+    discrepancyReportDays: Valued<number>;
+    reportAddress: Valued<string>;
+  };
 }
 
 export const P = loadData<ParametersFile>('parameters.json');
@@ -106,3 +114,18 @@ export const NAC_NOTICE_DAYS = P.nac.priorNotificationDays.value;
 export const NAC_LOOKBACK_MONTHS = P.nac.approvalsLookbackMonths.value;
 export const ACM_ACCOUNTING_MONTHS = P.acm.accountingUpdateMonths.value;
 export const RECORD_YEARS = P.records.retentionYears.value;
+
+/** 3A090.c (high bandwidth memory), from 89 FR 96790. */
+export const T3A090C = {
+  from: P.eccn3A090c.from.value,
+  mbdAbove: dec(P.eccn3A090c.memoryBandwidthDensityAbove.value),
+};
+
+/** License Exception HBM, 15 CFR 740.25 (89 FR 96790). */
+export const HBM = {
+  from: P.hbm.from.value,
+  mbdBelow: dec(P.hbm.memoryBandwidthDensityBelow.value),
+  discrepancyPercent: P.hbm.discrepancyPercent.value,
+  reportDays: P.hbm.discrepancyReportDays.value,
+  address: P.hbm.reportAddress.value,
+};

@@ -79,7 +79,7 @@ export class Ctx {
 
   /** The readings that can change a classification, as a cache key. */
   get classificationReadings(): string {
-    return (this.classificationKey ??= this.readings.size === 0 ? 'defaults' : `${this.reading('INT-1')}|${this.reading('INT-2')}|${this.reading('INT-3')}|${this.reading('INT-23')}`);
+    return (this.classificationKey ??= this.readings.size === 0 ? 'defaults' : `${this.reading('INT-1')}|${this.reading('INT-2')}|${this.reading('INT-3')}|${this.reading('INT-23')}|${this.reading('INT-28')}|${this.reading('INT-29')}`);
   }
   private classificationKey?: string;
 

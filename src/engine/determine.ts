@@ -14,6 +14,7 @@ import { describe } from '../law/headquarters.js';
 import { intervalOps } from '../law/part774/eccn-4e091.js';
 import { licenseApplicationStep } from '../law/part748/license-application.js';
 import { displayPd } from '../law/part774/eccn-3a090.js';
+import { advancedClass, listCitation, notEvaluatedExceptions } from '../law/eccn-lists.js';
 import { Ctx, readingsFrom, type EvalOptions } from './context.js';
 import { evaluateCore, type Core } from './evaluate.js';
 import { interpretationUses } from './sensitivity.js';
@@ -142,6 +143,8 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
     regimes: [],
     regimesDiffer: false,
   };
+  // Between the effective and the compliance dates, the JSON itself says from when the answer applies.
+  if (c.inForce && !c.complianceRequired) out.complianceFrom = DATES.compliance;
   if (c.allocation && c.license !== false) {
     const a = c.allocation;
     out.allocation = { country: a.country, cap: toNumber(a.cap), licensedTpp: a.licensedTpp ? toNumber(a.licensedTpp) : null, remaining: a.remaining ? toNumber(a.remaining) : null, draws: a.draws };
@@ -161,8 +164,15 @@ function warnings(c: Core): string[] {
   const asOf = c.ctx.asOf;
   if (!c.inForce) w.push(`The AI Diffusion rule takes effect on ${DATES.effective}; on ${asOf} the prior EAR text governs, which aidr does not model, so no license answer is given.`);
   else if (!c.complianceRequired) w.push(`In force since ${DATES.effective}, but its compliance date is ${DATES.compliance}: compliance with these changes is not required before then, and the answer below is what applies from that date (the prior EAR, which aidr does not model, governs until then). ${SAVING_CLAUSE}`);
-  else if (asOf <= DATES.savingClauseEnd && c.license !== false) w.push(SAVING_CLAUSE);
+  else if (asOf <= DATES.savingClauseEnd && mayHaveLostEligibility(c)) w.push(SAVING_CLAUSE);
   if (asOf >= DATES.nonEnforcement) w.push(c.enforced ? STATUS_AS_WRITTEN : STATUS_NOT_ENFORCED);
+  const storage = c.exceptions.find((e) => e.code === 'AIA' && e.status === 'eligible')?.conditions.some((k) => k.id === 'a3-storage-not-yet-required');
+  if (storage) {
+    const stated = c.f.facts.storageMeetsSupp10Security === false;
+    w.push(`AIA for these weights holds only until Supp. No. 10 to part 748 paras 14, 15 and 18 apply on ${DATES.supp10Security} (INT-16: ${c.ctx.reading('INT-16')}): ${stated ? 'the storage facility is stated not to meet them, so from that date the authorization fails' : 'whether the storage facility meets them is not stated; from that date the authorization needs it'}.`);
+  }
+  const others = c.outcome === 'license_required' ? notEvaluatedExceptions(c.eccn) : [];
+  if (others.length > 0) w.push(`Not evaluated: License Exceptions ${others.join(', ')}, which ${listCitation('notEvaluatedExceptions')} keeps open for ${c.eccn}: "license required" means none of the exceptions aidr evaluates (${c.exceptions.map((e) => e.code).join(', ')}) covers this transaction; those may, on their own terms.`);
   if (c.license === undefined && c.outcome === 'license_exception') {
     const codes = c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code).join(', ');
     w.push(`Whether a license is required is unknown; if one is, License Exception ${codes} covers this transaction.`);
@@ -183,6 +193,20 @@ function warnings(c: Core): string[] {
   return [...w, ...c.ctx.warnings];
 }
 
+/**
+ * The saving clause covers items that lost License Exception or NLR eligibility under this rule:
+ * 4E091 weights (a new control) and 3A090.a-level items to destinations outside D:1, D:4 and D:5
+ * (the old 742.6(a)(6)(iii) requirement); not a transaction still covered by an exception, nor items
+ * whose requirement predates the rule (the .b items, 3A090.c).
+ */
+function mayHaveLostEligibility(c: Core): boolean {
+  if (c.license === false || c.outcome === 'license_exception') return false;
+  return c.branches.some((b) => {
+    const kind = advancedClass(b.eccn);
+    return kind === 'weights' || (kind === 'a' && c.f.to !== undefined && !c.f.to.d145NotA56);
+  });
+}
+
 function laterRuleApplies(rule: LaterRule, c: Core): boolean {
   const w = rule.when;
   if (c.ctx.asOf < rule.effective || c.license === false) return false;
@@ -201,6 +225,7 @@ const EXCEPTION_SECTIONS: Record<ExceptionResult['code'], string> = {
   LPP: '15 CFR 740.29',
   NAC: '15 CFR 740.8',
   ACA: '15 CFR 740.8',
+  HBM: '15 CFR 740.25',
 };
 
 /** Plain literals, not spreads: spreading would leave V8 slow dictionary-mode objects. */
@@ -214,7 +239,7 @@ function explanation(c: Core): Step[] {
   steps.push({ rule: 'Ruleset', citation: RULESET.citation, result: c.inForce ? (c.complianceRequired ? 'in force, compliance required' : 'in force, compliance not yet required') : 'not in force', detail: `As of ${ctx.asOf}.` });
   if (f.to) {
     const groups = [...f.to.groups].join(', ') || 'none';
-    steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.` });
+    steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.${f.places.length > 1 ? ` The items also reach where a receiving party is located: ${f.places.slice(1).map((c) => `${describe(c)}, tier ${c.tier}`).join('; ')} (INT-25).` : ''}` });
   }
   const last = cls.basis[cls.basis.length - 1];
   if (last) steps.push(withChildren(last, cls.basis.slice(0, -1)));
@@ -223,7 +248,9 @@ function explanation(c: Core): Step[] {
   for (const b of c.branches) {
     const tag = c.branches.length > 1 ? ` [if ${b.eccn ?? 'not controlled'}]` : '';
     steps.push(tagged(b.subject.step, tag));
-    for (const s of b.licenseSteps) steps.push(tagged(s, tag));
+    // Under "subject to the EAR: unknown" a requirement holds only if the item is subject.
+    const ifSubject = (s: Step): Step => (b.subject.value === undefined && s.result === 'license required' ? { rule: s.rule, citation: s.citation, result: 'license required if the item is subject to the EAR', detail: s.detail } : s);
+    for (const s of b.licenseSteps) steps.push(tagged(ifSubject(s), tag));
     for (const s of b.policy.steps) steps.push(tagged(s, tag));
     const application = b.license !== false ? licenseApplicationStep(b.eccn, b.policy.allocation?.country) : undefined;
     if (application) steps.push(tagged(application, tag));

@@ -21,7 +21,9 @@ import { evaluateAia } from '../law/part740/aia-740-27.js';
 import { evaluateAcm } from '../law/part740/acm-740-28.js';
 import { evaluateLpp } from '../law/part740/lpp-740-29.js';
 import { evaluateAca, evaluateNac } from '../law/part740/nac-aca-740-8.js';
-import { cond, type ExceptionEval, type ExceptionInput } from '../law/part740/exception.js';
+import { evaluateHbm } from '../law/part740/hbm-740-25.js';
+import { covers } from '../law/eccn-lists.js';
+import { cond, itemCovered, type ExceptionEval, type ExceptionInput } from '../law/part740/exception.js';
 import { redFlag28, type RedFlagFinding } from '../law/part732/red-flag-28.js';
 import { Ctx } from './context.js';
 import { toFacts, type TxFacts } from './facts.js';
@@ -64,10 +66,24 @@ export interface Core {
 }
 
 /**
- * `reuse` carries the facts and classification of an earlier evaluation of the same transaction,
- * for re-evaluations under an interpretation that cannot change the classification.
+ * `reuse` carries what an earlier evaluation of the same transaction found: its facts, and either
+ * its classification (re-evaluations under an interpretation that cannot change it) or its
+ * branches (under a classification-only interpretation, a branch for the same ECCN, classified
+ * from the same figures, is the same: only the classification is redone).
  */
-export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: { f: TxFacts; cls: ItemClass }): Core {
+export interface Reuse { f: TxFacts; cls?: ItemClass; branches?: { cls: ItemClass; list: readonly Branch[] } }
+
+/** A branch of an earlier evaluation that a new classification can take over unchanged. */
+function reusable(reuse: Reuse | undefined, eccn: string | null, cls: ItemClass): Branch | undefined {
+  const old = reuse?.branches;
+  if (!old || old.cls.kind !== cls.kind || old.cls.datacenter !== cls.datacenter || old.cls.mbd !== cls.mbd) return undefined;
+  const a = old.cls.tppPerUnit;
+  const b = cls.tppPerUnit;
+  if (a === undefined ? b !== undefined : b === undefined || !a.eq(b)) return undefined;
+  return old.list.find((x) => x.eccn === eccn);
+}
+
+export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: Reuse): Core {
   ctx.component = 'facts';
   const f = reuse?.f ?? toFacts(tx, ctx.asOf, ctx);
   ctx.component = 'status';
@@ -79,13 +95,20 @@ export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: { f: TxFacts; cl
   ctx.component = 'classification';
   const cls = reuse?.cls ?? classifyItem(f.item, ctx);
   const aggregate = cls.tppPerUnit?.times(f.quantity);
-  const branches = cls.candidates.map((eccn) => evaluateBranch(f, cls, eccn, aggregate, inForce, ctx));
+  const branches = cls.candidates.map((eccn) => reusable(reuse, eccn, cls) ?? evaluateBranch(f, cls, eccn, aggregate, inForce, ctx));
   return merge(f, ctx, cls, aggregate, branches, { inForce, complianceRequired, enforced });
 }
 
 /** The license exceptions, in the order they are reported. */
 export const EXCEPTIONS: readonly ((x: ExceptionInput) => ExceptionEval)[] = [evaluateAia, evaluateAcm, evaluateLpp, evaluateNac, evaluateAca];
-const EXCEPTION_CODES = ['AIA', 'ACM', 'LPP', 'NAC', 'ACA'] as const;
+const EXCEPTION_CODES = ['AIA', 'ACM', 'LPP', 'NAC', 'ACA', 'HBM'] as const;
+/** 3A090.c also lists License Exception HBM (740.25); it is reported only for items it can cover. */
+const WITH_HBM: readonly ((x: ExceptionInput) => ExceptionEval)[] = [...EXCEPTIONS, evaluateHbm];
+
+/** The exceptions evaluated for one classification, in the order they are reported. */
+export function exceptionsFor(eccn: string | null): readonly ((x: ExceptionInput) => ExceptionEval)[] {
+  return covers('hbm', eccn) ? WITH_HBM : EXCEPTIONS;
+}
 
 function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggregate: Decimal | undefined, inForce: boolean, ctx: Ctx): Branch {
   ctx.component = 'license';
@@ -128,8 +151,8 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   let exceptions: ExceptionEval[] = [];
   let policy = noPolicy;
   if (license !== false) {
-    const x: ExceptionInput = { f, eccn, cls, aggregate, ctx };
-    exceptions = EXCEPTIONS.map((evaluate, i) => {
+    const x: ExceptionInput = { f, eccn, cls, aggregate, ctx, via744 };
+    exceptions = exceptionsFor(eccn).map((evaluate, i) => {
       ctx.component = `exception:${EXCEPTION_CODES[i]}`;
       return evaluate(x);
     });
@@ -231,8 +254,13 @@ export function outcomeOf(subject: Tri, license: Tri, exceptions: readonly { sta
 /** Combine one exception's results across classifications; disagreement is unknown. */
 function mergeExceptions(needing: Branch[], cls: ItemClass): ExceptionEval[] {
   if (needing.length === 0) return [];
-  return needing[0]!.exceptions.map((e0, i) => {
-    const all = needing.map((b) => b.exceptions[i]!);
+  // Branches may list different exceptions (HBM only for 3A090.c): one missing from a branch does
+  // not cover that classification.
+  const widest = needing.reduce((w, b) => (b.exceptions.length > w.exceptions.length ? b : w), needing[0]!);
+  return widest.exceptions.map((_, i) => {
+    const code = widest.exceptions[i]!.code;
+    const all = needing.map((b) => b.exceptions.find((e) => e.code === code) ?? notCovering(code, b.eccn));
+    const e0 = all[0]!;
     const status = same(all.map((e) => e.status));
     // Same status whichever ECCN it is: shown as evaluated for the first such ECCN, with its
     // obligations (e.g. furnishing that ECCN) said to hold only if that is the classification.
@@ -246,6 +274,10 @@ function mergeExceptions(needing: Branch[], cls: ItemClass): ExceptionEval[] {
     const classification = cond('classification', { value: undefined, missing: cls.missing.length ? cls.missing : (NONE as Missing[]) }, 'ECCN 3A090 / 4A090 / 4E091', () => `Eligibility depends on the classification, which is unknown (${byEccn}).`);
     return { ...shown, status: 'unknown' as const, conditions: [classification, ...shown.conditions] };
   });
+}
+
+function notCovering(code: ExceptionEval['code'], eccn: string | null): ExceptionEval {
+  return { code, status: 'not_eligible', conditions: [itemCovered(code, 'hbm', eccn)], obligations: [] };
 }
 
 function mergeRedFlags(branches: Branch[]): RedFlagFinding[] {

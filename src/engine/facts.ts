@@ -8,7 +8,7 @@ import type { Ctx } from './context.js';
 
 export type Activity = 'export' | 'reexport' | 'transfer' | 'deemed_export' | 'deemed_reexport';
 export type EndUse = NonNullable<Transaction['endUses']>[number];
-export type PartyPath = 'consignee' | 'endUser';
+export type PartyPath = 'consignee' | 'endUser' | 'exporter';
 
 export interface PartyFacts {
   /** Where missing facts about this party are to be supplied. */
@@ -17,6 +17,8 @@ export interface PartyFacts {
   id?: string;
   ultimateParentId?: string;
   location?: CountryFacts;
+  /** The party's own country was stated (otherwise `location` is the destination's). */
+  locationStated: boolean;
   hq?: CountryFacts;
   uph?: CountryFacts;
   sector?: 'private' | 'government';
@@ -33,11 +35,19 @@ export interface TxFacts {
   quantity: number;
   consignee: PartyFacts;
   endUser: PartyFacts;
+  /** The exporter, reexporter or transferor, when given (License Exception HBM asks its headquarters). */
+  exporter?: PartyFacts;
   /** The end user is a different party from the consignee. */
   separateEndUser: boolean;
   /** The parties whose headquarters the "entity headquartered in …" tests look at, without repeats. */
   parties: readonly PartyFacts[];
   endUses: readonly EndUse[];
+  /**
+   * Every place the items reach as far as the transaction says: the destination, then the stated
+   * location of each party that receives them (consignee, end user), without repeats. A release
+   * (deemed export or reexport) reaches only the person's country.
+   */
+  places: readonly CountryFacts[];
   viaDistributor: boolean;
   facts: NonNullable<Transaction['facts']>;
 }
@@ -61,6 +71,7 @@ function party(p: Party | undefined, path: PartyPath, to: CountryFacts | undefin
     id: p?.id,
     ultimateParentId: p?.ultimateParentId,
     location: country(p?.country, asOf, ctx) ?? to,
+    locationStated: p?.country !== undefined,
     hq: country(p?.headquarters, asOf, ctx),
     uph: country(p?.ultimateParentHeadquarters, asOf, ctx),
     sector: p?.sector,
@@ -76,6 +87,7 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
   const from = country(tx.from ?? (activity === 'export' || activity === 'deemed_export' ? 'US' : activity === 'transfer' ? tx.to : undefined), asOf, ctx);
   const consignee = party(tx.consignee, 'consignee', to, asOf, ctx);
   const endUser = tx.endUser ? party(tx.endUser, 'endUser', to, asOf, ctx) : consignee;
+  const deemed = activity === 'deemed_export' || activity === 'deemed_reexport';
   return {
     id: tx.id,
     asOf,
@@ -86,9 +98,11 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
     quantity: tx.quantity ?? 1,
     consignee,
     endUser,
+    exporter: tx.exporter ? party(tx.exporter, 'exporter', undefined, asOf, ctx) : undefined,
     separateEndUser: tx.endUser !== undefined,
     parties: tx.endUser !== undefined ? [consignee, endUser] : [consignee],
     endUses: tx.endUses ?? NO_END_USES,
+    places: deemed ? (to ? [to] : []) : placesOf(to, consignee, endUser),
     viaDistributor: tx.viaDistributor ?? false,
     facts: tx.facts ?? NO_FACTS,
   };
@@ -97,4 +111,21 @@ export function toFacts(tx: Transaction, asOf: string, ctx: Ctx): TxFacts {
 /** The parties whose headquarters the "entity headquartered in …" tests look at, without repeats. */
 export function partiesOf(f: TxFacts): readonly PartyFacts[] {
   return f.parties;
+}
+
+/** The common case, one place: shared read-only arrays (bulk screening builds millions of facts). */
+const ONLY: WeakMap<CountryFacts, readonly CountryFacts[]> = new WeakMap();
+const NOWHERE: readonly CountryFacts[] = Object.freeze([]);
+
+function placesOf(to: CountryFacts | undefined, consignee: PartyFacts, endUser: PartyFacts): readonly CountryFacts[] {
+  const elsewhere = (p: PartyFacts) => p.locationStated && p.location !== undefined && p.location.code !== to?.code;
+  if (!elsewhere(consignee) && !elsewhere(endUser)) {
+    if (!to) return NOWHERE;
+    let one = ONLY.get(to);
+    if (!one) ONLY.set(to, (one = Object.freeze([to])));
+    return one;
+  }
+  const out: CountryFacts[] = to ? [to] : [];
+  for (const p of [consignee, endUser]) if (elsewhere(p) && !out.some((c) => c.code === p.location!.code)) out.push(p.location!);
+  return out;
 }

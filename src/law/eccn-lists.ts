@@ -7,7 +7,7 @@ const file = loadData<ListsFile>('eccn-lists.json');
 
 export type ListName =
   | 'worldwideLicense' | 'countryGroupLicense' | 'headquartersLicenseB' | 'headquartersLicenseHbm' | 'hbmD5License'
-  | 'modelWeights' | 'exceptionRestriction' | 'aia' | 'acm' | 'lpp' | 'nacAca' | 'licenseApplication';
+  | 'modelWeights' | 'exceptionRestriction' | 'aia' | 'acm' | 'lpp' | 'nacAca' | 'hbm' | 'licenseApplication' | 'notEvaluatedExceptions';
 
 function list(name: ListName): { citation: string; eccns: string[] } {
   const l = file[name];
@@ -29,6 +29,12 @@ export function covers(name: ListName, eccn: string | null): boolean {
     matchers.set(name, m);
   }
   return m(eccn);
+}
+
+/** License exceptions the EAR keeps open for these items that aidr does not evaluate (740.2(a)(9)(ii)). */
+export function notEvaluatedExceptions(eccn: string | null): readonly string[] {
+  if (!covers('notEvaluatedExceptions', eccn)) return [];
+  return (file.notEvaluatedExceptions as unknown as { exceptions: string[] }).exceptions;
 }
 
 export function listCitation(name: ListName): string {

@@ -59,7 +59,7 @@ export function locatedIn(p: PartyFacts, test: CountryTest): Finding {
 }
 
 export function label(p: PartyFacts): string {
-  return p.path === 'consignee' ? 'consignee' : 'end user';
+  return p.path === 'consignee' ? 'consignee' : p.path === 'exporter' ? 'exporter' : 'end user';
 }
 
 /** "X (CC)" or "unknown" for explanations. */

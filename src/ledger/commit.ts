@@ -42,7 +42,7 @@ import { checkActor, checkKey, storable } from './request.js';
 import { buildLedgerView, ledgerKeys, lppParentMissing, type BuiltView } from './view.js';
 
 /** When several exceptions are eligible: those without a cap first, LPP (capped) last. */
-export const EXCEPTION_PREFERENCE: readonly ExceptionCode[] = ['AIA', 'ACA', 'ACM', 'NAC', 'LPP'];
+export const EXCEPTION_PREFERENCE: readonly ExceptionCode[] = ['AIA', 'ACA', 'ACM', 'NAC', 'HBM', 'LPP'];
 
 /**
  * The largest transaction a commit records (bytes of canonical JSON), unless the caller sets another. The audit record keeps

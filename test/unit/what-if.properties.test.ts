@@ -27,7 +27,7 @@ const shipment = fc.record({
   consignee: fc.record({ id: fc.constant('c'), country: maybe(country), headquarters: country, ultimateParentHeadquarters: country }),
   endUses: maybe(fc.subarray(['datacenter', 'development', 'production', 'storage'] as const, { minLength: 1 })),
   viaDistributor: maybe(fc.boolean()),
-});
+}).map((t) => ({ ...t, consignee: { ...t.consignee, country: t.consignee.country && t.to } })); // a consignee is located where the shipment goes
 const used = fc.constantFrom(0, 10_000_000, 26_000_000, 26_900_000);
 
 describe('what-if properties', () => {

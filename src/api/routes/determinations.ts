@@ -28,7 +28,7 @@ interface Parsed {
   options: EvalOptions;
   commit: boolean;
   idempotencyKey?: string;
-  exception?: 'AIA' | 'ACM' | 'LPP' | 'NAC' | 'ACA';
+  exception?: 'AIA' | 'ACM' | 'LPP' | 'NAC' | 'ACA' | 'HBM';
   /** Where the transactions sit in the body, for error paths. */
   prefix: string;
 }

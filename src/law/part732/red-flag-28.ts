@@ -8,20 +8,25 @@
  */
 import type { RedFlag } from '../../contract/determination.js';
 import type { TxFacts } from '../../engine/facts.js';
-import { and, type Missing, type Tri } from '../../engine/logic.js';
+import { and, anyOf, type Missing, type Tri } from '../../engine/logic.js';
 import { describeHq, hqOrParentOutside, inSupp5a } from '../headquarters.js';
 
 export const CITE_RF28 = '15 CFR part 732, Supp. No. 3, red flag 28';
 
 export interface RedFlagFinding { flag?: RedFlag; missing: Missing[] }
 
-/** `controlled`: whether the model being trained would be 4E091. */
+/**
+ * `controlled`: whether the model being trained would be 4E091. The flag asks about the entity the
+ * model is trained for: the named end user when there is one (a reseller buying training for its
+ * customer), as well as the customer that buys the service.
+ */
 export function redFlag28(f: TxFacts, controlled: Tri): RedFlagFinding {
-  const customer = f.consignee;
-  const outside = hqOrParentOutside(customer, inSupp5a, 'Supp. 5(a) destinations');
+  const customers = f.separateEndUser ? [f.consignee, f.endUser] : [f.consignee];
+  const outside = f.separateEndUser ? anyOf(...customers.map((p) => hqOrParentOutside(p, inSupp5a, 'Supp. 5(a) destinations'))) : hqOrParentOutside(f.consignee, inSupp5a, 'Supp. 5(a) destinations');
   const present = and(controlled, outside.value);
   if (present === false) return { missing: [] };
-  const detail = `Training a model that ${controlled === undefined ? 'may be' : 'would be'} captured by ECCN 4E091 for a customer with ${describeHq(customer)}${outside.value === undefined ? ' (not known to be within Supp. 5(a))' : ''}. The weights, being digital, are at substantial risk of export where a license is required; without the license the provider would have aided and abetted a violation (15 CFR 764.2(b)).`;
+  const who = customers.map((p) => `${p.path === 'endUser' ? 'the end user it is trained for' : 'the customer'} (${describeHq(p)})`).join(' and ');
+  const detail = `Training a model that ${controlled === undefined ? 'may be' : 'would be'} captured by ECCN 4E091 for ${who}${outside.value === undefined ? ', not known to be within Supp. 5(a)' : ''}. The weights, being digital, are at substantial risk of export where a license is required; without the license the provider would have aided and abetted a violation (15 CFR 764.2(b)).`;
   return {
     flag: {
       id: 'RF28',

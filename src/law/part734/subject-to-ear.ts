@@ -16,6 +16,7 @@ import type { ItemClass } from '../part774/classify.js';
 import { chip } from '../../data/chips.js';
 
 export const CITE_734 = {
+  deMinimis: '15 CFR 734.3(a)(3)-(4); 15 CFR 734.4',
   inUs: '15 CFR 734.3(a)(1)',
   usOrigin: '15 CFR 734.3(a)(2)',
   published: '15 CFR 734.3(b)(3); 15 CFR 734.7(a)',
@@ -31,6 +32,18 @@ const result = (value: boolean | undefined, missing: Missing[], rule: string, ci
   step: { rule, citation, result: value === undefined ? 'unknown' : value ? 'subject to the EAR' : 'not subject to the EAR', detail },
 });
 
+/**
+ * A foreign-produced item outside the foreign direct product rules is still subject to the EAR
+ * when its controlled U.S.-origin content exceeds de minimis (734.3(a)(3)-(4), 734.4). aidr does
+ * not compute de minimis: the user's fact decides, and without it the answer is unknown, never "no".
+ */
+function deMinimis(above: boolean | undefined, rule: string, why: string): Jurisdiction {
+  const citation = `${rule === 'Advanced computing FDP rule' ? CITE_734.fdpH : CITE_734.fdpL}; ${CITE_734.deMinimis}`;
+  if (above === true) return result(true, [], 'De minimis U.S. content', citation, `${why} Its controlled U.S.-origin content is stated to exceed de minimis: subject to the EAR (734.3(a)(3)-(4)).`);
+  if (above === false) return result(false, [], rule, citation, `${why} Its controlled U.S.-origin content is stated not to exceed de minimis (734.4).`);
+  return result(undefined, [{ path: 'item.usContentAboveDeMinimis', why: 'a foreign-produced item outside the foreign direct product rules is subject to the EAR when its controlled U.S.-origin content exceeds de minimis (734.3(a)(3)-(4), 734.4); aidr does not compute de minimis' }], rule, citation, `${why} Whether its controlled U.S.-origin content exceeds de minimis (734.4) is unknown, and aidr does not compute it.`);
+}
+
 /** Activities that start in the United States (an export or a release in the US). */
 function startsInUs(f: TxFacts): boolean {
   return f.from?.us === true;
@@ -42,7 +55,10 @@ export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null): J
     return result(true, [], 'IaaS training service', CITE_734.inUs, 'Providing computing services moves no item; the service is assessed for red flags and the model it produces is classified for later exports.');
   }
   if (cls.kind === 'weights') {
-    const w = item as { published?: boolean; producedOutsideUS?: boolean; trainedOnControlledComputing?: boolean };
+    const w = item as { published?: boolean; producedOutsideUS?: boolean; trainedOnControlledComputing?: boolean; usContentAboveDeMinimis?: boolean };
+    // An item the user classified as 4E091 is unpublished by that classification (4E091 Note 1:
+    // published weights are not 4E091), so publication is not asked.
+    if (item.type === 'eccn' && w.published === undefined) return subjectToEar({ ...f, item: { ...item, published: false } }, cls, eccn);
     if (w.published === true) return result(false, [], 'Published weights', CITE_734.published, 'Published technology is not subject to the EAR.');
     if (w.published === undefined) {
       // Subject only if unpublished: decide the rest as if unpublished, then make "subject" unknown.
@@ -53,13 +69,13 @@ export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null): J
     if (startsInUs(f)) return result(true, [], 'Weights in the United States', CITE_734.inUs, 'The weights are released or shipped from the United States.');
     if (w.producedOutsideUS === false) return result(true, [], 'U.S.-origin weights', CITE_734.usOrigin, 'U.S.-origin technology is subject to the EAR wherever located.');
     if (eccn !== '4E091') {
-      if (w.producedOutsideUS === true) return result(false, [], 'Foreign-produced weights outside 4E091', CITE_734.fdpL, '734.9(l) reaches only foreign-produced weights specified in 4E091; aidr does not evaluate the de minimis rule (734.4) for weights.');
+      if (w.producedOutsideUS === true) return deMinimis(w.usContentAboveDeMinimis, 'Foreign-produced weights outside 4E091', '734.9(l) reaches only foreign-produced weights specified in 4E091.');
       return result(undefined, [{ path: 'item.producedOutsideUS', why: 'decides whether weights located abroad are U.S.-origin (subject) or foreign-produced' }], 'Origin of the weights', CITE_734.usOrigin, 'Where the weights were produced is unknown.');
     }
     const fdp = w.trainedOnControlledComputing;
     if (fdp === true) return result(true, [], 'AI model weights FDP rule', CITE_734.fdpL, 'Trained on 3A090/4A090/.z hardware subject to the EAR (a plant or major component under 734.9(l)(1)); destined anywhere (l)(2).');
     if (w.producedOutsideUS === true) {
-      if (fdp === false) return result(false, [], 'AI model weights FDP rule', CITE_734.fdpL, 'Foreign-produced and not trained on hardware subject to the EAR and specified in the listed ECCNs: outside 734.9(l)(1).');
+      if (fdp === false) return deMinimis(w.usContentAboveDeMinimis, 'AI model weights FDP rule', 'Foreign-produced and not trained on hardware subject to the EAR and specified in the listed ECCNs: outside 734.9(l)(1).');
       return result(undefined, [{ path: 'item.trainedOnControlledComputing', why: 'foreign-produced 4E091 weights are subject to the EAR when trained on 3A090/4A090/.z hardware subject to the EAR (734.9(l))' }], 'AI model weights FDP rule', CITE_734.fdpL, 'Whether the training hardware was subject to the EAR is unknown.');
     }
     return result(undefined, [
@@ -68,7 +84,7 @@ export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null): J
     ], 'Origin of the weights', CITE_734.fdpL, 'Neither the origin of the weights nor their training hardware is known.');
   }
   // Hardware.
-  const h = item as { producedOutsideUS?: boolean; foreignDirectProduct?: boolean };
+  const h = item as { producedOutsideUS?: boolean; foreignDirectProduct?: boolean; usContentAboveDeMinimis?: boolean };
   if (startsInUs(f)) return result(true, [], 'Item in the United States', CITE_734.inUs, 'The item is shipped from the United States.');
   if (h.producedOutsideUS === false) return result(true, [], 'U.S.-origin item', CITE_734.usOrigin, 'U.S.-origin items are subject to the EAR wherever located.');
   const inScope = eccn !== null && /^(3A090|4A090|3A001\.z|4A003\.z|4A004\.z|4A005\.z|5A002\.z|5A004\.z|5A992\.z)/.test(eccn);
@@ -78,7 +94,7 @@ export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null): J
   }
   if (h.foreignDirectProduct === true && inScope) return result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'A foreign-produced 3A090/4A090/.z item that is the direct product of listed U.S. technology or software, or of a plant that is, destined anywhere ((h)(1), (h)(2)(i)).');
   if (h.producedOutsideUS === true && (h.foreignDirectProduct === false || !inScope)) {
-    return result(false, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'Foreign-produced and outside the product scope of 734.9(h)(1). aidr does not evaluate the de minimis rule (734.4): U.S.-origin controlled content above de minimis would make it subject.');
+    return deMinimis(h.usContentAboveDeMinimis, 'Advanced computing FDP rule', 'Foreign-produced and outside the product scope of 734.9(h)(1).');
   }
   const missing: Missing[] = [];
   if (h.producedOutsideUS === undefined) missing.push({ path: 'item.producedOutsideUS', why: 'U.S.-origin items abroad are subject to the EAR (734.3(a)(2))' });

@@ -8,7 +8,7 @@
 import type { Obligation } from '../../contract/determination.js';
 import { ACM_ACCOUNTING_MONTHS } from '../../data/parameters.js';
 import type { EndUse } from '../../engine/facts.js';
-import { activityCovered, notUnderPart746, cond, Conditions, consigneeNotMacauD5, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityCovered, notUnderPart746, cond, Conditions, ultimateConsigneeNotMacauD5, itemCovered, noDestinationMacauD5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = { a: '15 CFR 740.28(a)', c: '15 CFR 740.28(c)', d: '15 CFR 740.28(d)', e: '15 CFR 740.28(e)', rec: '15 CFR 762.2(b)(59)' };
 
@@ -24,8 +24,8 @@ export function evaluateAcm(x: ExceptionInput): ExceptionEval {
     k.add(notUnderPart746(f, 'ACM')) &&
     k.add(endUse(x)) &&
     k.add(privateSector(x)) &&
-    k.add(NO_DESTINATION_MACAU_D5(f, C.c)) &&
-    k.add(consigneeNotMacauD5(f, C.c)) &&
+    k.add(noDestinationMacauD5(x, C.c)) &&
+    k.add(ultimateConsigneeNotMacauD5(x, C.c, 'INT-26')) &&
     k.add(cond('ultimate-customers-outside-macau-d5', f.facts.ultimateCustomersInMacauOrD5 !== true, C.a,
       f.facts.ultimateCustomersInMacauOrD5 === true ? 'The items are ultimately destined to customers in Macau or D:5.' : 'No ultimate customer in Macau or D:5 is known (the items must go only to customers outside them).')) &&
     k.add(noPart744Concern(f));

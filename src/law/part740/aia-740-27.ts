@@ -55,7 +55,7 @@ function chips(x: ExceptionInput, k: Conditions): ExceptionEval {
     k.add(cond('consignee-headquartered-in-supp5a', headquarteredInSupp5a(f.consignee), C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`)) &&
     (!f.separateEndUser ||
       k.add(cond('end-user-in-supp5a', allOf(locatedIn(f.endUser, inSupp5a), headquarteredInSupp5a(f.endUser)), `${C.a}; ${C.b2iv}`, () => `End user located in ${describe(f.endUser.location)}, ${describeHq(f.endUser)}: items received under AIA may not go to an entity located or headquartered outside Supp. 5(a).`))) &&
-    k.add(cond('not-restricted-by-740-2', negate(restriction7402(f, x.eccn)), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.')) &&
+    k.add(cond('not-restricted-by-740-2', negate(restriction7402(f, x.eccn, x.ctx)), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.')) &&
     k.add(noPart744Concern(f));
   return k.finish('AIA', () => chipObligations(x));
 }
@@ -73,13 +73,18 @@ function chipObligations(x: ExceptionInput): Obligation[] {
   const ob: Obligation[] = [furnish, CERTIFICATION, SHIPMENT_NOTICE];
   const prior = x.ctx.ledger.aiaCumulativeTpp === undefined ? ZERO : dec(x.ctx.ledger.aiaCumulativeTpp);
   const cumulative = x.aggregate === undefined ? undefined : prior.plus(x.aggregate);
-  const submit = x.ctx.choose('INT-5', (r) => (r === 'always' ? true : cumulative === undefined ? undefined : cumulative.gte(AIA.reportingThreshold)));
+  // (c): "a cumulative TPP of 253,000,000": reached at (INT-30) and counted as the ledger's figure says (INT-31, a view).
+  const reached = (r30: string) => (cumulative === undefined ? undefined : r30 === 'inclusive' ? cumulative.gte(AIA.reportingThreshold) : cumulative.gt(AIA.reportingThreshold));
+  const submitUnder = (r5: string, r30: string) => (r5 === 'always' ? true : reached(r30));
+  x.ctx.choose('INT-30', (r) => submitUnder(x.ctx.reading('INT-5'), r));
+  const submit = x.ctx.choose('INT-5', (r) => submitUnder(r, x.ctx.reading('INT-30')));
+  if (x.ctx.reading('INT-5') !== 'always' && x.ctx.ledger.aiaCumulativeTpp !== undefined) x.ctx.rely('INT-31');
   const figures = cumulative === undefined ? 'the cumulative AIA TPP is unknown' : `cumulative AIA TPP for this consignee would be ${formatExact(cumulative)} (threshold ${formatExact(AIA.reportingThreshold)})`;
   if (submit !== false) {
     // When: before the first AIA export; if this shipment is the one that reaches the threshold,
     // before it; past the threshold already, before this one if it has not been sent yet.
     const when = x.ctx.reading('INT-5') === 'always' || prior.isZero() ? 'before the initial export, reexport or transfer'
-      : prior.gte(AIA.reportingThreshold) ? 'before this shipment, unless it was submitted when the cumulative AIA TPP reached the threshold'
+      : (x.ctx.reading('INT-30') === 'inclusive' ? prior.gte(AIA.reportingThreshold) : prior.gt(AIA.reportingThreshold)) ? 'before this shipment, unless it was submitted when the cumulative AIA TPP reached the threshold'
         : 'before this shipment (the one that brings the cumulative AIA TPP to the threshold)';
     ob.push({
       what: `Submit the ultimate consignee certification to BIS${submit === undefined ? ` if the consignee's cumulative AIA TPP reaches ${formatExact(AIA.reportingThreshold)}` : ''} (${figures}; INT-5: ${x.ctx.reading('INT-5')}).`,
@@ -151,7 +156,7 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   if (path.includes(storage) && [activity, embargo, ...path].every((c) => c === storage || c.status !== 'not_met')) storageCondition(x);
   for (const c of [activity, embargo, ...path]) if (!k.add(c)) return k.finish('AIA', () => []);
   (!f.separateEndUser || k.add(weightsEndUser(f))) && k.add(restrictionForWeights(x)) && k.add(noPart744Concern(f));
-  return k.finish('AIA', () => weightObligations(path.includes(storage)));
+  return k.finish('AIA', () => weightObligations(path.includes(storage), ctx));
 }
 
 const isDeemed = (f: ExceptionInput['f']) => f.activity === 'deemed_export' || f.activity === 'deemed_reexport';
@@ -165,14 +170,21 @@ const isDeemed = (f: ExceptionInput['f']) => f.activity === 'deemed_export' || f
  */
 function recipientIn(x: ExceptionInput, test: (c: NonNullable<ExceptionInput['f']['to']>) => boolean): Finding {
   const { f, ctx } = x;
-  if (!isDeemed(f)) return locatedIn(f.consignee, test);
+  if (!isDeemed(f)) {
+    // Weights received by a consignee located elsewhere than `to` reach both places: both must pass.
+    const to = f.to;
+    const both = to !== undefined && f.consignee.locationStated && f.consignee.location?.code !== to.code;
+    return both ? allOf(locatedIn(f.consignee, test), { value: test(to), missing: NONE as Missing[] }) : locatedIn(f.consignee, test);
+  }
   const person: Finding = f.to ? { value: test(f.to), missing: NONE as Missing[] } : { value: undefined, missing: [{ path: 'to', why: 'a deemed export goes to the foreign person\'s country of citizenship or permanent residency (15 CFR 734.13(b))' }] };
   return ctx.choose('INT-24', (r) => (r === 'employer' ? locatedIn(f.consignee, test) : person), (a, b) => a.value === b.value);
 }
 
 function whereIs(x: ExceptionInput): string {
   const f = x.f;
-  return isDeemed(f) && x.ctx.reading('INT-24') === 'person' ? `a foreign person deemed to receive the weights in ${describe(f.to)} (15 CFR 734.13(b))` : `located in ${describe(f.consignee.location)}`;
+  if (isDeemed(f) && x.ctx.reading('INT-24') === 'person') return `a foreign person deemed to receive the weights in ${describe(f.to)} (15 CFR 734.13(b))`;
+  const elsewhere = !isDeemed(f) && f.to !== undefined && f.consignee.locationStated && f.consignee.location?.code !== f.to.code;
+  return elsewhere ? `located in ${describe(f.consignee.location)}, receiving weights sent to ${describe(f.to)}: both places must pass` : `located in ${describe(f.consignee.location)}`;
 }
 
 /**
@@ -192,7 +204,7 @@ function weightsEndUser(f: ExceptionInput['f']): Cond {
  * Supp. 5(a) and located outside Macau and D:5.
  */
 function restrictionForWeights(x: ExceptionInput): Cond {
-  const restricted = restriction7402(x.f, x.eccn);
+  const restricted = restriction7402(x.f, x.eccn, x.ctx);
   const cons = x.f.consignee;
   // The carve-out names the entity's own headquarters and its location, nothing of its parent:
   // AIA's own conditions (INT-18) decide what a parent elsewhere means.
@@ -213,16 +225,25 @@ function storageCondition(x: ExceptionInput): Cond {
   const fact = f.facts.storageMeetsSupp10Security;
   const value = ctx.choose('INT-16', (r) => (r === 'from_2026_01_15' && before ? true : fact));
   const detail = () => value === true && fact !== true
-    ? `Paragraphs 14, 15 and 18 of Supp. 10 to part 748 apply from ${DATES.supp10Security} (INT-16); the facility must comply by then.`
+    ? `Paragraphs 14, 15 and 18 of Supp. 10 to part 748 apply from ${DATES.supp10Security} (INT-16: ${ctx.reading('INT-16')}); the facility ${fact === false ? 'is stated not to comply, so AIA fails from that date' : 'must comply by then'}.`
     : fact === undefined ? 'Whether the storage facility meets Supp. 10 to part 748 paras 14, 15 and 18 is unknown.' : `The storage facility ${fact ? 'meets' : 'does not meet'} Supp. 10 to part 748 paras 14, 15 and 18.`;
   const missing: Missing[] = value === undefined ? [{ path: 'facts.storageMeetsSupp10Security', why: 'AIA (a)(3) requires storage in a facility meeting Supp. 10 to part 748 paras 14, 15 and 18' }] : (NONE as Missing[]);
-  return cond('a3-storage-meets-supp10', { value, missing }, `${C.a3ii}; 15 CFR part 748, Supp. 10, paras 14, 15, 18`, detail);
+  // Met only because INT-16 defers the requirement, against what the user says or does not say of
+  // the facility: named as what it is, never as "meets" (a warning says when it stops holding).
+  const deferred = value === true && fact !== true;
+  return cond(deferred ? 'a3-storage-not-yet-required' : 'a3-storage-meets-supp10', { value, missing }, `${C.a3ii}; 15 CFR part 748, Supp. 10, paras 14, 15, 18`, detail);
 }
 
-function weightObligations(storage: boolean): Obligation[] {
-  const ob: Obligation[] = [
-    { what: 'Furnish the ECCN (4E091) to the recipient.', when: 'before the export, reexport or transfer', to: 'the recipient (the entity that owns the weights)', citation: `${C.b1}; FR 2025-00636 preamble (AIA)` },
-  ];
+/**
+ * 740.27(b)'s heading names the items of (a)(1) and (a)(2)(i), not the weights of (a)(2)(ii), yet
+ * (b)(1) defines the ultimate consignee by reference to (a)(2)(ii): INT-32 decides whether
+ * furnishing the ECCN applies to weights.
+ */
+function weightObligations(storage: boolean, ctx: ExceptionInput['ctx']): Obligation[] {
+  const ob: Obligation[] = [];
+  if (ctx.choose('INT-32', (r) => r === 'applies')) {
+    ob.push({ what: 'Furnish the ECCN (4E091) to the recipient.', when: 'before the export, reexport or transfer', to: 'the recipient (the entity that owns the weights)', citation: `${C.b1}; FR 2025-00636 preamble (AIA); INT-32` });
+  }
   if (storage) {
     ob.push({ what: 'Store the weights only in a facility that meets Supp. 10 to part 748 paras 14 (baseline security, FedRAMP High), 15 (AI cybersecurity, rate-limited access) and 18 (personnel security).', when: `while the weights are held (compliance with paras 14, 15, 18 from ${DATES.supp10Security})`, to: 'the recipient\'s facility', citation: C.a3ii });
   }

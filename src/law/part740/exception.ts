@@ -8,6 +8,7 @@ import type { Decimal } from '../../compute/exact.js';
 import { RECORD_YEARS } from '../../data/parameters.js';
 import type { Ctx } from '../../engine/context.js';
 import { partiesOf, type TxFacts } from '../../engine/facts.js';
+import { describePlaces, reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
 import { anyOf, metStatus, NONE, type Finding, type Missing, type Tri } from '../../engine/logic.js';
 import type { ItemClass } from '../part774/classify.js';
 import { covers, listCitation } from '../eccn-lists.js';
@@ -37,6 +38,8 @@ export interface ExceptionInput {
   /** TPP of the whole shipment (per-unit TPP × quantity), when known. */
   aggregate: Decimal | undefined;
   ctx: Ctx;
+  /** The license arises only from 744.23(a)(3) (an entity headquartered in Macau or D:5). */
+  via744?: boolean;
 }
 
 export function cond(id: string, f: Finding | Tri, citation: string, detail: Detail): Cond {
@@ -65,6 +68,8 @@ export class Conditions {
   add(c: Cond): boolean {
     this.list.push(c);
     if (c.status !== 'not_met') return true;
+    // An item the exception can never cover: its other conditions (a cap, a destination) say nothing.
+    if (c.id === 'eligible-item') return false;
     // Not met: the rest is evaluated only to be shown (full output), not relied on.
     if (this.x.ctx.explainOn) this.x.ctx.displayOnly = true;
     return this.x.ctx.explainOn;
@@ -104,7 +109,7 @@ export function notUnderPart746(f: TxFacts, code: ExceptionCode): Cond {
   });
 }
 
-export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca', eccn: string | null): Cond {
+export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca' | 'hbm', eccn: string | null): Cond {
   return shared(code, 'item', eccn, () => {
     const ok = covers(list, eccn);
     return cond('eligible-item', ok, listCitation(list), ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
@@ -140,14 +145,33 @@ export function noPart744Concern(f: TxFacts, extraCitation?: string): Cond {
     ));
 }
 
-export const NO_DESTINATION_MACAU_D5 = (f: TxFacts, citation: string): Cond =>
-  cond('destination-not-macau-d5', !f.to!.macauOrD5, citation, () => `Destination ${describe(f.to)} is ${f.to!.macauOrD5 ? '' : 'not '}Macau or in Country Group D:5.`);
+/** Not to Macau or D:5: neither the destination nor a receiving party's stated location (INT-25). */
+export function noDestinationMacauD5(x: ExceptionInput, citation: string): Cond {
+  const hit = reachesMacauOrD5(x.f, x.ctx);
+  return cond('destination-not-macau-d5', !hit, citation, () => `The items go to ${describePlaces(x.f)}: ${hit ? 'Macau or Country Group D:5 is among them' : 'not Macau or Country Group D:5'}.`);
+}
 
 /** "… when the ultimate consignee (or its ultimate parent) is headquartered in Macau or D:5". */
 export function consigneeNotMacauD5(f: TxFacts, citation: string): Cond {
   const hq = hqOrParentIn(f.consignee, inMacauOrD5, 'Macau or Country Group D:5');
   return cond('consignee-not-macau-d5-headquartered', { value: hq.value === undefined ? undefined : !hq.value, missing: hq.missing }, citation,
     hq.value === undefined ? 'Whether the consignee or its ultimate parent is headquartered in Macau or D:5 is unknown.' : hq.value ? 'The consignee or its ultimate parent is headquartered in Macau or D:5.' : 'Neither the consignee nor its ultimate parent is headquartered in Macau or D:5.');
+}
+
+/**
+ * "… when the ultimate consignee (or its ultimate parent) is headquartered in Macau or D:5"
+ * (740.28(c), 740.29(c)(2)). Which party the rule means when the transaction names an end user
+ * apart from the consignee is a named reading (`id`: INT-26 for ACM, INT-27 for LPP): by default
+ * the end user as much as the consignee.
+ */
+export function ultimateConsigneeNotMacauD5(x: ExceptionInput, citation: string, id: string): Cond {
+  const { f, ctx } = x;
+  if (!f.separateEndUser) return consigneeNotMacauD5(f, citation);
+  const test = (reading: string): Finding => anyOf(...(reading === 'consignee_only' ? [f.consignee] : [f.consignee, f.endUser]).map((p) => hqOrParentIn(p, inMacauOrD5, 'Macau or Country Group D:5')));
+  const hq = ctx.choose(id, test, (a, b) => a.value === b.value);
+  const who = ctx.reading(id) === 'consignee_only' ? 'the consignee' : 'the consignee or the end user';
+  return cond('consignee-not-macau-d5-headquartered', { value: hq.value === undefined ? undefined : !hq.value, missing: hq.missing }, citation,
+    () => hq.value === undefined ? `Whether ${who} (or an ultimate parent) is headquartered in Macau or D:5 is unknown (${id}).` : hq.value ? `${who[0]!.toUpperCase()}${who.slice(1)} (or an ultimate parent) is headquartered in Macau or D:5 (${id}).` : `Neither ${who.replace(' or ', ' nor ')} nor an ultimate parent is headquartered in Macau or D:5 (${id}).`);
 }
 
 /** Any party of the transaction headquartered (or with an ultimate parent) in Macau or D:5. */
@@ -159,9 +183,9 @@ export function anyPartyMacauD5(f: TxFacts): Finding {
  * 15 CFR 740.2(a)(9)(ii): to D:1/D:4/D:5 (outside A:5/A:6), or for an entity headquartered in
  * Macau or D:5, items in (a)(9)(ii)(A) may use only the listed exceptions.
  */
-export function restriction7402(f: TxFacts, eccn: string | null): Finding {
+export function restriction7402(f: TxFacts, eccn: string | null, ctx: Ctx): Finding {
   if (!covers('exceptionRestriction', eccn)) return { value: false, missing: NONE as Missing[] };
-  return anyOf({ value: f.to!.d145NotA56, missing: NONE as Missing[] }, anyPartyMacauD5(f));
+  return anyOf({ value: reachesD145NotA56(f, ctx), missing: NONE as Missing[] }, anyPartyMacauD5(f));
 }
 
 export function records(citation: string, what: string): Obligation {

@@ -11,7 +11,8 @@ import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
 import { LPP } from '../../data/parameters.js';
 import { anyOf, negate, NONE, type Missing } from '../../engine/logic.js';
 import { describe } from '../headquarters.js';
-import { activityCovered, notUnderPart746, anyPartyMacauD5, cond, Conditions, consigneeNotMacauD5, itemCovered, NO_DESTINATION_MACAU_D5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
+import { activityCovered, notUnderPart746, anyPartyMacauD5, cond, Conditions, ultimateConsigneeNotMacauD5, itemCovered, noDestinationMacauD5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
   a: '15 CFR 740.29(a)', c1: '15 CFR 740.29(c)(1)', c2: '15 CFR 740.29(c)(2)', d: '15 CFR 740.29(d)', e: '15 CFR 740.29(e)',
@@ -38,8 +39,8 @@ export function evaluateLpp(x: ExceptionInput): ExceptionEval {
     k.add(activityCovered(f, ['export', 'reexport'], C.a, 'LPP')) &&
     k.add(notUnderPart746(f, 'LPP')) &&
     k.add(cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a} ('directly to a single ultimate consignee'); FR 2025-00636 preamble (not through distributors)`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.')) &&
-    k.add(NO_DESTINATION_MACAU_D5(f, C.c1)) &&
-    k.add(consigneeNotMacauD5(f, C.c2)) &&
+    k.add(noDestinationMacauD5(x, C.c1)) &&
+    k.add(ultimateConsigneeNotMacauD5(x, C.c2, 'INT-27')) &&
     k.add(restriction(x)) &&
     k.add(annualCap(x, usedTpp())) &&
     k.add(noPart744Concern(f, C.e));
@@ -54,7 +55,8 @@ export function evaluateLpp(x: ExceptionInput): ExceptionEval {
 function restriction(x: ExceptionInput): Cond {
   const { f, ctx } = x;
   // Moot where (c)(1) already excludes the destination (Macau and D:5).
-  const destination = f.to!.d145NotA56 && !f.to!.macauOrD5 ? ctx.choose('INT-6', (r) => r === 'not_available') : f.to!.d145NotA56;
+  const restricted = reachesD145NotA56(f, ctx);
+  const destination = restricted && !reachesMacauOrD5(f, ctx) ? ctx.choose('INT-6', (r) => r === 'not_available') : restricted;
   const entity = anyPartyMacauD5(f);
   return cond('not-restricted-by-740-2', negate(anyOf({ value: destination, missing: NONE as Missing[] }, entity)), C.restr, () => {
     if (destination) return `${describe(f.to)} is in D:1/D:4/D:5 outside A:5/A:6, where 740.2(a)(9)(ii) lists the only usable exceptions and LPP is not among them (INT-6: ${ctx.reading('INT-6')}).`;

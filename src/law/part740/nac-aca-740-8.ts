@@ -10,6 +10,7 @@ import { NAC_LOOKBACK_MONTHS, NAC_NOTICE_DAYS } from '../../data/parameters.js';
 import { and, anyOf, known, negate, type Finding } from '../../engine/logic.js';
 import { advancedClass } from '../eccn-lists.js';
 import { describe } from '../headquarters.js';
+import { reachesMacauOrD5 } from '../../engine/places.js';
 import { activityCovered, notUnderPart746, anyPartyMacauD5, cond, Conditions, itemCovered, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = { a: '15 CFR 740.8(a)', c1: '15 CFR 740.8(c)(1)', ecc: 'ECCN 3A090, List Based License Exceptions (NAC/ACA)' };
@@ -25,7 +26,7 @@ function notDatacenterA(x: ExceptionInput): Cond {
 }
 
 function macauOrD5Scope(x: ExceptionInput): Finding {
-  return anyOf(known(x.f.to!.macauOrD5), anyPartyMacauD5(x.f));
+  return anyOf(known(reachesMacauOrD5(x.f, x.ctx)), anyPartyMacauD5(x.f));
 }
 
 export function evaluateNac(x: ExceptionInput): ExceptionEval {

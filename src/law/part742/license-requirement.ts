@@ -13,6 +13,7 @@ import type { TxFacts } from '../../engine/facts.js';
 import { allOf, known, negate, NONE, type Finding, type Missing } from '../../engine/logic.js';
 import { advancedClass, listCitation } from '../eccn-lists.js';
 import { describe, describeHq, hqOrParentIn, hqOrParentOutside, inSupp5a } from '../headquarters.js';
+import { describePlaces, reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
 
 export interface Requirement extends Finding { steps: Step[]; citations: string[] }
 
@@ -27,17 +28,17 @@ export function licenseRequirement742(f: TxFacts, eccn: string | null, ctx: Ctx)
   }
   if (kind === 'b') {
     const c = listCitation('countryGroupLicense');
-    const hit = to.d145NotA56;
+    const hit = reachesD145NotA56(f, ctx);
     return {
       value: hit,
       missing: NONE as Missing[],
-      steps: !ctx.explainOn ? [] : [{ rule: 'D:1/D:4/D:5 license requirement', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${describe(to)} is ${hit ? '' : 'not '}in D:1, D:4 or D:5 outside A:5/A:6 (groups: ${[...to.groups].join(', ') || 'none'}).` }],
+      steps: !ctx.explainOn ? [] : [{ rule: 'D:1/D:4/D:5 license requirement', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${describePlaces(f)}: ${hit ? 'reaches' : 'does not reach'} D:1, D:4 or D:5 outside A:5/A:6 (destination groups: ${[...to.groups].join(', ') || 'none'}).` }],
       citations: hit ? [c] : [],
     };
   }
   if (kind === 'hbm') {
     const c = listCitation('hbmD5License');
-    const hit = to.macauOrD5;
+    const hit = reachesMacauOrD5(f, ctx);
     return { value: hit, missing: NONE as Missing[], steps: !ctx.explainOn ? [] : [{ rule: 'HBM to Macau or D:5', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${describe(to)}.` }], citations: hit ? [c] : [] };
   }
   if (kind === 'weights') return weightsRequirement(f, ctx);

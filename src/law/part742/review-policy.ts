@@ -6,6 +6,8 @@
  *   790,000,000 TPP country allocation for 2025-2027, denial beyond it; (C) Supp. 5(b)
  *   destinations: allocation raised by up to 100 %.
  * - (b)(10)(iv) for (a)(6)(iii)(B) items: denial for Macau/D:5 and their entities, else approval.
+ * - (b)(10)(ii) for 3A090.c (89 FR 96790, left in place by this rule): approval to or within Macau
+ *   or D:5 for an entity not headquartered (nor with an ultimate parent) there; denial otherwise.
  * - (b)(14) for 4E091: denial for end users headquartered (or with an ultimate parent) outside
  *   Supp. 5(a) (INT-4 and INT-17 decide the rest).
  */
@@ -19,6 +21,7 @@ import { anyOf, mergeMissing, type Finding, type Missing, type Tri } from '../..
 import { advancedClass } from '../eccn-lists.js';
 import { describe, describeHq, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a } from '../headquarters.js';
 import { CITE_744_23_REVIEW } from '../part744/headquarters-license.js';
+import { describePlaces, placeWhere, reaches, reachesMacauOrD5, reachesOnly } from '../../engine/places.js';
 
 export const CITE_742_6_B = {
   a1: '15 CFR 742.6(b)(10)(iii)(A)(1)',
@@ -29,7 +32,7 @@ export const CITE_742_6_B = {
   ivA: '15 CFR 742.6(b)(10)(iv)(A)',
   ivB: '15 CFR 742.6(b)(10)(iv)(B)',
   b14: '15 CFR 742.6(b)(14)',
-  hbm: '15 CFR 742.6(b)(10)',
+  hbm: '15 CFR 742.6(b)(10)(ii)',
 };
 
 export interface Allocation { country: string; cap: Decimal; licensedTpp?: Decimal; remaining?: Decimal; draws: boolean }
@@ -43,6 +46,7 @@ export interface Policy {
 }
 
 const tier2: (c: CountryFacts) => boolean = (c) => !c.supp5a && !c.supp5b && !c.macauOrD5;
+const tier2OrSupp5b: (c: CountryFacts) => boolean = (c) => tier2(c) || c.supp5b;
 
 export function reviewPolicy(f: TxFacts, eccn: string | null, aggregate: Decimal | undefined, viaHeadquarters744: boolean, ctx: Ctx): Policy {
   if (viaHeadquarters744) {
@@ -52,9 +56,9 @@ export function reviewPolicy(f: TxFacts, eccn: string | null, aggregate: Decimal
     case 'a':
       return policyForA(f, aggregate, ctx);
     case 'b':
-      return policyForB(f);
+      return policyForB(f, ctx);
     case 'hbm':
-      return { policy: 'presumption_of_denial', missing: [], citation: CITE_742_6_B.hbm, steps: [{ rule: 'HBM to Macau or D:5', citation: CITE_742_6_B.hbm, result: 'presumption of denial' }] };
+      return policyForHbm(f);
     case 'weights':
       return policyForWeights(f, ctx);
     default:
@@ -69,9 +73,10 @@ function partyTest(f: TxFacts, test: (c: CountryFacts) => boolean, place: string
 /** Enumerate the unknowns of (A)(1), (A)(2), (B) and keep the policy only if every world agrees. */
 function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Policy {
   const to = f.to!;
-  const a1 = anyOf({ value: to.macauOrD5, missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
-  const a2 = anyOf({ value: to.supp5a, missing: [] }, partyTest(f, inSupp5a, 'a Supp. 5(a) destination'));
-  const b = anyOf({ value: tier2(to) || to.supp5b, missing: [] }, partyTest(f, tier2, 'a destination outside Supp. 5(a)/(b), Macau and D:5'));
+  // Destinations: every place the items reach (INT-25); (A)(2) holds only when all are Supp. 5(a).
+  const a1 = anyOf({ value: reachesMacauOrD5(f, ctx), missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
+  const a2 = anyOf({ value: reachesOnly(f, ctx, inSupp5a), missing: [] }, partyTest(f, inSupp5a, 'a Supp. 5(a) destination'));
+  const b = anyOf({ value: reaches(f, ctx, tier2OrSupp5b), missing: [] }, partyTest(f, tier2, 'a destination outside Supp. 5(a)/(b), Macau and D:5'));
   let allocation: ReturnType<typeof allocationFor> | undefined;
   const allocationNow = () => (allocation ??= allocationFor(f, aggregate, ctx));
   // (A)(1) and (A)(2) can both match (INT-21), as can (A)(2) and (B) (INT-14).
@@ -96,7 +101,7 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
   else if (policy === 'presumption_of_approval') citation = CITE_742_6_B.a2;
   else if (policy === 'approval_within_allocation') citation = to.supp5b ? `${CITE_742_6_B.b1}; ${CITE_742_6_B.c}` : CITE_742_6_B.b1;
   else if (policy === 'denial_over_allocation') citation = CITE_742_6_B.b2;
-  if (ctx.explainOn) steps.push({ rule: 'Review policy for advanced ICs', citation: citation ?? `${CITE_742_6_B.a1}; ${CITE_742_6_B.a2}; ${CITE_742_6_B.b1}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destination ${describe(to)}; ${partiesOf(f).map((p) => `${p.path} ${describeHq(p)}`).join('; ')}` });
+  if (ctx.explainOn) steps.push({ rule: 'Review policy for advanced ICs', citation: citation ?? `${CITE_742_6_B.a1}; ${CITE_742_6_B.a2}; ${CITE_742_6_B.b1}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destinations ${describePlaces(f)}; ${partiesOf(f).map((p) => `${p.path} ${describeHq(p)}`).join('; ')}` });
   const drawsAllocation = policy === 'approval_within_allocation' || policy === 'denial_over_allocation';
   if (drawsAllocation) {
     ctx.rely('INT-9');
@@ -138,7 +143,7 @@ function tier2HeadquartersOf(f: TxFacts): CountryFacts | undefined {
 
 function allocationFor(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): { value: Allocation; over: boolean; step: () => Step } {
   const to = f.to!;
-  const country = tier2(to) || to.supp5b ? to : tier2HeadquartersOf(f) ?? to;
+  const country = placeWhere(f, ctx, tier2OrSupp5b) ?? tier2HeadquartersOf(f) ?? to;
   const cap = country.supp5b ? SUPP5B_ALLOCATION : ALLOCATION.tpp;
   const given = ctx.ledger.countryLicensedTpp;
   const licensed = given === undefined ? undefined : dec(given);
@@ -154,16 +159,29 @@ function allocationFor(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): { 
   };
 }
 
-function policyForB(f: TxFacts): Policy {
-  const to = f.to!;
-  const denial = anyOf({ value: to.macauOrD5, missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
+function policyForB(f: TxFacts, ctx: Ctx): Policy {
+  const denial = anyOf({ value: reachesMacauOrD5(f, ctx), missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
   const policy: ReviewPolicy | null = denial.value === undefined ? null : denial.value ? 'presumption_of_denial' : 'presumption_of_approval';
   const citation = denial.value === undefined ? undefined : denial.value ? CITE_742_6_B.ivB : CITE_742_6_B.ivA;
   return {
     policy,
     missing: policy === null ? denial.missing : [],
     citation,
-    steps: [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destination ${describe(to)}` }],
+    steps: [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destinations ${describePlaces(f)}` }],
+  };
+}
+
+function policyForHbm(f: TxFacts): Policy {
+  const entity = partyTest(f, inMacauOrD5, 'Macau or Country Group D:5');
+  const policy: ReviewPolicy | null = entity.value === undefined ? null : entity.value ? 'presumption_of_denial' : 'presumption_of_approval';
+  const detail = entity.value === undefined
+    ? 'Whether a party is headquartered (or has its ultimate parent) in Macau or D:5 is unknown: approval to or within Macau or D:5 for an entity that is not, denial otherwise.'
+    : entity.value ? 'A party is headquartered (or has its ultimate parent) in Macau or D:5: presumption of denial.' : `To or within ${describePlaces(f)} for entities not headquartered in Macau or D:5: presumption of approval.`;
+  return {
+    policy,
+    missing: policy === null ? entity.missing : [],
+    citation: CITE_742_6_B.hbm,
+    steps: [{ rule: 'Review policy for 3A090.c', citation: CITE_742_6_B.hbm, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail }],
   };
 }
 

@@ -11,12 +11,13 @@ import { anyOf, NONE, type Missing } from '../../engine/logic.js';
 import { covers, listCitation } from '../eccn-lists.js';
 import { describe, hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
 import { partiesOf } from '../../engine/facts.js';
+import { reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
 import type { Requirement } from '../part742/license-requirement.js';
 
 export function headquartersLicense744(f: TxFacts, eccn: string | null, ctx: Ctx): Requirement | undefined {
   const to = f.to!;
-  const b = covers('headquartersLicenseB', eccn) && !to.d145NotA56;
-  const hbm = covers('headquartersLicenseHbm', eccn) && !to.macauOrD5;
+  const b = covers('headquartersLicenseB', eccn) && !reachesD145NotA56(f, ctx);
+  const hbm = covers('headquartersLicenseHbm', eccn) && !reachesMacauOrD5(f, ctx);
   if (!b && !hbm) return undefined;
   const c = listCitation(b ? 'headquartersLicenseB' : 'headquartersLicenseHbm');
   const hq = anyOf(...partiesOf(f).map((p) => hqOrParentIn(p, inMacauOrD5, 'Macau or Country Group D:5')));

@@ -8,10 +8,11 @@ import type { Item } from '../../contract/transaction.js';
 import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
 import { chip } from '../../data/chips.js';
 import type { Ctx } from '../../engine/context.js';
-import { NONE, or, type Missing, type Tri } from '../../engine/logic.js';
+import { NONE, type Missing, type Tri } from '../../engine/logic.js';
 import { classifyIc, type IcSpec, type Paragraph } from './eccn-3a090.js';
 import { computerParagraphs, CITE_4A090 } from './eccn-4a090.js';
 import { classify4E091, type Interval, type WeightsClassification } from './eccn-4e091.js';
+import { classifyHbm, type Mbd } from './eccn-3a090c.js';
 
 export interface ItemClass {
   kind: 'hardware' | 'weights' | 'service';
@@ -23,6 +24,8 @@ export interface ItemClass {
   datacenter: Tri;
   operations?: Interval;
   weights?: WeightsClassification;
+  /** 3A090.c: what is known of the memory bandwidth density (License Exception HBM's limit). */
+  mbd?: Mbd;
   missing: Missing[];
   basis: Step[];
   /** Output figures, computed once per (cached) classification. */
@@ -58,6 +61,10 @@ export function classifyItem(item: Item, ctx: Ctx): ItemClass {
       return reliesOnDatacenter(cachedHardware(`${item.datacenter}|${JSON.stringify(item.ics)}`, () => classifyComputer(item)), ctx);
     case 'eccn':
       return classifyGiven(item, ctx);
+    case 'hbm': {
+      const h = classifyHbm(item, ctx.asOf);
+      return { kind: 'hardware', candidates: h.candidates, datacenter: undefined, mbd: h.mbd, missing: h.missing, basis: h.basis };
+    }
     case 'model_weights':
     case 'iaas_training':
       return classifyWeights(item, ctx, item.type === 'model_weights' ? 'weights' : 'service');
@@ -107,9 +114,9 @@ function classifyComputer(item: Extract<Item, { type: 'computer' }>): ItemClass 
   let pd: Decimal | undefined;
   for (const x of ics) if (x.c.pd && (!pd || x.c.pd.gt(pd))) pd = x.c.pd;
   // 740.8(a) asks whether the item, here the computer, is designed or marketed for datacenters.
-  // What the user states about the computer decides; otherwise it counts as one when an IC in it
-  // that may meet 3A090.a is one.
-  const datacenter = item.datacenter ?? or(...ics.filter((x) => x.c.candidates.includes('a')).map((x) => x.spec.datacenter));
+  // Only what the user states about the computer decides: a datacenter IC can sit in a desktop
+  // workstation, so the ICs inside say nothing about it, and unknown stays unknown (INT-13).
+  const datacenter = item.datacenter;
   const basis: Step[] = ics.flatMap((x) => x.c.basis.map((s) => ({ ...s, rule: `${s.rule} (${x.spec.label})` })));
   basis.push({
     rule: 'ECCN 4A090 paragraph',
@@ -140,6 +147,7 @@ function classifyGiven(item: Extract<Item, { type: 'eccn' }>, ctx: Ctx): ItemCla
     tppPerUnit: item.tpp !== undefined ? dec(item.tpp) : undefined,
     pd: item.performanceDensity !== undefined ? dec(item.performanceDensity) : undefined,
     datacenter: item.datacenter,
+    mbd: item.memoryBandwidthDensity !== undefined ? { density: dec(item.memoryBandwidthDensity) } : undefined,
     missing: NONE as Missing[],
     basis: [{ rule: 'Classification as given', citation: `ECCN ${item.eccn}`, result: item.eccn, detail: 'The item was classified by the user; aidr applies the rule to that ECCN.' }],
   };

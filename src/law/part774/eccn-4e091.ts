@@ -73,7 +73,7 @@ export interface WeightsClassification {
 export function classify4E091(w: TrainingSpec, ctx: Ctx, path = 'item'): WeightsClassification {
   const basis: Step[] = [];
   const missing: Missing[] = [];
-  const ops = countOperations(w, path, basis, missing, ctx);
+  const { ops, synthetic } = countOperations(w, path, basis, missing, ctx);
 
   const published: Finding = w.published === undefined
     ? { value: undefined, missing: [{ path: `${path}.published`, why: 'published weights (15 CFR 734.7(a)) are not controlled by 4E091' }] }
@@ -94,13 +94,13 @@ export function classify4E091(w: TrainingSpec, ctx: Ctx, path = 'item'): Weights
     return { value, missing: value === undefined ? missing : (NONE as Missing[]) };
   })();
 
-  const note1 = note1Exclusion(w, ctx, path, basis);
+  const note1 = note1Exclusion(w, ctx, path, basis, synthetic);
   const note2 = heading.value === false ? known(false) : note2Exclusion(w, ops, ctx, path, basis);
   const controlled = allOf(negate(published), heading, negate(note1), negate(note2));
   return { controlled, operations: ops, basis };
 }
 
-function countOperations(w: TrainingSpec, path: string, basis: Step[], missing: Missing[], ctx: Ctx): Interval {
+function countOperations(w: TrainingSpec, path: string, basis: Step[], missing: Missing[], ctx: Ctx): { ops: Interval; synthetic?: Interval } {
   let ops: Interval;
   if (w.trainingOperations !== undefined) {
     ops = point(dec(w.trainingOperations));
@@ -117,7 +117,7 @@ function countOperations(w: TrainingSpec, path: string, basis: Step[], missing: 
     basis.push({ rule: 'Training operations', citation: CITE_4E091.tn2, result: 'unknown' });
   }
   const synthetic = syntheticAddition(w, path, basis, missing, ctx);
-  return synthetic ? add(ops, synthetic) : ops;
+  return synthetic ? { ops: add(ops, synthetic), synthetic } : { ops };
 }
 
 /**
@@ -184,12 +184,15 @@ function syntheticAddition(w: TrainingSpec, path: string, basis: Step[], missing
   return added;
 }
 
-/** Note 2's number: given, or bounded by the largest published model (and a published source). */
-function note2Bound(w: TrainingSpec, ctx: Ctx): { n2: Interval; why: string } {
+/**
+ * Note 2's number: given, or bounded by the largest published model in the register (INT-29; the
+ * alternative leaves it unbounded until BIS or the user says) and a published source model.
+ */
+function note2Bound(w: TrainingSpec, ctx: Ctx, r29: string = ctx.reading('INT-29')): { n2: Interval; why: string } {
   if (w.note2Operations !== undefined) return { n2: point(dec(w.note2Operations)), why: 'as given (BIS guidance, AISI/DOE opinion or a classification)' };
-  const largest = largestPublishedModel(ctx.asOf);
+  const largest = r29 === 'register_bounds' ? largestPublishedModel(ctx.asOf) : undefined;
   let hi = largest?.operations;
-  let why = largest ? `at most ${formatExact(largest.operations)}, the training operations of ${largest.model.name} (published ${largest.model.published})` : 'no published model is registered';
+  let why = largest ? `at most ${formatExact(largest.operations)}, the training operations of ${largest.model.name} (published ${largest.model.published}; INT-29)` : r29 === 'register_bounds' ? 'no published model is registered' : 'not bounded by the published-model register (INT-29: not_bounded)';
   if (w.derivedFrom?.published === true && w.derivedFrom.trainingOperations !== undefined) {
     const src = dec(w.derivedFrom.trainingOperations);
     if (!hi || src.gt(hi)) {
@@ -200,7 +203,7 @@ function note2Bound(w: TrainingSpec, ctx: Ctx): { n2: Interval; why: string } {
   return { n2: { lo: ZERO, hi }, why };
 }
 
-function note1Exclusion(w: TrainingSpec, ctx: Ctx, path: string, basis: Step[]): Finding {
+function note1Exclusion(w: TrainingSpec, ctx: Ctx, path: string, basis: Step[], synthetic: Interval | undefined): Finding {
   const d = w.derivedFrom;
   if (!d) return known(false);
   if (d.published === false) return known(false);
@@ -213,24 +216,32 @@ function note1Exclusion(w: TrainingSpec, ctx: Ctx, path: string, basis: Step[]):
   const missing: Missing[] = [];
   if (d.published === undefined) missing.push({ path: `${path}.derivedFrom.published`, why: 'a model derived from published weights with little additional training is not controlled (4E091 Note 1)' });
   if (!additional) missing.push({ path: `${path}.additionalOperations`, why: 'the additional training operations decide Note 1 to 4E091' });
-  const extra = additional ?? UNBOUNDED;
-  const { n2 } = note2Bound(w, ctx);
-  const threshold = (r1: string, r2: string): Interval => {
+  // INT-28: Technical Note 3's operations (synthetic data from unpublished generators) count
+  // toward the additional training, or distillation would escape 4E091 through Note 1.
+  const extraUnder = (r28: string): Interval => {
+    const base = additional ?? UNBOUNDED;
+    return r28 === 'count' && synthetic ? add(base, synthetic) : base;
+  };
+  const threshold = (r1: string, r2: string, r29: string = ctx.reading('INT-29')): Interval => {
     const abs = T4E091.note1Absolute(r1);
-    const base: Interval = r2 === 'note2' ? n2 : d.trainingOperations !== undefined ? point(dec(d.trainingOperations)) : UNBOUNDED;
+    const base: Interval = r2 === 'note2' ? note2Bound(w, ctx, r29).n2 : d.trainingOperations !== undefined ? point(dec(d.trainingOperations)) : UNBOUNDED;
     const frac = (x: Decimal | undefined) => (x === undefined ? undefined : Decimal.max(abs, T4E091.note1Fraction.times(x)));
     return { lo: frac(base.lo)!, hi: frac(base.hi) };
   };
   // Excluded iff additional ≤ threshold ("more than … whichever is higher" controls).
-  const excluded = (r1: string, r2: string): Tri => {
-    const t = threshold(r1, r2);
+  const excluded = (r1: string, r2: string, r28: string = ctx.reading('INT-28'), r29: string = ctx.reading('INT-29')): Tri => {
+    const t = threshold(r1, r2, r29);
+    const extra = extraUnder(r28);
     if (extra.hi !== undefined && extra.hi.lte(t.lo)) return true;
     if (t.hi !== undefined && extra.lo.gt(t.hi)) return false;
     return undefined;
   };
   const r2 = ctx.reading('INT-2');
   ctx.choose('INT-1', (r1) => excluded(r1, r2));
+  if (synthetic) ctx.choose('INT-28', (r) => excluded(ctx.reading('INT-1'), r2, r));
+  if (r2 === 'note2') ctx.choose('INT-29', (r) => excluded(ctx.reading('INT-1'), r2, ctx.reading('INT-28'), r));
   const value0 = ctx.choose('INT-2', (r) => excluded(ctx.reading('INT-1'), r));
+  const extra = extraUnder(ctx.reading('INT-28'));
   const value: Tri = d.published === undefined ? (value0 === false ? false : undefined) : value0;
   const t = threshold(ctx.reading('INT-1'), r2);
   if (value === undefined && d.published !== undefined && additional) {
@@ -240,7 +251,7 @@ function note1Exclusion(w: TrainingSpec, ctx: Ctx, path: string, basis: Step[]):
     rule: 'Derived from published weights',
     citation: CITE_4E091.note1,
     result: value === undefined ? 'unknown' : value ? 'not controlled (Note 1)' : 'Note 1 does not exclude it',
-    detail: `Additional operations ${show(extra)} against max(${P.eccn4E091.note1AbsoluteOperations.readings[ctx.reading('INT-1')]} (INT-1), 25 % of ${r2 === 'note2' ? 'the Note 2 operations' : 'the source model\'s operations'} (INT-2)) = ${show(t)}.`,
+    detail: `Additional operations ${show(extra)}${synthetic ? ` (${ctx.reading('INT-28') === 'count' ? 'including' : 'excluding'} Technical Note 3's synthetic-data operations, INT-28)` : ''} against max(${P.eccn4E091.note1AbsoluteOperations.readings[ctx.reading('INT-1')]} (INT-1), 25 % of ${r2 === 'note2' ? 'the Note 2 operations' : 'the source model\'s operations'} (INT-2)) = ${show(t)}.`,
   });
   return { value, missing: value === undefined ? missing : (NONE as Missing[]) };
 }
@@ -250,14 +261,17 @@ function note2Exclusion(w: TrainingSpec, ops: Interval, ctx: Ctx, path: string, 
     if (ctx.explainOn) basis.push({ rule: 'Less capable than the published frontier', citation: CITE_4E091.note2, result: w.note2Excluded ? 'not controlled (Note 2)' : 'Note 2 does not exclude it', detail: 'As determined under Note 2.a (self-classification on BIS guidance or AISI/DOE opinion, or a classification request).' });
     return known(w.note2Excluded);
   }
-  const { n2, why } = note2Bound(w, ctx);
   // Excluded iff operations < N2.
-  let value: Tri;
-  // Moot when N2 cannot exceed the heading's 10^26: what Note 2 would exclude, the heading never captured.
-  if (n2.hi !== undefined && n2.hi.lte(T4E091.operations)) value = false;
-  else if (n2.hi !== undefined && ops.lo.gte(n2.hi)) value = false;
-  else if (isPoint(n2) && ops.hi !== undefined && ops.hi.lt(n2.lo)) value = true;
-  else value = undefined;
+  const excludedUnder = (r29: string): Tri => {
+    const { n2 } = note2Bound(w, ctx, r29);
+    // Moot when N2 cannot exceed the heading's 10^26: what Note 2 would exclude, the heading never captured.
+    if (n2.hi !== undefined && n2.hi.lte(T4E091.operations)) return false;
+    if (n2.hi !== undefined && ops.lo.gte(n2.hi)) return false;
+    if (isPoint(n2) && ops.hi !== undefined && ops.hi.lt(n2.lo)) return true;
+    return undefined;
+  };
+  const value = ctx.choose('INT-29', excludedUnder);
+  const { why } = note2Bound(w, ctx);
   if (ctx.explainOn) basis.push({
     rule: 'Less capable than the published frontier',
     citation: CITE_4E091.note2,

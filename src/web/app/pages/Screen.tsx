@@ -127,7 +127,7 @@ export function ScreenPage() {
               </select></div>
             <div class="field"><label for="f-exc">Eligible exception</label>
               <select id="f-exc" value={exception} onChange={(e) => setException((e.target as HTMLSelectElement).value)}>
-                <option value="">(any)</option>{['AIA', 'ACM', 'LPP', 'NAC', 'ACA'].map((c) => <option key={c} value={c}>{c}</option>)}
+                <option value="">(any)</option>{['AIA', 'ACM', 'LPP', 'NAC', 'ACA', 'HBM'].map((c) => <option key={c} value={c}>{c}</option>)}
               </select></div>
             <div class="actions">
               <button type="button" onClick={() => download(toCsv(shown), `${fileName.replace(/\.\w+$/, '') || 'screening'}-results.csv`)}>Download CSV</button>
