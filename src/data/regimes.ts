@@ -65,6 +65,8 @@ export interface ProvisionText {
   id: string;
   citation: string;
   title: string;
+  /** Where a provision is applied other than through provision()/texts() (the classification). */
+  appliedBy?: string;
   versions: ProvisionVersion[];
 }
 
