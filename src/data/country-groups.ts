@@ -77,7 +77,12 @@ function memberOn(entries: Member[] | undefined, date: string, readings: Members
  * The interpretations whose reading changes some membership of `code` on `date` (their dates
  * bracket it), e.g. Cambodia in D:5 between 2025-11-07 and 2026-02-03 (INT-53).
  */
+const NONE_DATED: string[] = [];
+/** Countries with a membership whose end an interpretation decides (Cambodia). */
+const DATED_CODES: ReadonlySet<string> = new Set(GROUPS.flatMap((g) => groupsFile.groups[g].members.filter((m) => m.untilByReading).map((m) => m.country)));
+
 export function membershipInterpretations(code: string, date: string): string[] {
+  if (!DATED_CODES.has(code)) return NONE_DATED;
   const out: string[] = [];
   for (const g of GROUPS) for (const m of groupIndex.get(g)!.get(code) ?? []) {
     if (!m.untilByReading) continue;

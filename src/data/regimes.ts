@@ -155,3 +155,6 @@ export const REGIMES_DIVERGE_FROM: string = [
   ...POSTURES.filter((p) => p.notEnforced?.length).map((p) => p.from),
   ...PROVISIONS.flatMap((p) => p.versions.filter((v) => v.codified === false).map((v) => v.from)),
 ].sort()[0]!;
+
+/** A bit per provision and per overlay: an evaluation's set of texts applied, as one number. */
+export const TEXT_BIT: ReadonlyMap<string, number> = new Map([...PROVISIONS.map((p) => p.id), ...OVERLAYS.map((o) => `overlay:${o.id}`)].map((id, i) => [id, 2 ** i]));

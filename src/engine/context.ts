@@ -6,7 +6,7 @@
 import type { RegimeId, Step } from '../contract/determination.js';
 import { defaultReading, readingIds, INTERPRETATIONS } from '../data/interpretations.js';
 import type { NumLike } from '../compute/exact.js';
-import type { ProvisionVersion } from '../data/regimes.js';
+import { TEXT_BIT, type ProvisionVersion } from '../data/regimes.js';
 
 /**
  * A read-only snapshot of the ledgers that no single transaction shows (issue: ledgers). The core
@@ -79,8 +79,22 @@ export class Ctx {
   /** Later-rule overlays that adjusted this evaluation's answer (ids in data/regimes/provisions.json). */
   readonly overlays = new Set<string>();
 
+  /** The provision choices of this (date, regime, readings), shared with every evaluation alike (src/law/provision.ts). */
+  choices?: Map<string, unknown>;
+
+  /** The provisions and overlays applied, one bit each (TEXT_BIT): a cheap key for what they add up to. */
+  textsMask = 0;
+
   applied(provision: string, version: ProvisionVersion): void {
-    if (!this.displayOnly) this.versions.set(provision, version);
+    if (this.displayOnly) return;
+    this.versions.set(provision, version);
+    this.textsMask |= TEXT_BIT.get(provision)!;
+  }
+
+  overlayApplied(id: string): void {
+    if (this.displayOnly) return;
+    this.overlays.add(id);
+    this.textsMask |= TEXT_BIT.get(`overlay:${id}`)!;
   }
 
   /** The readings as a cache key ('d' for the defaults). */

@@ -56,9 +56,10 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
 function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
   const license = yesNo(c.license);
   const asOf = c.ctx.asOf;
+  const texts = textsOf(c);
   return {
     id: c.ctx.regime,
-    basis: regimeBasis(c),
+    basis: texts.basis,
     eccn: c.eccn,
     subjectToEar: rendered?.subjectToEar ?? yesNo(c.subject),
     licenseRequired: license,
@@ -68,8 +69,27 @@ function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
     citations: regimeCitations(c),
     vintage: vintageOn(asOf)?.id ?? null,
     complianceRequired: complianceRequired(c.ctx.regime, asOf),
-    versions: [...c.ctx.versions].map(([provision, v]) => ({ provision, from: v.from, source: v.source, codified: v.codified !== false })),
+    versions: texts.versions,
   };
+}
+
+type Texts = { basis: string[]; versions: RegimeAnswer['versions'] };
+/** Per (date, regime, readings) choice set, per provisions consulted: the basis and versions, built once. */
+const textsCache = new WeakMap<object, Map<number, Texts>>();
+const NO_TEXTS: Texts = { basis: [], versions: [] };
+
+function textsOf(c: Core): Texts {
+  if (!c.modeled) return NO_TEXTS;
+  const choices = c.ctx.choices;
+  const key = c.ctx.textsMask;
+  let byKey = choices ? textsCache.get(choices) : undefined;
+  if (choices && !byKey) textsCache.set(choices, (byKey = new Map()));
+  let t = byKey?.get(key);
+  if (!t) {
+    t = { basis: regimeBasis(c), versions: [...c.ctx.versions].map(([provision, v]) => ({ provision, from: v.from, source: v.source, codified: v.codified !== false })) };
+    byKey?.set(key, t);
+  }
+  return t;
 }
 
 /** Codified text from 2025-01-13 to 2025-05-14: in effect, compliance not required (90 FR 4544, DATES). */

@@ -26,23 +26,35 @@ export interface AppliedVersion {
   codified: boolean;
 }
 
-interface Choice {
+export interface Choice {
   version: ProvisionVersion | undefined;
   /** Interpretations whose reading decided the choice: [id, reading used]. */
   relied: [string, string][];
 }
 
-const choiceCache = new Map<string, Choice>();
+/** (date, regime, readings) → provision → choice: one key string per evaluation, not per provision. */
+const choiceCache = new Map<string, Map<string, Choice>>();
+
+/** The choices of one (date, regime, readings): kept on the context after the first look-up. */
+export function choicesFor(ctx: Ctx): Map<string, Choice> {
+  let byProvision = ctx.choices as Map<string, Choice> | undefined;
+  if (byProvision) return byProvision;
+  const key = `${ctx.asOf}|${ctx.regime}|${ctx.readingsKey}`;
+  byProvision = choiceCache.get(key);
+  if (!byProvision) {
+    if (choiceCache.size > 5_000) choiceCache.clear();
+    choiceCache.set(key, (byProvision = new Map()));
+  }
+  ctx.choices = byProvision;
+  return byProvision;
+}
 
 /** The version of `provision` in force on ctx.asOf in ctx.regime (undefined: none yet, or none enforced). */
 export function versionOn(provision: string, ctx: Ctx): ProvisionVersion | undefined {
-  const key = `${provision}|${ctx.asOf}|${ctx.regime}|${ctx.readingsKey}`;
-  let choice = choiceCache.get(key);
-  if (!choice) {
-    if (choiceCache.size > 20_000) choiceCache.clear();
-    choiceCache.set(key, (choice = choose(provision, ctx)));
-  }
-  for (const [id, reading] of choice.relied) ctx.mark(id, reading);
+  const choices = choicesFor(ctx);
+  let choice = choices.get(provision);
+  if (!choice) choices.set(provision, (choice = choose(provision, ctx)));
+  for (let i = 0; i < choice.relied.length; i++) ctx.mark(choice.relied[i]![0], choice.relied[i]![1]);
   if (choice.version) ctx.applied(provision, choice.version);
   return choice.version;
 }
@@ -130,5 +142,5 @@ export function overlayOn(id: string, ctx: Ctx): boolean {
 
 /** Record that an overlay changed (or decided) this evaluation's answer. */
 export function overlayApplied(id: string, ctx: Ctx): void {
-  if (!ctx.displayOnly) ctx.overlays.add(id);
+  ctx.overlayApplied(id);
 }
