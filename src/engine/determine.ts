@@ -73,10 +73,27 @@ function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
   };
 }
 
-type Texts = { basis: string[]; versions: RegimeAnswer['versions'] };
+type Texts = { basis: string[]; versions: RegimeAnswer['versions']; step?: Step };
 /** Per (date, regime, readings) choice set, per provisions consulted: the basis and versions, built once. */
 const textsCache = new WeakMap<object, Map<number, Texts>>();
 const NO_TEXTS: Texts = { basis: [], versions: [] };
+
+/** The explanation's 'Texts applied' step: the version of each provision and the overlays (built once per set). */
+function textsStep(c: Core): Step {
+  const t = textsOf(c);
+  if (t.step) return t.step;
+  const ctx = c.ctx;
+  const texts = [...ctx.versions].map(([p, v]) => `${provisionText(p).citation}: ${v.codified === false ? `as BIS enforces it from ${v.from}` : `text of ${v.from}`} (${v.source})`);
+  for (const id of ctx.overlays) texts.push(`${overlay(id).source} (from ${overlay(id).from})`);
+  const step: Step = {
+    rule: 'Texts applied',
+    citation: t.basis.length ? t.basis.join('; ') : RULESET.citation,
+    result: `${ctx.regime} regime, vintage ${vintageOn(ctx.asOf)?.id ?? 'none'}`,
+    detail: texts.length ? `${texts.join('; ')}.` : 'No versioned provision was consulted.',
+  };
+  if (t !== NO_TEXTS) t.step = step;
+  return step;
+}
 
 function textsOf(c: Core): Texts {
   if (!c.modeled) return NO_TEXTS;
@@ -275,6 +292,7 @@ function explanation(c: Core): Step[] {
   const { f, ctx, cls } = c;
   const steps: Step[] = [];
   steps.push({ rule: 'Ruleset', citation: RULESET.citation, result: c.inForce ? (c.complianceRequired ? 'in force, compliance required' : 'in force, compliance not yet required') : 'not in force', detail: `As of ${ctx.asOf}.` });
+  if (c.modeled) steps.push(textsStep(c));
   if (f.to) {
     const groups = [...f.to.groups].join(', ') || 'none';
     steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.` });
