@@ -22,6 +22,7 @@ import { mergeMissing, yesNo } from './logic.js';
 import { rulesetVersion } from './version.js';
 import { COMPLIANCE_DEFERRALS, COVERAGE, overlay, provisionText, REGIMES_DIVERGE_FROM, vintageOn } from '../data/regimes.js';
 import { FIRST_VINTAGE } from './evaluate.js';
+import { otherRegimeAgrees } from '../law/provision.js';
 
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -40,9 +41,11 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   // Before the regimes can first differ (2025-01-13) both apply the same texts: one evaluation
   // answers both. After it the other regime is evaluated lean (its answer needs no explanation),
   // sharing the facts and the classification, which no version choice touches.
-  const theirs = asOf < REGIMES_DIVERGE_FROM
+  // Also when every provision this evaluation consulted has the same version in the other regime.
+  const otherCtx = asOf < REGIMES_DIVERGE_FROM ? undefined : new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
+  const theirs = otherCtx === undefined || otherRegimeAgrees(core.ctx, otherCtx)
     ? { ...mine, id: otherId, complianceRequired: complianceRequired(otherId, asOf) }
-    : regimeAnswer(evaluateCore(tx, new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId), { f: core.f, cls: core.cls }));
+    : regimeAnswer(evaluateCore(tx, otherCtx, { f: core.f, cls: core.cls }));
   const answers = chosen === 'codified' ? [mine, theirs] : [theirs, mine];
   out.regime = chosen;
   out.regimes = answers;
