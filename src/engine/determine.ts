@@ -254,8 +254,10 @@ function warnings(c: Core): string[] {
     const stated = c.f.facts.storageMeetsSupp10Security === false;
     w.push(`AIA for these weights holds only until Supp. No. 10 to part 748 paras 14, 15 and 18 apply on ${DATES.supp10Security} (INT-16: ${c.ctx.reading('INT-16')}): ${stated ? 'the storage facility is stated not to meet them, so from that date the authorization fails' : 'whether the storage facility meets them is not stated; from that date the authorization needs it'}.`);
   }
-  const others = c.outcome === 'license_required' ? notEvaluatedExceptions(c.eccn) : [];
-  if (others.length > 0) w.push(`Not evaluated: License Exceptions ${others.join(', ')}, which ${listCitation('notEvaluatedExceptions')} keeps open for ${c.eccn}: "license required" means none of the exceptions aidr evaluates (${c.exceptions.map((e) => e.code).join(', ')}) covers this transaction; those may, on their own terms.`);
+  if (c.outcome === 'license_required') {
+    const note = notEvaluatedNote(c);
+    if (note) w.push(note);
+  }
   if (c.license === undefined && c.outcome === 'license_exception') {
     const codes = c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code).join(', ');
     w.push(`Whether a license is required is unknown; if one is, License Exception ${codes} covers this transaction.`);
@@ -274,6 +276,19 @@ function warnings(c: Core): string[] {
   if (embargo) w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls (${embargo}), which aidr does not model.`);
   for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (effective ${rule.effective}): ${rule.summary} [${rule.source}]`);
   return [...w, ...c.ctx.warnings];
+}
+
+/** The warning naming the exceptions aidr does not evaluate, built once per ECCN and exception list. */
+const notEvaluatedNotes = new Map<string, string | null>();
+function notEvaluatedNote(c: Core): string | null {
+  const key = `${c.eccn}|${c.exceptions.length}`;
+  let note = notEvaluatedNotes.get(key);
+  if (note === undefined) {
+    const others = notEvaluatedExceptions(c.eccn);
+    note = others.length === 0 ? null : `Not evaluated: License Exceptions ${others.join(', ')}, which ${listCitation('notEvaluatedExceptions')} keeps open for ${c.eccn}: "license required" means none of the exceptions aidr evaluates (${c.exceptions.map((e) => e.code).join(', ')}) covers this transaction; those may, on their own terms.`;
+    notEvaluatedNotes.set(key, note);
+  }
+  return note;
 }
 
 /**

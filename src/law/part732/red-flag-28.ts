@@ -21,11 +21,12 @@ export interface RedFlagFinding { flag?: RedFlag; missing: Missing[] }
  * customer), as well as the customer that buys the service.
  */
 export function redFlag28(f: TxFacts, controlled: Tri): RedFlagFinding {
-  const customers = f.separateEndUser ? [f.consignee, f.endUser] : [f.consignee];
-  const outside = f.separateEndUser ? anyOf(...customers.map((p) => hqOrParentOutside(p, inSupp5a, 'Supp. 5(a) destinations'))) : hqOrParentOutside(f.consignee, inSupp5a, 'Supp. 5(a) destinations');
+  const outside = f.separateEndUser
+    ? anyOf(hqOrParentOutside(f.consignee, inSupp5a, 'Supp. 5(a) destinations'), hqOrParentOutside(f.endUser, inSupp5a, 'Supp. 5(a) destinations'))
+    : hqOrParentOutside(f.consignee, inSupp5a, 'Supp. 5(a) destinations');
   const present = and(controlled, outside.value);
   if (present === false) return { missing: [] };
-  const who = customers.map((p) => `${p.path === 'endUser' ? 'the end user it is trained for' : 'the customer'} (${describeHq(p)})`).join(' and ');
+  const who = f.separateEndUser ? `the customer (${describeHq(f.consignee)}) and the end user it is trained for (${describeHq(f.endUser)})` : `a customer with ${describeHq(f.consignee)}`;
   const detail = `Training a model that ${controlled === undefined ? 'may be' : 'would be'} captured by ECCN 4E091 for ${who}${outside.value === undefined ? ', not known to be within Supp. 5(a)' : ''}. The weights, being digital, are at substantial risk of export where a license is required; without the license the provider would have aided and abetted a violation (15 CFR 764.2(b)).`;
   return {
     flag: {

@@ -74,7 +74,8 @@ function chipObligations(x: ExceptionInput): Obligation[] {
   const prior = x.ctx.ledger.aiaCumulativeTpp === undefined ? ZERO : dec(x.ctx.ledger.aiaCumulativeTpp);
   const cumulative = x.aggregate === undefined ? undefined : prior.plus(x.aggregate);
   // (c): "a cumulative TPP of 253,000,000": reached at (INT-30) and counted as the ledger's figure says (INT-31, a view).
-  const reached = (r30: string) => (cumulative === undefined ? undefined : r30 === 'inclusive' ? cumulative.gte(AIA.reportingThreshold) : cumulative.gt(AIA.reportingThreshold));
+  const vsThreshold = cumulative?.cmp(AIA.reportingThreshold);
+  const reached = (r30: string) => (vsThreshold === undefined ? undefined : r30 === 'inclusive' ? vsThreshold >= 0 : vsThreshold > 0);
   const submitUnder = (r5: string, r30: string) => (r5 === 'always' ? true : reached(r30));
   x.ctx.choose('INT-30', (r) => submitUnder(x.ctx.reading('INT-5'), r));
   const submit = x.ctx.choose('INT-5', (r) => submitUnder(r, x.ctx.reading('INT-30')));
