@@ -31,7 +31,13 @@ const transaction = fc.record({
     supp8Entity: maybe(fc.constantFrom('none', 'g42', 'microsoft')),
     review1684: maybe(fc.record({ commerciallyAvailableInUs: cert, usSupplySufficient: cert, shipmentsWithinHalfOfUs: cert, recipientSecurityKyc: cert, thirdPartyTestedInUs: cert })),
   }),
-}).map(({ reexport, ...t }) => (reexport && t.item.type !== 'model_weights' ? { ...t, activity: 'reexport', from: t.to === 'TW' ? 'JP' : 'TW', item: { ...t.item, producedOutsideUS: true } } : t));
+}).map(({ reexport, ...t }) => {
+  // A commodity's consignee receives it where it goes (a consignee located elsewhere is refused as
+  // inconsistent input); weights may be sent to a consignee located elsewhere.
+  const tx = t.item.type === 'model_weights' || t.consignee.country === undefined ? t : { ...t, consignee: { ...t.consignee, country: t.to } };
+  // A "reexport" into the United States is not one (734.14(a)(1)): only abroad.
+  return reexport && tx.item.type !== 'model_weights' && tx.to !== 'US' ? { ...tx, activity: 'reexport', from: tx.to === 'TW' ? 'JP' : 'TW', item: { ...tx.item, producedOutsideUS: true, usContentAboveDeMinimis: true } } : tx;
+});
 
 const answer = (d: Determination, id: string) => {
   const r = d.regimes.find((x) => x.id === id)!;

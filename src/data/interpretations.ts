@@ -13,7 +13,7 @@ export interface Interpretation {
    * TPP covers). A `view` reading is applied by whoever counts those figures, so the engine cannot
    * re-evaluate another one: it lists the interpretation without claiming it changes nothing.
    */
-  stage?: 'classification' | 'status' | 'view';
+  stage?: 'facts' | 'classification' | 'status' | 'view';
 }
 
 const file = loadData<{ interpretations: Interpretation[] }>('interpretations.json');

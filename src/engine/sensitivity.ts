@@ -75,7 +75,10 @@ function alternative(tx: Transaction, core: Core, id: string, reading: string, r
   if (branch && only === 'policy') {
     return { ...base, reviewPolicy: reviewPolicy(core.f, branch.eccn, core.aggregate, branch.via744, ctx, core.cls.datacenter).policy };
   }
-  const reuse = interpretation(id).stage === 'classification' ? { f: core.f, branches: { cls: core.cls, list: core.branches } } : { f: core.f, cls: core.cls };
+  // A reading of the country facts (INT-53, INT-55) re-reads the transaction; one of the
+  // classification redoes the classification only; any other reuses both.
+  const stage = interpretation(id).stage;
+  const reuse = stage === 'facts' ? undefined : stage === 'classification' ? { f: core.f, branches: { cls: core.cls, list: core.branches } } : { f: core.f, cls: core.cls };
   return answerOf(evaluateCore(tx, ctx, reuse));
 }
 
