@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { parseTransaction, parseTransactions, issueToError } from '../contract/parse.js';
 import { LedgerViewSchema } from '../contract/options.js';
 import { IsoDate } from '../contract/transaction.js';
-import type { Determination } from '../contract/determination.js';
+import { RegimeId, type Determination } from '../contract/determination.js';
 import { InputError, type EvalOptions } from '../engine/context.js';
 import { EXIT } from './exit.js';
 import { collectInterpretation, parseJson, readInput, reportAndExit, UsageError, writeJson } from './io.js';
@@ -34,6 +34,8 @@ export interface CheckFlags {
   idempotencyKey?: string;
   exception?: string;
   whatIf?: boolean;
+  regime?: string;
+  compareAsOf?: string;
 }
 
 export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
@@ -41,6 +43,7 @@ export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
   if (!['json', 'text'].includes(flags.format)) throw new UsageError('--format must be json or text');
   const opts: EvalOptions = { interpretations: flags.interpretation, explain: !flags.lean, ...(flags.sensitivity ? { sensitivity: true } : {}) };
   if (flags.asOf) opts.asOf = flags.asOf;
+  if (flags.regime !== undefined) opts.regime = regimeFlag(flags.regime);
   if (typeof flags.ledger === 'string') {
     const r = LedgerViewSchema.safeParse(parseJson(readInput(flags.ledger), '--ledger'));
     if (!r.success) throw issueToError(r.error.issues, 'ledger');
@@ -49,12 +52,20 @@ export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
   return opts;
 }
 
+/** `--regime`: which regime the top-level answer follows (both are always evaluated). */
+export function regimeFlag(value: string): RegimeId {
+  const r = RegimeId.safeParse(value);
+  if (!r.success) throw new InputError('--regime', `expected codified or enforced, got "${value}"`);
+  return r.data;
+}
+
 export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('Determine what the AI Diffusion rule requires for a transaction (JSON object or array; - for stdin)')
     .argument('<file>', 'transaction JSON file, or - for standard input')
     .option('--as-of <date>', 'evaluate as of this date (YYYY-MM-DD), overriding each transaction\'s date')
+    .option('--regime <regime>', 'codified (the EAR as written, default) or enforced (as BIS enforces it): which answer the top-level fields give; both are always in regimes[]')
     .option('--format <format>', 'json or text', 'json')
     .option('--interpretation <ID=READING>', 'choose a reading, e.g. INT-6=available (repeatable)', collectInterpretation)
     .option('--ledger <file>', 'ledger view JSON: lppUsedTpp, aiaCumulativeTpp, countryLicensedTpp (instead of the stored ledger)')
