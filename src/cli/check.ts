@@ -76,15 +76,27 @@ export function registerCheck(program: Command): void {
     .option('--actor <name>', 'with --commit: who commits (default AIDR_ACTOR or the OS user)')
     .option('--idempotency-key <key>', 'with --commit: commit at most once for this key (a batch uses KEY#index); default each transaction\'s id')
     .option('--exception <code>', 'with --commit: the license exception to use (AIA, ACA, ACM, NAC, LPP); default the first eligible, caps last')
+    .option('--compare-as-of <date>', 'instead of the determination: what changes for the transaction between its date (or --as-of) and this date, per regime, and what took effect in between (reads --ledger, not the stored ledger)')
     .option('--what-if', 'instead of the determination: the smallest changes of fact that would change it, each evaluated (LPP quantity, direct shipment, exception conditions, classification thresholds)')
     .action(async (file: string, flags: CheckFlags) => {
       try {
         const opts = evalOptionsFrom(flags);
         if (flags.commit) {
           if (flags.whatIf) throw new UsageError('--what-if does not commit; leave out --commit');
+          if (flags.compareAsOf !== undefined) throw new UsageError('--compare-as-of does not commit; leave out --commit');
           if (flags.ledger === false) throw new UsageError('--no-ledger and --commit do not combine: a commit draws on the stored ledger');
           const { batch, transactions } = parseTransactions(parseJson(readInput(file), 'the input'));
           await commitAll(transactions, batch, opts, { actor: flags.actor, idempotencyKey: flags.idempotencyKey, exception: flags.exception, format: flags.format }, renderText);
+          return;
+        }
+        if (flags.compareAsOf !== undefined) {
+          if (!IsoDate.safeParse(flags.compareAsOf).success) throw new InputError('--compare-as-of', 'expected a real date as YYYY-MM-DD');
+          if (flags.commit || flags.whatIf) throw new UsageError('--compare-as-of goes with neither --commit nor --what-if');
+          const { compareAsOf, renderComparisonText } = await import('../engine/compare-dates.js');
+          const { batch, transactions } = parseTransactions(parseJson(readInput(file), 'the input'));
+          const results = transactions.map((t) => compareAsOf(t, opts, flags.compareAsOf!));
+          if (flags.format === 'text') process.stdout.write(results.map(renderComparisonText).join('\n'));
+          else writeJson(batch ? results : results[0]);
           return;
         }
         if (flags.whatIf) {

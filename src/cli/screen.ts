@@ -67,7 +67,7 @@ export function registerScreen(program: Command): void {
     .option('--resume', 'continue an interrupted run from the output\'s last complete row (CSV or JSON Lines output)')
     .option('--commit', 'record each line in file order: draw on the ledger and append the audit log (idempotent per line)')
     .option('--actor <name>', 'with --commit: who commits (default AIDR_ACTOR or the OS user)')
-    .option('--compare <KEY=VALUE>', 'what-if: write only the lines whose answer changes with as-of=DATE or INT-n=READING (repeatable)', collect)
+    .option('--compare <KEY=VALUE>', 'what-if: write only the lines whose answer changes with as-of=DATE, regime=codified|enforced or INT-n=READING (repeatable); both regimes\' changes are listed', collect)
     .action(async (input: string | undefined, flags: ScreenFlags) => {
       try {
         const code = await runScreen(input, flags);

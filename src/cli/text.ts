@@ -1,5 +1,6 @@
 /** The determination for a person: outcome first, then why, then what to do. */
-import type { Determination } from '../contract/determination.js';
+import type { Determination, RegimeAnswer, RegimeId } from '../contract/determination.js';
+import { statusSentence, statusSources } from '../engine/legal-status.js';
 
 const width = (rows: string[][], i: number) => Math.max(...rows.map((r) => (r[i] ?? '').length));
 
@@ -10,26 +11,61 @@ function table(rows: string[][]): string {
 
 const OUTCOME: Record<Determination['outcome'], string> = {
   not_subject: 'NOT SUBJECT to the EAR under this analysis',
-  no_license_required: 'NO LICENSE REQUIRED under the AI Diffusion rule',
+  no_license_required: 'NO LICENSE REQUIRED',
   license_exception: 'LICENSE REQUIRED, but a LICENSE EXCEPTION is available',
   license_required: 'LICENSE REQUIRED (no license exception available)',
   indeterminate: 'INDETERMINATE: the answer depends on facts not given',
 };
 
+const REGIME_NAME: Record<RegimeId, string> = { codified: 'As written', enforced: 'As BIS enforces it' };
+
 /** The outcome in words, qualified where the JSON is: an unknown requirement, a rule not yet enforced. */
 function headline(d: Determination): string {
   let h = d.outcome === 'license_exception' && d.licenseRequired === 'unknown' ? 'A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it' : OUTCOME[d.outcome];
-  if (!d.ruleset.inForce) h = `${h} (the rule is not in force on ${d.ruleset.asOf})`;
-  else if (!d.ruleset.complianceRequired && (d.outcome === 'license_exception' || d.outcome === 'license_required')) h = `${h} once compliance is required (not yet on ${d.ruleset.asOf}; see the warnings)`;
+  if (!d.ruleset.inForce && d.outcome === 'indeterminate') h = `${h} (the rule is not in force on ${d.ruleset.asOf})`;
+  else if (!d.ruleset.complianceRequired && d.ruleset.inForce && (d.outcome === 'license_exception' || d.outcome === 'license_required')) h = `${h} once compliance is required (not yet on ${d.ruleset.asOf}; see the warnings)`;
   return h;
+}
+
+/**
+ * One regime's answer in a line: the outcome, then why in a few words (the exceptions available,
+ * or for the regime the details follow, the ones that are not; the review policy) and its citations.
+ */
+function regimeHeadline(d: Determination, r: RegimeAnswer): string {
+  let h = r.outcome === 'license_exception' && r.licenseRequired === 'unknown' ? 'A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it' : OUTCOME[r.outcome];
+  if (r.id === 'codified' && d.ruleset.inForce && !d.ruleset.complianceRequired && (r.outcome === 'license_exception' || r.outcome === 'license_required')) {
+    h = `${h} once compliance is required (not yet on ${d.ruleset.asOf})`;
+  }
+  const why: string[] = [];
+  if (r.eligibleExceptions.length) why.push(`${r.eligibleExceptions.join(', ')} available`);
+  else if (r.id === d.regime && r.licenseRequired !== 'no') {
+    const notAvailable = d.exceptions.filter((e) => e.status === 'not_eligible').map((e) => e.code);
+    if (notAvailable.length) why.push(`${notAvailable.join(', ')} not available`);
+  }
+  if (r.reviewPolicy) why.push(`review: ${r.reviewPolicy.replace(/_/g, ' ')}`);
+  const cites = r.citations.length ? ` [${r.citations.join('; ')}]` : '';
+  return `${REGIME_NAME[r.id]}: ${h}${why.length ? ` — ${why.join('; ')}` : ''}.${cites}`;
+}
+
+/** The headline lines: one when the regimes agree, one per regime (and which one the details follow) when they differ. */
+function headlines(d: Determination): string[] {
+  const prefix = d.id ? `${d.id}: ` : '';
+  if (!d.regimesDiffer || d.regimes.length < 2) return [`${prefix}${headline(d)}`];
+  return [
+    `${prefix}the codified and the enforced regime answer differently on ${d.ruleset.asOf}`,
+    ...d.regimes.map((r) => `  ${regimeHeadline(d, r)}`),
+    `  The details below follow ${d.regime === 'codified' ? 'the codified text (--regime enforced for the other)' : 'the enforced regime (--regime codified for the other)'}.`,
+  ];
 }
 
 export function renderText(d: Determination): string {
   const out: string[] = [];
   const c = d.classification;
-  out.push(`${d.id ? `${d.id}: ` : ''}${headline(d)}`);
+  out.push(...headlines(d));
   out.push('');
   out.push(`As of ${d.ruleset.asOf} (${d.ruleset.version}). ${d.ruleset.status}`);
+  out.push(`Regimes: ${statusSentence(d.ruleset.asOf)} Answering: ${d.regime}${d.regimesDiffer ? '' : ' (both regimes give this answer)'}.`);
+
   const figures = [
     c.tppPerUnit !== undefined ? `TPP per unit ${c.tppPerUnit}` : '',
     c.aggregateTpp !== undefined ? `aggregate TPP ${c.aggregateTppExact ?? c.aggregateTpp}` : '',
@@ -80,6 +116,11 @@ export function renderText(d: Determination): string {
       }
     };
     walk(d.explanation, 0);
+  }
+  const sources = statusSources(d.ruleset.asOf);
+  if (sources.length) {
+    out.push('', 'Sources of the legal status (aidr status --as-of DATE for the timeline and the posture per provision)');
+    for (const k of sources) out.push(`- [${k.key}] ${k.source}`);
   }
   if (d.warnings.length) {
     out.push('', 'Warnings');
