@@ -1,5 +1,6 @@
 /** The determination for a person: outcome first, then why, then what to do. */
 import type { Determination, RegimeAnswer, RegimeId } from '../contract/determination.js';
+import { VINTAGES, vintageOn } from '../data/regimes.js';
 import { statusSentence, statusSources } from '../engine/legal-status.js';
 
 const width = (rows: string[][], i: number) => Math.max(...rows.map((r) => (r[i] ?? '').length));
@@ -22,8 +23,9 @@ const REGIME_NAME: Record<RegimeId, string> = { codified: 'As written', enforced
 /** The outcome in words, qualified where the JSON is: an unknown requirement, a rule not yet enforced. */
 function headline(d: Determination): string {
   let h = d.outcome === 'license_exception' && d.licenseRequired === 'unknown' ? 'A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it' : OUTCOME[d.outcome];
-  if (!d.ruleset.inForce && d.outcome === 'indeterminate') h = `${h} (the rule is not in force on ${d.ruleset.asOf})`;
-  else if (!d.ruleset.complianceRequired && d.ruleset.inForce && (d.outcome === 'license_exception' || d.outcome === 'license_required')) h = `${h} once compliance is required (not yet on ${d.ruleset.asOf}; see the warnings)`;
+  if (!d.ruleset.inForce && d.outcome === 'indeterminate') h = `${h} (${vintageOn(d.ruleset.asOf) ? 'the AI Diffusion rule is not in force' : `the rules before ${VINTAGES[0]!.from} are not modeled`} on ${d.ruleset.asOf})`;
+  // The compliance date is 90 FR 4544's: it qualifies the codified answer only.
+  else if (d.regime === 'codified' && !d.ruleset.complianceRequired && d.ruleset.inForce && (d.outcome === 'license_exception' || d.outcome === 'license_required')) h = `${h} once compliance is required (not yet on ${d.ruleset.asOf}; see the warnings)`;
   return h;
 }
 
@@ -64,7 +66,7 @@ export function renderText(d: Determination): string {
   out.push(...headlines(d));
   out.push('');
   out.push(`As of ${d.ruleset.asOf} (${d.ruleset.version}). ${d.ruleset.status}`);
-  out.push(`Regimes: ${statusSentence(d.ruleset.asOf)} Answering: ${d.regime}${d.regimesDiffer ? '' : ' (both regimes give this answer)'}.`);
+  out.push(`Regimes: ${statusSentence(d.ruleset.asOf)} This answer: ${d.regime}${d.regimesDiffer ? '' : ' (the other regime gives the same)'}.`);
 
   const figures = [
     c.tppPerUnit !== undefined ? `TPP per unit ${c.tppPerUnit}` : '',

@@ -67,6 +67,20 @@ describe('regimes over HTTP (sqlite)', () => {
     expect(ok.json().options).toMatchObject({ regime: 'enforced' });
   });
 
+  it('GET /v1/legal-status: the status on a date, as aidr status; a bad date is a 400 naming query.asOf', async () => {
+    const get = (url: string) => s.app.inject({ method: 'GET', url, headers: bearer(s.keys.viewer) });
+    const r = await get('/v1/legal-status?asOf=2026-12-06');
+    expect(r.statusCode).toBe(200);
+    const st = r.json();
+    expect(st.vintage.id).toBe('V7');
+    expect(st.regimes.map((x: { id: string }) => x.id)).toEqual(['codified', 'enforced']);
+    expect(st.postures.find((p: { id: string }) => p.id === 'E1').status).toBe('not_enforced');
+    expect((await get('/v1/legal-status?asOf=2023-11-16')).json().vintage).toBeNull();
+    const bad = await get('/v1/legal-status?asOf=2026-02-30');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].path).toBe('query.asOf');
+  });
+
   it('the OpenAPI document names the regime parameter', async () => {
     const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     const params = doc.paths['/v1/determinations'].post.parameters as { name: string; in: string }[];
