@@ -17,6 +17,7 @@ import { renderText } from '../../src/cli/text.js';
 import { changesBetween } from '../../src/screen/compare.js';
 import { flatRow } from '../../src/screen/format.js';
 import { headerCells } from '../../src/screen/write.js';
+import { SummaryBuilder, summaryText } from '../../src/screen/summary.js';
 import { aidr, csv, rows, tempDir } from '../screen/helpers.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'aidr');
@@ -60,7 +61,23 @@ describe('--regime', () => {
     expect(row).toMatchObject({ regime: 'enforced', regimes_differ: expect.stringMatching(/^(yes|no)$/) });
     expect(row!.enforced_outcome).toBe(row!.outcome);
     expect(row!.codified_outcome).not.toBe('');
+    // The summary counts the lines the regimes answer differently.
+    const summary = aidr(['screen', 'o.csv', '--summary', 's.json', '-o', 'x.csv'], { cwd: dir });
+    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).regimesDiffer).toBe(row!.regimes_differ === 'yes' ? 1 : 0);
+    expect(summary.status).toBe(0);
     expect(aidr(['screen', 'o.csv', '--regime', 'both'], { cwd: dir }).status).toBe(2);
+  });
+
+  it('the summary counts the lines the regimes answer differently, across worker threads', () => {
+    const worker = new SummaryBuilder('o.csv', 'csv', 'none');
+    worker.add({ line: 2, outcome: 'license_required', regimesDiffer: true });
+    worker.add({ line: 3, outcome: 'license_required' });
+    const run = new SummaryBuilder('o.csv', 'csv', 'none');
+    run.add({ line: 4, outcome: 'no_license_required', regimesDiffer: true });
+    run.merge(worker.state());
+    const s = run.finish();
+    expect(s.regimesDiffer).toBe(2);
+    expect(summaryText(s)).toMatch(/; 2 line\(s\) answered differently as written and as BIS enforces it/);
   });
 
   it('the flat row shows each regime\'s answer, whichever the main columns follow', () => {
