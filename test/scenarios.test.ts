@@ -13,13 +13,14 @@ interface Scenario {
   name: string;
   source?: string;
   citation?: string;
-  options?: { asOf?: string; interpretations?: Record<string, string>; ledger?: Record<string, unknown> };
+  options?: { asOf?: string; interpretations?: Record<string, string>; ledger?: Record<string, unknown>; regime?: 'codified' | 'enforced' };
   input: unknown;
   expect: Record<string, unknown>;
 }
 
 const dir = join(import.meta.dirname, 'scenarios');
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+/** Scenario files, including those in sub-folders (e.g. regimes/). */
+const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.yaml')).sort();
 
 /** "15 CFR 740.27(a)(1), (a)(2)(ii); 15 CFR 762.6" → each full citation on its own. */
 export function expandCitations(s: string): string[] {
@@ -112,12 +113,25 @@ function checkExpectations(d: Determination, e: Record<string, unknown>): void {
   for (const w of (e.warnings as string[] | undefined) ?? []) {
     expect(d.warnings.some((x) => x.toLowerCase().includes(w.toLowerCase())), `warning containing "${w}"`).toBe(true);
   }
+  if ('regime' in e) expect(d.regime).toBe(e.regime);
+  if ('regimesDiffer' in e) expect(d.regimesDiffer, 'regimesDiffer').toBe(e.regimesDiffer);
+  for (const [id, want] of Object.entries((e.regimes ?? {}) as Record<string, Record<string, unknown>>)) {
+    const got = d.regimes.find((r) => r.id === id);
+    expect(got, `regime ${id}`).toBeDefined();
+    for (const [k, v] of Object.entries(want)) {
+      if (k === 'eligibleExceptions') expect([...got!.eligibleExceptions].sort(), `${id}.eligibleExceptions`).toEqual([...(v as string[])].sort());
+      else if (k === 'basisIncludes') for (const b of v as string[]) expect(got!.basis.some((x) => x.includes(b)), `${id}.basis includes ${b} (basis: ${got!.basis.join(' | ')})`).toBe(true);
+      else if (k === 'citations') for (const c of v as string[]) expect(got!.citations.some((x) => x.includes(c)), `${id}.citations include ${c} (${got!.citations.join(' | ')})`).toBe(true);
+      else if (k === 'versions') for (const [prov, from] of Object.entries(v as Record<string, string>)) expect(got!.versions.find((x) => x.provision === prov)?.from, `${id}: version of ${prov}`).toBe(from);
+      else expect((got as Record<string, unknown>)[k], `${id}.${k} (${id} outcome ${got!.outcome})`).toEqual(v);
+    }
+  }
 }
 
 describe.each(files)('%s', (file) => {
   const doc = parse(readFileSync(join(dir, file), 'utf8')) as { provision?: string; scenarios: Scenario[] };
   it.each(doc.scenarios.map((s) => [s.name, s] as const))('%s', (_name, s) => {
-    const d = check(s.input, { asOf: s.options?.asOf, interpretations: s.options?.interpretations, ledger: s.options?.ledger as never });
+    const d = check(s.input, { asOf: s.options?.asOf, interpretations: s.options?.interpretations, ledger: s.options?.ledger as never, regime: s.options?.regime });
     checkExpectations(d, s.expect);
     if (s.citation?.startsWith('15 CFR')) {
       expect(allCitations(d).some((c) => c.includes(s.citation!)), `deciding citation ${s.citation} appears`).toBe(true);

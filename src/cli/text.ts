@@ -35,7 +35,7 @@ function headline(d: Determination): string {
  */
 function regimeHeadline(d: Determination, r: RegimeAnswer): string {
   let h = r.outcome === 'license_exception' && r.licenseRequired === 'unknown' ? 'A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it' : OUTCOME[r.outcome];
-  if (r.id === 'codified' && d.ruleset.inForce && !d.ruleset.complianceRequired && (r.outcome === 'license_exception' || r.outcome === 'license_required')) {
+  if (!r.complianceRequired && (r.outcome === 'license_exception' || r.outcome === 'license_required')) {
     h = `${h} once compliance is required (not yet on ${d.ruleset.asOf})`;
   }
   const why: string[] = [];

@@ -115,6 +115,15 @@ export const RegimeAnswer = z.object({
   /** Codes of the exceptions that are `eligible` under this regime. */
   eligibleExceptions: z.array(ExceptionCode),
   citations: z.array(z.string()),
+  /** The vintage of the date (V1 2023-11-17 … V7), or null before the first modelled. */
+  vintage: z.string().nullable(),
+  /**
+   * Whether compliance with this regime's text is required on the date: false for the codified
+   * regime from 2025-01-13 to 2025-05-14 (90 FR 4544 in effect, compliance deferred to 2025-05-15).
+   */
+  complianceRequired: z.boolean(),
+  /** The text version of each provision applied (provision id, version date, source), for replay. */
+  versions: z.array(z.object({ provision: z.string(), from: z.string(), source: z.string(), codified: z.boolean() })),
 });
 
 export const Determination = z.object({

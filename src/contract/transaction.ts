@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isKnownCountry } from '../data/countries.js';
 import { isKnownChip } from '../data/chips.js';
+import { SUPP8_IDS } from '../data/supp8.js';
 import { exactRangeProblem } from '../compute/exact.js';
 
 /** ISO 3166-1 alpha-2, upper-cased on the way in; unknown codes are rejected with the field path. */
@@ -82,6 +83,8 @@ const icDescription = {
   dieAreaMm2: PositiveFinite.optional(),
   datacenter: z.boolean().optional(),
   name: z.string().max(200).optional(),
+  /** Total DRAM bandwidth of the IC in GB/s (91 FR 1684's 6,500 GB/s threshold): a datasheet figure when no catalog part is named. */
+  dramBandwidthGBs: PositiveFinite.optional(),
 };
 
 function oneIcDescription(v: { model?: unknown; tpp?: unknown; tops?: unknown; bitLength?: unknown }, ctx: z.RefinementCtx) {
@@ -90,8 +93,8 @@ function oneIcDescription(v: { model?: unknown; tpp?: unknown; tops?: unknown; b
     ctx.addIssue({ code: 'custom', path: [], message: 'give exactly one of: model, tpp, or tops with bitLength' });
   } else if ((v.tops === undefined) !== (v.bitLength === undefined)) {
     ctx.addIssue({ code: 'custom', path: [v.tops === undefined ? 'tops' : 'bitLength'], message: 'tops and bitLength go together' });
-  } else if (v.model !== undefined && Object.keys(v).some((k) => k === 'dieAreaMm2' || k === 'datacenter')) {
-    ctx.addIssue({ code: 'custom', path: ['model'], message: 'a catalog model carries its own die area and datacenter flag; give specs instead of a model to override them' });
+  } else if (v.model !== undefined && Object.keys(v).some((k) => k === 'dieAreaMm2' || k === 'datacenter' || k === 'dramBandwidthGBs')) {
+    ctx.addIssue({ code: 'custom', path: ['model'], message: 'a catalog model carries its own die area, datacenter flag and DRAM bandwidth; give specs instead of a model to override them' });
   }
 }
 
@@ -188,6 +191,28 @@ export const Facts = z.strictObject({
   part744Concern: z.boolean().optional(),
   /** ACM: the items are ultimately destined to customers in Macau or Country Group D:5. */
   ultimateCustomersInMacauOrD5: z.boolean().optional(),
+  /**
+   * 91 FR 1684 (from 2026-01-15): the exporter's statements and certifications (Supp. No. 2 to part
+   * 748, para. (dd)) for case-by-case review of an export from the U.S. to China or Macau. Each is
+   * true, false or absent (unknown).
+   */
+  review1684: z.strictObject({
+    /** The item was commercially available in the United States on 2026-01-15. */
+    commerciallyAvailableInUs: z.boolean().optional(),
+    /** U.S. supply is sufficient: no delay to U.S. orders, no diversion of foundry capacity. */
+    usSupplySufficient: z.boolean().optional(),
+    /** Aggregate shipments to China/Macau at most 50 % of those to U.S. end use ((dd)(1)(iii)). */
+    shipmentsWithinHalfOfUs: z.boolean().optional(),
+    /** The recipient's security procedures and know-your-customer screening against remote access ((dd)(1)(iv), (vii)). */
+    recipientSecurityKyc: z.boolean().optional(),
+    /** Every shipment tested by a qualified independent third-party lab in the U.S. ((dd)(3)). */
+    thirdPartyTestedInUs: z.boolean().optional(),
+  }).optional(),
+  /**
+   * 91 FR 43034 (from 2026-07-10): the UAE party's entry in Supp. No. 8 to part 740 (an id from
+   * data/supp8-740.json, e.g. "g42", "microsoft"), or "none" when it is not listed; absent = unknown.
+   */
+  supp8Entity: z.string().refine((id) => id === 'none' || SUPP8_IDS.includes(id), { message: `one of: none, ${SUPP8_IDS.join(', ')}` }).optional(),
 });
 
 export const Transaction = z.strictObject({

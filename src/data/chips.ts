@@ -16,6 +16,9 @@ export interface ChipEntry {
   dieAreaMm2: number | null;
   dieAreaSource?: string;
   memoryBandwidthGBs?: number;
+  /** Total DRAM bandwidth, GB/s (91 FR 1684's threshold), with its source. */
+  dramBandwidthGBs?: number;
+  dramBandwidthSource?: string;
   released?: string;
   note?: string;
   /** 'US' when the part is the direct product of U.S.-origin design technology (734.9(h)(1)(i)). */

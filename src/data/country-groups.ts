@@ -11,7 +11,14 @@ export const GROUPS: readonly Group[] = ['A:1', 'A:2', 'A:3', 'A:4', 'A:5', 'A:6
 /** Country Group A is A:1 to A:6 (748.15(b)(2)(ii) names Groups A and B as wholes). */
 export const GROUP_A: readonly Group[] = ['A:1', 'A:2', 'A:3', 'A:4', 'A:5', 'A:6'];
 
-interface Member { country: string; since?: string; until?: string; source?: string }
+interface Member {
+  country: string;
+  since?: string;
+  until?: string;
+  source?: string;
+  /** A membership whose end depends on an interpretation: id → reading → until (e.g. Cambodia in D:5, INT-53). */
+  untilByReading?: Record<string, Record<string, string>>;
+}
 interface GroupsFile {
   groups: Record<Group, { title: string; citation: string; members: Member[] }>;
   aliases: { country: string; treatedAs: string; since: string; interpretation: string; source: string }[];
@@ -49,9 +56,42 @@ const groupIndex = new Map<Group, Map<string, Member[]>>(
 const supp5aIndex = index(supp5.paragraphA.members, supp5.since);
 const supp5bIndex = index(supp5.paragraphB.members, supp5.since);
 
-function memberOn(entries: Member[] | undefined, date: string): boolean {
+/** Readings that change a membership's dates (e.g. INT-53 → state_list); empty for the data's own dates. */
+export type MembershipReadings = ReadonlyMap<string, string>;
+const NO_READINGS: MembershipReadings = new Map();
+
+function untilOf(m: Member, readings: MembershipReadings): string | undefined {
+  if (m.untilByReading) for (const [id, byReading] of Object.entries(m.untilByReading)) {
+    const r = readings.get(id);
+    if (r !== undefined && byReading[r] !== undefined) return byReading[r];
+  }
+  return m.until;
+}
+
+function memberOn(entries: Member[] | undefined, date: string, readings: MembershipReadings = NO_READINGS): boolean {
   if (!entries) return false;
-  return entries.some((m) => (!m.since || m.since <= date) && (!m.until || date < m.until));
+  return entries.some((m) => { const until = untilOf(m, readings); return (!m.since || m.since <= date) && (!until || date < until); });
+}
+
+/**
+ * The interpretations whose reading changes some membership of `code` on `date` (their dates
+ * bracket it), e.g. Cambodia in D:5 between 2025-11-07 and 2026-02-03 (INT-53).
+ */
+const NONE_DATED: string[] = [];
+/** Countries with a membership whose end an interpretation decides (Cambodia). */
+const DATED_CODES: ReadonlySet<string> = new Set(GROUPS.flatMap((g) => groupsFile.groups[g].members.filter((m) => m.untilByReading).map((m) => m.country)));
+
+export function membershipInterpretations(code: string, date: string): string[] {
+  if (!DATED_CODES.has(code)) return NONE_DATED;
+  const out: string[] = [];
+  for (const g of GROUPS) for (const m of groupIndex.get(g)!.get(code) ?? []) {
+    if (!m.untilByReading) continue;
+    for (const [id, byReading] of Object.entries(m.untilByReading)) {
+      const dates = [m.until, ...Object.values(byReading)].filter((x): x is string => x !== undefined).sort();
+      if (date >= dates[0]! && date < dates[dates.length - 1]! && !out.includes(id)) out.push(id);
+    }
+  }
+  return out;
 }
 
 /** Everything the rule asks about one country on one date. */
@@ -82,7 +122,18 @@ export interface CountryFacts {
 /** date → code → facts; a determination asks about up to five countries on one date. */
 const cache = new Map<string, Map<string, CountryFacts>>();
 
-export function countryOn(given: string, date: string): CountryFacts {
+export function countryOn(given: string, date: string, readings?: MembershipReadings): CountryFacts {
+  if (readings && readings.size > 0) {
+    const key = `${date}|${[...readings].join(',')}`;
+    let byCode = variantCache.get(key);
+    if (!byCode) {
+      if (variantCache.size > 2_000) variantCache.clear();
+      variantCache.set(key, (byCode = new Map()));
+    }
+    let facts = byCode.get(given);
+    if (!facts) byCode.set(given, (facts = computeCountry(given, date, readings)));
+    return facts;
+  }
   let byCode = cache.get(date);
   if (!byCode) {
     if (cache.size > 2_000) cache.clear();
@@ -93,13 +144,15 @@ export function countryOn(given: string, date: string): CountryFacts {
   return facts;
 }
 
-function computeCountry(given: string, date: string): CountryFacts {
+const variantCache = new Map<string, Map<string, CountryFacts>>();
+
+function computeCountry(given: string, date: string, readings: MembershipReadings = NO_READINGS): CountryFacts {
   const alias = groupsFile.aliases.find((a) => a.country === given && a.since <= date);
   const code = alias?.treatedAs ?? given;
   // A U.S. territory keeps its own code and name but has the United States' groups (772.1).
   const territory = US_TERRITORIES.has(code);
   const rulesCode = territory ? UNITED_STATES : code;
-  const groups = new Set(GROUPS.filter((g) => memberOn(groupIndex.get(g)!.get(rulesCode), date)));
+  const groups = new Set(GROUPS.filter((g) => memberOn(groupIndex.get(g)!.get(rulesCode), date, readings)));
   const supp5a = memberOn(supp5aIndex.get(rulesCode), date);
   const macau = code === MACAU;
   const d5 = groups.has('D:5');

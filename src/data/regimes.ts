@@ -44,6 +44,8 @@ export interface ProvisionPosture {
   appliedInstead?: string;
   /** The interpretation whose reading decides where the posture is unknown or contested. */
   interpretation?: string;
+  /** Readings of `interpretation` under which the listed versions are enforced after all. */
+  enforcedUnder?: string[];
 }
 
 /** One dated text version of a provision (or, with codified false, the posture BIS enforces instead). */
@@ -63,6 +65,8 @@ export interface ProvisionText {
   id: string;
   citation: string;
   title: string;
+  /** Where a provision is applied other than through provision()/texts() (the classification). */
+  appliedBy?: string;
   versions: ProvisionVersion[];
 }
 
@@ -76,6 +80,10 @@ export interface Overlay {
   summary: string;
   label: string;
   regimes: ('codified' | 'enforced')[];
+  /** 91 FR 1684: its thresholds and places, as data. */
+  thresholds?: { tppBelow: string; dramBandwidthGBsBelow: string; destinations: string[]; commerciallyAvailableOn: string; source: string };
+  /** 91 FR 1684: the Supp. No. 2 to part 748 para. (dd) statements and certifications. */
+  applicationRequirements?: string[];
 }
 
 /** A rule in effect before its compliance date (90 FR 4544: 2025-01-13, compliance 2025-05-15). */
@@ -85,6 +93,8 @@ export interface ComplianceDeferral {
   complianceFrom: string;
   source: string;
   interpretation: string;
+  /** Readings of `interpretation` under which the enforced regime applies the text the rule amended. */
+  priorTextUnder: string[];
   note: string;
 }
 
@@ -97,7 +107,9 @@ export interface SourceKey {
 export const TIMELINE: readonly TimelineEntry[] = loadData<{ timeline: TimelineEntry[] }>('regimes/timeline.json').timeline;
 export const VINTAGES: readonly Vintage[] = loadData<{ vintages: Vintage[] }>('regimes/vintages.json').vintages;
 export const POSTURES: readonly ProvisionPosture[] = loadData<{ provisions: ProvisionPosture[] }>('regimes/enforcement.json').provisions;
-const provisionsFile = loadData<{ provisions: ProvisionText[]; overlays: Overlay[]; compliance: ComplianceDeferral[] }>('regimes/provisions.json');
+const provisionsFile = loadData<{ provisions: ProvisionText[]; overlays: Overlay[]; compliance: ComplianceDeferral[]; coverage: { through: string; source: string } }>('regimes/provisions.json');
+/** The research's coverage: no Federal Register action after this date is known (A-21). */
+export const COVERAGE = provisionsFile.coverage;
 /** Every provision aidr evaluates by text version, with its dated versions in order. */
 export const PROVISIONS: readonly ProvisionText[] = provisionsFile.provisions;
 export const OVERLAYS: readonly Overlay[] = provisionsFile.overlays;
@@ -132,3 +144,17 @@ export function overlay(id: string): Overlay {
 export function posturesOn(date: string): ProvisionPosture[] {
   return POSTURES.filter((p) => p.from <= date);
 }
+
+/**
+ * The first date on which the two regimes can differ: the earliest compliance deferral, posture
+ * row that does not enforce a version, or enforcement-only version. Before it both regimes apply
+ * the same texts, so one evaluation answers both.
+ */
+export const REGIMES_DIVERGE_FROM: string = [
+  ...COMPLIANCE_DEFERRALS.map((d) => d.effective),
+  ...POSTURES.filter((p) => p.notEnforced?.length).map((p) => p.from),
+  ...PROVISIONS.flatMap((p) => p.versions.filter((v) => v.codified === false).map((v) => v.from)),
+].sort()[0]!;
+
+/** A bit per provision and per overlay: an evaluation's set of texts applied, as one number. */
+export const TEXT_BIT: ReadonlyMap<string, number> = new Map([...PROVISIONS.map((p) => p.id), ...OVERLAYS.map((o) => `overlay:${o.id}`)].map((id, i) => [id, 2 ** i]));

@@ -6,6 +6,7 @@
 import type { RegimeId, Step } from '../contract/determination.js';
 import { defaultReading, readingIds, INTERPRETATIONS } from '../data/interpretations.js';
 import type { NumLike } from '../compute/exact.js';
+import { TEXT_BIT, type ProvisionVersion } from '../data/regimes.js';
 
 /**
  * A read-only snapshot of the ledgers that no single transaction shows (issue: ledgers). The core
@@ -72,6 +73,35 @@ export class Ctx {
     /** The regime this evaluation answers under; law modules pick their text version by it. */
     readonly regime: RegimeId = 'codified',
   ) {}
+
+  /** The provision versions this evaluation applied (provision id → version), for basis and replay. */
+  readonly versions = new Map<string, ProvisionVersion>();
+  /** Later-rule overlays that adjusted this evaluation's answer (ids in data/regimes/provisions.json). */
+  readonly overlays = new Set<string>();
+
+  /** The provision choices of this (date, regime, readings), shared with every evaluation alike (src/law/provision.ts). */
+  choices?: Map<string, unknown>;
+
+  /** The provisions and overlays applied, one bit each (TEXT_BIT): a cheap key for what they add up to. */
+  textsMask = 0;
+
+  applied(provision: string, version: ProvisionVersion): void {
+    if (this.displayOnly) return;
+    this.versions.set(provision, version);
+    this.textsMask |= TEXT_BIT.get(provision)!;
+  }
+
+  overlayApplied(id: string): void {
+    if (this.displayOnly) return;
+    this.overlays.add(id);
+    this.textsMask |= TEXT_BIT.get(`overlay:${id}`)!;
+  }
+
+  /** The readings as a cache key ('d' for the defaults). */
+  get readingsKey(): string {
+    return (this.readingsKeyCache ??= this.readings.size === 0 ? 'd' : JSON.stringify([...this.readings].sort()));
+  }
+  private readingsKeyCache?: string;
 
   reading(id: string): string {
     return (this.readings.size === 0 ? undefined : this.readings.get(id)) ?? defaultReading(id);

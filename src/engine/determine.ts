@@ -4,7 +4,7 @@
  * interpretations the answer relied on (re-evaluated under each alternative reading), the
  * explanation, the missing facts and the warnings.
  */
-import type { Determination, ExceptionResult, InterpretationUse, RegimeAnswer, Step } from '../contract/determination.js';
+import type { Determination, ExceptionResult, InterpretationUse, RegimeAnswer, RegimeId, Step } from '../contract/determination.js';
 import type { Transaction } from '../contract/transaction.js';
 import { formatExact, toNumber } from '../compute/exact.js';
 import { RULESET, DATES, statusOn } from '../data/ruleset.js';
@@ -20,6 +20,8 @@ import { interpretationUses } from './sensitivity.js';
 import { detailText } from '../law/part740/exception.js';
 import { mergeMissing, yesNo } from './logic.js';
 import { rulesetVersion } from './version.js';
+import { COMPLIANCE_DEFERRALS, COVERAGE, overlay, provisionText, REGIMES_DIVERGE_FROM, vintageOn } from '../data/regimes.js';
+import { FIRST_VINTAGE } from './evaluate.js';
 
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -31,11 +33,17 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   const explain = opts.explain !== false;
   const chosen = opts.regime ?? 'codified';
   const core = evaluateCore(tx, new Ctx(asOf, readings, opts.ledger ?? {}, explain, chosen));
-  // The other regime shares the facts and the classification (no version choice touches them).
-  const other = evaluateCore(tx, new Ctx(asOf, readings, opts.ledger ?? {}, explain, chosen === 'codified' ? 'enforced' : 'codified'), { f: core.f, cls: core.cls });
+  const otherId: RegimeId = chosen === 'codified' ? 'enforced' : 'codified';
   const interpretations = interpretationUses(tx, core, readings, opts);
   const out = render(core, interpretations, explain);
-  const answers = chosen === 'codified' ? [regimeAnswer(core, out), regimeAnswer(other)] : [regimeAnswer(other), regimeAnswer(core, out)];
+  const mine = regimeAnswer(core, out);
+  // Before the regimes can first differ (2025-01-13) both apply the same texts: one evaluation
+  // answers both. After it the other regime is evaluated lean (its answer needs no explanation),
+  // sharing the facts and the classification, which no version choice touches.
+  const theirs = asOf < REGIMES_DIVERGE_FROM
+    ? { ...mine, id: otherId, complianceRequired: complianceRequired(otherId, asOf) }
+    : regimeAnswer(evaluateCore(tx, new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId), { f: core.f, cls: core.cls }));
+  const answers = chosen === 'codified' ? [mine, theirs] : [theirs, mine];
   out.regime = chosen;
   out.regimes = answers;
   out.regimesDiffer = regimeKey(answers[0]!) !== regimeKey(answers[1]!);
@@ -47,9 +55,11 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
 /** One regime's answer; `rendered` reuses the chosen regime's top-level fields. */
 function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
   const license = yesNo(c.license);
+  const asOf = c.ctx.asOf;
+  const texts = textsOf(c);
   return {
     id: c.ctx.regime,
-    basis: regimeBasis(c),
+    basis: texts.basis,
     eccn: c.eccn,
     subjectToEar: rendered?.subjectToEar ?? yesNo(c.subject),
     licenseRequired: license,
@@ -57,18 +67,57 @@ function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
     reviewPolicy: c.license === false ? null : c.policy,
     eligibleExceptions: c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code),
     citations: regimeCitations(c),
+    vintage: vintageOn(asOf)?.id ?? null,
+    complianceRequired: complianceRequired(c.ctx.regime, asOf),
+    versions: texts.versions,
   };
 }
 
-/** The texts an answer rests on. Until the law modules record the versions they applied, the ruleset's citation. */
-function regimeBasis(_c: Core): string[] {
-  return [RULESET.citation];
+type Texts = { basis: string[]; versions: RegimeAnswer['versions'] };
+/** Per (date, regime, readings) choice set, per provisions consulted: the basis and versions, built once. */
+const textsCache = new WeakMap<object, Map<number, Texts>>();
+const NO_TEXTS: Texts = { basis: [], versions: [] };
+
+function textsOf(c: Core): Texts {
+  if (!c.modeled) return NO_TEXTS;
+  const choices = c.ctx.choices;
+  const key = c.ctx.textsMask;
+  let byKey = choices ? textsCache.get(choices) : undefined;
+  if (choices && !byKey) textsCache.set(choices, (byKey = new Map()));
+  let t = byKey?.get(key);
+  if (!t) {
+    t = { basis: regimeBasis(c), versions: [...c.ctx.versions].map(([provision, v]) => ({ provision, from: v.from, source: v.source, codified: v.codified !== false })) };
+    byKey?.set(key, t);
+  }
+  return t;
 }
 
+/** Codified text from 2025-01-13 to 2025-05-14: in effect, compliance not required (90 FR 4544, DATES). */
+function complianceRequired(regime: string, asOf: string): boolean {
+  if (regime !== 'codified') return true;
+  return !COMPLIANCE_DEFERRALS.some((d) => asOf >= d.effective && asOf < d.complianceFrom);
+}
+
+/** The Federal Register texts and guidance the answer rests on: the versions applied and the overlays, oldest first. */
+function regimeBasis(c: Core): string[] {
+  if (!c.modeled) return [];
+  const dated: [string, string][] = [...c.ctx.versions.values()].map((v) => [v.from, v.source]);
+  for (const id of c.ctx.overlays) dated.push([overlay(id).from, overlay(id).source]);
+  dated.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: string[] = [];
+  for (const [, source] of dated) if (!out.includes(source)) out.push(source);
+  return out;
+}
+
+/** Citations from the findings themselves (not the explanation), so a lean answer has them too. */
 function regimeCitations(c: Core): string[] {
   const out: string[] = [];
-  for (const b of c.branches) for (const s of [b.subject.step, ...b.licenseSteps]) if (s.citation && !out.includes(s.citation)) out.push(s.citation);
-  if (c.policyCitation && !out.includes(c.policyCitation)) out.push(c.policyCitation);
+  const add = (x: string | undefined) => { if (x && !out.includes(x)) out.push(x); };
+  for (const b of c.branches) {
+    add(b.subject.step.citation);
+    for (const x of b.licenseCitations) add(x);
+  }
+  add(c.policyCitation);
   return out;
 }
 
@@ -154,15 +203,29 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
 const STATUS_AS_WRITTEN = `Legal status: on ${DATES.nonEnforcement} BIS announced it would rescind this rule and not enforce it, but no rescission has been published in the Federal Register; aidr evaluates the rule as written (INT-10).`;
 const STATUS_NOT_ENFORCED = `Legal status: BIS announced on ${DATES.nonEnforcement} that it will not enforce this rule (INT-10: enforcement_announced); the requirements below are reported as not enforced, though no rescission has been published.`;
 
+const STATUS_ENFORCED_REGIME = `Legal status: this answer is the EAR as BIS enforces it: on ${DATES.nonEnforcement} BIS announced it would not enforce 90 FR 4544, whose destination-based changes are replaced by the text they amended, while the headquarters requirement for Macau/D:5-headquartered entities is enforced (BIS guidance of 2026-05-31); GAO (B-337935) held the announcement an unsubmitted rule and the codified text is unchanged (see regimes[] for the codified answer).`;
+
+const VINTAGE_TEXTS: Record<string, string> = { V1: '88 FR 73458', V2: '88 FR 73458 as amended by 89 FR 23876', V3: '88 FR 73458 as amended by 89 FR 23876 and 89 FR 96790' };
+function vintageText(id: string): string {
+  return VINTAGE_TEXTS[id] ?? provisionText('742.6(a)(6)(iii)').citation;
+}
+
 const SAVING_CLAUSE = `Saving clause (FR 2025-00636, DATES): items that lost License Exception or NLR eligibility under this rule and were en route aboard a carrier to a port of export, reexport or transfer on ${DATES.compliance}, under actual orders, may proceed under their previous eligibility if the export, reexport or transfer is completed by ${DATES.savingClauseEnd}.`;
 
 function warnings(c: Core): string[] {
   const w: string[] = [];
   const asOf = c.ctx.asOf;
-  if (!c.inForce) w.push(`The AI Diffusion rule takes effect on ${DATES.effective}; on ${asOf} the prior EAR text governs, which aidr does not model, so no license answer is given.`);
-  else if (!c.complianceRequired) w.push(`In force since ${DATES.effective}, but its compliance date is ${DATES.compliance}: compliance with these changes is not required before then, and the answer below is what applies from that date (the prior EAR, which aidr does not model, governs until then). ${SAVING_CLAUSE}`);
+  const vintage = vintageOn(asOf);
+  if (!c.modeled) w.push(`aidr models the advanced computing rules from ${FIRST_VINTAGE} (88 FR 73458) on; on ${asOf} the earlier rules governed, which aidr does not model, so no license answer is given.`);
+  else if (!c.inForce) w.push(`The AI Diffusion rule takes effect on ${DATES.effective}; on ${asOf} the answer applies the advanced computing rules then in force (${vintage!.id}: ${vintageText(vintage!.id)}).`);
+  else if (!c.complianceRequired) {
+    w.push(c.ctx.regime === 'codified'
+      ? `In force since ${DATES.effective}, but its compliance date is ${DATES.compliance}: compliance with these changes is not required before then (regimes[].complianceRequired is false); the enforced answer applies the text that governed compliance (V3, 89 FR 96790). ${SAVING_CLAUSE}`
+      : `90 FR 4544 is in effect since ${DATES.effective} but compliance is not required until ${DATES.compliance}: this answer applies the text it amended (V3, 88 FR 73458 as amended by 89 FR 96790; INT-56).`);
+  }
   else if (asOf <= DATES.savingClauseEnd && c.license !== false) w.push(SAVING_CLAUSE);
-  if (asOf >= DATES.nonEnforcement) w.push(c.enforced ? STATUS_AS_WRITTEN : STATUS_NOT_ENFORCED);
+  if (asOf >= DATES.nonEnforcement) w.push(c.ctx.regime === 'enforced' ? STATUS_ENFORCED_REGIME : c.enforced ? STATUS_AS_WRITTEN : STATUS_NOT_ENFORCED);
+  if (asOf > COVERAGE.through) w.push(`aidr's sources on these rules run to about ${COVERAGE.through}; any later Federal Register action (a rescission, replacement or Country Group change) is unknown to it: re-verify (A-21).`);
   if (c.license === undefined && c.outcome === 'license_exception') {
     const codes = c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code).join(', ');
     w.push(`Whether a license is required is unknown; if one is, License Exception ${codes} covers this transaction.`);

@@ -12,6 +12,8 @@ import type { Obligation, ReviewPolicy, Step } from '../contract/determination.j
 import type { Transaction } from '../contract/transaction.js';
 import { Decimal } from '../compute/exact.js';
 import { DATES } from '../data/ruleset.js';
+import { VINTAGES } from '../data/regimes.js';
+import { diffusionExceptionAbsent } from '../law/part740/diffusion-exceptions.js';
 import { classifyItem, type ItemClass } from '../law/part774/classify.js';
 import { subjectToEar, type Jurisdiction } from '../law/part734/subject-to-ear.js';
 import { licenseRequirement742 } from '../law/part742/license-requirement.js';
@@ -34,6 +36,8 @@ export interface Branch {
   license: Tri;
   licenseMissing: Missing[];
   licenseSteps: Step[];
+  /** The license findings' citations (built in lean evaluations too). */
+  licenseCitations: string[];
   via744: boolean;
   exceptions: ExceptionEval[];
   policy: Policy;
@@ -44,7 +48,10 @@ export interface Branch {
 export interface Core {
   f: TxFacts;
   ctx: Ctx;
+  /** 90 FR 4544 in force on the date (the ruleset's status). */
   inForce: boolean;
+  /** On or after the first vintage modelled (2023-11-17): a license answer is given. */
+  modeled: boolean;
   complianceRequired: boolean;
   enforced: boolean;
   cls: ItemClass;
@@ -79,40 +86,50 @@ export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: { f: TxFacts; cl
   ctx.component = 'classification';
   const cls = reuse?.cls ?? classifyItem(f.item, ctx);
   const aggregate = cls.tppPerUnit?.times(f.quantity);
-  const branches = cls.candidates.map((eccn) => evaluateBranch(f, cls, eccn, aggregate, inForce, ctx));
-  return merge(f, ctx, cls, aggregate, branches, { inForce, complianceRequired, enforced });
+  const modeled = ctx.asOf >= FIRST_VINTAGE;
+  const branches = cls.candidates.map((eccn) => evaluateBranch(f, cls, eccn, aggregate, inForce, modeled, ctx));
+  return merge(f, ctx, cls, aggregate, branches, { inForce, modeled, complianceRequired, enforced });
 }
+
+/** The first vintage modelled (V1, 2023-11-17): before it the EAR's earlier rules are not modelled. */
+export const FIRST_VINTAGE = VINTAGES[0]!.from;
 
 /** The license exceptions, in the order they are reported. */
 export const EXCEPTIONS: readonly ((x: ExceptionInput) => ExceptionEval)[] = [evaluateAia, evaluateAcm, evaluateLpp, evaluateNac, evaluateAca];
 const EXCEPTION_CODES = ['AIA', 'ACM', 'LPP', 'NAC', 'ACA'] as const;
+const DIFFUSION_EXCEPTIONS: ReadonlySet<string> = new Set(['AIA', 'ACM', 'LPP']);
 
-function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggregate: Decimal | undefined, inForce: boolean, ctx: Ctx): Branch {
+/** The i-th exception, unless its text does not apply on the date in the regime (AIA, ACM, LPP). */
+export function evaluateException(i: number, x: ExceptionInput): ExceptionEval {
+  const code = EXCEPTION_CODES[i]!;
+  return (DIFFUSION_EXCEPTIONS.has(code) ? diffusionExceptionAbsent(code, x.ctx) : undefined) ?? EXCEPTIONS[i]!(x);
+}
+
+function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggregate: Decimal | undefined, inForce: boolean, modeled: boolean, ctx: Ctx): Branch {
   ctx.component = 'license';
-  const subject = subjectToEar(f, cls, eccn);
+  const subject = subjectToEar(f, cls, eccn, modeled ? ctx : undefined);
   const noPolicy: Policy = { policy: null, missing: [], steps: [] };
   if (cls.kind === 'service') {
     return {
-      eccn, subject, license: false, licenseMissing: [], via744: false, exceptions: [], policy: noPolicy,
+      eccn, subject, license: false, licenseMissing: [], licenseCitations: [], via744: false, exceptions: [], policy: noPolicy,
       licenseSteps: [{ rule: 'License requirement', citation: '15 CFR part 732, Supp. No. 3', result: 'none for the service', detail: 'No item is exported by providing the training service; the resulting weights need their own determination before any export.' }],
       redFlag: inForce ? redFlag28(f, eccn === '4E091') : undefined,
     };
   }
   if (subject.value === false) {
-    return { eccn, subject, license: false, licenseMissing: [], licenseSteps: [], via744: false, exceptions: [], policy: noPolicy };
+    return { eccn, subject, license: false, licenseMissing: [], licenseCitations: [], licenseSteps: [], via744: false, exceptions: [], policy: noPolicy };
   }
   if (f.activity === 'transfer' && f.to?.us) {
     // 15 CFR 734.16: a transfer (in-country) is a change of end use or end user within a foreign country.
     return {
-      eccn, subject, license: false, licenseMissing: [], via744: false, exceptions: [], policy: noPolicy,
+      eccn, subject, license: false, licenseMissing: [], licenseCitations: [], via744: false, exceptions: [], policy: noPolicy,
       licenseSteps: [{ rule: 'Transfer within the United States', citation: '15 CFR 734.16', result: 'no license under this rule', detail: 'A change of end user inside the United States is not a transfer (in-country), which the EAR defines within a foreign country; an export of the item later needs its own determination.' }],
     };
   }
-  if (!inForce) {
-    const wouldApply = licenseRequirement742(f, eccn, ctx).steps.map((s) => ({ ...s, rule: `${s.rule} (from ${DATES.effective})`, result: `${s.result} once in force` }));
+  if (!modeled) {
     return {
-      eccn, subject, license: undefined, licenseMissing: [], via744: false, exceptions: [], policy: noPolicy,
-      licenseSteps: [{ rule: 'Ruleset in force', citation: '90 FR 4544, DATES', result: 'not in force', detail: `The rule takes effect on ${DATES.effective}; the EAR as it stood before governs and is not modeled here.` }, ...wouldApply],
+      eccn, subject, license: undefined, licenseMissing: [], licenseCitations: [], via744: false, exceptions: [], policy: noPolicy,
+      licenseSteps: [{ rule: 'Rules modelled', citation: '88 FR 73458, DATES', result: 'not modelled', detail: `aidr models the advanced computing rules from ${FIRST_VINTAGE} (88 FR 73458) on; the EAR as it stood before is not modelled.` }],
     };
   }
   const r742 = licenseRequirement742(f, eccn, ctx);
@@ -129,24 +146,26 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   let policy = noPolicy;
   if (license !== false) {
     const x: ExceptionInput = { f, eccn, cls, aggregate, ctx };
-    exceptions = EXCEPTIONS.map((evaluate, i) => {
-      ctx.component = `exception:${EXCEPTION_CODES[i]}`;
-      return evaluate(x);
+    exceptions = EXCEPTIONS.map((_evaluate, i) => {
+      const code = EXCEPTION_CODES[i]!;
+      ctx.component = `exception:${code}`;
+      return evaluateException(i, x);
     });
     ctx.component = 'policy';
-    policy = reviewPolicy(f, eccn, aggregate, via744, ctx);
+    policy = reviewPolicy(f, eccn, aggregate, via744, ctx, cls.datacenter);
     if (policy.policy === null && concern && policy.missing.length === 0) {
       policy = { policy: 'case_by_case', missing: [], citation: '15 CFR part 744', steps: [{ rule: 'Review policy', citation: '15 CFR part 744', result: 'case by case', detail: 'The review standard of the part 744 section concerned applies.' }] };
     }
   }
-  return { eccn, subject, license, licenseMissing, licenseSteps: steps, via744, exceptions, policy };
+  const licenseCitations = [...r742.citations, ...(r744?.citations ?? []), ...(concern ? ['15 CFR part 744'] : [])];
+  return { eccn, subject, license, licenseMissing, licenseSteps: steps, licenseCitations, via744, exceptions, policy };
 }
 
 const same = <T>(xs: T[]): T | undefined => (xs.every((x) => x === xs[0]) ? xs[0] : undefined);
 
 function merge(
   f: TxFacts, ctx: Ctx, cls: ItemClass, aggregate: Decimal | undefined, branches: Branch[],
-  status: { inForce: boolean; complianceRequired: boolean; enforced: boolean },
+  status: { inForce: boolean; modeled: boolean; complianceRequired: boolean; enforced: boolean },
 ): Core {
   const first = branches[0]!;
   const single = branches.length === 1;
@@ -173,6 +192,7 @@ function merge(
   return {
     f, ctx, cls, aggregate, branches,
     inForce: status.inForce,
+    modeled: status.modeled,
     complianceRequired: status.complianceRequired,
     enforced: status.enforced,
     eccn: single ? first.eccn : null,
@@ -191,7 +211,7 @@ function merge(
 /** The common case: one classification, nothing to reconcile. */
 function mergeOne(
   f: TxFacts, ctx: Ctx, cls: ItemClass, aggregate: Decimal | undefined, b: Branch,
-  status: { inForce: boolean; complianceRequired: boolean; enforced: boolean },
+  status: { inForce: boolean; modeled: boolean; complianceRequired: boolean; enforced: boolean },
 ): Core {
   const missing: Missing[][] = [];
   if (b.subject.value === undefined) missing.push(b.subject.missing);
@@ -204,6 +224,7 @@ function mergeOne(
   return {
     f, ctx, cls, aggregate, branches: [b],
     inForce: status.inForce,
+    modeled: status.modeled,
     complianceRequired: status.complianceRequired,
     enforced: status.enforced,
     eccn: b.eccn,

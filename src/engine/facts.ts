@@ -3,7 +3,7 @@
  * resolved to its groups as of the determination date and every default of the contract applied.
  */
 import type { Transaction, Party } from '../contract/transaction.js';
-import { countryOn, type CountryFacts } from '../data/country-groups.js';
+import { countryOn, membershipInterpretations, type CountryFacts } from '../data/country-groups.js';
 import type { Ctx } from './context.js';
 
 export type Activity = 'export' | 'reexport' | 'transfer' | 'deemed_export' | 'deemed_reexport';
@@ -44,9 +44,16 @@ export interface TxFacts {
 
 const NO_END_USES: readonly EndUse[] = Object.freeze([]);
 
-function country(code: string | undefined, asOf: string, ctx: Ctx): CountryFacts | undefined {
+function country(code: string | undefined, asOf: string, ctx: Ctx, role: 'place' | 'headquarters' = 'place'): CountryFacts | undefined {
   if (code === undefined) return undefined;
-  const c = countryOn(code, asOf);
+  // Memberships whose dates an interpretation decides (Cambodia in D:5, INT-53): read, and record.
+  const dated = membershipInterpretations(code, asOf);
+  let c = dated.length === 0 ? countryOn(code, asOf) : countryOn(code, asOf, new Map(dated.map((id) => { ctx.rely(id); return [id, ctx.reading(id)]; })));
+  // INT-55 (A-14): a D:5 member also in A:6 (Cyprus before 2024-05-30) as a headquarters.
+  if (role === 'headquarters' && c.d5 && c.groups.has('A:6')) {
+    ctx.rely('INT-55');
+    if (ctx.reading('INT-55') === 'a6_intent') c = notD5(c);
+  }
   if (c.aliasOf) {
     ctx.rely(c.aliasInterpretation!);
     ctx.warn(`${c.aliasOf} is treated as ${c.name} (${c.code}) for every country-group test (${c.aliasInterpretation}).`);
@@ -61,11 +68,19 @@ function party(p: Party | undefined, path: PartyPath, to: CountryFacts | undefin
     id: p?.id,
     ultimateParentId: p?.ultimateParentId,
     location: country(p?.country, asOf, ctx) ?? to,
-    hq: country(p?.headquarters, asOf, ctx),
-    uph: country(p?.ultimateParentHeadquarters, asOf, ctx),
+    hq: country(p?.headquarters, asOf, ctx, 'headquarters'),
+    uph: country(p?.ultimateParentHeadquarters, asOf, ctx, 'headquarters'),
     sector: p?.sector,
     veu: p?.veu,
   };
+}
+
+const notD5Cache = new Map<CountryFacts, CountryFacts>();
+/** The same country read as outside D:5 for the headquarters tests (INT-55 a6_intent). */
+function notD5(c: CountryFacts): CountryFacts {
+  let v = notD5Cache.get(c);
+  if (!v) notD5Cache.set(c, (v = { ...c, d5: false, macauOrD5: c.macau, tier: c.supp5a ? 1 : c.macau ? 3 : 2 }));
+  return v;
 }
 
 const NO_FACTS: NonNullable<Transaction['facts']> = Object.freeze({});

@@ -10,7 +10,7 @@ import { interpretation, readingIds, readingLabel } from '../data/interpretation
 import { reviewPolicy } from '../law/part742/review-policy.js';
 import type { ExceptionEval } from '../law/part740/exception.js';
 import { Ctx, MANY_PLACES, type EvalOptions } from './context.js';
-import { evaluateCore, EXCEPTIONS, outcomeOf, type Core } from './evaluate.js';
+import { evaluateCore, evaluateException, outcomeOf, type Core } from './evaluate.js';
 import { yesNo } from './logic.js';
 
 /** The parts of an answer an alternative reading is compared on. */
@@ -69,11 +69,11 @@ function alternative(tx: Transaction, core: Core, id: string, reading: string, r
   if (branch && only?.startsWith('exception:')) {
     const i = core.exceptions.findIndex((e) => `exception:${e.code}` === only);
     const x = { f: core.f, eccn: branch.eccn, cls: core.cls, aggregate: core.aggregate, ctx };
-    const exceptions = core.exceptions.map((e, j) => (j === i ? EXCEPTIONS[j]!(x) : e));
+    const exceptions = core.exceptions.map((e, j) => (j === i ? evaluateException(j, x) : e));
     return { ...base, exceptions, outcome: outcomeOf(core.subject, core.license, exceptions) };
   }
   if (branch && only === 'policy') {
-    return { ...base, reviewPolicy: reviewPolicy(core.f, branch.eccn, core.aggregate, branch.via744, ctx).policy };
+    return { ...base, reviewPolicy: reviewPolicy(core.f, branch.eccn, core.aggregate, branch.via744, ctx, core.cls.datacenter).policy };
   }
   const reuse = interpretation(id).stage === 'classification' ? undefined : { f: core.f, cls: core.cls };
   return answerOf(evaluateCore(tx, ctx, reuse));

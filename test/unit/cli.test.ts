@@ -47,9 +47,12 @@ describe('bin/aidr', () => {
     const bad = run(['check', file, '--ledger', ledger]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/invalid input: ledger\.lppUsedTpp: /);
-    const before = JSON.parse(execFileSync(bin, ['check', file, '--as-of', '2025-01-01'], { encoding: 'utf8' }));
+    // 2025-01-01: the V3 text (the UAE then in D:4): license required; before 2023-11-17 not modelled.
+    const v3 = JSON.parse(execFileSync(bin, ['check', file, '--as-of', '2025-01-01'], { encoding: 'utf8' }));
+    expect(v3.outcome).toBe('license_required');
+    expect(v3.ruleset.inForce).toBe(false);
+    const before = JSON.parse(execFileSync(bin, ['check', file, '--as-of', '2023-11-16'], { encoding: 'utf8' }));
     expect(before.outcome).toBe('indeterminate');
-    expect(before.ruleset.inForce).toBe(false);
   });
   it('--format text prints a report for a person', () => {
     const r = run(['check', '-', '--format', 'text'], JSON.stringify(tx));
@@ -68,7 +71,11 @@ describe('bin/aidr', () => {
     // The headline qualifies what the JSON qualifies: an unknown requirement, a date before compliance.
     const unclassified = { to: 'VN', item: { type: 'ic', tpp: 4000, dieAreaMm2: 1000 }, consignee: { country: 'VN', headquarters: 'VN', ultimateParentHeadquarters: 'VN' }, date: '2025-06-02' };
     expect(run(['check', '-', '--format', 'text'], JSON.stringify(unclassified)).stdout.split('\n')[0]).toBe('A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it');
-    expect(run(['check', '-', '--format', 'text', '--as-of', '2025-03-01'], JSON.stringify(tx)).stdout.split('\n')[0]).toMatch(/once compliance is required \(not yet on 2025-03-01/);
+    // Before 2025-05-15 the codified answer waits for the compliance date; as enforced (the text it amended) the answer differs.
+    const early = run(['check', '-', '--format', 'text', '--as-of', '2025-03-01'], JSON.stringify(tx)).stdout.split('\n');
+    expect(early[0]).toBe('PO-1: the codified and the enforced regime answer differently on 2025-03-01');
+    expect(early[1]).toMatch(/^ {2}As written: .* once compliance is required \(not yet on 2025-03-01\)/);
+    expect(early[2]).toMatch(/^ {2}As BIS enforces it: NO LICENSE REQUIRED\./);
   });
   it('chips and tpp show the catalog and the computation', () => {
     expect(run(['chips']).stdout).toMatch(/nvidia-h100-sxm\s+15832\s+19\.45/);

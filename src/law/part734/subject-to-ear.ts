@@ -3,8 +3,10 @@
  * - 15 CFR 734.3(a)(1)-(2): items in the United States and U.S.-origin items wherever located.
  * - 15 CFR 734.3(b)(3), 734.7(a): published technology (published weights) is not subject.
  * - 15 CFR 734.9(h): advanced computing FDP rule: foreign-produced 3A090/4A090 (and .z) items that
- *   are the direct product of listed U.S. technology/software, or made by a plant that is, destined
- *   anywhere (h)(2)(i).
+ *   are the direct product of listed U.S. technology/software, or made by a plant that is. Destination
+ *   scope by version: 2023-11-17 (88 FR 73458): the D-set, or worldwide when any party is
+ *   headquartered (or its ultimate parent is) in Macau or D:5 (Note to (h)(2)); 2025-01-13 (90 FR
+ *   4544): anywhere ((h)(2)(i)); as BIS enforces it from 2025-05-15, the 2023 scope (E7, inference).
  * - 15 CFR 734.9(l): AI model weights FDP rule: foreign-produced 4E091 weights made by a plant or
  *   'major component' (3A090/4A090/.z hardware) subject to the EAR, destined anywhere; Note 7
  *   extends it to fine-tuned or quantized derivatives.
@@ -14,6 +16,25 @@ import type { TxFacts } from '../../engine/facts.js';
 import type { Finding, Missing } from '../../engine/logic.js';
 import type { ItemClass } from '../part774/classify.js';
 import { chip } from '../../data/chips.js';
+import type { Ctx } from '../../engine/context.js';
+import { partiesOf } from '../../engine/facts.js';
+import { anyOf, NONE as NO_MISSING } from '../../engine/logic.js';
+import { hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
+import { texts } from '../provision.js';
+
+type Scope = (f: TxFacts) => Finding;
+const worldwide: Scope = () => ({ value: true, missing: NO_MISSING as Missing[] });
+const dSetOrHeadquarters: Scope = (f) => anyOf({ value: f.to!.d145NotA56, missing: NO_MISSING as Missing[] }, ...partiesOf(f).map((p) => hqOrParentIn(p, inMacauOrD5, 'Macau or Country Group D:5')));
+const fdpScope = texts<Scope>('734.9(h)', { '2023-11-17': dSetOrHeadquarters, '2025-01-13': worldwide });
+
+/** The FDP rule's destination scope on the date: a product-scope item that falls outside it is not subject under (h). */
+function withinFdpDestination(f: TxFacts, ctx: Ctx | undefined, subject: Jurisdiction): Jurisdiction {
+  const scope = ctx ? fdpScope(ctx) : worldwide;
+  const d = (scope ?? worldwide)(f);
+  if (d.value === true) return scope === dSetOrHeadquarters ? { ...subject, step: { ...subject.step, detail: (subject.step.detail ?? '').replace(/destined anywhere[^.]*/, 'destined to the D-set or for a Macau/D:5-headquartered party (734.9(h)(2) of 2023-11-17)') } } : subject;
+  if (d.value === false) return result(false, [], 'Advanced computing FDP rule (destination scope)', CITE_734.fdpH, 'Within the product scope of 734.9(h)(1), but destined outside D:1/D:4/D:5 (or to A:5/A:6) and for no party headquartered (or whose ultimate parent is) in Macau or D:5: outside the destination scope of 734.9(h)(2) of 2023-11-17. aidr does not evaluate the de minimis rule (734.4).');
+  return result(undefined, d.missing, 'Advanced computing FDP rule (destination scope)', CITE_734.fdpH, 'Outside the D-set: subject under 734.9(h) only if a party is headquartered (or its ultimate parent is) in Macau or D:5, which is unknown.');
+}
 
 export const CITE_734 = {
   inUs: '15 CFR 734.3(a)(1)',
@@ -36,7 +57,7 @@ function startsInUs(f: TxFacts): boolean {
   return f.from?.us === true;
 }
 
-export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null): Jurisdiction {
+export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null, ctx?: Ctx): Jurisdiction {
   const item = f.item;
   if (cls.kind === 'service') {
     return result(true, [], 'IaaS training service', CITE_734.inUs, 'Providing computing services moves no item; the service is assessed for red flags and the model it produces is classified for later exports.');
@@ -46,7 +67,7 @@ export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null): J
     if (w.published === true) return result(false, [], 'Published weights', CITE_734.published, 'Published technology is not subject to the EAR.');
     if (w.published === undefined) {
       // Subject only if unpublished: decide the rest as if unpublished, then make "subject" unknown.
-      const ifUnpublished = subjectToEar({ ...f, item: { ...item, published: false } as typeof item }, cls, eccn);
+      const ifUnpublished = subjectToEar({ ...f, item: { ...item, published: false } as typeof item }, cls, eccn, ctx);
       if (ifUnpublished.value === false) return ifUnpublished;
       return result(undefined, [{ path: 'item.published', why: 'published weights (15 CFR 734.7(a)) are not subject to the EAR' }, ...ifUnpublished.missing], ifUnpublished.step.rule, `${CITE_734.published}; ${ifUnpublished.step.citation}`, `${ifUnpublished.step.detail} Subject to the EAR only if the weights are unpublished, which is unknown.`);
     }
@@ -74,9 +95,9 @@ export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null): J
   const inScope = eccn !== null && /^(3A090|4A090|3A001\.z|4A003\.z|4A004\.z|4A005\.z|5A002\.z|5A004\.z|5A992\.z)/.test(eccn);
   const model = f.item.type === 'ic' ? f.item.model : undefined;
   if (inScope && h.foreignDirectProduct === undefined && model !== undefined && chip(model).designOrigin === 'US') {
-    return result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, `Designed with U.S.-origin technology (${chip(model).designOriginSource}): wherever produced, the part is U.S.-origin or the direct product of U.S.-origin technology under 734.9(h)(1)(i), destined anywhere ((h)(2)(i)).`);
+    return withinFdpDestination(f, ctx, result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, `Designed with U.S.-origin technology (${chip(model).designOriginSource}): wherever produced, the part is U.S.-origin or the direct product of U.S.-origin technology under 734.9(h)(1)(i), destined anywhere ((h)(2)(i)).`));
   }
-  if (h.foreignDirectProduct === true && inScope) return result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'A foreign-produced 3A090/4A090/.z item that is the direct product of listed U.S. technology or software, or of a plant that is, destined anywhere ((h)(1), (h)(2)(i)).');
+  if (h.foreignDirectProduct === true && inScope) return withinFdpDestination(f, ctx, result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'A foreign-produced 3A090/4A090/.z item that is the direct product of listed U.S. technology or software, or of a plant that is, destined anywhere ((h)(1), (h)(2)(i)).'));
   if (h.producedOutsideUS === true && (h.foreignDirectProduct === false || !inScope)) {
     return result(false, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'Foreign-produced and outside the product scope of 734.9(h)(1). aidr does not evaluate the de minimis rule (734.4): U.S.-origin controlled content above de minimis would make it subject.');
   }

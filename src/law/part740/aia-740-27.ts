@@ -55,7 +55,7 @@ function chips(x: ExceptionInput, k: Conditions): ExceptionEval {
     k.add(cond('consignee-headquartered-in-supp5a', headquarteredInSupp5a(f.consignee), C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`)) &&
     (!f.separateEndUser ||
       k.add(cond('end-user-in-supp5a', allOf(locatedIn(f.endUser, inSupp5a), headquarteredInSupp5a(f.endUser)), `${C.a}; ${C.b2iv}`, () => `End user located in ${describe(f.endUser.location)}, ${describeHq(f.endUser)}: items received under AIA may not go to an entity located or headquartered outside Supp. 5(a).`))) &&
-    k.add(cond('not-restricted-by-740-2', negate(restriction7402(f, x.eccn)), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.')) &&
+    k.add(cond('not-restricted-by-740-2', negate(restriction7402(f, x.eccn, x.ctx)), C.restr, 'For 3A090/4A090 items to D:1/D:4/D:5 (outside A:5/A:6) or to Macau/D:5-headquartered entities, AIA is usable only for 4E091.')) &&
     k.add(noPart744Concern(f));
   return k.finish('AIA', () => chipObligations(x));
 }
@@ -192,7 +192,7 @@ function weightsEndUser(f: ExceptionInput['f']): Cond {
  * Supp. 5(a) and located outside Macau and D:5.
  */
 function restrictionForWeights(x: ExceptionInput): Cond {
-  const restricted = restriction7402(x.f, x.eccn);
+  const restricted = restriction7402(x.f, x.eccn, x.ctx);
   const cons = x.f.consignee;
   // The carve-out names the entity's own headquarters and its location, nothing of its parent:
   // AIA's own conditions (INT-18) decide what a parent elsewhere means.

@@ -13,6 +13,7 @@ import type { ItemClass } from '../part774/classify.js';
 import { covers, listCitation } from '../eccn-lists.js';
 import { describe, hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
 import { part746Section } from '../part746/embargo.js';
+import { texts } from '../provision.js';
 
 /** A condition's explanation, built only when the output includes it (not in lean mode). */
 export type Detail = string | (() => string);
@@ -156,12 +157,18 @@ export function anyPartyMacauD5(f: TxFacts): Finding {
 }
 
 /**
- * 15 CFR 740.2(a)(9)(ii): to D:1/D:4/D:5 (outside A:5/A:6), or for an entity headquartered in
- * Macau or D:5, items in (a)(9)(ii)(A) may use only the listed exceptions.
+ * 15 CFR 740.2(a)(9)(ii): to D:1/D:4/D:5 (outside A:5/A:6), or (from 2024-04-04, 89 FR 23876) for
+ * an entity headquartered in Macau or D:5 wherever located, items in (a)(9)(ii)(A) may use only
+ * the listed exceptions. The 2023-11-17 text reached only the D-set.
  */
-export function restriction7402(f: TxFacts, eccn: string | null): Finding {
+type Scope = (f: TxFacts) => Finding;
+const dSetOnly: Scope = (f) => ({ value: f.to!.d145NotA56, missing: NONE as Missing[] });
+const dSetOrHeadquarters: Scope = (f) => anyOf({ value: f.to!.d145NotA56, missing: NONE as Missing[] }, anyPartyMacauD5(f));
+const restrictionScope = texts<Scope>('740.2(a)(9)(ii)', { '2023-11-17': dSetOnly, '2024-04-04': dSetOrHeadquarters, '2024-12-02': dSetOrHeadquarters, '2025-01-13': dSetOrHeadquarters });
+
+export function restriction7402(f: TxFacts, eccn: string | null, ctx: Ctx): Finding {
   if (!covers('exceptionRestriction', eccn)) return { value: false, missing: NONE as Missing[] };
-  return anyOf({ value: f.to!.d145NotA56, missing: NONE as Missing[] }, anyPartyMacauD5(f));
+  return (restrictionScope(ctx) ?? dSetOrHeadquarters)(f);
 }
 
 export function records(citation: string, what: string): Obligation {

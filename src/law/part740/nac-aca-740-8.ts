@@ -1,5 +1,13 @@
 /**
- * License Exceptions NAC and ACA, 15 CFR 740.8 as revised. Both cover 3A090 (not .c), 4A090 and the
+ * License Exceptions NAC and ACA, 15 CFR 740.8, by version:
+ * - 2023-11-17 (88 FR 73458): one exception, NAC, for every advanced computing destination; the
+ *   25-day notification only for exports and reexports to Macau/D:5 (and, here, to Macau/D:5-
+ *   headquartered entities); ACA did not exist. Against a 744.23(a)(3) license: INT-54 (A-13).
+ * - 2024-04-04 (89 FR 23876): NAC for Macau/D:5 and Macau/D:5-headquartered entities (notified);
+ *   ACA for D:1/D:4 and transfers within Macau/D:5 (no notification).
+ * - As BIS enforces it from 2025-05-15: the 2024-04-04 scopes; the notification's data elements per
+ *   INT-50.
+ * As revised by 90 FR 4544 (2025-01-13): Both cover 3A090 (not .c), 4A090 and the
  * .z items, except items designed or marketed for datacenters that meet 3A090.a (INT-13 when that is
  * unknown). NAC: exports and reexports to Macau or D:5, or to entities headquartered (or whose
  * ultimate parent is) there, after a SNAP-R notification at least 25 days ahead (c)(1). ACA: exports,
@@ -10,6 +18,8 @@ import { NAC_LOOKBACK_MONTHS, NAC_NOTICE_DAYS } from '../../data/parameters.js';
 import { and, anyOf, known, negate, type Finding } from '../../engine/logic.js';
 import { advancedClass } from '../eccn-lists.js';
 import { describe } from '../headquarters.js';
+import { cond as condition } from './exception.js';
+import { texts } from '../provision.js';
 import { activityCovered, notUnderPart746, anyPartyMacauD5, cond, Conditions, itemCovered, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = { a: '15 CFR 740.8(a)', c1: '15 CFR 740.8(c)(1)', ecc: 'ECCN 3A090, List Based License Exceptions (NAC/ACA)' };
@@ -28,15 +38,44 @@ function macauOrD5Scope(x: ExceptionInput): Finding {
   return anyOf(known(x.f.to!.macauOrD5), anyPartyMacauD5(x.f));
 }
 
+type Version = '2023' | '2024' | '2025' | 'enforced';
+const versionOf = texts<Version>('740.8', { '2023-11-17': '2023', '2024-04-04': '2024', '2025-01-13': '2025', '2025-05-15': 'enforced' });
+
+/** ACA before 2024-04-04: not yet an exception. */
+const NOT_YET = (code: string) => condition('exception-in-force', false, '15 CFR 740.8 (text of 2023-11-17)', `${code} was created by 89 FR 23876, effective 2024-04-04.`);
+
 export function evaluateNac(x: ExceptionInput): ExceptionEval {
+  const v = versionOf(x.ctx);
   const k = new Conditions(x);
+  if (v === undefined) {
+    k.add(condition('exception-in-force', false, '15 CFR 740.8', 'License Exception NAC was created by 88 FR 73458, effective 2023-11-17.'));
+    return k.finish('NAC', nacObligations);
+  }
+  if (v === '2023') {
+    k.add(itemCovered('NAC', 'nacAca', x.eccn)) &&
+      k.add(notDatacenterA(x)) &&
+      k.add(activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'NAC')) &&
+      k.add(notUnderPart746(x.f, 'NAC')) &&
+      k.add(nacOver744(x)) &&
+      k.add(noPart744Concern(x.f));
+    // V1's notification: only exports and reexports to Macau or D:5 (740.8(a)(2), (c)(1) of 2023-11-17).
+    return k.finish('NAC', () => (x.f.to!.macauOrD5 && x.f.activity !== 'transfer' ? nacObligationsFor(x) : ACA_OBLIGATIONS as Obligation[]));
+  }
   k.add(itemCovered('NAC', 'nacAca', x.eccn)) &&
     k.add(notDatacenterA(x)) &&
     k.add(activityCovered(x.f, ['export', 'reexport'], C.a, 'NAC')) &&
     k.add(notUnderPart746(x.f, 'NAC')) &&
     k.add(nacScope(x)) &&
     k.add(noPart744Concern(x.f));
-  return k.finish('NAC', nacObligations);
+  return k.finish('NAC', () => nacObligationsFor(x));
+}
+
+/** V1: 744.23(c) barred every exception, 740.8(b)(1) allowed NAC for a 744.23(a)(3) license (INT-54). */
+function nacOver744(x: ExceptionInput): Cond {
+  const hqCase = !x.f.to!.d145NotA56;
+  if (!hqCase) return condition('not-744-23-license', true, C.a, 'The license arises under 742.6(a)(6)(iii), not 744.23(a)(3).');
+  const ok = x.ctx.choose('INT-54', (r) => r === 'nac_available');
+  return condition('overcomes-744-23', ok, '15 CFR 740.8(b)(1); 15 CFR 744.23(c) (text of 2023-11-17)', `A 744.23(a)(3) license: 740.8(b)(1) allows NAC, 744.23(c) bars every exception (INT-54: ${x.ctx.reading('INT-54')}).`);
 }
 
 function nacScope(x: ExceptionInput): Cond {
@@ -45,7 +84,21 @@ function nacScope(x: ExceptionInput): Cond {
 }
 
 export function evaluateAca(x: ExceptionInput): ExceptionEval {
+  const v = versionOf(x.ctx);
   const k = new Conditions(x);
+  if (v === undefined || v === '2023') {
+    k.add(NOT_YET('ACA'));
+    return k.finish('ACA', () => ACA_OBLIGATIONS as Obligation[]);
+  }
+  if (v === '2024' || v === 'enforced') {
+    k.add(itemCovered('ACA', 'nacAca', x.eccn)) &&
+      k.add(notDatacenterA(x)) &&
+      k.add(activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA')) &&
+      k.add(notUnderPart746(x.f, 'ACA')) &&
+      k.add(acaScope2024(x)) &&
+      k.add(noPart744Concern(x.f));
+    return k.finish('ACA', () => ACA_OBLIGATIONS as Obligation[]);
+  }
   k.add(itemCovered('ACA', 'nacAca', x.eccn)) &&
     k.add(notDatacenterA(x)) &&
     k.add(activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA')) &&
@@ -61,6 +114,22 @@ function acaScope(x: ExceptionInput): Cond {
   return cond('outside-macau-d5-or-transfer-within', scope, C.a, () => transferWithin ? `A transfer (in-country) within ${describe(x.f.to)}.` : `ACA covers any destination except Macau/D:5 and Macau/D:5-headquartered entities (destination ${describe(x.f.to)}).`);
 }
 
+/** 2024-04-04 text: D:1/D:4 (not Macau/D:5, no Macau/D:5-headquartered party), or a transfer within Macau/D:5. */
+function acaScope2024(x: ExceptionInput): Cond {
+  const to = x.f.to!;
+  const transferWithin = x.f.activity === 'transfer' && to.macauOrD5;
+  const d14 = to.groups.has('D:1') || to.groups.has('D:4');
+  const scope: Finding = transferWithin ? known(true) : !d14 ? known(false) : negate(macauOrD5Scope(x));
+  return cond('d1-d4-destination-or-transfer-within', scope, `${C.a} (text of 2024-04-04)`, () => transferWithin ? `A transfer (in-country) within ${describe(to)}.` : `ACA covered D:1 and D:4 destinations other than Macau/D:5 and Macau/D:5-headquartered entities (destination ${describe(to)}).`);
+}
+
+/** The notification's data elements: three before 90 FR 4544; six after; as enforced per INT-50. */
+function nacObligationsFor(x: ExceptionInput): Obligation[] {
+  const v = versionOf(x.ctx);
+  const six = v === '2025' || (v === 'enforced' && x.ctx.choose('INT-50', (r) => r === 'all_six'));
+  return (six ? NAC_OBLIGATIONS : NAC_OBLIGATIONS_PRE_RULE) as Obligation[];
+}
+
 // NAC's and ACA's obligations do not depend on the shipment: built once, shared, read-only.
 const NAC_OBLIGATIONS: readonly Obligation[] = Object.freeze([
   {
@@ -69,6 +138,19 @@ const NAC_OBLIGATIONS: readonly Obligation[] = Object.freeze([
     deadline: `${NAC_NOTICE_DAYS} days before shipment`,
     to: 'BIS via SNAP-R',
     citation: C.c1,
+  },
+  verifyPart744(),
+  records('15 CFR 740.8; part 762', 'each NAC export or reexport and the notification'),
+]);
+
+// Before 90 FR 4544 (and as enforced under INT-50 three): TPP, performance density and the datasheet.
+const NAC_OBLIGATIONS_PRE_RULE: readonly Obligation[] = Object.freeze([
+  {
+    what: 'Submit a NAC notification in SNAP-R (Box 9: "NAC") with the total processing performance, the performance density and a datasheet showing whether the item is designed or marketed for datacenters. Ship only if BIS has not objected (BIS may require a license).',
+    when: `at least ${NAC_NOTICE_DAYS} calendar days before the export or reexport`,
+    deadline: `${NAC_NOTICE_DAYS} days before shipment`,
+    to: 'BIS via SNAP-R',
+    citation: `${C.c1} (text of 2024-04-04)`,
   },
   verifyPart744(),
   records('15 CFR 740.8; part 762', 'each NAC export or reexport and the notification'),
@@ -83,3 +165,4 @@ const ACA_OBLIGATIONS: readonly Obligation[] = Object.freeze([
 function nacObligations(): Obligation[] {
   return NAC_OBLIGATIONS as Obligation[];
 }
+

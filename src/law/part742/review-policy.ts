@@ -18,7 +18,10 @@ import { partiesOf, type TxFacts } from '../../engine/facts.js';
 import { anyOf, mergeMissing, type Finding, type Missing, type Tri } from '../../engine/logic.js';
 import { advancedClass } from '../eccn-lists.js';
 import { describe, describeHq, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a } from '../headquarters.js';
-import { CITE_744_23_REVIEW } from '../part744/headquarters-license.js';
+import { review744 } from '../part744/review-744-23-d.js';
+import { texts } from '../provision.js';
+import { policy2023, policy2024, policyAsEnforced, type PolicyText } from './review-policy-pre-rule.js';
+import { china1684 } from './china-review-91-fr-1684.js';
 
 export const CITE_742_6_B = {
   a1: '15 CFR 742.6(b)(10)(iii)(A)(1)',
@@ -44,15 +47,35 @@ export interface Policy {
 
 const tier2: (c: CountryFacts) => boolean = (c) => !c.supp5a && !c.supp5b && !c.macauOrD5;
 
-export function reviewPolicy(f: TxFacts, eccn: string | null, aggregate: Decimal | undefined, viaHeadquarters744: boolean, ctx: Ctx): Policy {
-  if (viaHeadquarters744) {
-    return { policy: 'presumption_of_denial', missing: [], citation: CITE_744_23_REVIEW, steps: [{ rule: 'Review of a 744.23 license', citation: CITE_744_23_REVIEW, result: 'presumption of denial', detail: 'The license arises because an entity is headquartered (or its ultimate parent is) in Macau or D:5.' }] };
-  }
-  switch (advancedClass(eccn)) {
+/** 90 FR 4544's text (b)(10)(iii)-(iv), as the other versions' fallback under INT-48. */
+const codifiedText: PolicyText = (_f, _kind, _dc, _ctx, codified) => codified();
+
+const policyText = texts<PolicyText>('742.6(b)(10)', {
+  '2023-11-17': policy2023,
+  '2024-12-02': policy2024,
+  '2025-01-13': codifiedText,
+  '2025-05-15': policyAsEnforced,
+});
+
+/**
+ * The review policy of the version in force (742.6(b)(10) or, for a 744.23 license, 744.23(d)),
+ * then 91 FR 1684's case-by-case review for qualifying exports from the U.S. to China/Macau.
+ * `datacenter` is the item's datacenter flag (the pre-rule carve-outs turn on it).
+ */
+export function reviewPolicy(f: TxFacts, eccn: string | null, aggregate: Decimal | undefined, viaHeadquarters744: boolean, ctx: Ctx, datacenter?: Tri): Policy {
+  return china1684(f, eccn, viaHeadquarters744, basePolicy(f, eccn, aggregate, viaHeadquarters744, ctx, datacenter), ctx);
+}
+
+function basePolicy(f: TxFacts, eccn: string | null, aggregate: Decimal | undefined, viaHeadquarters744: boolean, ctx: Ctx, datacenter: Tri): Policy {
+  if (viaHeadquarters744) return review744(f, eccn, datacenter, ctx);
+  const kind = advancedClass(eccn);
+  switch (kind) {
     case 'a':
-      return policyForA(f, aggregate, ctx);
-    case 'b':
-      return policyForB(f);
+    case 'b': {
+      const codified = () => (kind === 'a' ? policyForA(f, aggregate, ctx) : policyForB(f));
+      const text = policyText(ctx);
+      return text ? text(f, kind, datacenter, ctx, codified) : codified();
+    }
     case 'hbm':
       return { policy: 'presumption_of_denial', missing: [], citation: CITE_742_6_B.hbm, steps: [{ rule: 'HBM to Macau or D:5', citation: CITE_742_6_B.hbm, result: 'presumption of denial' }] };
     case 'weights':
