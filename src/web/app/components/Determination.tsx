@@ -27,7 +27,7 @@ export function Headline({ d, changed }: { d: Determination & WithRegimes; chang
             <li key={r.id} class={`outcome-${r.outcome}`} data-regime={r.id}>
               <strong>{r.id === 'codified' ? 'As written (codified)' : r.id === 'enforced' ? 'As enforced' : r.id}{d.regime === r.id ? ' (top-level answer)' : ''}: </strong>
               <span class="outcome">{OUTCOME_WORDS[r.outcome as keyof typeof OUTCOME_WORDS] ?? words(r.outcome)}</span>
-              {r.eligibleExceptions.length ? ` under ${r.eligibleExceptions.join(', ')}` : ''}
+              {r.eligibleExceptions.length ? `: ${r.eligibleExceptions.join(', ')}` : ''}
               <span class="meta"> ECCN {r.eccn ?? 'none'}; license required: {r.licenseRequired}; review policy: {words(r.reviewPolicy)}</span>
               {r.citations.length ? <span class="meta"> <Citation text={r.citations.join('; ')} /></span> : null}
               {r.basis?.length ? <span class="meta"> Basis: {r.basis.join(', ')}</span> : null}

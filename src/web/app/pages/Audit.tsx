@@ -94,7 +94,7 @@ export function AuditPage({ id }: { id?: string }) {
               {replay.today ? (
                 <div class="replay-today">
                   <p>Today ({replay.today.asOf}{replay.today.vintage ? `, vintage ${replay.today.vintage}` : ''}), the same transaction{replay.today.regimesDiffer ? ': the regimes differ' : ''}:</p>
-                  <ul>{replay.today.regimes.map((r) => <li key={r.id}>{r.id === 'codified' ? 'As written' : 'As enforced'}: {OUTCOME_WORDS[r.outcome as keyof typeof OUTCOME_WORDS] ?? words(r.outcome)}{r.eligibleExceptions.length ? ` under ${r.eligibleExceptions.join(', ')}` : ''}</li>)}</ul>
+                  <ul>{replay.today.regimes.map((r) => <li key={r.id}>{r.id === 'codified' ? 'As written' : 'As enforced'}: {OUTCOME_WORDS[r.outcome as keyof typeof OUTCOME_WORDS] ?? words(r.outcome)}{r.eligibleExceptions.length ? `: ${r.eligibleExceptions.join(', ')}` : ''}</li>)}</ul>
                 </div>
               ) : null}
             </section>
