@@ -19,6 +19,8 @@ import { collectInterpretation, parseJson, readInput, reportAndExit, UsageError,
 import { renderText } from './text.js';
 import { renderWhatIfText } from './what-if-text.js';
 import { whatIf } from '../engine/what-if.js';
+import { determine } from '../engine/determine.js';
+import type { Transaction } from '../contract/transaction.js';
 import { commitAll } from './ledger.js';
 
 export interface CheckFlags {
@@ -114,6 +116,15 @@ export function registerCheck(program: Command): void {
     });
 }
 
+/**
+ * For the text headline when the regimes differ: the transaction under the other regime, so that
+ * its line can say why (its license-requirement finding does not depend on the ledger view).
+ */
+function otherRegime(tx: Transaction, d: Determination, opts: EvalOptions): Determination | undefined {
+  if (!d.regimesDiffer || !d.explanation) return undefined;
+  return determine(tx, { ...opts, regime: d.regime === 'codified' ? 'enforced' : 'codified', sensitivity: false });
+}
+
 /** Write and wait for the pipe when it is full, so that output never piles up in memory. */
 async function out(text: string): Promise<void> {
   if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
@@ -156,7 +167,7 @@ async function checkStream(file: string, flags: CheckFlags, opts: EvalOptions): 
       if (value === null || typeof value !== 'object') throw new InputError('(root)', 'expected a transaction object or an array of them');
       const tx = parseTransaction(value);
       const d = await decide(tx);
-      if (flags.format === 'text') process.stdout.write(renderText(d));
+      if (flags.format === 'text') process.stdout.write(renderText(d, otherRegime(tx, d, opts)));
       else writeJson(d);
       return EXIT.ok;
     }
@@ -171,7 +182,7 @@ async function checkStream(file: string, flags: CheckFlags, opts: EvalOptions): 
         if ('error' in r) throw new InputError(`[${i}]`, r.error);
         const tx = parseTransaction('value' in r ? r.value : undefined, `[${i}]`);
         const d = await decide(tx);
-        piece = text ? renderText(d) : JSON.stringify(d, null, 2);
+        piece = text ? renderText(d, otherRegime(tx, d, opts)) : JSON.stringify(d, null, 2);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         invalid++;

@@ -30,15 +30,43 @@ function headline(d: Determination): string {
 }
 
 /**
- * One regime's answer in a line: the outcome, then why in a few words (the exceptions available,
- * or for the regime the details follow, the ones that are not; the review policy) and its citations.
+ * Why a determination's license requirement came out as it did, in a few words: the findings of
+ * its license-requirement steps that match the answer ("3A090.a to Brazil (BR), outside the
+ * D-set"). Empty without an explanation (lean output) or when no step says it.
  */
-function regimeHeadline(d: Determination, r: RegimeAnswer): string {
+export function licenseReason(det: Determination | undefined): string {
+  const want = det?.licenseRequired === 'yes' ? 'license required' : det?.licenseRequired === 'no' ? 'no license' : undefined;
+  if (!det?.explanation || !want) return '';
+  const found = det.explanation.filter((s) => s.result.startsWith(want) && s.detail).map((s) => firstClause(s.detail!)).filter(Boolean);
+  return [...new Set(found)].join('; ');
+}
+
+/** A finding's first clause: up to the first ': ' or sentence end outside parentheses. */
+function firstClause(text: string): string {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (ch === ':' || ch === '.') && (i + 1 === text.length || text[i + 1] === ' ')) return text.slice(0, i).trim();
+  }
+  return text.trim();
+}
+
+/**
+ * One regime's answer in a line: the outcome, then why in a few words (the finding that decided
+ * the license requirement, when the determination under that regime is at hand; the exceptions
+ * available, or for the regime the details follow, the ones that are not; the review policy) and
+ * its citations.
+ */
+function regimeHeadline(d: Determination, r: RegimeAnswer, under?: Determination): string {
   let h = r.outcome === 'license_exception' && r.licenseRequired === 'unknown' ? 'A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it' : OUTCOME[r.outcome];
   if (!r.complianceRequired && (r.outcome === 'license_exception' || r.outcome === 'license_required')) {
     h = `${h} once compliance is required (not yet on ${d.ruleset.asOf})`;
   }
   const why: string[] = [];
+  const reason = licenseReason(under);
+  if (reason) why.push(reason);
   if (r.eligibleExceptions.length) why.push(`${r.eligibleExceptions.join(', ')} available`);
   else if (r.id === d.regime && r.licenseRequired !== 'no') {
     const notAvailable = d.exceptions.filter((e) => e.status === 'not_eligible').map((e) => e.code);
@@ -49,21 +77,26 @@ function regimeHeadline(d: Determination, r: RegimeAnswer): string {
   return `${REGIME_NAME[r.id]}: ${h}${why.length ? ` — ${why.join('; ')}` : ''}.${cites}`;
 }
 
-/** The headline lines: one when the regimes agree, one per regime (and which one the details follow) when they differ. */
-function headlines(d: Determination): string[] {
+/**
+ * The headline lines: one when the regimes agree, one per regime (and which one the details
+ * follow) when they differ. `other` is the same transaction determined under the other regime,
+ * when the caller has it, for that regime's reason.
+ */
+function headlines(d: Determination, other?: Determination): string[] {
   const prefix = d.id ? `${d.id}: ` : '';
   if (!d.regimesDiffer || d.regimes.length < 2) return [`${prefix}${headline(d)}`];
   return [
     `${prefix}the codified and the enforced regime answer differently on ${d.ruleset.asOf}`,
-    ...d.regimes.map((r) => `  ${regimeHeadline(d, r)}`),
+    ...d.regimes.map((r) => `  ${regimeHeadline(d, r, r.id === d.regime ? d : other?.regime === r.id ? other : undefined)}`),
     `  The details below follow ${d.regime === 'codified' ? 'the codified text (--regime enforced for the other)' : 'the enforced regime (--regime codified for the other)'}.`,
   ];
 }
 
-export function renderText(d: Determination): string {
+/** `other`: optionally, the same transaction determined under the other regime (its headline then says why). */
+export function renderText(d: Determination, other?: Determination): string {
   const out: string[] = [];
   const c = d.classification;
-  out.push(...headlines(d));
+  out.push(...headlines(d, other));
   out.push('');
   out.push(`As of ${d.ruleset.asOf} (${d.ruleset.version}). ${d.ruleset.status}`);
   out.push(`Regimes: ${statusSentence(d.ruleset.asOf)} This answer: ${d.regime}${d.regimesDiffer ? '' : ' (the other regime gives the same)'}.`);

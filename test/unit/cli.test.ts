@@ -75,7 +75,7 @@ describe('bin/aidr', () => {
     const early = run(['check', '-', '--format', 'text', '--as-of', '2025-03-01'], JSON.stringify(tx)).stdout.split('\n');
     expect(early[0]).toBe('PO-1: the codified and the enforced regime answer differently on 2025-03-01');
     expect(early[1]).toMatch(/^ {2}As written: .* once compliance is required \(not yet on 2025-03-01\)/);
-    expect(early[2]).toMatch(/^ {2}As BIS enforces it: NO LICENSE REQUIRED\./);
+    expect(early[2]).toMatch(/^ {2}As BIS enforces it: NO LICENSE REQUIRED — 3A090\.a to Brazil \(BR\), which is not in D:1, D:4 or D:5/);
   });
   it('chips and tpp show the catalog and the computation', () => {
     expect(run(['chips']).stdout).toMatch(/nvidia-h100-sxm\s+15832\s+19\.45/);

@@ -13,7 +13,7 @@ import { parseTransaction } from '../../src/contract/parse.js';
 import { determine } from '../../src/engine/determine.js';
 import { between, compareAsOf, regimeChanges, renderComparisonText } from '../../src/engine/compare-dates.js';
 import { legalStatus, statusSentence } from '../../src/engine/legal-status.js';
-import { renderText } from '../../src/cli/text.js';
+import { licenseReason, renderText } from '../../src/cli/text.js';
 import { changesBetween } from '../../src/screen/compare.js';
 import { flatRow } from '../../src/screen/format.js';
 import { headerCells } from '../../src/screen/write.js';
@@ -115,6 +115,20 @@ describe('--format text with two regimes', () => {
     const enforced = renderText(differing('enforced')).split('\n');
     expect(enforced[3]).toMatch(/details below follow the enforced regime/);
     expect(enforced.find((l) => l.startsWith('Subject to the EAR'))).toMatch(/License required: no/);
+  });
+
+  it('the CLI: the Brazilian example headlines both answers, each with the finding that decided it (the issue\'s example)', () => {
+    const lines = run(['check', '-', '--no-ledger', '--format', 'text'], JSON.stringify(BRAZIL)).stdout.split('\n');
+    expect(lines[0]).toBe('BR-1: the codified and the enforced regime answer differently on 2026-12-06');
+    expect(lines[1]).toMatch(/^ {2}As written: LICENSE REQUIRED \(no license exception available\) — 3A090\.a to or within any destination, here Brazil \(BR\); .*LPP.* not available; review: approval within allocation\. \[.*742\.6\(a\)\(6\)\(iii\)\(A\)/);
+    expect(lines[2]).toMatch(/^ {2}As BIS enforces it: NO LICENSE REQUIRED — 3A090\.a to Brazil \(BR\), outside the D-set\./);
+    expect(lines[3]).toMatch(/details below follow the codified text/);
+    // As enforced, the body says no license: no line contradicts the headline.
+    const enforced = run(['check', '-', '--no-ledger', '--format', 'text', '--regime', 'enforced'], JSON.stringify(BRAZIL)).stdout;
+    expect(enforced).toMatch(/^Subject to the EAR: yes {3}License required: no/m);
+    expect(enforced).toMatch(/This answer: enforced\./);
+    // Lean output has no explanation: the headline gives no finding rather than a guess.
+    expect(licenseReason({ ...determine(BRAZIL, { explain: false }) })).toBe('');
   });
 
   it('before 2025-05-15 the codified answer waits for the compliance date; the enforced one does not', () => {
