@@ -84,6 +84,8 @@ export class Ctx {
 
   /** The provisions and overlays applied, one bit each (TEXT_BIT): a cheap key for what they add up to. */
   textsMask = 0;
+  /** The provisions consulted (whether or not a version applied) and the overlays looked at, one bit each. */
+  consultedMask = 0;
 
   applied(provision: string, version: ProvisionVersion): void {
     if (this.displayOnly) return;

@@ -22,6 +22,7 @@ import { mergeMissing, yesNo } from './logic.js';
 import { rulesetVersion } from './version.js';
 import { COMPLIANCE_DEFERRALS, COVERAGE, overlay, provisionText, REGIMES_DIVERGE_FROM, vintageOn } from '../data/regimes.js';
 import { FIRST_VINTAGE } from './evaluate.js';
+import { otherRegimeAgrees } from '../law/provision.js';
 
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -40,9 +41,11 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   // Before the regimes can first differ (2025-01-13) both apply the same texts: one evaluation
   // answers both. After it the other regime is evaluated lean (its answer needs no explanation),
   // sharing the facts and the classification, which no version choice touches.
-  const theirs = asOf < REGIMES_DIVERGE_FROM
+  // Also when every provision this evaluation consulted has the same version in the other regime.
+  const otherCtx = asOf < REGIMES_DIVERGE_FROM ? undefined : new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
+  const theirs = otherCtx === undefined || otherRegimeAgrees(core.ctx, otherCtx)
     ? { ...mine, id: otherId, complianceRequired: complianceRequired(otherId, asOf) }
-    : regimeAnswer(evaluateCore(tx, new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId), { f: core.f, cls: core.cls }));
+    : regimeAnswer(evaluateCore(tx, otherCtx, { f: core.f, cls: core.cls }));
   const answers = chosen === 'codified' ? [mine, theirs] : [theirs, mine];
   out.regime = chosen;
   out.regimes = answers;
@@ -73,10 +76,27 @@ function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
   };
 }
 
-type Texts = { basis: string[]; versions: RegimeAnswer['versions'] };
+type Texts = { basis: string[]; versions: RegimeAnswer['versions']; step?: Step };
 /** Per (date, regime, readings) choice set, per provisions consulted: the basis and versions, built once. */
 const textsCache = new WeakMap<object, Map<number, Texts>>();
 const NO_TEXTS: Texts = { basis: [], versions: [] };
+
+/** The explanation's 'Texts applied' step: the version of each provision and the overlays (built once per set). */
+function textsStep(c: Core): Step {
+  const t = textsOf(c);
+  if (t.step) return t.step;
+  const ctx = c.ctx;
+  const texts = [...ctx.versions].map(([p, v]) => `${provisionText(p).citation}: ${v.codified === false ? `as BIS enforces it from ${v.from}` : `text of ${v.from}`} (${v.source})`);
+  for (const id of ctx.overlays) texts.push(`${overlay(id).source} (from ${overlay(id).from})`);
+  const step: Step = {
+    rule: 'Texts applied',
+    citation: t.basis.length ? t.basis.join('; ') : RULESET.citation,
+    result: `${ctx.regime} regime, vintage ${vintageOn(ctx.asOf)?.id ?? 'none'}`,
+    detail: texts.length ? `${texts.join('; ')}.` : 'No versioned provision was consulted.',
+  };
+  if (t !== NO_TEXTS) t.step = step;
+  return step;
+}
 
 function textsOf(c: Core): Texts {
   if (!c.modeled) return NO_TEXTS;
@@ -275,6 +295,7 @@ function explanation(c: Core): Step[] {
   const { f, ctx, cls } = c;
   const steps: Step[] = [];
   steps.push({ rule: 'Ruleset', citation: RULESET.citation, result: c.inForce ? (c.complianceRequired ? 'in force, compliance required' : 'in force, compliance not yet required') : 'not in force', detail: `As of ${ctx.asOf}.` });
+  if (c.modeled) steps.push(textsStep(c));
   if (f.to) {
     const groups = [...f.to.groups].join(', ') || 'none';
     steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.` });

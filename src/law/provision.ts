@@ -14,7 +14,7 @@
  * No posture, date or status is written here: all of it is read from the data.
  */
 import type { Ctx } from '../engine/context.js';
-import { COMPLIANCE_DEFERRALS, overlay, POSTURES, provisionText, versionId, type ProvisionVersion } from '../data/regimes.js';
+import { COMPLIANCE_DEFERRALS, overlay, POSTURES, PROVISIONS, provisionText, TEXT_BIT, versionId, type ProvisionVersion } from '../data/regimes.js';
 
 /** A version as the determination records it (basis, explanation, replay). */
 export interface AppliedVersion {
@@ -54,6 +54,7 @@ export function versionOn(provision: string, ctx: Ctx): ProvisionVersion | undef
   const choices = choicesFor(ctx);
   let choice = choices.get(provision);
   if (!choice) choices.set(provision, (choice = choose(provision, ctx)));
+  ctx.consultedMask |= TEXT_BIT.get(provision)!;
   for (let i = 0; i < choice.relied.length; i++) ctx.mark(choice.relied[i]![0], choice.relied[i]![1]);
   if (choice.version) ctx.applied(provision, choice.version);
   return choice.version;
@@ -136,6 +137,7 @@ export function texts<F>(provision: string, byFrom: Record<string, F>): (ctx: Ct
 /** Is a later-rule overlay in force on ctx.asOf in ctx.regime? Records it when it is. */
 export function overlayOn(id: string, ctx: Ctx): boolean {
   const o = overlay(id);
+  ctx.consultedMask |= TEXT_BIT.get(`overlay:${id}`)!;
   if (o.from > ctx.asOf || !o.regimes.includes(ctx.regime)) return false;
   return true;
 }
@@ -143,4 +145,26 @@ export function overlayOn(id: string, ctx: Ctx): boolean {
 /** Record that an overlay changed (or decided) this evaluation's answer. */
 export function overlayApplied(id: string, ctx: Ctx): void {
   ctx.overlayApplied(id);
+}
+
+/**
+ * Would the other regime decide this evaluation alike? Yes when every provision it consulted has
+ * the same version in both regimes and it consulted no overlay that reads the regime itself (the
+ * UAE rule's .a branch): the evaluation's path is then the same function at every step, so the
+ * answer is too. Cached per (date, readings, provisions consulted).
+ */
+const sameCache = new Map<string, boolean>();
+const OVERLAY_BITS = [...TEXT_BIT].filter(([k]) => k.startsWith('overlay:')).reduce((m, [, b]) => m | b, 0);
+
+export function otherRegimeAgrees(ctx: Ctx, other: Ctx): boolean {
+  const mask = ctx.consultedMask;
+  if (mask & OVERLAY_BITS) return false;
+  const key = `${ctx.asOf}|${ctx.readingsKey}|${mask}|${ctx.regime}`;
+  let same = sameCache.get(key);
+  if (same === undefined) {
+    if (sameCache.size > 20_000) sameCache.clear();
+    same = PROVISIONS.every((p) => !(mask & TEXT_BIT.get(p.id)!) || choose(p.id, ctx).version === choose(p.id, other).version);
+    sameCache.set(key, same);
+  }
+  return same;
 }

@@ -45,6 +45,7 @@ export const FIELDS: readonly Field[] = [
   { path: 'item.tops', names: ['tops'], kind: 'number', help: 'with item.bitLength: an IC\'s TOPS' },
   { path: 'item.bitLength', names: ['bit length', 'bits'], kind: 'int', help: 'with item.tops' },
   { path: 'item.dieAreaMm2', names: ['die area', 'die area mm2'], kind: 'number', help: 'applicable die area in mm² (specs only)' },
+  { path: 'item.dramBandwidthGBs', names: ['dram bandwidth', 'dram bandwidth gbs', 'total dram bandwidth'], kind: 'number', help: 'total DRAM bandwidth in GB/s (specs only; 91 FR 1684)' },
   { path: 'item.datacenter', names: ['datacenter', 'data center'], kind: 'bool', help: 'designed or marketed for datacenters (specs only)' },
   { path: 'item.name', names: ['item name', 'description'], kind: 'string', help: 'free text' },
   { path: 'item.eccn', names: ['eccn'], kind: 'string', help: 'an ECCN already classified (item type eccn)' },
@@ -71,6 +72,12 @@ export const FIELDS: readonly Field[] = [
   { path: 'facts.permanentRegularEmployee', names: ['permanent regular employee'], kind: 'bool', help: 'deemed exports' },
   { path: 'facts.part744Concern', names: ['part 744 concern'], kind: 'bool', help: 'a part 744 end-use concern is known' },
   { path: 'facts.ultimateCustomersInMacauOrD5', names: ['ultimate customers in macau or d5'], kind: 'bool', help: 'ACM: items ultimately destined to customers in Macau or D:5' },
+  { path: 'facts.supp8Entity', names: ['supp8 entity', 'supplement 8 entity'], kind: 'string', help: 'the UAE party\'s Supp. No. 8 to part 740 entry (e.g. g42, microsoft) or none (91 FR 43034)' },
+  { path: 'facts.review1684.commerciallyAvailableInUs', names: ['commercially available in us'], kind: 'bool', help: '91 FR 1684: commercially available in the U.S. on 2026-01-15' },
+  { path: 'facts.review1684.usSupplySufficient', names: ['us supply sufficient'], kind: 'bool', help: '91 FR 1684 certification: sufficient U.S. supply' },
+  { path: 'facts.review1684.shipmentsWithinHalfOfUs', names: ['shipments within half of us'], kind: 'bool', help: '91 FR 1684 certification: China/Macau shipments at most 50 % of U.S. shipments' },
+  { path: 'facts.review1684.recipientSecurityKyc', names: ['recipient security kyc'], kind: 'bool', help: '91 FR 1684 certification: recipient security procedures and KYC' },
+  { path: 'facts.review1684.thirdPartyTestedInUs', names: ['third party tested in us'], kind: 'bool', help: '91 FR 1684 certification: independent third-party testing in the U.S.' },
 ];
 
 /** A header as matched: case, spaces, underscores, hyphens and dots ignored. */

@@ -132,7 +132,12 @@ describe('the headline and regimes', () => {
           { id: 'enforced', basis: ['88 FR 73458', 'BIS guidance 2026-05-31'], eccn: '3A090.a', subjectToEar: 'yes', licenseRequired: 'no', outcome: 'no_license_required', reviewPolicy: null, eligibleExceptions: [], citations: ['15 CFR 742.6(a)(6)(iii)(A)'] },
         ];
         d.regimesDiffer = true;
-      } else d.regimesDiffer = false;
+      } else {
+        // A determination without regimes (an older server): the single answer.
+        delete d.regime;
+        delete d.regimes;
+        delete d.regimesDiffer;
+      }
       await route.fulfill({ response: res, json: d });
     });
     await page.goto(`${wb.base}/#/check`);

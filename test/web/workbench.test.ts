@@ -52,7 +52,7 @@ describe('Check', () => {
     await expectAccessible(page, 'Check with a determination');
     // Apply the change: the engine is asked again, and LPP is available.
     await page.getByRole('button', { name: 'Apply this change' }).click();
-    await expect.poll(() => headline.textContent()).toContain('License exception available: LPP');
+    await expect.poll(() => headline.textContent()).toMatch(/License exception available(: | under )LPP/);
     expect(await page.getByLabel('Quantity (units)').inputValue()).toBe('1699');
     expect(problems).toEqual([]);
     await context.close();
@@ -77,19 +77,20 @@ describe('Check', () => {
     await context.close();
   });
 
-  it('an interpretation toggle re-evaluates and highlights what changed (INT-6: LPP to the UAE)', async () => {
+  // Saudi Arabia (D:4): the UAE left D:3/D:4 for A:5 on 2026-07-10 (91 FR 43034), so LPP no longer turns on INT-6 there.
+  it('an interpretation toggle re-evaluates and highlights what changed (INT-6: LPP to Saudi Arabia)', async () => {
     const { page, problems, context } = await open();
     await page.getByRole('button', { name: BR_EXAMPLE }).click();
-    await page.getByLabel('Destination country').selectOption('AE');
-    await page.getByLabel('Located in').first().selectOption('AE');
-    await page.getByLabel('Headquartered in', { exact: true }).first().selectOption('AE');
-    await page.getByLabel('Ultimate parent headquartered in').first().selectOption('AE');
+    await page.getByLabel('Destination country').selectOption('SA');
+    await page.getByLabel('Located in').first().selectOption('SA');
+    await page.getByLabel('Headquartered in', { exact: true }).first().selectOption('SA');
+    await page.getByLabel('Ultimate parent headquartered in').first().selectOption('SA');
     await page.getByLabel('Quantity (units)').fill('100');
     await checkButton(page).click();
     await expect.poll(() => page.locator('.headline').textContent()).toContain('License required');
     const toggle = page.getByLabel(/^INT-6:/);
     await toggle.selectOption({ index: 1 });
-    await expect.poll(() => page.locator('.headline').textContent()).toContain('License exception available: LPP');
+    await expect.poll(() => page.locator('.headline').textContent()).toMatch(/License exception available(: | under )LPP/);
     expect(await page.locator('.headline .badge-changed').count()).toBe(1);
     expect(await page.locator('section.exception.changed', { has: page.getByRole('heading', { name: /^LPP/ }) }).count()).toBe(1);
     await shot(page, 'check-interpretation-changed');
@@ -192,7 +193,7 @@ describe('What-if, Chips, Ledgers, Audit', () => {
     await page.getByRole('button', { name: BR_EXAMPLE }).click();
     await page.getByLabel('Quantity (units)').fill('800'); // 12,665,600 TPP: 47 % of the cap
     await checkButton(page).click();
-    await expect.poll(() => page.locator('.headline').textContent()).toContain('License exception available: LPP');
+    await expect.poll(() => page.locator('.headline').textContent()).toMatch(/License exception available(: | under )LPP/);
     await page.getByRole('button', { name: /^Commit/ }).click();
     await expect.poll(() => page.locator('.committed').textContent()).toContain('exception used: LPP');
     await page.getByRole('link', { name: 'Ledgers' }).click();
@@ -206,7 +207,7 @@ describe('What-if, Chips, Ledgers, Audit', () => {
     await page.getByRole('link', { name: 'Check' }).click();
     await page.getByLabel('Quantity (units)').fill('899'); // 1,699 units in all: the most that fits (26,898,568 TPP)
     await checkButton(page).click();
-    await expect.poll(() => page.locator('.headline').textContent()).toContain('License exception available: LPP');
+    await expect.poll(() => page.locator('.headline').textContent()).toMatch(/License exception available(: | under )LPP/);
     await page.getByRole('button', { name: /^Commit/ }).click();
     await page.locator('.committed').waitFor();
     await page.getByRole('link', { name: 'Ledgers' }).click();

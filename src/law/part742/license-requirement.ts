@@ -100,6 +100,8 @@ export function licenseRequirement742(f: TxFacts, eccn: string | null, ctx: Ctx)
     if (!text) return none([]);
     return uaeOverlay(f, eccn, kind, text(f, eccn, kind, ctx), ctx);
   }
+  // TODO(branch fidelity): 3A090.c comes with the item type hbm there (742.6(a)(6)(i)(B) of 2024-12-02, R-DEST-3); this
+  // branch only reads an ECCN given as 3A090.c. Version it through texts('742.6(a)(6)(i)(B)') when merged.
   if (kind === 'hbm') {
     const c = listCitation('hbmD5License');
     const hit = f.to!.macauOrD5;
