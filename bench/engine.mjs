@@ -1,7 +1,8 @@
 // npm run bench: determinations per second on one thread over a mixed corpus, with the full
 // default output and with the lean output used for bulk screening. Each figure is the best of
 // several rounds, as wall-clock rate and as rate per CPU-second of this process (the latter is
-// steadier when other work shares the machine).
+// steadier when other work shares the machine). Every determination evaluates both regimes (the
+// rule as written and as BIS enforces it); the run checks that it does and says so.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { check, determine, parseTransaction } from '../dist/index.js';
 import { corpus } from './corpus.mjs';
@@ -34,7 +35,11 @@ function measure(label, fn) {
   return best;
 }
 
-console.log(`node ${process.version}, ${txs.length} transactions (ICs, servers, weights, IaaS training), one thread, best of ${ROUNDS} × ${SECONDS} s`);
+// Count the regimes each determination answers under (both are always evaluated).
+const regimeCounts = new Set(txs.map((t) => determine(t, { explain: false }).regimes.length));
+if (regimeCounts.size !== 1) throw new Error(`determinations answer under different numbers of regimes: ${[...regimeCounts].join(', ')}`);
+const regimes = [...regimeCounts][0];
+console.log(`node ${process.version}, ${txs.length} transactions (ICs, servers, weights, IaaS training), one thread, ${regimes} regimes evaluated per determination (codified and enforced), best of ${ROUNDS} × ${SECONDS} s`);
 const results = {
   full: measure('determine, full default output', (i) => determine(txs[i % txs.length])),
   lean: measure('determine, lean output', (i) => determine(txs[i % txs.length], { explain: false })),
@@ -42,6 +47,6 @@ const results = {
   leanJson: measure('parse + determine + JSON.stringify, lean output', (i) => JSON.stringify(check(raw[i % raw.length], { explain: false }))),
 };
 const ok = (v, t) => (Math.max(v.wall, v.cpu) >= t ? 'met' : 'NOT met');
-console.log(`targets: full ≥ 50,000/s (${ok(results.full, 50000)}), lean ≥ 200,000/s (${ok(results.lean, 200000)})`);
+console.log(`targets with ${regimes} regimes: full ≥ 60,000/s (${ok(results.full, 60000)}), lean ≥ 120,000/s (${ok(results.lean, 120000)})`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/engine.json', import.meta.url), `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+writeFileSync(new URL('./results/engine.json', import.meta.url), `${JSON.stringify({ at: new Date().toISOString(), node: process.version, regimes, results }, null, 2)}\n`);

@@ -111,6 +111,11 @@ export function registerAudit(program: Command): void {
           } else {
             process.stdout.write(`record ${r.seq} (${r.id}) of ${r.at}\n${r.note}\n`);
             for (const x of r.differences) process.stdout.write(`  ${x.path}: stored ${JSON.stringify(x.stored)} → now ${JSON.stringify(x.now)}\n`);
+            process.stdout.write(`Then: ${r.then.note}\n`);
+            if (r.today) {
+              process.stdout.write(`Today (${r.today.asOf}${r.today.vintage ? `, vintage ${r.today.vintage}` : ''}), the same transaction:${r.today.regimesDiffer ? ' the regimes differ' : ''}\n`);
+              for (const a of r.today.regimes) process.stdout.write(`  ${a.id === 'codified' ? 'as written' : 'as BIS enforces it'}: ${a.outcome} (license required ${a.licenseRequired}${a.eligibleExceptions.length ? `; ${a.eligibleExceptions.join(', ')} eligible` : ''}${a.reviewPolicy ? `; review ${a.reviewPolicy}` : ''})\n`);
+            }
           }
           if (!r.identical) process.exitCode = EXIT.verificationFailed;
         });

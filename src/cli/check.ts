@@ -12,13 +12,15 @@ import type { Command } from 'commander';
 import { parseTransaction, parseTransactions, issueToError } from '../contract/parse.js';
 import { LedgerViewSchema } from '../contract/options.js';
 import { IsoDate } from '../contract/transaction.js';
-import type { Determination } from '../contract/determination.js';
+import { RegimeId, type Determination } from '../contract/determination.js';
 import { InputError, type EvalOptions } from '../engine/context.js';
 import { EXIT } from './exit.js';
 import { collectInterpretation, parseJson, readInput, reportAndExit, UsageError, writeJson } from './io.js';
 import { renderText } from './text.js';
 import { renderWhatIfText } from './what-if-text.js';
 import { whatIf } from '../engine/what-if.js';
+import { determine } from '../engine/determine.js';
+import type { Transaction } from '../contract/transaction.js';
 import { commitAll } from './ledger.js';
 
 export interface CheckFlags {
@@ -34,6 +36,8 @@ export interface CheckFlags {
   idempotencyKey?: string;
   exception?: string;
   whatIf?: boolean;
+  regime?: string;
+  compareAsOf?: string;
 }
 
 export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
@@ -41,6 +45,7 @@ export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
   if (!['json', 'text'].includes(flags.format)) throw new UsageError('--format must be json or text');
   const opts: EvalOptions = { interpretations: flags.interpretation, explain: !flags.lean, ...(flags.sensitivity ? { sensitivity: true } : {}) };
   if (flags.asOf) opts.asOf = flags.asOf;
+  if (flags.regime !== undefined) opts.regime = regimeFlag(flags.regime);
   if (typeof flags.ledger === 'string') {
     const r = LedgerViewSchema.safeParse(parseJson(readInput(flags.ledger), '--ledger'));
     if (!r.success) throw issueToError(r.error.issues, 'ledger');
@@ -49,12 +54,20 @@ export function evalOptionsFrom(flags: CheckFlags): EvalOptions {
   return opts;
 }
 
+/** `--regime`: which regime the top-level answer follows (both are always evaluated). */
+export function regimeFlag(value: string): RegimeId {
+  const r = RegimeId.safeParse(value);
+  if (!r.success) throw new InputError('--regime', `expected codified or enforced, got "${value}"`);
+  return r.data;
+}
+
 export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('Determine what the AI Diffusion rule requires for a transaction (JSON object or array; - for stdin)')
     .argument('<file>', 'transaction JSON file, or - for standard input')
     .option('--as-of <date>', 'evaluate as of this date (YYYY-MM-DD), overriding each transaction\'s date')
+    .option('--regime <regime>', 'codified (the EAR as written, default) or enforced (as BIS enforces it): which answer the top-level fields give; both are always in regimes[]')
     .option('--format <format>', 'json or text', 'json')
     .option('--interpretation <ID=READING>', 'choose a reading, e.g. INT-6=available (repeatable)', collectInterpretation)
     .option('--ledger <file>', 'ledger view JSON: lppUsedTpp, aiaCumulativeTpp, countryLicensedTpp (instead of the stored ledger)')
@@ -65,15 +78,27 @@ export function registerCheck(program: Command): void {
     .option('--actor <name>', 'with --commit: who commits (default AIDR_ACTOR or the OS user)')
     .option('--idempotency-key <key>', 'with --commit: commit at most once for this key (a batch uses KEY#index); default each transaction\'s id')
     .option('--exception <code>', 'with --commit: the license exception to use (AIA, ACA, ACM, NAC, LPP); default the first eligible, caps last')
+    .option('--compare-as-of <date>', 'instead of the determination: what changes for the transaction between its date (or --as-of) and this date, per regime, and what took effect in between (reads --ledger, not the stored ledger)')
     .option('--what-if', 'instead of the determination: the smallest changes of fact that would change it, each evaluated (LPP quantity, direct shipment, exception conditions, classification thresholds)')
     .action(async (file: string, flags: CheckFlags) => {
       try {
         const opts = evalOptionsFrom(flags);
         if (flags.commit) {
           if (flags.whatIf) throw new UsageError('--what-if does not commit; leave out --commit');
+          if (flags.compareAsOf !== undefined) throw new UsageError('--compare-as-of does not commit; leave out --commit');
           if (flags.ledger === false) throw new UsageError('--no-ledger and --commit do not combine: a commit draws on the stored ledger');
           const { batch, transactions } = parseTransactions(parseJson(readInput(file), 'the input'));
           await commitAll(transactions, batch, opts, { actor: flags.actor, idempotencyKey: flags.idempotencyKey, exception: flags.exception, format: flags.format }, renderText);
+          return;
+        }
+        if (flags.compareAsOf !== undefined) {
+          if (!IsoDate.safeParse(flags.compareAsOf).success) throw new InputError('--compare-as-of', 'expected a real date as YYYY-MM-DD');
+          if (flags.commit || flags.whatIf) throw new UsageError('--compare-as-of goes with neither --commit nor --what-if');
+          const { compareAsOf, renderComparisonText } = await import('../engine/compare-dates.js');
+          const { batch, transactions } = parseTransactions(parseJson(readInput(file), 'the input'));
+          const results = transactions.map((t) => compareAsOf(t, opts, flags.compareAsOf!));
+          if (flags.format === 'text') process.stdout.write(results.map(renderComparisonText).join('\n'));
+          else writeJson(batch ? results : results[0]);
           return;
         }
         if (flags.whatIf) {
@@ -89,6 +114,15 @@ export function registerCheck(program: Command): void {
         reportAndExit(e);
       }
     });
+}
+
+/**
+ * For the text headline when the regimes differ: the transaction under the other regime, so that
+ * its line can say why (its license-requirement finding does not depend on the ledger view).
+ */
+function otherRegime(tx: Transaction, d: Determination, opts: EvalOptions): Determination | undefined {
+  if (!d.regimesDiffer || !d.explanation) return undefined;
+  return determine(tx, { ...opts, regime: d.regime === 'codified' ? 'enforced' : 'codified', sensitivity: false });
 }
 
 /** Write and wait for the pipe when it is full, so that output never piles up in memory. */
@@ -133,7 +167,7 @@ async function checkStream(file: string, flags: CheckFlags, opts: EvalOptions): 
       if (value === null || typeof value !== 'object') throw new InputError('(root)', 'expected a transaction object or an array of them');
       const tx = parseTransaction(value);
       const d = await decide(tx);
-      if (flags.format === 'text') process.stdout.write(renderText(d));
+      if (flags.format === 'text') process.stdout.write(renderText(d, otherRegime(tx, d, opts)));
       else writeJson(d);
       return EXIT.ok;
     }
@@ -148,7 +182,7 @@ async function checkStream(file: string, flags: CheckFlags, opts: EvalOptions): 
         if ('error' in r) throw new InputError(`[${i}]`, r.error);
         const tx = parseTransaction('value' in r ? r.value : undefined, `[${i}]`);
         const d = await decide(tx);
-        piece = text ? renderText(d) : JSON.stringify(d, null, 2);
+        piece = text ? renderText(d, otherRegime(tx, d, opts)) : JSON.stringify(d, null, 2);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         invalid++;

@@ -11,6 +11,7 @@ import { registerServe } from './serve.js';
 import { registerKeys } from './keys.js';
 import { registerScreen } from './screen.js';
 import { registerParties } from './parties.js';
+import { registerStatus } from './status.js';
 
 export async function main(argv: string[]): Promise<void> {
   // A reader that stops early (`aidr audit export | head`) is not an error of ours.
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<void> {
   registerKeys(program);
   registerScreen(program);
   registerParties(program);
+  registerStatus(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -36,6 +36,7 @@ export interface ScreenFlags {
   commit?: boolean;
   actor?: string;
   compare?: string[];
+  regime?: string;
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -54,6 +55,7 @@ export function registerScreen(program: Command): void {
     .option('--columns', 'print the column vocabulary and stop')
     .option('--as-of <date>', 'evaluate as of this date (YYYY-MM-DD) instead of each line\'s date')
     .option('--interpretation <ID=READING>', 'choose a reading, e.g. INT-6=available (repeatable)', collectInterpretation)
+    .option('--regime <regime>', 'codified (default) or enforced: the regime the main columns answer (both regimes have their own columns)')
     .option('--sensitivity', 'also re-evaluate other interpretation readings (the interpretations column says which change the outcome; slower)')
     .option('--full', 'JSON Lines: the full determination with its explanation (default lean)')
     .option('--ledger <file>', 'a ledger view JSON applied to every line, instead of the stored ledger')
@@ -65,7 +67,7 @@ export function registerScreen(program: Command): void {
     .option('--resume', 'continue an interrupted run from the output\'s last complete row (CSV or JSON Lines output)')
     .option('--commit', 'record each line in file order: draw on the ledger and append the audit log (idempotent per line)')
     .option('--actor <name>', 'with --commit: who commits (default AIDR_ACTOR or the OS user)')
-    .option('--compare <KEY=VALUE>', 'what-if: write only the lines whose answer changes with as-of=DATE or INT-n=READING (repeatable)', collect)
+    .option('--compare <KEY=VALUE>', 'what-if: write only the lines whose answer changes with as-of=DATE, regime=codified|enforced or INT-n=READING (repeatable); both regimes\' changes are listed', collect)
     .action(async (input: string | undefined, flags: ScreenFlags) => {
       try {
         const code = await runScreen(input, flags);
@@ -89,7 +91,7 @@ async function runScreen(input: string | undefined, flags: ScreenFlags): Promise
 }
 
 function cliEvalOptions(flags: ScreenFlags) {
-  const check: CheckFlags = { format: 'json', asOf: flags.asOf, interpretation: flags.interpretation, lean: !flags.full, sensitivity: flags.sensitivity, ...(typeof flags.ledger === 'string' ? { ledger: flags.ledger } : {}) };
+  const check: CheckFlags = { format: 'json', asOf: flags.asOf, interpretation: flags.interpretation, lean: !flags.full, sensitivity: flags.sensitivity, ...(flags.regime !== undefined ? { regime: flags.regime } : {}), ...(typeof flags.ledger === 'string' ? { ledger: flags.ledger } : {}) };
   return evalOptionsFrom(check);
 }
 

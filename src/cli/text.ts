@@ -1,5 +1,7 @@
 /** The determination for a person: outcome first, then why, then what to do. */
-import type { Determination } from '../contract/determination.js';
+import type { Determination, RegimeAnswer, RegimeId } from '../contract/determination.js';
+import { VINTAGES, vintageOn } from '../data/regimes.js';
+import { statusSentence, statusSources } from '../engine/legal-status.js';
 
 const width = (rows: string[][], i: number) => Math.max(...rows.map((r) => (r[i] ?? '').length));
 
@@ -10,26 +12,95 @@ function table(rows: string[][]): string {
 
 const OUTCOME: Record<Determination['outcome'], string> = {
   not_subject: 'NOT SUBJECT to the EAR under this analysis',
-  no_license_required: 'NO LICENSE REQUIRED under the AI Diffusion rule',
+  no_license_required: 'NO LICENSE REQUIRED',
   license_exception: 'LICENSE REQUIRED, but a LICENSE EXCEPTION is available',
   license_required: 'LICENSE REQUIRED (none of the license exceptions aidr evaluates is available)',
   indeterminate: 'INDETERMINATE: the answer depends on facts not given',
 };
 
+const REGIME_NAME: Record<RegimeId, string> = { codified: 'As written', enforced: 'As BIS enforces it' };
+
 /** The outcome in words, qualified where the JSON is: an unknown requirement, a rule not yet enforced. */
 function headline(d: Determination): string {
   let h = d.outcome === 'license_exception' && d.licenseRequired === 'unknown' ? 'A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it' : OUTCOME[d.outcome];
-  if (!d.ruleset.inForce) h = `${h} (the rule is not in force on ${d.ruleset.asOf})`;
-  else if (!d.ruleset.complianceRequired && (d.outcome === 'license_exception' || d.outcome === 'license_required')) h = `${h} once compliance is required (not yet on ${d.ruleset.asOf}; see the warnings)`;
+  if (!d.ruleset.inForce && d.outcome === 'indeterminate') h = `${h} (${vintageOn(d.ruleset.asOf) ? 'the AI Diffusion rule is not in force' : `the rules before ${VINTAGES[0]!.from} are not modeled`} on ${d.ruleset.asOf})`;
+  // The compliance date is 90 FR 4544's: it qualifies the codified answer only.
+  else if (d.regime === 'codified' && !d.ruleset.complianceRequired && d.ruleset.inForce && (d.outcome === 'license_exception' || d.outcome === 'license_required')) h = `${h} once compliance is required (not yet on ${d.ruleset.asOf}; see the warnings)`;
   return h;
 }
 
-export function renderText(d: Determination): string {
+/**
+ * Why a determination's license requirement came out as it did, in a few words: the findings of
+ * its license-requirement steps that match the answer ("3A090.a to Brazil (BR), outside the
+ * D-set"). Empty without an explanation (lean output) or when no step says it.
+ */
+export function licenseReason(det: Determination | undefined): string {
+  const want = det?.licenseRequired === 'yes' ? 'license required' : det?.licenseRequired === 'no' ? 'no license' : undefined;
+  if (!det?.explanation || !want) return '';
+  const found = det.explanation.filter((s) => s.result.startsWith(want) && s.detail).map((s) => firstClause(s.detail!)).filter(Boolean);
+  return [...new Set(found)].join('; ');
+}
+
+/** A finding's first clause: up to the first ': ' or sentence end outside parentheses. */
+function firstClause(text: string): string {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (ch === ':' || ch === '.') && (i + 1 === text.length || text[i + 1] === ' ')) return text.slice(0, i).trim();
+  }
+  return text.trim();
+}
+
+/**
+ * One regime's answer in a line: the outcome, then why in a few words (the finding that decided
+ * the license requirement, when the determination under that regime is at hand; the exceptions
+ * available, or for the regime the details follow, the ones that are not; the review policy) and
+ * its citations.
+ */
+function regimeHeadline(d: Determination, r: RegimeAnswer, under?: Determination): string {
+  let h = r.outcome === 'license_exception' && r.licenseRequired === 'unknown' ? 'A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it' : OUTCOME[r.outcome];
+  if (!r.complianceRequired && (r.outcome === 'license_exception' || r.outcome === 'license_required')) {
+    h = `${h} once compliance is required (not yet on ${d.ruleset.asOf})`;
+  }
+  const why: string[] = [];
+  const reason = licenseReason(under);
+  if (reason) why.push(reason);
+  if (r.eligibleExceptions.length) why.push(`${r.eligibleExceptions.join(', ')} available`);
+  else if (r.id === d.regime && r.licenseRequired !== 'no') {
+    const notAvailable = d.exceptions.filter((e) => e.status === 'not_eligible').map((e) => e.code);
+    if (notAvailable.length) why.push(`${notAvailable.join(', ')} not available`);
+  }
+  if (r.reviewPolicy) why.push(`review: ${r.reviewPolicy.replace(/_/g, ' ')}`);
+  const cites = r.citations.length ? ` [${r.citations.join('; ')}]` : '';
+  return `${REGIME_NAME[r.id]}: ${h}${why.length ? ` — ${why.join('; ')}` : ''}.${cites}`;
+}
+
+/**
+ * The headline lines: one when the regimes agree, one per regime (and which one the details
+ * follow) when they differ. `other` is the same transaction determined under the other regime,
+ * when the caller has it, for that regime's reason.
+ */
+function headlines(d: Determination, other?: Determination): string[] {
+  const prefix = d.id ? `${d.id}: ` : '';
+  if (!d.regimesDiffer || d.regimes.length < 2) return [`${prefix}${headline(d)}`];
+  return [
+    `${prefix}the codified and the enforced regime answer differently on ${d.ruleset.asOf}`,
+    ...d.regimes.map((r) => `  ${regimeHeadline(d, r, r.id === d.regime ? d : other?.regime === r.id ? other : undefined)}`),
+    `  The details below follow ${d.regime === 'codified' ? 'the codified text (--regime enforced for the other)' : 'the enforced regime (--regime codified for the other)'}.`,
+  ];
+}
+
+/** `other`: optionally, the same transaction determined under the other regime (its headline then says why). */
+export function renderText(d: Determination, other?: Determination): string {
   const out: string[] = [];
   const c = d.classification;
-  out.push(`${d.id ? `${d.id}: ` : ''}${headline(d)}`);
+  out.push(...headlines(d, other));
   out.push('');
   out.push(`As of ${d.ruleset.asOf} (${d.ruleset.version}). ${d.ruleset.status}`);
+  out.push(`Regimes: ${statusSentence(d.ruleset.asOf)} This answer: ${d.regime}${d.regimesDiffer ? '' : ' (the other regime gives the same)'}.`);
+
   const figures = [
     c.tppPerUnit !== undefined ? `TPP per unit ${c.tppPerUnit}` : '',
     c.aggregateTpp !== undefined ? `aggregate TPP ${c.aggregateTppExact ?? c.aggregateTpp}` : '',
@@ -84,6 +155,11 @@ export function renderText(d: Determination): string {
       }
     };
     walk(d.explanation, 0);
+  }
+  const sources = statusSources(d.ruleset.asOf);
+  if (sources.length) {
+    out.push('', 'Sources of the legal status (aidr status --as-of DATE for the timeline and the posture per provision)');
+    for (const k of sources) out.push(`- [${k.key}] ${k.source}`);
   }
   if (d.warnings.length) {
     out.push('', 'Warnings');

@@ -1,6 +1,7 @@
 /** The per-call options every interface accepts (CLI flags, HTTP body), as a zod schema. */
 import { z } from 'zod';
 import { ExactNumber, IsoDate } from './transaction.js';
+import { RegimeId } from './determination.js';
 
 export const LedgerViewSchema = z.strictObject({
   lppUsedTpp: ExactNumber.optional(),
@@ -15,4 +16,6 @@ export const EvalOptionsSchema = z.strictObject({
   ledger: LedgerViewSchema.optional(),
   explain: z.boolean().optional(),
   sensitivity: z.boolean().optional(),
+  /** The regime the top-level fields answer: codified (default) or enforced; both are always in `regimes`. */
+  regime: RegimeId.optional(),
 });

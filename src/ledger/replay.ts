@@ -4,10 +4,11 @@
  * ruleset version differs, the differences are what the rules or data changed since; when it is
  * the same, any difference would mean the engine is not deterministic (a bug).
  */
-import type { Determination } from '../contract/determination.js';
+import type { Determination, RegimeAnswer, RegimeId } from '../contract/determination.js';
+import { vintageOn } from '../data/regimes.js';
 import { parseTransaction } from '../contract/parse.js';
 import { EvalOptionsSchema } from '../contract/options.js';
-import { determine } from '../engine/determine.js';
+import { determine, today } from '../engine/determine.js';
 import { rulesetVersion } from '../engine/version.js';
 import { getAudit } from '../store/audit.js';
 import type { Store } from '../store/open.js';
@@ -30,12 +31,35 @@ export interface ReplayResult {
   identical: boolean;
   differences: Difference[];
   note: string;
+  /** How the record was decided: its date's vintage, the regime its top-level answer followed, and both regimes' answers when the record has them. */
+  then: ThenAnswer;
+  /** The same transaction decided today (today's date and ruleset), under each regime. */
+  today?: TodayAnswer;
   determination: Determination;
+}
+
+export interface ThenAnswer {
+  asOf: string;
+  /** The vintage in force on the record's date (null before 2023-11-17). */
+  vintage: string | null;
+  /** The regime the stored top-level answer followed. */
+  regime: RegimeId;
+  /** The stored answers per regime; null when the record predates them (its ruleset answered 90 FR 4544 as written only). */
+  regimes: RegimeAnswer[] | null;
+  note: string;
+}
+
+export interface TodayAnswer {
+  asOf: string;
+  vintage: string | null;
+  regimes: RegimeAnswer[];
+  regimesDiffer: boolean;
 }
 
 const MAX_DIFFERENCES = 200;
 
-export async function replayAudit(store: Store, idOrSeq: string): Promise<ReplayResult> {
+/** `withToday: false` leaves out today's answer (replay --all compares records only). */
+export async function replayAudit(store: Store, idOrSeq: string, { withToday = true } = {}): Promise<ReplayResult> {
   const rec = await getAudit(store, idOrSeq);
   if (!rec) throw new LedgerError('not_found', `no audit record ${idOrSeq}`);
   const tx = parseTransaction(JSON.parse(rec.input));
@@ -59,8 +83,30 @@ export async function replayAudit(store: Store, idOrSeq: string): Promise<Replay
     note: sameVersion
       ? differences.length === 0 ? 'Same ruleset version, same determination.' : 'Same ruleset version but a different determination: the stored record or the engine is not what it was (run aidr audit verify).'
       : `The record was made under ruleset ${rec.rulesetVersion}; this is ${current}. ${substantive.length === 0 ? 'The determination is the same apart from the version.' : `${substantive.length} difference(s) are what the rules, engine or data changed since.`}`,
+    then: thenAnswer(stored, opts.asOf ?? tx.date ?? rec.at.slice(0, 10), opts.regime, rec.rulesetVersion),
+    ...(withToday ? { today: todayAnswer(tx, opts) } : {}),
     determination: now,
   };
+}
+
+function thenAnswer(stored: unknown, asOf: string, optRegime: RegimeId | undefined, version: string): ThenAnswer {
+  const out = (stored ?? {}) as Partial<Determination>;
+  const v = vintageOn(asOf);
+  const regimes = Array.isArray(out.regimes) && out.regimes.length ? out.regimes : null;
+  const regime = out.regime ?? optRegime ?? 'codified';
+  const vintage = v ? `vintage ${v.id} (${v.from} to ${v.to})` : 'a date before the first modeled vintage (2023-11-17)';
+  const note = regimes
+    ? `Decided on ${asOf}, in ${vintage}, under ruleset ${version}: the top-level answer followed the ${regime} regime (${regimes.map((r) => `${r.id}: ${r.outcome}`).join('; ')}).`
+    : `Decided on ${asOf}, in ${vintage}, under ruleset ${version}, which answered 90 FR 4544 as written only (it predates the codified/enforced regimes): its answer is the codified one.`;
+  return { asOf, vintage: v?.id ?? null, regime, regimes, note };
+}
+
+function todayAnswer(tx: ReturnType<typeof parseTransaction>, opts: ReturnType<typeof EvalOptionsSchema.parse>): TodayAnswer {
+  const asOf = today();
+  // Today's answer reads no ledger view: the stored one was the view on the record's date.
+  const { ledger: _l, ...rest } = opts;
+  const d = determine(tx, { ...rest, asOf, explain: false, sensitivity: false });
+  return { asOf, vintage: vintageOn(asOf)?.id ?? null, regimes: d.regimes, regimesDiffer: d.regimesDiffer };
 }
 
 function diff(a: unknown, b: unknown, path: string, out: Difference[]): void {

@@ -1,11 +1,11 @@
 /**
  * Bulk what-if (`aidr screen INPUT --compare KEY=VALUE …`): every line is evaluated as asked and
  * again with the options changed (another as-of date, another interpretation reading; the option
- * set is open, so a regime can be added the same way), each in its own batch (the running totals
+ * set is open; regime=codified|enforced compares the two regimes), each in its own batch (the running totals
  * differ when the answers do). Only the lines whose answer changes are written, with what changed;
  * the summary counts each kind of change.
  */
-import type { Determination } from '../contract/determination.js';
+import { RegimeId, type Determination } from '../contract/determination.js';
 import { IsoDate } from '../contract/transaction.js';
 import { InputError, readingsFrom, type EvalOptions } from '../engine/context.js';
 import { Batch } from './evaluate.js';
@@ -15,6 +15,7 @@ import { describeItem } from './format.js';
 import { Screener, type ScreenerConfig } from './screener.js';
 import type { SummaryBuilder } from './summary.js';
 import { ledgerNeeds, NO_LEDGER } from './evaluate.js';
+import { regimeChanges } from '../engine/compare-dates.js';
 
 /** What a --compare KEY=VALUE changes in the options. */
 interface Comparison { label: string; apply: (o: EvalOptions) => EvalOptions }
@@ -24,6 +25,11 @@ const COMPARABLE: Record<string, (value: string, key: string) => (o: EvalOptions
   'as-of': (v) => {
     if (!IsoDate.safeParse(v).success) throw new InputError('--compare', `as-of=${v}: expected a date as YYYY-MM-DD`);
     return (o) => ({ ...o, asOf: v });
+  },
+  regime: (v) => {
+    const r = RegimeId.safeParse(v);
+    if (!r.success) throw new InputError('--compare', `regime=${v}: expected codified or enforced`);
+    return (o) => ({ ...o, regime: r.data });
   },
   interpretation: (v, key) => {
     readingsFrom({ [key]: v });
@@ -38,12 +44,17 @@ export function parseComparisons(specs: readonly string[]): Comparison[] {
     const key = m[1]!.toLowerCase() === 'asof' ? 'as-of' : m[1]!;
     const kind = /^INT-\d+$/i.test(key) ? 'interpretation' : key.toLowerCase();
     const make = COMPARABLE[kind];
-    if (!make) throw new InputError('--compare', `"${m[1]}" is not an option that can be compared (as-of, or an interpretation such as INT-6)`);
+    if (!make) throw new InputError('--compare', `"${m[1]}" is not an option that can be compared (as-of, regime, or an interpretation such as INT-6)`);
     return { label: `${key.toUpperCase().startsWith('INT-') ? key.toUpperCase() : key}=${m[2]}`, apply: make(m[2]!, key.toUpperCase()) };
   });
 }
 
-/** What changed between two answers, in words ("outcome license_exception → license_required"). */
+/**
+ * What changed between two answers, in words ("outcome license_exception → license_required"):
+ * the top-level fields (the chosen regime), then the other regime's changes, prefixed with its
+ * name ("enforced: outcome no_license_required → license_required"), from the comparison
+ * `aidr check --compare-as-of` makes (src/engine/compare-dates.ts).
+ */
 export function changesBetween(a: Determination, b: Determination): string[] {
   const out: string[] = [];
   const eligible = (d: Determination) => d.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code).join(' ') || 'none';
@@ -52,8 +63,18 @@ export function changesBetween(a: Determination, b: Determination): string[] {
   if (eligible(a) !== eligible(b)) out.push(`eligible exceptions ${eligible(a)} → ${eligible(b)}`);
   if (a.reviewPolicy !== b.reviewPolicy) out.push(`review policy ${a.reviewPolicy ?? 'none'} → ${b.reviewPolicy ?? 'none'}`);
   if (a.classification.eccn !== b.classification.eccn) out.push(`ECCN ${a.classification.eccn ?? 'not controlled'} → ${b.classification.eccn ?? 'not controlled'}`);
+  for (const r of regimeChanges(a, b)) {
+    if (r.id === b.regime || !r.changed) continue;
+    for (const c of r.changes) {
+      if (c.field === 'citations' || c.field === 'basis') continue;
+      out.push(`${r.id}: ${FIELD_WORDS[c.field]} ${words(c.from)} → ${words(c.to)}`);
+    }
+  }
   return out;
 }
+
+const FIELD_WORDS: Record<string, string> = { eccn: 'ECCN', subjectToEar: 'subject to the EAR', licenseRequired: 'license required', outcome: 'outcome', reviewPolicy: 'review policy', eligibleExceptions: 'eligible exceptions' };
+const words = (v: unknown) => (Array.isArray(v) ? (v.length ? v.join(' ') : 'none') : v === null ? 'none' : String(v));
 
 export async function* compareRows(input: OpenedInput, config: ScreenerConfig, specs: readonly string[], run: Omit<RunOptions, 'config' | 'summary'>, summary: SummaryBuilder): AsyncGenerator<Written> {
   const comparisons = parseComparisons(specs);

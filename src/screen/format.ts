@@ -3,7 +3,7 @@
  * Lines). The flat columns are the officer's view of the determination; the JSON line carries
  * the determination itself (lean unless --full).
  */
-import type { Determination, ExceptionCode } from '../contract/determination.js';
+import type { Determination, ExceptionCode, RegimeId } from '../contract/determination.js';
 import type { RowError } from './row.js';
 
 /** What a commit of the line did (screen --commit). */
@@ -42,7 +42,10 @@ export interface ScreenRow {
 
 export const CSV_COLUMNS = [
   'line', 'id', 'destination', 'item', 'eccn', 'tpp_per_unit', 'aggregate_tpp', 'subject_to_ear', 'license_required', 'outcome',
-  'eligible_exceptions', 'commit_exception', 'review_policy', 'missing_facts', 'interpretations', 'lpp_left_tpp', 'warnings',
+  'eligible_exceptions', 'commit_exception', 'review_policy',
+  // Both regimes' answers, whichever the main columns follow (`regime`).
+  'regime', 'codified_license_required', 'codified_outcome', 'enforced_license_required', 'enforced_outcome', 'regimes_differ',
+  'missing_facts', 'interpretations', 'lpp_left_tpp', 'warnings',
   'normalizations', 'errors',
 ] as const;
 
@@ -60,6 +63,12 @@ export function isRulesetWarning(w: string): boolean {
 /** The interpretations column: `INT-7=ultimate_parent`, with `(changes outcome)` where the sensitivity says so. */
 function interpretations(d: Determination): string {
   return d.interpretations.map((i) => `${i.id}=${i.reading}${i.changesOutcome ? ' (changes outcome)' : ''}`).join('; ');
+}
+
+/** One regime's license_required and outcome cells (blank for a line in error). */
+function regimeCells(d: Determination | undefined, id: RegimeId): [string, string] {
+  const r = d?.regimes.find((x) => x.id === id);
+  return r ? [r.licenseRequired, r.outcome] : ['', ''];
 }
 
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
@@ -82,6 +91,10 @@ export function flatRow(row: ScreenRow, mode: 'screen' | 'commit' | 'compare'): 
     d ? d.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code).join(' ') : '',
     row.exception ?? '',
     d?.reviewPolicy ?? '',
+    d?.regime ?? '',
+    ...regimeCells(d, 'codified'),
+    ...regimeCells(d, 'enforced'),
+    d ? (d.regimesDiffer ? 'yes' : 'no') : '',
     d ? d.missingFacts.map((m) => m.path).join('; ') : '',
     d ? interpretations(d) : '',
     row.lppLeftTpp ?? '',

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { RegimeId } from '../contract/determination.js';
 import type { EvalOptions } from '../engine/context.js';
 import { transaction, type Store } from '../store/open.js';
 import { big } from '../ledger/amount.js';
@@ -28,6 +29,8 @@ export interface JobOptions {
   asOf?: string;
   interpretations?: Record<string, string>;
   sensitivity?: boolean;
+  /** The regime the main columns answer (default codified). */
+  regime?: RegimeId;
   sheet?: string;
   /** Read the stored ledger (default true). */
   ledger?: boolean;
@@ -124,7 +127,7 @@ export async function runJob(store: Store, id: string, owner: string, maxRows = 
   if (!job || job.state === 'done' || job.state === 'failed') return;
   await setState(store, id, 'running', { owner, error: null });
   const opts = JSON.parse(job.options) as JobOptions;
-  const evalOpts: EvalOptions = { explain: false, ...(opts.asOf ? { asOf: opts.asOf } : {}), ...(opts.interpretations ? { interpretations: opts.interpretations } : {}), ...(opts.sensitivity ? { sensitivity: true } : {}) };
+  const evalOpts: EvalOptions = { explain: false, ...(opts.asOf ? { asOf: opts.asOf } : {}), ...(opts.interpretations ? { interpretations: opts.interpretations } : {}), ...(opts.sensitivity ? { sensitivity: true } : {}), ...(opts.regime ? { regime: opts.regime } : {}) };
   const skip = Number(big(job.last_line));
   let chunk = Number(big(job.chunks));
   try {

@@ -40,6 +40,8 @@ export interface RowMeta {
   eligible?: string[];
   missing?: string[];
   errors?: RowError[];
+  /** The codified and the enforced regime answer the line differently. */
+  regimesDiffer?: boolean;
   /** A line needing a license under the allocation policy: its country and aggregate TPP. */
   allocation?: { country: string; tpp: string };
   /** Ruleset-level warnings not reported before by this thread. */
@@ -122,6 +124,7 @@ export class Screener {
         row.exception = r.exception;
         if (r.lppLeftTpp !== undefined) row.lppLeftTpp = r.lppLeftTpp;
         meta.outcome = d.outcome;
+        if (d.regimesDiffer) meta.regimesDiffer = true;
         if (m.tx.to) meta.to = m.tx.to;
         meta.exception = r.exception;
         meta.eligible = d.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code);

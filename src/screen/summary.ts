@@ -23,6 +23,8 @@ export interface Summary {
   evaluated: number;
   invalid: number;
   byOutcome: Record<string, number>;
+  /** Lines the codified and the enforced regime answer differently (docs/regimes-usage.md). */
+  regimesDiffer: number;
   byDestination: Record<string, number>;
   /** The exception a commit would use (or used, with --commit), per line. */
   byException: Record<string, number>;
@@ -49,7 +51,7 @@ export interface Summary {
 
 /** A worker's counts (plain data, sent between threads). */
 export interface SummaryState {
-  rows: number; evaluated: number; invalid: number;
+  rows: number; evaluated: number; invalid: number; regimesDiffer: number;
   byOutcome: Record<string, number>; byDestination: Record<string, number>; byException: Record<string, number>; eligible: Record<string, number>;
   errors: Summary['errors']; errorsNotListed: number; normalizedRows: number; partyRows: number; rulesetWarnings: string[];
   missing: [string, number][]; allocation: [string, string, number][];
@@ -67,7 +69,7 @@ export class SummaryBuilder {
 
   constructor(input: string, format: string, ledger: string, ignoredColumns: string[] = []) {
     this.s = {
-      input, format, ledger, rows: 0, evaluated: 0, invalid: 0, byOutcome: {}, byDestination: {}, byException: {}, eligible: {},
+      input, format, ledger, rows: 0, evaluated: 0, invalid: 0, byOutcome: {}, regimesDiffer: 0, byDestination: {}, byException: {}, eligible: {},
       missingFacts: [], errors: [], errorsNotListed: 0, normalizedRows: 0, partyRows: 0, ignoredColumns, rulesetWarnings: [], allocation: [],
       elapsedSeconds: 0, linesPerSecond: 0,
     };
@@ -91,6 +93,7 @@ export class SummaryBuilder {
     }
     s.evaluated++;
     if (m.outcome) inc(s.byOutcome, m.outcome);
+    if (m.regimesDiffer) s.regimesDiffer++;
     inc(s.byDestination, m.to ?? '(none)');
     inc(s.byException, m.exception ?? 'none');
     for (const e of m.eligible ?? []) inc(s.eligible, e);
@@ -107,7 +110,7 @@ export class SummaryBuilder {
   state(): SummaryState {
     const s = this.s;
     return {
-      rows: s.rows, evaluated: s.evaluated, invalid: s.invalid, byOutcome: s.byOutcome, byDestination: s.byDestination, byException: s.byException,
+      rows: s.rows, evaluated: s.evaluated, invalid: s.invalid, regimesDiffer: s.regimesDiffer, byOutcome: s.byOutcome, byDestination: s.byDestination, byException: s.byException,
       eligible: s.eligible, errors: s.errors, errorsNotListed: s.errorsNotListed, normalizedRows: s.normalizedRows, partyRows: s.partyRows,
       rulesetWarnings: s.rulesetWarnings, missing: [...this.missing], allocation: [...this.allocation].map(([c, a]) => [c, a.tpp.toFixed(), a.lines]),
     };
@@ -121,6 +124,7 @@ export class SummaryBuilder {
     s.rows += w.rows;
     s.evaluated += w.evaluated;
     s.invalid += w.invalid;
+    s.regimesDiffer += w.regimesDiffer;
     add(s.byOutcome, w.byOutcome);
     add(s.byDestination, w.byDestination);
     add(s.byException, w.byException);
@@ -168,7 +172,7 @@ export function summaryText(s: Summary): string {
     `  ledger read: ${s.ledger}`,
   ];
   if (s.evaluated) {
-    lines.push(`  outcomes: ${top(s.byOutcome)}`);
+    lines.push(`  outcomes: ${top(s.byOutcome)}${s.regimesDiffer ? `; ${s.regimesDiffer} line(s) answered differently as written and as BIS enforces it (codified_… and enforced_… columns)` : ''}`);
     lines.push(`  destinations: ${top(s.byDestination)}${Object.keys(s.byDestination).length > 8 ? ', …' : ''}`);
     lines.push(`  exception a commit would use: ${top(s.byException)}`);
   }

@@ -46,6 +46,7 @@ const ROUTES: RouteCase[] = [
   { name: 'metrics', method: 'GET', make: async () => ({ url: '/metrics' }), role: 'viewer', mutating: false },
   { name: 'chips', method: 'GET', make: async () => ({ url: '/v1/chips' }), role: 'viewer', mutating: false },
   { name: 'ruleset', method: 'GET', make: async () => ({ url: '/v1/ruleset' }), role: 'viewer', mutating: false },
+  { name: 'legal-status', method: 'GET', make: async () => ({ url: '/v1/legal-status?asOf=2026-12-06' }), role: 'viewer', mutating: false },
   { name: 'audit list', method: 'GET', make: async () => ({ url: '/v1/determinations?limit=2' }), role: 'viewer', mutating: false },
   { name: 'audit record', method: 'GET', make: async () => ({ url: '/v1/determinations/1' }), role: 'viewer', mutating: false },
   { name: 'accounts', method: 'GET', make: async () => ({ url: '/v1/ledger/accounts' }), role: 'viewer', mutating: false },

@@ -143,7 +143,7 @@ const rawBody: fc.Arbitrary<string> = fc.oneof(
 
 const ROUTE_PATHS = [
   '/v1/determinations', '/v1/classifications', '/v1/audit/verify', '/v1/ledger/reserve', '/v1/ledger/commit', '/v1/ledger/release',
-  '/v1/veu/checks', '/v1/chips', '/v1/ruleset', '/v1/keys', '/openapi.json', '/metrics', '/readyz', '/v1/ledger/accounts',
+  '/v1/veu/checks', '/v1/chips', '/v1/ruleset', '/v1/legal-status', '/v1/keys', '/openapi.json', '/metrics', '/readyz', '/v1/ledger/accounts',
 ];
 
 const path: fc.Arbitrary<string> = fc.oneof(

@@ -71,7 +71,11 @@ describe('bin/aidr', () => {
     // The headline qualifies what the JSON qualifies: an unknown requirement, a date before compliance.
     const unclassified = { to: 'VN', item: { type: 'ic', tpp: 4000, dieAreaMm2: 1000 }, consignee: { country: 'VN', headquarters: 'VN', ultimateParentHeadquarters: 'VN' }, date: '2025-06-02' };
     expect(run(['check', '-', '--format', 'text'], JSON.stringify(unclassified)).stdout.split('\n')[0]).toBe('A LICENSE MAY BE REQUIRED; if it is, a LICENSE EXCEPTION covers it');
-    expect(run(['check', '-', '--format', 'text', '--as-of', '2025-03-01'], JSON.stringify(tx)).stdout.split('\n')[0]).toMatch(/once compliance is required \(not yet on 2025-03-01/);
+    // Before 2025-05-15 the codified answer waits for the compliance date; as enforced (the text it amended) the answer differs.
+    const early = run(['check', '-', '--format', 'text', '--as-of', '2025-03-01'], JSON.stringify(tx)).stdout.split('\n');
+    expect(early[0]).toBe('PO-1: the codified and the enforced regime answer differently on 2025-03-01');
+    expect(early[1]).toMatch(/^ {2}As written: .* once compliance is required \(not yet on 2025-03-01\)/);
+    expect(early[2]).toMatch(/^ {2}As BIS enforces it: NO LICENSE REQUIRED — 3A090\.a to Brazil \(BR\), which is not in D:1, D:4 or D:5/);
   });
   it('chips and tpp show the catalog and the computation', () => {
     expect(run(['chips']).stdout).toMatch(/nvidia-h100-sxm\s+15832\s+19\.45/);

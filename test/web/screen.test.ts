@@ -157,4 +157,37 @@ describe('the headline and regimes', () => {
     expect(await page.locator('.headline h2').textContent()).toContain('License required');
     await context.close();
   });
+
+  it('the regime switch asks for the other regime and the details follow it; agreeing regimes give one headline', async () => {
+    const { page, problems, context } = await newPage(browser, wb.base);
+    const asked: (string | undefined)[] = [];
+    await page.route('**/v1/determinations', async (route) => {
+      asked.push((route.request().postDataJSON() as { options?: { regime?: string } }).options?.regime);
+      const res = await route.fetch();
+      const d = await res.json();
+      d.regimes = [
+        { id: 'codified', basis: ['90 FR 4544'], eccn: '3A090.a', subjectToEar: 'yes', licenseRequired: 'yes', outcome: 'license_required', reviewPolicy: 'approval_within_allocation', eligibleExceptions: [], citations: ['15 CFR 742.6(a)(6)(iii)(A)'] },
+        { id: 'enforced', basis: ['88 FR 73458'], eccn: '3A090.a', subjectToEar: 'yes', licenseRequired: 'no', outcome: 'no_license_required', reviewPolicy: null, eligibleExceptions: [], citations: ['15 CFR 742.6(a)(6)(iii)'] },
+      ];
+      d.regimesDiffer = true;
+      await route.fulfill({ response: res, json: d });
+    });
+    await page.goto(`${wb.base}/#/check`);
+    await page.getByRole('button', { name: BR_EXAMPLE }).click();
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect.poll(() => page.locator('.headline').textContent()).toContain('The details below follow the codified text.');
+    await page.getByLabel('As BIS enforces it').check();
+    await expect.poll(() => page.locator('.headline').textContent()).toContain('The details below follow the enforced regime.');
+    expect(asked).toEqual([undefined, 'enforced']);
+    expect(await page.locator('.headline .regimes li').nth(1).textContent()).toContain('As enforced (top-level answer): No license required');
+    await expectAccessible(page, 'Check with the regime switch');
+    // The real service on a 2024 date, where both regimes read the same text: one headline says so.
+    await page.unrouteAll();
+    await page.getByLabel('Date', { exact: true }).fill('2024-06-01');
+    await page.getByLabel('The rule as written (codified)').check();
+    await expect.poll(() => page.locator('.headline .regimes-agree').count()).toBe(1);
+    expect(await page.locator('.headline .regimes').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

@@ -229,6 +229,9 @@ describe('What-if, Chips, Ledgers, Audit', () => {
     await page.getByRole('heading', { name: /^Record 2/ }).waitFor();
     await page.getByRole('button', { name: 'Replay' }).click();
     await expect.poll(() => page.getByRole('heading', { name: /^Replay/ }).textContent()).toContain('the same determination');
+    // Which vintage and regime decided it, and the same transaction today under each regime.
+    expect(await page.locator('.replay-then').textContent()).toMatch(/^Then: Decided on \d{4}-\d{2}-\d{2}, in vintage V\w+ .*codified regime/);
+    expect(await page.locator('.replay-today li').allTextContents()).toEqual([expect.stringMatching(/^As written: /), expect.stringMatching(/^As enforced: /)]);
     await shot(page, 'audit');
     await expectAccessible(page, 'Audit');
     expect(problems).toEqual([]);

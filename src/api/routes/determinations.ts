@@ -18,6 +18,7 @@ import { ApiProblem, fieldErrors, MAX_ERRORS, problemBody, type FieldError } fro
 import {
   ClassificationRequest, ClassificationResponse, DeterminationBody, DeterminationEnvelope, DeterminationResponse, UNSTORABLE_MESSAGE, Problem,
 } from '../schemas.js';
+import { RegimeQuery, withQueryRegime } from '../regime.js';
 import { parsePart, requireRole, sendJson, toProblem, type ApiContext } from '../server.js';
 
 const ENVELOPE_KEYS = ['transaction', 'transactions', 'options', 'commit', 'idempotencyKey', 'exception'];
@@ -212,12 +213,14 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
       description: 'Roles: analyst to evaluate, officer to commit. Evaluate answers 200 with a Determination (or an array). '
         + 'Commit answers 201 with { determination, commit } (200 when replayed under the same idempotency key; Location names the audit record); '
         + 'a batch commit answers 200 with one item per transaction, a refused one as { id, error: Problem } in its place.',
+      querystring: RegimeQuery,
       body: DeterminationBody,
       response: { 200: DeterminationResponse, 201: DeterminationResponse, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, 429: Problem },
     },
   }, async (request, reply) => {
     if (asksCommit(request.body)) requireRole(request, 'officer', 'commit');
     const p = parseBody(request.body, ctx.limits.maxBatch);
+    p.options = withQueryRegime(request.query, p.options);
     if (p.commit) {
       for (let i = 0; i < p.transactions.length; i++) {
         const at = unstorablePath(p.transactions[i], p.batch ? `${p.prefix}[${i}]` : p.prefix);

@@ -8,13 +8,26 @@ import { dec } from '../../compute/exact.js';
 import { allChips } from '../../data/chips.js';
 import { INTERPRETATIONS } from '../../data/interpretations.js';
 import { DATES, RULESET, statusOn } from '../../data/ruleset.js';
+import { IsoDate } from '../../contract/transaction.js';
 import { today } from '../../engine/determine.js';
+import { legalStatus } from '../../engine/legal-status.js';
 import { rulesetVersion } from '../../engine/version.js';
 import { classifyIc, displayPd } from '../../law/part774/eccn-3a090.js';
 import { veuCheck } from '../../law/part748/veu-check.js';
 import { ApiProblem } from '../problem.js';
 import { Chip, Health, Problem, RulesetInfo, VeuRequest, VeuResult } from '../schemas.js';
 import { parsePart, sendJson, type ApiContext } from '../server.js';
+
+const LegalStatusQuery = z.object({ asOf: IsoDate.optional().describe('the date (YYYY-MM-DD; default today)') });
+const Row = z.record(z.string(), z.unknown());
+const LegalStatusResponse = z.object({
+  asOf: z.string(),
+  vintage: z.object({ id: z.string(), from: z.string(), to: z.string(), baseText: z.string() }).nullable().describe('null before 2023-11-17: the earlier rules are not modeled'),
+  regimes: z.array(z.object({ id: z.enum(['codified', 'enforced']), sentence: z.string(), overlays: z.array(z.string()) })),
+  timeline: z.array(Row).describe('every instrument, `inEffect` on the date'),
+  postures: z.array(Row).describe('each provision\'s posture on the date: enforced, not_enforced, unknown, or not_yet'),
+  sources: z.array(z.object({ key: z.string(), source: z.string(), howRead: z.string() })),
+});
 
 function chipRows() {
   return allChips().map((c) => {
@@ -51,6 +64,18 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ApiContext): void 
     config: { role: 'viewer' },
     schema: { tags: ['reference'], summary: 'The ruleset: version, legal status today and its history, key dates, the interpretations and their readings', response: { 200: RulesetInfo, 401: Problem, 403: Problem } },
   }, async (_request, reply) => sendJson(reply, 200, rulesetInfo()));
+
+  app.get('/v1/legal-status', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['reference'],
+      summary: 'The legal status on a date (as aidr status): the vintage, what the codified and the enforced regime evaluate, the timeline of instruments, BIS\'s posture per provision, the sources',
+      querystring: LegalStatusQuery, response: { 200: LegalStatusResponse, 400: Problem, 401: Problem, 403: Problem },
+    },
+  }, async (request, reply) => {
+    const q = parsePart(LegalStatusQuery, request.query ?? {}, 'query');
+    return sendJson(reply, 200, legalStatus(q.asOf ?? today()));
+  });
 
   app.post('/v1/veu/checks', {
     config: { role: 'analyst' },

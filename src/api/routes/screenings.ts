@@ -15,6 +15,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { RegimeId } from '../../contract/determination.js';
 import { IsoDate } from '../../contract/transaction.js';
 import { InputError, readingsFrom } from '../../engine/context.js';
 import { flatRow, type ScreenRow } from '../../screen/format.js';
@@ -54,6 +55,7 @@ const SubmitQuery = z.strictObject({
   asOf: IsoDate.optional(),
   interpretation: z.union([z.string(), z.array(z.string())]).optional().describe('ID=READING, e.g. INT-6=available; repeat for several'),
   sensitivity: z.enum(['true', 'false']).optional(),
+  regime: RegimeId.optional().describe('the regime the main columns answer: codified (default) or enforced; both regimes have their own columns'),
   sheet: z.string().max(200).optional(),
   ledger: z.enum(['true', 'false']).optional().describe('false: ignore the stored ledger'),
 });
@@ -83,6 +85,7 @@ function jobOptions(q: z.infer<typeof SubmitQuery>): JobOptions {
     o.interpretations = interpretations;
   }
   if (q.sensitivity === 'true') o.sensitivity = true;
+  if (q.regime) o.regime = q.regime;
   if (q.sheet) o.sheet = q.sheet;
   if (q.ledger === 'false') o.ledger = false;
   return o;

@@ -18,6 +18,7 @@ import { Transaction } from '../../contract/transaction.js';
 import { EvalOptionsSchema } from '../../contract/options.js';
 import { ApiProblem } from '../problem.js';
 import { Problem } from '../schemas.js';
+import { RegimeQuery, withQueryRegime } from '../regime.js';
 import { parsePart, sendJson, toProblem, type ApiContext } from '../server.js';
 
 const Envelope = z.strictObject({ transaction: z.unknown(), options: EvalOptionsSchema.optional() });
@@ -80,11 +81,14 @@ export function registerWhatIfRoutes(app: FastifyInstance, ctx: ApiContext): voi
     schema: {
       tags: ['determinations'],
       summary: 'What would change the answer: the largest LPP quantity, direct shipment, the facts each unavailable exception needs (and which cannot be changed), the answer under each value of a missing fact, the distance to each classification threshold; every change evaluated by the engine',
+      querystring: RegimeQuery,
       body: WhatIfRequest,
       response: { 200: WhatIfResponse, 400: Problem, 401: Problem, 403: Problem, 422: Problem },
     },
   }, async (request, reply) => {
-    const { tx, options } = parseRequest(request.body);
+    const parsed = parseRequest(request.body);
+    const tx = parsed.tx;
+    const options = withQueryRegime(request.query, parsed.options);
     const ledger = options.ledger ?? (await storeView(ctx, tx, options));
     try {
       return sendJson(reply, 200, { ...whatIf(tx, { ...options, ledger }), ledger });

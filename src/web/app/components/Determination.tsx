@@ -1,6 +1,7 @@
 /**
  * A determination as an officer reads and files it: the headline (one line per regime when the
- * determination carries regimes), the exceptions with their conditions and citations, obligations
+ * codified and the enforced regime answer differently; one answer, said to hold under both, when
+ * they agree), the exceptions with their conditions and citations, obligations
  * as a checklist, red flags, missing facts, interpretations, the explanation tree, warnings.
  * `changed` names the parts that differ from the previous answer (highlighted).
  */
@@ -17,7 +18,7 @@ const Badge = ({ on }: { on: boolean }) => (on ? <span class="badge-changed">cha
 export function Headline({ d, changed }: { d: Determination & WithRegimes; changed?: Changed }) {
   const c = d.classification;
   const eligible = d.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code);
-  if (d.regimes && d.regimes.length > 0) {
+  if (d.regimes && d.regimes.length > 1 && d.regimesDiffer) {
     return (
       <section class={`headline${mark(changed, 'outcome')}`} aria-labelledby="headline-title">
         <h2 id="headline-title">Answer{d.regimesDiffer ? ': the regimes differ' : ''} <Badge on={!!changed?.has('outcome')} /></h2>
@@ -26,13 +27,14 @@ export function Headline({ d, changed }: { d: Determination & WithRegimes; chang
             <li key={r.id} class={`outcome-${r.outcome}`} data-regime={r.id}>
               <strong>{r.id === 'codified' ? 'As written (codified)' : r.id === 'enforced' ? 'As enforced' : r.id}{d.regime === r.id ? ' (top-level answer)' : ''}: </strong>
               <span class="outcome">{OUTCOME_WORDS[r.outcome as keyof typeof OUTCOME_WORDS] ?? words(r.outcome)}</span>
-              {r.eligibleExceptions.length ? ` under ${r.eligibleExceptions.join(', ')}` : ''}
+              {r.eligibleExceptions.length ? `: ${r.eligibleExceptions.join(', ')}` : ''}
               <span class="meta"> ECCN {r.eccn ?? 'none'}; license required: {r.licenseRequired}; review policy: {words(r.reviewPolicy)}</span>
               {r.citations.length ? <span class="meta"> <Citation text={r.citations.join('; ')} /></span> : null}
               {r.basis?.length ? <span class="meta"> Basis: {r.basis.join(', ')}</span> : null}
             </li>
           ))}
         </ul>
+        <p class="meta">The details below follow the {d.regime === 'enforced' ? 'enforced regime' : 'codified text'}.</p>
       </section>
     );
   }
@@ -50,6 +52,7 @@ export function Headline({ d, changed }: { d: Determination & WithRegimes; chang
         Subject to the EAR: <strong>{d.subjectToEar}</strong> · License required: <strong class={mark(changed, 'licenseRequired')}>{d.licenseRequired}</strong> · Review policy: <strong class={mark(changed, 'reviewPolicy')}>{words(d.reviewPolicy)}</strong>
       </p>
       {d.allocation ? <p>Country allocation ({d.allocation.country}): cap {num(d.allocation.cap)}, licensed {num(d.allocation.licensedTpp)}, remaining {num(d.allocation.remaining)}</p> : null}
+      {d.regimes && d.regimes.length > 1 ? <p class="meta regimes-agree">The same answer as written (codified) and as BIS enforces it.</p> : null}
     </section>
   );
 }

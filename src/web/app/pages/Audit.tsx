@@ -1,7 +1,7 @@
 /** Audit: search the records, open one (its stored determination and input), verify the hash chain, replay with the differences. */
 import { useEffect, useState } from 'preact/hooks';
 import { get, post } from '../api/client.js';
-import type { AuditSummary, Determination, Transaction } from '../api/types.js';
+import type { AuditSummary, Determination, RegimeAnswer, Transaction } from '../api/types.js';
 import { DeterminationBody, Headline, RulesetLine } from '../components/Determination.js';
 import { CountrySelect, ErrorBox, TextInput } from '../components/Fields.js';
 import { TxSummary } from '../components/TxSummary.js';
@@ -10,7 +10,12 @@ import { can, useApp } from '../state.js';
 
 interface Record { seq: number; id: string; at: string; actor: string; rulesetVersion: string; input: Transaction; output: Determination; effects: { exception?: string | null }; hash: string }
 interface Verify { ok: boolean; records: number; head: { seq: number; hash: string }; problem?: { kind: string; seq: number; message: string } }
-interface Replay { identical: boolean; sameVersion: boolean; note: string; differences: { path: string; stored: unknown; now: unknown }[] }
+interface Replay {
+  identical: boolean; sameVersion: boolean; note: string; differences: { path: string; stored: unknown; now: unknown }[];
+  /** How the record was decided (its date's vintage and regime) and the same transaction today, per regime. */
+  then?: { note: string };
+  today?: { asOf: string; vintage: string | null; regimesDiffer: boolean; regimes: RegimeAnswer[] };
+}
 
 export function AuditPage({ id }: { id?: string }) {
   const app = useApp();
@@ -85,6 +90,13 @@ export function AuditPage({ id }: { id?: string }) {
               <h3 id="replay-title">Replay: {replay.identical ? 'the same determination' : `${replay.differences.length} difference(s)`}</h3>
               <p>{replay.note}</p>
               {replay.differences.length ? <ul>{replay.differences.map((x) => <li key={x.path}><code>{x.path}</code>: stored {JSON.stringify(x.stored)} → now {JSON.stringify(x.now)}</li>)}</ul> : null}
+              {replay.then ? <p class="replay-then">Then: {replay.then.note}</p> : null}
+              {replay.today ? (
+                <div class="replay-today">
+                  <p>Today ({replay.today.asOf}{replay.today.vintage ? `, vintage ${replay.today.vintage}` : ''}), the same transaction{replay.today.regimesDiffer ? ': the regimes differ' : ''}:</p>
+                  <ul>{replay.today.regimes.map((r) => <li key={r.id}>{r.id === 'codified' ? 'As written' : 'As enforced'}: {OUTCOME_WORDS[r.outcome as keyof typeof OUTCOME_WORDS] ?? words(r.outcome)}{r.eligibleExceptions.length ? `: ${r.eligibleExceptions.join(', ')}` : ''}</li>)}</ul>
+                </div>
+              ) : null}
             </section>
           ) : null}
           <TxSummary tx={rec.input} />

@@ -36,10 +36,30 @@ export const EXAMPLES: { label: string; tx: Transaction }[] = [
 
 const newKey = () => `wb-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
+type Regime = 'codified' | 'enforced';
+
+/**
+ * Which regime the answer's details follow: the EAR as written (codified) or as BIS enforces it.
+ * Both are evaluated every time; the headline shows both when they differ.
+ */
+function RegimeSwitch({ value, onChange }: { value: Regime; onChange: (r: Regime) => void }) {
+  return (
+    <fieldset class="regime-switch">
+      <legend>Answer under</legend>
+      <div class="segmented" role="radiogroup" aria-label="Regime the details follow">
+        <label><input type="radio" name="regime" checked={value === 'codified'} onChange={() => onChange('codified')} /> The rule as written (codified)</label>
+        <label><input type="radio" name="regime" checked={value === 'enforced'} onChange={() => onChange('enforced')} /> As BIS enforces it</label>
+      </div>
+    </fieldset>
+  );
+}
+
 export function CheckPage() {
   const app = useApp();
   const { tx, setTx } = app;
   const [readings, setReadings] = useState<Record<string, string>>({});
+  // The regime the answer's details follow; both regimes are always evaluated and headlined when they differ.
+  const [regime, setRegime] = useState<Regime>('codified');
   const [d, setD] = useState<(Determination & WithRegimes) | undefined>();
   const [w, setW] = useState<WhatIf | undefined>();
   const [changed, setChanged] = useState<Changed>(new Set());
@@ -49,12 +69,12 @@ export function CheckPage() {
   const [announce, setAnnounce] = useState('');
   const result = useRef<HTMLElement>(null);
 
-  async function evaluate(t: Transaction = tx, r: Record<string, string> = readings, focus = true) {
+  async function evaluate(t: Transaction = tx, r: Record<string, string> = readings, focus = true, g: Regime = regime) {
     setBusy(true);
     setError(undefined);
     setCommit(undefined);
     try {
-      const options = Object.keys(r).length ? { interpretations: r } : {};
+      const options = { ...(Object.keys(r).length ? { interpretations: r } : {}), ...(g !== 'codified' ? { regime: g } : {}) };
       const hasParty = Boolean(t.consignee?.id || t.consignee?.name);
       const ledger = hasParty ? await post<Record<string, string>>('/v1/ledger/view', { transaction: t, options }).catch(() => undefined) : undefined;
       const [det, what] = await Promise.all([
@@ -84,6 +104,10 @@ export function CheckPage() {
     setReadings(next);
     void evaluate(tx, next, false);
   };
+  const chooseRegime = (g: Regime) => {
+    setRegime(g);
+    if (d) void evaluate(tx, readings, false, g);
+  };
   const apply = (changes: { path: string; to: unknown }[]) => {
     let next = tx;
     for (const c of changes) next = setPath(next, c.path, c.to);
@@ -94,7 +118,7 @@ export function CheckPage() {
     setBusy(true);
     setError(undefined);
     try {
-      const r = await post<{ determination: Determination; commit: NonNullable<typeof commit> }>('/v1/determinations', { transaction: tx, options: Object.keys(readings).length ? { interpretations: readings } : {}, commit: true, idempotencyKey: newKey() });
+      const r = await post<{ determination: Determination; commit: NonNullable<typeof commit> }>('/v1/determinations', { transaction: tx, options: { ...(Object.keys(readings).length ? { interpretations: readings } : {}), ...(regime !== 'codified' ? { regime } : {}) }, commit: true, idempotencyKey: newKey() });
       setCommit(r.commit);
       setD(r.determination);
       setAnnounce(`Committed: audit record ${r.commit.seq}.`);
@@ -113,6 +137,7 @@ export function CheckPage() {
           <ul>{EXAMPLES.map((x) => <li key={x.label}><button type="button" class="link" onClick={() => { setTx(x.tx); setD(undefined); setW(undefined); }}>{x.label}</button></li>)}</ul>
         </div>
         <TransactionForm tx={tx} onChange={setTx} />
+        <RegimeSwitch value={regime} onChange={chooseRegime} />
         <div class="actions">
           <button type="button" class="primary" onClick={() => evaluate()} disabled={busy}>{busy ? 'Checking…' : 'Check'}</button>
           {d && can(app, 'officer') ? <button type="button" onClick={doCommit} disabled={busy}>Commit (draw on the ledger and record)</button> : null}
