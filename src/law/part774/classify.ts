@@ -7,6 +7,7 @@ import type { Step } from '../../contract/determination.js';
 import type { Item } from '../../contract/transaction.js';
 import { Decimal, dec, formatExact, ZERO } from '../../compute/exact.js';
 import { chip } from '../../data/chips.js';
+import { DATES } from '../../data/ruleset.js';
 import type { Ctx } from '../../engine/context.js';
 import { NONE, type Missing, type Tri } from '../../engine/logic.js';
 import { classifyIc, type IcSpec, type Paragraph } from './eccn-3a090.js';
@@ -225,9 +226,19 @@ function classifyWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_tra
   return cls;
 }
 
+/**
+ * ECCN 4E091 was added to the CCL by 90 FR 4544 (effective 2025-01-13): before it no ECCN was
+ * specific to model weights (they were typically EAR99 technology, an inference), whatever their size.
+ */
+function beforeEccn4E091(kind: 'weights' | 'service', ctx: Ctx): ItemClass {
+  const basis: Step[] = ctx.explainOn ? [{ rule: 'ECCN 4E091', citation: 'ECCN 4E091 (added by 90 FR 4544)', result: 'not yet on the Commerce Control List', detail: `4E091 takes effect on ${DATES.effective}; on ${ctx.asOf} no ECCN was specific to AI model weights (typically EAR99 technology; part 744 end-use controls still apply).` }] : [];
+  return { kind, candidates: [null], datacenter: undefined, missing: NONE as Missing[], basis };
+}
+
 function computeWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_training' | 'eccn' }>, ctx: Ctx, kind: 'weights' | 'service'): ItemClass {
   // A model yet to be trained (IaaS, red flag 28) has no weights that could have been published
   // (15 CFR 734.7(a)): its weights are unpublished by nature, so publication is not asked.
+  if (ctx.asOf < DATES.effective) return beforeEccn4E091(kind, ctx);
   const w = classify4E091(kind === 'service' ? { ...item, published: false } : item, ctx);
   const v = w.controlled.value;
   return {
