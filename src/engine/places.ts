@@ -46,3 +46,9 @@ export function describePlaces(f: TxFacts): string {
   if (p.length === 1) return `${p[0]!.name} (${p[0]!.code})`;
   return p.map((c) => `${c.name} (${c.code})`).join(', ') || 'unknown';
 }
+
+/** "which is" / "which is not" for one place; "one of which is" / "none of which is" for several. */
+export function whichIs(f: TxFacts, hit: boolean): string {
+  if (f.places.length > 1) return hit ? 'one of which is' : 'none of which is';
+  return hit ? 'which is' : 'which is not';
+}

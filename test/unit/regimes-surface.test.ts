@@ -103,7 +103,7 @@ describe('--format text with two regimes', () => {
     const text = renderText(differing('codified'));
     const lines = text.split('\n');
     expect(lines[0]).toBe('BR-1: the codified and the enforced regime answer differently on 2026-12-06');
-    expect(lines[1]).toMatch(/^ {2}As written: LICENSE REQUIRED \(no license exception available\) — .*not available; review: approval within allocation\. \[15 CFR 742\.6\(a\)\(6\)\(iii\)\(A\)\]$/);
+    expect(lines[1]).toMatch(/^ {2}As written: LICENSE REQUIRED \(none of the license exceptions aidr evaluates is available\) — .*not available; review: approval within allocation\. \[15 CFR 742\.6\(a\)\(6\)\(iii\)\(A\)\]$/);
     expect(lines[1]).toMatch(/LPP/);
     expect(lines[2]).toBe('  As BIS enforces it: NO LICENSE REQUIRED. [15 CFR 742.6(a)(6)(iii)]');
     expect(lines[3]).toMatch(/details below follow the codified text/);
@@ -120,7 +120,7 @@ describe('--format text with two regimes', () => {
   it('the CLI: the Brazilian example headlines both answers, each with the finding that decided it (the issue\'s example)', () => {
     const lines = run(['check', '-', '--no-ledger', '--format', 'text'], JSON.stringify(BRAZIL)).stdout.split('\n');
     expect(lines[0]).toBe('BR-1: the codified and the enforced regime answer differently on 2026-12-06');
-    expect(lines[1]).toMatch(/^ {2}As written: LICENSE REQUIRED \(no license exception available\) — 3A090\.a to or within any destination, here Brazil \(BR\); .*LPP.* not available; review: approval within allocation\. \[.*742\.6\(a\)\(6\)\(iii\)\(A\)/);
+    expect(lines[1]).toMatch(/^ {2}As written: LICENSE REQUIRED \(none of the license exceptions aidr evaluates is available\) — 3A090\.a to or within any destination, here Brazil \(BR\); .*LPP.* not available; review: approval within allocation\. \[.*742\.6\(a\)\(6\)\(iii\)\(A\)/);
     expect(lines[2]).toMatch(/^ {2}As BIS enforces it: NO LICENSE REQUIRED — 3A090\.a to Brazil \(BR\), outside the D-set\./);
     expect(lines[3]).toMatch(/details below follow the codified text/);
     // As enforced, the body says no license: no line contradicts the headline.

@@ -23,7 +23,7 @@ import { advancedClass, listCitation } from '../eccn-lists.js';
 import { anyOf } from '../../engine/logic.js';
 import { partiesOf } from '../../engine/facts.js';
 import { describe, describeHq, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a } from '../headquarters.js';
-import { describePlaces, reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
+import { describePlaces, reachesD145NotA56, reachesMacauOrD5, whichIs } from '../../engine/places.js';
 import { texts, versionCitation, versionOn } from '../provision.js';
 import { provisionText } from '../../data/regimes.js';
 import { uaeOverlay } from './uae-91-fr-43034.js';
@@ -47,7 +47,7 @@ const dSetText: Text = (f, eccn, _kind, ctx) => {
   return {
     value: hit,
     missing: NONE as Missing[],
-    steps: !ctx.explainOn ? [] : [{ rule: 'D-set license requirement', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${eccn}: ${describePlaces(f)} ${hit ? 'reaches' : 'does not reach'} D:1, D:4 or D:5 outside A:5/A:6 (destination groups: ${[...to.groups].join(', ') || 'none'}).` }],
+    steps: !ctx.explainOn ? [] : [{ rule: 'D-set license requirement', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${eccn} to ${describePlaces(f)}, ${whichIs(f, hit)} in D:1, D:4 or D:5 outside A:5/A:6 (destination groups: ${[...to.groups].join(', ') || 'none'}).` }],
     citations: hit ? [CITE_PRE_RULE] : [],
   };
 };
@@ -58,7 +58,7 @@ const asEnforcedText: Text = (f, eccn, kind, ctx) => {
   const c = listCitation(kind === 'a' ? 'worldwideLicense' : 'countryGroupLicense');
   const cited = cite(ctx, c);
   if (reachesD145NotA56(f, ctx)) {
-    return { value: true, missing: NONE as Missing[], steps: !ctx.explainOn ? [] : [{ rule: 'D-set license requirement (as enforced)', citation: cited, result: 'license required', detail: `${eccn}: ${describePlaces(f)} reaches D:1, D:4 or D:5 outside A:5/A:6: the pre-rule scope BIS enforces (the worldwide expansion is not enforced).` }], citations: [c] };
+    return { value: true, missing: NONE as Missing[], steps: !ctx.explainOn ? [] : [{ rule: 'D-set license requirement (as enforced)', citation: cited, result: 'license required', detail: `${eccn} to ${describePlaces(f)}, in D:1, D:4 or D:5 outside A:5/A:6: the pre-rule scope BIS enforces (the worldwide expansion is not enforced).` }], citations: [c] };
   }
   if (kind === 'b' || to.us) {
     return none(!ctx.explainOn ? [] : [{ rule: 'D-set license requirement (as enforced)', citation: cited, result: 'no license under this paragraph', detail: `${describe(to)} is outside D:1, D:4 and D:5 (or in A:5/A:6); BIS does not enforce the destination-based expansion of 90 FR 4544.` }]);
@@ -134,7 +134,7 @@ function groupB(f: TxFacts, ctx: Ctx): Requirement {
   return {
     value: hit,
     missing: NONE as Missing[],
-    steps: !ctx.explainOn ? [] : [{ rule: 'D:1/D:4/D:5 license requirement', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${describePlaces(f)}: ${hit ? 'reaches' : 'does not reach'} D:1, D:4 or D:5 outside A:5/A:6 (destination groups: ${[...to.groups].join(', ') || 'none'}).` }],
+    steps: !ctx.explainOn ? [] : [{ rule: 'D:1/D:4/D:5 license requirement', citation: c, result: hit ? 'license required' : 'no license under this paragraph', detail: `${describePlaces(f)}, ${whichIs(f, hit)} in D:1, D:4 or D:5 outside A:5/A:6 (destination groups: ${[...to.groups].join(', ') || 'none'}).` }],
     citations: hit ? [c] : [],
   };
 }
