@@ -91,20 +91,13 @@ export function evaluateAca(x: ExceptionInput): ExceptionEval {
     k.add(NOT_YET('ACA'));
     return k.finish('ACA', () => ACA_OBLIGATIONS as Obligation[]);
   }
-  if (v === '2024' || v === 'enforced') {
-    k.add(itemCovered('ACA', 'nacAca', x.eccn)) &&
-      k.add(notDatacenterA(x)) &&
-      k.add(activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA')) &&
-      k.add(notUnderPart746(x.f, 'ACA')) &&
-      k.add(acaScope2024(x)) &&
-      k.add(noPart744Concern(x.f));
-    return k.finish('ACA', () => ACA_OBLIGATIONS as Obligation[]);
-  }
+  // The versions differ only in where ACA reaches: D:1/D:4 (2024, and as enforced) or worldwide (90 FR 4544).
+  const scope = v === '2024' || v === 'enforced' ? acaScope2024 : acaScope;
   k.add(itemCovered('ACA', 'nacAca', x.eccn)) &&
     k.add(notDatacenterA(x)) &&
     k.add(activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA')) &&
     k.add(notUnderPart746(x.f, 'ACA')) &&
-    k.add(acaScope(x)) &&
+    k.add(scope(x)) &&
     k.add(noPart744Concern(x.f));
   return k.finish('ACA', () => ACA_OBLIGATIONS as Obligation[]);
 }
