@@ -34,10 +34,17 @@ const country: Check = (v) => {
   const s = v.trim().toUpperCase();
   return isKnownCountry(s) ? s : NO;
 };
+/** Calendar dates seen (an order book has few): building a Date for each line cost more than the rest of the check. */
+const calendarDates = new Set<string>();
 const isoDate: Check = (v) => {
-  if (typeof v !== 'string' || !ISO_DATE.test(v)) return NO;
+  if (typeof v !== 'string') return NO;
+  if (calendarDates.has(v)) return v;
+  if (!ISO_DATE.test(v)) return NO;
   const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v ? v : NO;
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) return NO;
+  if (calendarDates.size >= 10_000) calendarDates.clear();
+  calendarDates.add(v);
+  return v;
 };
 const chipModel: Check = (v) => (typeof v === 'string' && isKnownChip(v) ? v : NO);
 const wholeNumber = (max: number): Check => (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v > 0 && v <= max ? v : NO);
