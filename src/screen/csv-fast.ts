@@ -7,9 +7,8 @@
  * it, and everything after it, as it would have. csv-parse cost more per line than the rest of
  * reading; this reader's share is one pass over the bytes.
  *
- * Fields are decoded from UTF-8 as csv-parse decodes them (an invalid byte becomes U+FFFD);
- * the delimiters and quotes are ASCII, so decoding a record at once and cutting it at them is
- * the same as decoding each field.
+ * Fields are decoded from UTF-8 one by one, as csv-parse decodes them (an invalid byte becomes
+ * U+FFFD).
  */
 import { Readable, type Transform } from 'node:stream';
 import { parse as parseCsv, type CsvError } from 'csv-parse';
@@ -105,7 +104,6 @@ export async function* readCsvQuick(stream: Readable, q: QuickCsv): AsyncGenerat
         // A lone \r: the record's first field sees it (and hands over).
       }
       const cells: string[] = [];
-      let ascii = true;
       let recordBreaks = 0;
       let bail = false;
       let complete = false;
@@ -134,7 +132,6 @@ export async function* readCsvQuick(stream: Readable, q: QuickCsv): AsyncGenerat
               bail = true;
               break;
             }
-            if (c >= 0x80) ascii = false;
             j++;
           }
           if (bail) break;
@@ -198,7 +195,6 @@ export async function* readCsvQuick(stream: Readable, q: QuickCsv): AsyncGenerat
             bail = true; // a quote inside a field not quoted
             break;
           }
-          if (c >= 0x80) ascii = false;
         }
         if (bail) break;
         if (j >= n) {
@@ -227,13 +223,9 @@ export async function* readCsvQuick(stream: Readable, q: QuickCsv): AsyncGenerat
         return;
       }
       if (!complete) break;
-      // The record's text, cut at its fields.
-      const stop = bounds[bounds.length - 2]!;
-      const text = ascii ? buf.toString('latin1', start, stop) : undefined;
+      // Each field decoded on its own, as csv-parse decodes it (and no field keeps the record's text alive).
       for (let k = 0; k < bounds.length; k += 3) {
-        const from = bounds[k]!;
-        const to = bounds[k + 1]!;
-        let cell = text !== undefined ? text.slice(from - start, to - start) : buf.toString('utf8', from, to);
+        let cell = buf.toString('utf8', bounds[k]!, bounds[k + 1]!);
         if (bounds[k + 2] === 2) cell = cell.replaceAll('""', '"');
         cells.push(cell);
       }
