@@ -117,9 +117,13 @@ export class Batch {
     // Only what is known goes into the view: an absent LPP or AIA figure is 0 to the engine.
     const view: LedgerView = fixed ? { ...fixed } : {};
     if (acc) {
-      const base = fixed?.lppUsedTpp === undefined ? 0n : toMilli(fixed.lppUsedTpp, 'ledger.lppUsedTpp');
-      const up = this.used(acc.up) + base;
-      const ow = this.used(acc.ow) + base;
+      let up = this.used(acc.up);
+      let ow = this.used(acc.ow);
+      if (fixed?.lppUsedTpp !== undefined) {
+        const base = toMilli(fixed.lppUsedTpp, 'ledger.lppUsedTpp');
+        up += base;
+        ow += base;
+      }
       if (up !== 0n || ow !== 0n) {
         view.lppUsedTppByReading = { ultimate_parent: milliText(up), owner: milliText(ow) };
         view.lppUsedTpp = milliText(reading === 'owner' ? ow : up);

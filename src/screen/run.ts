@@ -156,7 +156,7 @@ function hash(s: string): number {
 }
 
 /** A batch in flight: its parts from each worker (rows as objects, or as one buffer with each row's end). */
-interface Part { lines: number[]; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: number[] }
+interface Part { lines: ArrayLike<number>; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: ArrayLike<number> }
 interface Pending { parts: number; got: Part[] }
 
 async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Written> {
@@ -175,7 +175,7 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
     w?.();
   };
   const ready = workers.map((w) => new Promise<void>((resolve) => {
-    w.on('message', (m: { ready?: boolean; seq?: number; lines?: number[]; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: number[]; summary?: SummaryState; error?: string }) => {
+    w.on('message', (m: { ready?: boolean; seq?: number; lines?: ArrayLike<number>; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: ArrayLike<number>; summary?: SummaryState; error?: string }) => {
       if (m.ready) return resolve();
       if (m.error !== undefined) failure ??= new Error(`aidr: a screening worker failed: ${m.error}`);
       else if (m.summary) {
