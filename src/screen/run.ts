@@ -6,7 +6,8 @@
  * row) and every line of one ultimate consignee goes to the same worker, in file order, so the
  * per-consignee running totals of the batch (LPP, AIA) are exact without any sharing between
  * threads; the results of each batch are put back in line order before they are yielded. Reading
- * stops while `2 × jobs + 2` batches are in flight, so memory stays flat whatever the input size.
+ * stops while `jobs + 2` batches are in flight (every batch gives each worker its part, so each has
+ * work queued), so memory stays flat whatever the input size.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -28,9 +29,14 @@ const WORKER_HEAP_MB = 96;
 /**
  * Young generation of a worker thread (MB). A line allocates tens of kilobytes that die with it:
  * at 8 MB the worker ran a scavenge every hundred lines or so and spent a third of its time
- * collecting; larger, far fewer scavenges copy the same live batch.
+ * collecting; at 24 MB it runs half as many (32 MB, a few fewer, cost the memory target its margin).
  */
-const WORKER_YOUNG_MB = 32;
+const WORKER_YOUNG_MB = 24;
+/**
+ * Batches read ahead of the one being written: a batch's JSON Lines (lean) are ~5 MB, and with
+ * 2 × jobs + 2 of them waiting the 1,000,000-line JSON Lines benchmark peaked over 400 MB.
+ */
+const MAX_IN_FLIGHT = (jobs: number) => jobs + 2;
 
 export interface RunOptions {
   config: ScreenerConfig;
@@ -213,7 +219,7 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
         yield* merged(p.got);
         continue;
       }
-      if (next === seq || (!all && inFlight() < 2 * n + 2)) return;
+      if (next === seq || (!all && inFlight() < MAX_IN_FLIGHT(n))) return;
       await wait();
     }
   }
