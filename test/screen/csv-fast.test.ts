@@ -73,6 +73,12 @@ describe('quick CSV reader', () => {
     ]);
   });
 
+  it('csv-parse\'s skipped rows come in their place, even when it read ahead of them in one chunk', async () => {
+    const text = 'id,to,model\nPO-1,DE,a\nPO-2,DE,b"c\nPO-3,DE,d\n';
+    const records = await collect(csvParseRecords(Readable.from([Buffer.from(text)], { objectMode: false }), ',', { bom: true }));
+    expect(records.map((r) => ('cells' in r ? r.cells[0] : 'skipped'))).toEqual(['id', 'PO-1', 'skipped', 'PO-3']);
+  });
+
   it('leaves to csv-parse what it does not take from the first chunk', () => {
     expect(quickCsv(Buffer.from('a,"b"\n'), ',')).toBeUndefined();
     expect(quickCsv(Buffer.from('a,b\rc'), ',')).toBeUndefined();
