@@ -11,10 +11,11 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { parse as parseCsv, type CsvError } from 'csv-parse';
 import { isUtf8 } from 'node:buffer';
 import { firstInvalidUtf8, parseJsonExact } from '../contract/json.js';
 import { InputError } from '../engine/context.js';
+import { csvParseRecords, quickCsv, readCsvQuick } from './csv-fast.js';
+import { PLAIN } from './plain.js';
 
 export type InputFormat = 'csv' | 'xlsx' | 'jsonl' | 'json';
 export const INPUT_FORMATS: readonly InputFormat[] = ['csv', 'xlsx', 'jsonl', 'json'];
@@ -145,37 +146,25 @@ export function detectDelimiter(head: Buffer): string {
 }
 
 async function readCsv(stream: Readable, head: Buffer, skip: number): Promise<OpenedInput> {
-  const skipped: { line: number; error: string }[] = [];
-  let records = 0;
-  const parser = stream.pipe(parseCsv({
-    bom: true,
-    delimiter: detectDelimiter(head),
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_skip: (err: CsvError | undefined) => {
-      // csv-parse counts the records it skipped in `records` neither; keep the row numbers right.
-      records++;
-      skipped.push({ line: records, error: `not a readable CSV row: ${err?.message ?? 'malformed'}` });
-      return undefined;
-    },
-  }));
-  const it = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
+  const delimiter = detectDelimiter(head);
+  const quick = PLAIN ? undefined : quickCsv(head, delimiter);
+  const it = (quick ? readCsvQuick(stream, quick) : csvParseRecords(stream, delimiter, { bom: true }))[Symbol.asyncIterator]();
   const first = await it.next();
-  if (first.done || skipped.length) throw new InputError('(header)', first.done ? 'the input is empty: expected a header row naming the columns' : `the header row cannot be read: ${skipped[0]!.error}`);
-  records = 1;
-  const headers = first.value.map((h) => h.trim());
+  if (first.done) throw new InputError('(header)', 'the input is empty: expected a header row naming the columns');
+  if ('skipped' in first.value) throw new InputError('(header)', `the header row cannot be read: ${first.value.skipped}`);
+  let records = 1;
+  const headers = first.value.cells.map((h) => h.trim());
   async function* rows(): AsyncGenerator<InputRecord> {
     for (;;) {
       const n = await it.next();
-      while (skipped.length) {
-        const s = skipped.shift()!;
-        if (s.line > skip) yield s;
-      }
       if (n.done) return;
       const line = ++records;
       if (line <= skip) continue;
-      const cells = n.value;
+      if ('skipped' in n.value) {
+        yield { line, error: n.value.skipped };
+        continue;
+      }
+      const cells = n.value.cells;
       if (cells.length !== headers.length && !(cells.length === 1 && cells[0] === '')) {
         yield { line, error: `${cells.length} fields where the header has ${headers.length}` };
         continue;

@@ -8,8 +8,10 @@
 import { parseJsonExact } from '../contract/json.js';
 import { formatPath } from '../contract/parse.js';
 import { Transaction } from '../contract/transaction.js';
+import { quickTransaction } from '../contract/transaction-fast.js';
 import { keyOrUndefined } from '../parties/key.js';
 import { resolveChip, resolveCountry } from './aliases.js';
+import { PLAIN } from './plain.js';
 import type { ColumnMap, Field } from './columns.js';
 
 export interface RowError {
@@ -154,8 +156,12 @@ function convertValue(f: Field, v: Cell): Converted {
   }
 }
 
+/** A field path's segments, split once. */
+const segments = new Map<string, string[]>();
+
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
+  let parts = segments.get(path);
+  if (parts === undefined) segments.set(path, (parts = path.split('.')));
   let o = target;
   for (let i = 0; i < parts.length - 1; i++) o = (o[parts[i]!] ??= {}) as Record<string, unknown>;
   o[parts[parts.length - 1]!] = value;
@@ -203,16 +209,13 @@ export function mapRow(line: number, cells: readonly Cell[], columns: ColumnMap,
   const input: Record<string, unknown> = {};
   const notes: string[] = [];
   const errors: RowError[] = [];
-  const columnOf = new Map<string, string>();
   for (let i = 0; i < columns.fields.length; i++) {
     const f = columns.fields[i];
     const v = cells[i];
     if (!f || isBlank(v)) continue;
-    const column = columns.headers[i]!;
-    columnOf.set(f.path, column);
     const c = convert(f, v);
     if ('error' in c) {
-      errors.push({ path: f.path, column, message: c.error });
+      errors.push({ path: f.path, column: columns.headers[i]!, message: c.error });
       continue;
     }
     if (c.note) notes.push(`${f.path}: ${c.note}`);
@@ -225,8 +228,16 @@ export function mapRow(line: number, cells: readonly Cell[], columns: ColumnMap,
   const item = (input.item ?? {}) as Record<string, unknown>;
   inferItem(item);
   if (input.item !== undefined || Object.keys(item).length) input.item = item;
+  // The common, plainly valid line without a zod parse (the same Transaction); the schema decides the rest.
+  const quick = PLAIN ? undefined : quickTransaction(input);
+  if (quick) return { line, ...(id ? { id } : {}), tx: quick, notes };
   const r = Transaction.safeParse(input);
   if (r.success) return { line, ...(id ? { id } : {}), tx: r.data, notes };
+  const columnOf = new Map<string, string>();
+  for (let i = 0; i < columns.fields.length; i++) {
+    const f = columns.fields[i];
+    if (f && !isBlank(cells[i])) columnOf.set(f.path, columns.headers[i]!);
+  }
   for (const issue of r.error.issues) {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     const path = formatPath(keys.length === 1 ? [...issue.path, keys[0]!] : issue.path);

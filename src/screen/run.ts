@@ -6,7 +6,8 @@
  * row) and every line of one ultimate consignee goes to the same worker, in file order, so the
  * per-consignee running totals of the batch (LPP, AIA) are exact without any sharing between
  * threads; the results of each batch are put back in line order before they are yielded. Reading
- * stops while `2 × jobs + 2` batches are in flight, so memory stays flat whatever the input size.
+ * stops while `jobs + 2` batches are in flight (every batch gives each worker its part, so each has
+ * work queued), so memory stays flat whatever the input size.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,17 @@ import type { WorkerInit } from './worker.js';
 export const BATCH = 1000;
 /** Old-generation heap of a worker thread (MB); see `pooled`. */
 const WORKER_HEAP_MB = 96;
+/**
+ * Young generation of a worker thread (MB). A line allocates tens of kilobytes that die with it:
+ * at 8 MB the worker ran a scavenge every hundred lines or so and spent a third of its time
+ * collecting; at 24 MB it runs half as many (32 MB, a few fewer, cost the memory target its margin).
+ */
+const WORKER_YOUNG_MB = 24;
+/**
+ * Batches read ahead of the one being written: a batch's JSON Lines (lean) are ~5 MB, and with
+ * 2 × jobs + 2 of them waiting the 1,000,000-line JSON Lines benchmark peaked over 400 MB.
+ */
+const MAX_IN_FLIGHT = (jobs: number) => jobs + 2;
 
 export interface RunOptions {
   config: ScreenerConfig;
@@ -150,7 +162,7 @@ function hash(s: string): number {
 }
 
 /** A batch in flight: its parts from each worker (rows as objects, or as one buffer with each row's end). */
-interface Part { lines: number[]; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: number[] }
+interface Part { lines: ArrayLike<number>; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: ArrayLike<number> }
 interface Pending { parts: number; got: Part[] }
 
 async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Written> {
@@ -159,7 +171,7 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
   const url = workerUrl();
   // A worker's live data is a batch in flight and its consignees' running totals: a bounded heap
   // makes V8 collect early instead of growing, which keeps the process's memory flat.
-  const workers = Array.from({ length: n }, () => new Worker(url, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 8 } }));
+  const workers = Array.from({ length: n }, () => new Worker(url, { workerData: init, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }));
   const pending = new Map<number, Pending>();
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -169,7 +181,7 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
     w?.();
   };
   const ready = workers.map((w) => new Promise<void>((resolve) => {
-    w.on('message', (m: { ready?: boolean; seq?: number; lines?: number[]; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: number[]; summary?: SummaryState; error?: string }) => {
+    w.on('message', (m: { ready?: boolean; seq?: number; lines?: ArrayLike<number>; outs?: Processed['out'][]; bytes?: Uint8Array; ends?: ArrayLike<number>; summary?: SummaryState; error?: string }) => {
       if (m.ready) return resolve();
       if (m.error !== undefined) failure ??= new Error(`aidr: a screening worker failed: ${m.error}`);
       else if (m.summary) {
@@ -207,7 +219,7 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
         yield* merged(p.got);
         continue;
       }
-      if (next === seq || (!all && inFlight() < 2 * n + 2)) return;
+      if (next === seq || (!all && inFlight() < MAX_IN_FLIGHT(n))) return;
       await wait();
     }
   }

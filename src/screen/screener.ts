@@ -5,7 +5,7 @@
  * small summary of it (`RowMeta`) for the run's summary.
  */
 import type { EvalOptions, LedgerView } from '../engine/context.js';
-import { Batch, ledgerNeeds, type LedgerSource } from './evaluate.js';
+import { Batch, ledgerNeeds, NO_LEDGER, type LedgerSource } from './evaluate.js';
 import { mapColumns, type ColumnMap, FIELDS } from './columns.js';
 import { describeItem, flatRow, isRulesetWarning, type ScreenRow } from './format.js';
 import type { InputRecord } from './read.js';
@@ -70,8 +70,18 @@ export class Screener {
     if (config.headers) this.fixedColumns = mapColumns(config.headers, config.map);
   }
 
-  /** Map every record first (so the ledger is read once for the batch), then evaluate in order. */
+  /**
+   * Map every record first (so the ledger is read once for the batch), then evaluate in order.
+   * Without a stored ledger there is nothing to read ahead: each record is mapped and evaluated
+   * in turn, so that what a line allocates dies young (a batch's mapped rows held across it kept
+   * the garbage collector copying them).
+   */
   async process(records: readonly InputRecord[]): Promise<Processed[]> {
+    if (this.source === NO_LEDGER) {
+      const out = new Array<Processed>(records.length);
+      for (let i = 0; i < records.length; i++) out[i] = this.evaluate(this.map(records[i]!));
+      return out;
+    }
     const mapped = records.map((r) => this.map(r));
     const accounts: string[] = [];
     const countries: { code: string; asOf: string }[] = [];

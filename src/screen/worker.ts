@@ -40,7 +40,8 @@ async function start(): Promise<void> {
           return;
         }
         const results = await screener.process(m.records!);
-        const lines = new Array<number>(results.length);
+        // Line numbers and row ends as typed arrays: copied to the other thread in one block.
+        const lines = new Int32Array(results.length);
         for (let i = 0; i < results.length; i++) {
           lines[i] = results[i]!.line;
           summary.add(results[i]!.meta);
@@ -50,7 +51,7 @@ async function start(): Promise<void> {
           return;
         }
         // Text rows travel as one UTF-8 buffer, transferred rather than copied, with each row's end.
-        const ends = new Array<number>(results.length);
+        const ends = new Uint32Array(results.length);
         let total = 0;
         for (let i = 0; i < results.length; i++) ends[i] = total += Buffer.byteLength(results[i]!.out as string);
         // Not from Buffer's shared pool: this memory is handed to the other thread.

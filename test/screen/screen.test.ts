@@ -11,6 +11,19 @@ const HEAD = ['id', 'date', 'to', 'model', 'quantity', 'consignee_id', 'consigne
 const GOOD = ['PO-1', '2025-06-02', 'Germany', 'H100 SXM5 80GB', 100, 'rz-de', 'DE', 'US', 'US', 'datacenter'];
 
 describe('aidr screen', () => {
+  for (const plain of [false, true]) {
+    it(`a CSV row that cannot be read is reported at its own line, the rows around it evaluated (${plain ? 'csv-parse' : 'quick reader'})`, () => {
+      const dir = tempDir();
+      const good = (id: string) => [id, ...GOOD.slice(1)].join(',');
+      writeFileSync(join(dir, 'orders.csv'), `${HEAD.join(',')}\n${good('PO-1')}\nPO-2,2025-06-02,DE,nvi"dia,1,x,DE,US,US,datacenter\n${good('PO-3')}\n`);
+      const r = aidr(['screen', 'orders.csv', '-o', 'out.csv', '--jobs', '1'], { cwd: dir, ...(plain ? { env: { AIDR_SCREEN_PLAIN: '1' } } : {}) });
+      expect(r.status, r.stderr).toBe(3);
+      const out = rows(readFileSync(join(dir, 'out.csv'), 'utf8'));
+      expect(out.map((o) => [o.line, o.id, o.outcome])).toEqual([['2', 'PO-1', expect.not.stringMatching(/^error$/)], ['3', '', 'error'], ['4', 'PO-3', expect.not.stringMatching(/^error$/)]]);
+      expect(out[1]!.errors).toContain('Invalid Opening Quote');
+    });
+  }
+
   it('a file mixing good and bad rows: every bad row reported with its fields, every good row evaluated (exit 3)', () => {
     const dir = tempDir();
     const file = join(dir, 'orders.csv');
