@@ -185,9 +185,12 @@ const transaction = object(Transaction, {
   facts: object(Facts, { storageMeetsSupp10Security: bool, permanentRegularEmployee: bool, part744Concern: bool, ultimateCustomersInMacauOrD5: bool }),
 }, (tx) => {
   // The schema's cross-field rules, for a plain export of goods: a destination, from the United
-  // States (or not said), to another country. Anything else is the schema's to judge.
+  // States (or not said), to another country, a consignee (if located) located there (weights may
+  // go to a consignee elsewhere). Anything else is the schema's to judge.
   const from = tx.from ?? 'US';
-  return tx.to !== undefined && from === 'US' && tx.to !== from;
+  const consigneeCountry = (tx.consignee as { country?: string } | undefined)?.country;
+  const goods = (tx.item as { type: string }).type !== 'model_weights';
+  return tx.to !== undefined && from === 'US' && tx.to !== from && !(goods && consigneeCountry !== undefined && consigneeCountry !== tx.to);
 });
 
 /** `Transaction.parse(input)` when the input is plainly valid; `undefined`: run the schema. */

@@ -89,8 +89,13 @@ describe.skipIf(!DATABASE_URL)('PostgreSQL connections lost', () => {
     await killer.end();
     expect(terminated).toBeGreaterThan(0);
     expect(s.child.exitCode).toBeNull();
-    // The process recovered by itself.
-    expect((await call(s.url, 'GET', '/readyz')).status).toBe(200);
+    // The process recovers by itself: the killer's last round may land just before this check, and
+    // /readyz answers 503 until a fresh connection answers, so it is polled (never more than 10 s).
+    let ready = 0;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(200)) {
+      if ((ready = (await call(s.url, 'GET', '/readyz')).status) === 200) break;
+    }
+    expect(ready).toBe(200);
     const after = await call(s.url, 'POST', '/v1/determinations', { token, body: { transaction: lppTx(9999, 'fault-after'), commit: true } });
     expect(after.status).toBe(201);
     expect(await lostCommits(store, acknowledged)).toEqual([]);
