@@ -34,7 +34,9 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   const readings = readingsFrom(opts.interpretations);
   const explain = opts.explain !== false;
   const chosen = opts.regime ?? 'codified';
-  const core = evaluateCore(tx, new Ctx(asOf, readings, opts.ledger ?? {}, explain, chosen));
+  const ctx = new Ctx(asOf, readings, opts.ledger ?? {}, explain, chosen);
+  const diverge = asOf >= REGIMES_DIVERGE_FROM;
+  const core = evaluateCore(tx, ctx);
   const otherId: RegimeId = chosen === 'codified' ? 'enforced' : 'codified';
   const interpretations = interpretationUses(tx, core, readings, opts);
   const out = render(core, interpretations, explain);
@@ -43,10 +45,11 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   // answers both. After it the other regime is evaluated lean (its answer needs no explanation),
   // sharing the facts and the classification, which no version choice touches.
   // Also when every provision this evaluation consulted has the same version in the other regime.
-  const otherCtx = asOf < REGIMES_DIVERGE_FROM ? undefined : new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
-  const theirs = otherCtx === undefined || otherRegimeAgrees(core.ctx, otherCtx)
+  // The other regime's context is built only when needed (agreement is cached per date and texts).
+  const otherCtx = () => new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
+  const theirs = !diverge || otherRegimeAgrees(core.ctx, otherCtx)
     ? { ...mine, id: otherId, complianceRequired: complianceRequired(otherId, asOf) }
-    : regimeAnswer(evaluateCore(tx, otherCtx, { f: core.f, cls: core.cls }));
+    : regimeAnswer(evaluateCore(tx, otherCtx(), { f: core.f, cls: core.cls }));
   const answers = chosen === 'codified' ? [mine, theirs] : [theirs, mine];
   out.regime = chosen;
   out.regimes = answers;
