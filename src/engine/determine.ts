@@ -329,6 +329,12 @@ const EXCEPTION_SECTIONS: Record<ExceptionResult['code'], string> = {
   HBM: '15 CFR 740.25',
 };
 
+/** A status as the explanation words it ('not_met' → 'not met'), without a string replace per condition. */
+const STATUS_TEXT: ReadonlyMap<string, string> = new Map(['met', 'not_met', 'unknown', 'eligible', 'not_eligible'].map((s) => [s, s.replace('_', ' ')]));
+function statusText(status: string): string {
+  return STATUS_TEXT.get(status) ?? status.replace('_', ' ');
+}
+
 /** Plain literals, not spreads: spreading would leave V8 slow dictionary-mode objects. */
 function withChildren(s: Step, children: Step[]): Step {
   return { rule: s.rule, citation: s.citation, result: s.result, detail: s.detail, children };
@@ -358,15 +364,23 @@ function explanation(c: Core): Step[] {
     if (application) steps.push(tagged(application, tag));
   }
   for (const e of c.exceptions) {
-    const notMet = e.conditions.filter((x) => x.status === 'not_met').map((x) => x.id);
-    const unknown = e.conditions.filter((x) => x.status === 'unknown').map((x) => x.id);
-    const detail = [notMet.length ? `not met: ${notMet.join(', ')}` : '', unknown.length ? `unknown: ${unknown.join(', ')}` : ''].filter(Boolean).join('; ');
+    // One pass over the conditions: the children, and the ids not met and unknown for the detail.
+    const notMet: string[] = [];
+    const unknown: string[] = [];
+    const children: Step[] = [];
+    for (const k of e.conditions) {
+      if (k.status === 'not_met') notMet.push(k.id);
+      else if (k.status === 'unknown') unknown.push(k.id);
+      children.push({ rule: k.id, citation: k.citation, result: statusText(k.status) });
+    }
+    const detail = notMet.length && unknown.length ? `not met: ${notMet.join(', ')}; unknown: ${unknown.join(', ')}`
+      : notMet.length ? `not met: ${notMet.join(', ')}` : unknown.length ? `unknown: ${unknown.join(', ')}` : '';
     steps.push({
       rule: `License Exception ${e.code}`,
       citation: EXCEPTION_SECTIONS[e.code],
-      result: e.status.replace('_', ' '),
+      result: statusText(e.status),
       detail: detail ? `Conditions ${detail}.` : 'All conditions met.',
-      children: e.conditions.map((k) => ({ rule: k.id, citation: k.citation, result: k.status.replace('_', ' ') })),
+      children,
     });
   }
   for (const r of c.redFlags) steps.push({ rule: 'Red flag 28', citation: r.flag!.citation, result: r.flag!.status, detail: r.flag!.detail });
