@@ -340,15 +340,26 @@ function withChildren(s: Step, children: Step[]): Step {
   return { rule: s.rule, citation: s.citation, result: s.result, detail: s.detail, children };
 }
 
+/** The destination step for a single place depends only on its (cached, read-only) country facts: built once. */
+const destinationSteps = new WeakMap<object, Step>();
+function destinationStep(f: Core['f']): Step {
+  const to = f.to!;
+  const single = f.places.length <= 1;
+  let step = single ? destinationSteps.get(to) : undefined;
+  if (!step) {
+    const groups = [...to.groups].join(', ') || 'none';
+    step = { rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(to)}: tier ${to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${to.macauOrD5 ? 'yes' : 'no'}.${!single ? ` The items also reach where a receiving party is located: ${f.places.slice(1).map((c) => `${describe(c)}, tier ${c.tier}`).join('; ')} (INT-25).` : ''}` };
+    if (single) destinationSteps.set(to, step);
+  }
+  return step;
+}
+
 function explanation(c: Core): Step[] {
   const { f, ctx, cls } = c;
   const steps: Step[] = [];
   steps.push({ rule: 'Ruleset', citation: RULESET.citation, result: c.inForce ? (c.complianceRequired ? 'in force, compliance required' : 'in force, compliance not yet required') : 'not in force', detail: `As of ${ctx.asOf}.` });
   if (c.modeled) steps.push(textsStep(c));
-  if (f.to) {
-    const groups = [...f.to.groups].join(', ') || 'none';
-    steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.${f.places.length > 1 ? ` The items also reach where a receiving party is located: ${f.places.slice(1).map((c) => `${describe(c)}, tier ${c.tier}`).join('; ')} (INT-25).` : ''}` });
-  }
+  if (f.to) steps.push(destinationStep(f));
   const last = cls.basis[cls.basis.length - 1];
   if (last) steps.push(withChildren(last, cls.basis.slice(0, -1)));
   // With several possible classifications, each branch's steps say which one they assume.
