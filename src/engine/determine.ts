@@ -278,7 +278,10 @@ function warnings(c: Core): string[] {
   const embargo = c.f.to && EMBARGOES.get(c.f.to.code);
   if (embargo) w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls (${embargo}), which aidr does not model.`);
   for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (effective ${rule.effective}): ${rule.summary} [${rule.source}]`);
-  return [...w, ...c.ctx.warnings];
+  const raised = c.ctx.warnings;
+  if (raised.length === 0) return w;
+  for (const x of raised) w.push(x);
+  return w;
 }
 
 /** The warning naming the exceptions aidr does not evaluate, built once per ECCN and exception list. */
