@@ -48,7 +48,7 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   // The other regime's context is built only when needed (agreement is cached per date and texts).
   const otherCtx = () => new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
   const theirs = !diverge || otherRegimeAgrees(core.ctx, otherCtx)
-    ? { ...mine, id: otherId, complianceRequired: complianceRequired(otherId, asOf) }
+    ? sameAnswer(mine, otherId, complianceRequired(otherId, asOf))
     : regimeAnswer(evaluateCore(tx, otherCtx(), { f: core.f, cls: core.cls }));
   const answers = chosen === 'codified' ? [mine, theirs] : [theirs, mine];
   out.regime = chosen;
@@ -77,6 +77,24 @@ function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
     vintage: vintageOn(asOf)?.id ?? null,
     complianceRequired: complianceRequired(c.ctx.regime, asOf),
     versions: texts.versions,
+  };
+}
+
+/** The other regime's answer when it decides alike: a plain literal (a spread would leave a slow dictionary-mode object). */
+function sameAnswer(a: RegimeAnswer, id: RegimeId, compliance: boolean): RegimeAnswer {
+  return {
+    id,
+    basis: a.basis,
+    eccn: a.eccn,
+    subjectToEar: a.subjectToEar,
+    licenseRequired: a.licenseRequired,
+    outcome: a.outcome,
+    reviewPolicy: a.reviewPolicy,
+    eligibleExceptions: a.eligibleExceptions,
+    citations: a.citations,
+    vintage: a.vintage,
+    complianceRequired: compliance,
+    versions: a.versions,
   };
 }
 
