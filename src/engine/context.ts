@@ -46,8 +46,14 @@ export interface EvalOptions {
 
 export const MANY_PLACES = '*';
 
+/** Shared empty collections: a lean evaluation never adds steps, and most add no warning or overlay. */
+const NO_STEPS: Step[] = Object.freeze([]) as unknown as Step[];
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
+const NO_OVERLAYS: ReadonlySet<string> = new Set();
+
 export class Ctx {
-  readonly steps: Step[] = [];
+  /** Explanation steps (full output only; a lean evaluation shares one frozen empty list). */
+  readonly steps: Step[];
   /** Interpretations whose reading mattered to some finding: id → reading used. */
   readonly touched = new Map<string, string>();
   /**
@@ -63,7 +69,11 @@ export class Ctx {
    * Lean output never evaluates them, and both list the same interpretations.
    */
   displayOnly = false;
-  readonly warnings: string[] = [];
+  /** Warnings raised by the rules, without repeats (created on the first). */
+  get warnings(): readonly string[] {
+    return this.warningList ?? NO_WARNINGS;
+  }
+  private warningList?: string[];
 
   constructor(
     readonly asOf: string,
@@ -72,12 +82,17 @@ export class Ctx {
     readonly explainOn: boolean,
     /** The regime this evaluation answers under; law modules pick their text version by it. */
     readonly regime: RegimeId = 'codified',
-  ) {}
+  ) {
+    this.steps = explainOn ? [] : NO_STEPS;
+  }
 
   /** The provision versions this evaluation applied (provision id → version), for basis and replay. */
   readonly versions = new Map<string, ProvisionVersion>();
   /** Later-rule overlays that adjusted this evaluation's answer (ids in data/regimes/provisions.json). */
-  readonly overlays = new Set<string>();
+  get overlays(): ReadonlySet<string> {
+    return this.overlaySet ?? NO_OVERLAYS;
+  }
+  private overlaySet?: Set<string>;
 
   /** The provision choices of this (date, regime, readings), shared with every evaluation alike (src/law/provision.ts). */
   choices?: Map<string, unknown>;
@@ -95,7 +110,7 @@ export class Ctx {
 
   overlayApplied(id: string): void {
     if (this.displayOnly) return;
-    this.overlays.add(id);
+    (this.overlaySet ??= new Set()).add(id);
     this.textsMask |= TEXT_BIT.get(`overlay:${id}`)!;
   }
 
@@ -153,7 +168,8 @@ export class Ctx {
   }
 
   warn(text: string): void {
-    if (!this.warnings.includes(text)) this.warnings.push(text);
+    const list = (this.warningList ??= []);
+    if (!list.includes(text)) list.push(text);
   }
 }
 

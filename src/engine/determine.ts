@@ -34,7 +34,9 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   const readings = readingsFrom(opts.interpretations);
   const explain = opts.explain !== false;
   const chosen = opts.regime ?? 'codified';
-  const core = evaluateCore(tx, new Ctx(asOf, readings, opts.ledger ?? {}, explain, chosen));
+  const ctx = new Ctx(asOf, readings, opts.ledger ?? {}, explain, chosen);
+  const diverge = asOf >= REGIMES_DIVERGE_FROM;
+  const core = evaluateCore(tx, ctx);
   const otherId: RegimeId = chosen === 'codified' ? 'enforced' : 'codified';
   const interpretations = interpretationUses(tx, core, readings, opts);
   const out = render(core, interpretations, explain);
@@ -43,10 +45,11 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   // answers both. After it the other regime is evaluated lean (its answer needs no explanation),
   // sharing the facts and the classification, which no version choice touches.
   // Also when every provision this evaluation consulted has the same version in the other regime.
-  const otherCtx = asOf < REGIMES_DIVERGE_FROM ? undefined : new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
-  const theirs = otherCtx === undefined || otherRegimeAgrees(core.ctx, otherCtx)
-    ? { ...mine, id: otherId, complianceRequired: complianceRequired(otherId, asOf) }
-    : regimeAnswer(evaluateCore(tx, otherCtx, { f: core.f, cls: core.cls }));
+  // The other regime's context is built only when needed (agreement is cached per date and texts).
+  const otherCtx = () => new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
+  const theirs = !diverge || otherRegimeAgrees(core.ctx, otherCtx)
+    ? sameAnswer(mine, otherId, complianceRequired(otherId, asOf))
+    : regimeAnswer(evaluateCore(tx, otherCtx(), { f: core.f, cls: core.cls }));
   const answers = chosen === 'codified' ? [mine, theirs] : [theirs, mine];
   out.regime = chosen;
   out.regimes = answers;
@@ -74,6 +77,24 @@ function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
     vintage: vintageOn(asOf)?.id ?? null,
     complianceRequired: complianceRequired(c.ctx.regime, asOf),
     versions: texts.versions,
+  };
+}
+
+/** The other regime's answer when it decides alike: a plain literal (a spread would leave a slow dictionary-mode object). */
+function sameAnswer(a: RegimeAnswer, id: RegimeId, compliance: boolean): RegimeAnswer {
+  return {
+    id,
+    basis: a.basis,
+    eccn: a.eccn,
+    subjectToEar: a.subjectToEar,
+    licenseRequired: a.licenseRequired,
+    outcome: a.outcome,
+    reviewPolicy: a.reviewPolicy,
+    eligibleExceptions: a.eligibleExceptions,
+    citations: a.citations,
+    vintage: a.vintage,
+    complianceRequired: compliance,
+    versions: a.versions,
   };
 }
 
@@ -275,7 +296,10 @@ function warnings(c: Core): string[] {
   const embargo = c.f.to && EMBARGOES.get(c.f.to.code);
   if (embargo) w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls (${embargo}), which aidr does not model.`);
   for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (effective ${rule.effective}): ${rule.summary} [${rule.source}]`);
-  return [...w, ...c.ctx.warnings];
+  const raised = c.ctx.warnings;
+  if (raised.length === 0) return w;
+  for (const x of raised) w.push(x);
+  return w;
 }
 
 /** The warning naming the exceptions aidr does not evaluate, built once per ECCN and exception list. */
@@ -326,9 +350,29 @@ const EXCEPTION_SECTIONS: Record<ExceptionResult['code'], string> = {
   HBM: '15 CFR 740.25',
 };
 
+/** A status as the explanation words it ('not_met' → 'not met'), without a string replace per condition. */
+const STATUS_TEXT: ReadonlyMap<string, string> = new Map(['met', 'not_met', 'unknown', 'eligible', 'not_eligible'].map((s) => [s, s.replace('_', ' ')]));
+function statusText(status: string): string {
+  return STATUS_TEXT.get(status) ?? status.replace('_', ' ');
+}
+
 /** Plain literals, not spreads: spreading would leave V8 slow dictionary-mode objects. */
 function withChildren(s: Step, children: Step[]): Step {
   return { rule: s.rule, citation: s.citation, result: s.result, detail: s.detail, children };
+}
+
+/** The destination step for a single place depends only on its (cached, read-only) country facts: built once. */
+const destinationSteps = new WeakMap<object, Step>();
+function destinationStep(f: Core['f']): Step {
+  const to = f.to!;
+  const single = f.places.length <= 1;
+  let step = single ? destinationSteps.get(to) : undefined;
+  if (!step) {
+    const groups = [...to.groups].join(', ') || 'none';
+    step = { rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(to)}: tier ${to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${to.macauOrD5 ? 'yes' : 'no'}.${!single ? ` The items also reach where a receiving party is located: ${f.places.slice(1).map((c) => `${describe(c)}, tier ${c.tier}`).join('; ')} (INT-25).` : ''}` };
+    if (single) destinationSteps.set(to, step);
+  }
+  return step;
 }
 
 function explanation(c: Core): Step[] {
@@ -336,10 +380,7 @@ function explanation(c: Core): Step[] {
   const steps: Step[] = [];
   steps.push({ rule: 'Ruleset', citation: RULESET.citation, result: c.inForce ? (c.complianceRequired ? 'in force, compliance required' : 'in force, compliance not yet required') : 'not in force', detail: `As of ${ctx.asOf}.` });
   if (c.modeled) steps.push(textsStep(c));
-  if (f.to) {
-    const groups = [...f.to.groups].join(', ') || 'none';
-    steps.push({ rule: 'Destination', citation: '15 CFR part 740, Supp. Nos. 1 and 5', result: `${describe(f.to)}: tier ${f.to.tier}`, detail: `Country groups ${groups}; Supp. 5(a): ${f.to.supp5a ? 'yes' : 'no'}; Macau or D:5: ${f.to.macauOrD5 ? 'yes' : 'no'}.${f.places.length > 1 ? ` The items also reach where a receiving party is located: ${f.places.slice(1).map((c) => `${describe(c)}, tier ${c.tier}`).join('; ')} (INT-25).` : ''}` });
-  }
+  if (f.to) steps.push(destinationStep(f));
   const last = cls.basis[cls.basis.length - 1];
   if (last) steps.push(withChildren(last, cls.basis.slice(0, -1)));
   // With several possible classifications, each branch's steps say which one they assume.
@@ -355,15 +396,23 @@ function explanation(c: Core): Step[] {
     if (application) steps.push(tagged(application, tag));
   }
   for (const e of c.exceptions) {
-    const notMet = e.conditions.filter((x) => x.status === 'not_met').map((x) => x.id);
-    const unknown = e.conditions.filter((x) => x.status === 'unknown').map((x) => x.id);
-    const detail = [notMet.length ? `not met: ${notMet.join(', ')}` : '', unknown.length ? `unknown: ${unknown.join(', ')}` : ''].filter(Boolean).join('; ');
+    // One pass over the conditions: the children, and the ids not met and unknown for the detail.
+    const notMet: string[] = [];
+    const unknown: string[] = [];
+    const children: Step[] = [];
+    for (const k of e.conditions) {
+      if (k.status === 'not_met') notMet.push(k.id);
+      else if (k.status === 'unknown') unknown.push(k.id);
+      children.push({ rule: k.id, citation: k.citation, result: statusText(k.status) });
+    }
+    const detail = notMet.length && unknown.length ? `not met: ${notMet.join(', ')}; unknown: ${unknown.join(', ')}`
+      : notMet.length ? `not met: ${notMet.join(', ')}` : unknown.length ? `unknown: ${unknown.join(', ')}` : '';
     steps.push({
       rule: `License Exception ${e.code}`,
       citation: EXCEPTION_SECTIONS[e.code],
-      result: e.status.replace('_', ' '),
+      result: statusText(e.status),
       detail: detail ? `Conditions ${detail}.` : 'All conditions met.',
-      children: e.conditions.map((k) => ({ rule: k.id, citation: k.citation, result: k.status.replace('_', ' ') })),
+      children,
     });
   }
   for (const r of c.redFlags) steps.push({ rule: 'Red flag 28', citation: r.flag!.citation, result: r.flag!.status, detail: r.flag!.detail });

@@ -84,8 +84,15 @@ function alternative(tx: Transaction, core: Core, id: string, reading: string, r
 
 export function interpretationUses(tx: Transaction, core: Core, readings: ReadonlyMap<string, string>, opts: EvalOptions): InterpretationUse[] {
   const compute = opts.sensitivity ?? opts.explain !== false;
-  const base = answerOf(core);
   const ids = [...core.ctx.touched.keys()].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+  if (!compute) {
+    // Lean: the interpretations relied on, without re-evaluating any alternative reading.
+    return ids.map((id) => {
+      const reading = core.ctx.touched.get(id)!;
+      return { id, question: interpretation(id).question, reading, label: readingLabel(id, reading) };
+    });
+  }
+  const base = answerOf(core);
   return ids.map((id) => {
     const def = interpretation(id);
     const reading = core.ctx.touched.get(id)!;

@@ -151,19 +151,21 @@ export function overlayApplied(id: string, ctx: Ctx): void {
  * Would the other regime decide this evaluation alike? Yes when every provision it consulted has
  * the same version in both regimes and it consulted no overlay that reads the regime itself (the
  * UAE rule's .a branch): the evaluation's path is then the same function at every step, so the
- * answer is too. Cached per (date, readings, provisions consulted).
+ * answer is too. Cached per (date, readings, provisions consulted); `other` may be a function that
+ * builds the other regime's context, called only on a cache miss.
  */
 const sameCache = new Map<string, boolean>();
 const OVERLAY_BITS = [...TEXT_BIT].filter(([k]) => k.startsWith('overlay:')).reduce((m, [, b]) => m | b, 0);
 
-export function otherRegimeAgrees(ctx: Ctx, other: Ctx): boolean {
+export function otherRegimeAgrees(ctx: Ctx, other: Ctx | (() => Ctx)): boolean {
   const mask = ctx.consultedMask;
   if (mask & OVERLAY_BITS) return false;
   const key = `${ctx.asOf}|${ctx.readingsKey}|${mask}|${ctx.regime}`;
   let same = sameCache.get(key);
   if (same === undefined) {
     if (sameCache.size > 20_000) sameCache.clear();
-    same = PROVISIONS.every((p) => !(mask & TEXT_BIT.get(p.id)!) || choose(p.id, ctx).version === choose(p.id, other).version);
+    const them = typeof other === 'function' ? other() : other;
+    same = PROVISIONS.every((p) => !(mask & TEXT_BIT.get(p.id)!) || choose(p.id, ctx).version === choose(p.id, them).version);
     sameCache.set(key, same);
   }
   return same;

@@ -122,16 +122,25 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
     cond('consignee-located-in-supp5a', located, C.a, () => `The recipient is ${whereIs(x)}.`),
     cond('consignee-headquartered-in-supp5a', hq, C.a, () => `Recipient ${describeHq(cons)}: both must be in Supp. 5(a).`),
   ];
-  const baseWithStorage = (reading: string) => (reading === 'always_a3' ? [...base, storage] : base);
+  const withStorage = [...base, storage];
+  const baseWithStorage = (reading: string) => (reading === 'always_a3' ? withStorage : base);
 
   // (a)(3): headquartered (INT-18) in Supp. 5(a), located outside Macau/D:5, compliant storage.
   const a3Hq = (reading: string): Finding => (reading === 'either' ? hqOrParentIn(cons, inSupp5a, 'a Supp. 5(a) destination') : hq);
   const notMacauD5 = recipientIn(x, (c) => !inMacauOrD5(c));
-  const a3 = (reading: string): Cond[] => [
-    cond('a3-headquartered-in-supp5a', a3Hq(reading), C.a3, () => `Recipient ${describeHq(cons)} (INT-18: ${reading === 'either' ? 'either' : 'both'} in Supp. 5(a)).`),
-    cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, () => `The recipient is ${whereIs(x)}.`),
-    storage,
-  ];
+  // Each reading's conditions are built once: ctx.choose below asks for every reading combination.
+  const a3ByReading = new Map<string, Cond[]>();
+  const a3 = (reading: string): Cond[] => {
+    let cs = a3ByReading.get(reading);
+    if (!cs) {
+      a3ByReading.set(reading, (cs = [
+        cond('a3-headquartered-in-supp5a', a3Hq(reading), C.a3, () => `Recipient ${describeHq(cons)} (INT-18: ${reading === 'either' ? 'either' : 'both'} in Supp. 5(a)).`),
+        cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, () => `The recipient is ${whereIs(x)}.`),
+        storage,
+      ]));
+    }
+    return cs;
+  };
 
   const conjunction = (cs: Cond[]): Finding => allOf(...cs.map(asFinding));
   const pick = (r18: string, r19: string): Cond[] => {
@@ -149,7 +158,16 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   };
   const statusUnder = (r18: string, r19: string) => anyOf(conjunction(baseWithStorage(r19)), conjunction(a3(r18))).value;
   // A reading matters if it changes the status, or (INT-19) whether the storage obligation comes with it.
-  const outcomeUnder = (r18: string, r19: string) => `${statusUnder(r18, r19)}|${statusUnder(r18, r19) !== false && pick(r18, r19).includes(storage)}`;
+  const outcomes = new Map<string, string>();
+  const outcomeUnder = (r18: string, r19: string): string => {
+    const key = `${r18}|${r19}`;
+    let outcome = outcomes.get(key);
+    if (outcome === undefined) {
+      const status = statusUnder(r18, r19);
+      outcomes.set(key, (outcome = `${status}|${status !== false && pick(r18, r19).includes(storage)}`));
+    }
+    return outcome;
+  };
   ctx.choose('INT-18', (r) => outcomeUnder(r, ctx.reading('INT-19')));
   ctx.choose('INT-19', (r) => outcomeUnder(ctx.reading('INT-18'), r));
   const path = pick(ctx.reading('INT-18'), ctx.reading('INT-19'));

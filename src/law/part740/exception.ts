@@ -90,31 +90,35 @@ export class Conditions {
  */
 type SharedKey = string | null | boolean | undefined;
 const sharedConditions = new Map<SharedKey, Map<SharedKey, Map<SharedKey, Cond>>>();
-function shared(a: SharedKey, b: SharedKey, c: SharedKey, make: () => Cond): Cond {
+/** The shared condition for these keys, if built already: callers build it (`?? keep(…)`) only on a miss, allocating nothing on a hit. */
+function shared(a: SharedKey, b: SharedKey, c: SharedKey): Cond | undefined {
+  return sharedConditions.get(a)?.get(b)?.get(c);
+}
+
+function keep(a: SharedKey, b: SharedKey, c: SharedKey, cond: Cond): Cond {
   let byA = sharedConditions.get(a);
   if (!byA) sharedConditions.set(a, (byA = new Map()));
   let byB = byA.get(b);
   if (!byB) byA.set(b, (byB = new Map()));
-  let cond = byB.get(c);
-  if (!cond) byB.set(c, (cond = make()));
+  byB.set(c, cond);
   return cond;
 }
 
 /** Part 746 destinations admit only the exceptions their sections list; none of this rule's (see part746/embargo.ts). */
 export function notUnderPart746(f: TxFacts, code: ExceptionCode): Cond {
   const country = f.to?.code;
-  return shared('746', code, country, () => {
+  return shared('746', code, country) ?? keep('746', code, country, (() => {
     const section = part746Section(country);
     return cond('not-part-746-destination', section === undefined, section ?? '15 CFR part 746',
       section ? `${describe(f.to)} is under ${section}, which admits only the license exceptions it lists; ${code} is not among them (aidr does not model part 746: a license is needed).` : `${describe(f.to)} is not a part 746 embargo destination.`);
-  });
+  })());
 }
 
 export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca' | 'hbm', eccn: string | null): Cond {
-  return shared(code, 'item', eccn, () => {
+  return shared(code, 'item', eccn) ?? keep(code, 'item', eccn, (() => {
     const ok = covers(list, eccn);
     return cond('eligible-item', ok, listCitation(list), ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
-  });
+  })());
 }
 
 const ACTIVITY_NAMES: Record<TxFacts['activity'], string> = {
@@ -126,18 +130,18 @@ const ACTIVITY_NAMES: Record<TxFacts['activity'], string> = {
 };
 
 export function activityCovered(f: TxFacts, allowed: readonly string[], citation: string, code: ExceptionCode): Cond {
-  return shared(code, citation, f.activity, () => {
+  return shared(code, citation, f.activity) ?? keep(code, citation, f.activity, (() => {
     const activity = f.activity === 'deemed_export' ? 'export' : f.activity === 'deemed_reexport' ? 'reexport' : f.activity;
     const ok = allowed.includes(activity);
     const what = ACTIVITY_NAMES[f.activity];
     return cond('activity', ok, citation, ok ? `${code} covers ${what}.` : `${code} does not authorize ${what} (only ${allowed.join(', ')}).`);
-  });
+  })());
 }
 
 /** 15 CFR 740.2: no license exception for a transaction with a known part 744 prohibition. */
 export function noPart744Concern(f: TxFacts, extraCitation?: string): Cond {
   const concern = f.facts.part744Concern === true;
-  return shared('744', extraCitation, concern, () =>
+  return shared('744', extraCitation, concern) ?? keep('744', extraCitation, concern,
     cond(
       'no-part-744-concern',
       !concern,
