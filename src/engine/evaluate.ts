@@ -41,6 +41,8 @@ export interface Branch {
   /** The license findings' citations (built in lean evaluations too). */
   licenseCitations: string[];
   via744: boolean;
+  /** Whether the license would arise only from 744.23(a)(3), three-valued (the exceptions' view; INT-33). */
+  only744: Tri;
   exceptions: ExceptionEval[];
   policy: Policy;
   redFlag?: RedFlagFinding;
@@ -134,24 +136,24 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   const noPolicy: Policy = { policy: null, missing: [], steps: [] };
   if (cls.kind === 'service') {
     return {
-      eccn, subject, license: false, licenseMissing: [], licenseCitations: [], via744: false, exceptions: [], policy: noPolicy,
+      eccn, subject, license: false, licenseMissing: [], licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy,
       licenseSteps: [{ rule: 'License requirement', citation: '15 CFR part 732, Supp. No. 3', result: 'none for the service', detail: 'No item is exported by providing the training service; the resulting weights need their own determination before any export.' }],
       redFlag: inForce ? redFlag28(f, eccn === '4E091') : undefined,
     };
   }
   if (subject.value === false) {
-    return { eccn, subject, license: false, licenseMissing: [], licenseCitations: [], licenseSteps: [], via744: false, exceptions: [], policy: noPolicy };
+    return { eccn, subject, license: false, licenseMissing: [], licenseCitations: [], licenseSteps: [], via744: false, only744: false, exceptions: [], policy: noPolicy };
   }
   if (f.activity === 'transfer' && f.to?.us) {
     // 15 CFR 734.16: a transfer (in-country) is a change of end use or end user within a foreign country.
     return {
-      eccn, subject, license: false, licenseMissing: [], licenseCitations: [], via744: false, exceptions: [], policy: noPolicy,
+      eccn, subject, license: false, licenseMissing: [], licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy,
       licenseSteps: [{ rule: 'Transfer within the United States', citation: '15 CFR 734.16', result: 'no license under this rule', detail: 'A change of end user inside the United States is not a transfer (in-country), which the EAR defines within a foreign country; an export of the item later needs its own determination.' }],
     };
   }
   if (!modeled) {
     return {
-      eccn, subject, license: undefined, licenseMissing: [], licenseCitations: [], via744: false, exceptions: [], policy: noPolicy,
+      eccn, subject, license: undefined, licenseMissing: [], licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy,
       licenseSteps: [{ rule: 'Rules modelled', citation: '88 FR 73458, DATES', result: 'not modelled', detail: `aidr models the advanced computing rules from ${FIRST_VINTAGE} (88 FR 73458) on; the EAR as it stood before is not modelled.` }],
     };
   }
@@ -160,7 +162,8 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   const concern = f.facts.part744Concern === true;
   const combined = or(r742.value, r744 ? r744.value : false, concern);
   const license = and(subject.value, combined);
-  const via744 = r742.value !== true && r744?.value === true;
+  const only744: Tri = r742.value === true || !r744 || r744.value === false ? false : r742.value === false && r744.value === true ? true : undefined;
+  const via744 = only744 === true;
   const steps = [...r742.steps, ...(r744?.steps ?? [])];
   if (concern) steps.push({ rule: 'Part 744 end-use / end-user prohibition', citation: '15 CFR part 744', result: 'license required', detail: 'A part 744 prohibition is known for this transaction.' });
   const licenseMissing = license === undefined ? [...(subject.value === undefined ? subject.missing : []), ...(combined === undefined ? [...(r742.value === undefined ? r742.missing : []), ...(r744?.value === undefined ? r744?.missing ?? [] : [])] : [])] : [];
@@ -168,7 +171,7 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   let exceptions: ExceptionEval[] = [];
   let policy = noPolicy;
   if (license !== false) {
-    const x: ExceptionInput = { f, eccn, cls, aggregate, ctx, via744 };
+    const x: ExceptionInput = { f, eccn, cls, aggregate, ctx, via744: only744 };
     exceptions = exceptionsFor(eccn).map((_evaluate, i) => {
       ctx.component = `exception:${EXCEPTION_CODES[i]}`;
       return evaluateException(i, x);
@@ -180,7 +183,7 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
     }
   }
   const licenseCitations = [...r742.citations, ...(r744?.citations ?? []), ...(concern ? ['15 CFR part 744'] : [])];
-  return { eccn, subject, license, licenseMissing, licenseSteps: steps, licenseCitations, via744, exceptions, policy };
+  return { eccn, subject, license, licenseMissing, licenseSteps: steps, licenseCitations, via744, only744, exceptions, policy };
 }
 
 const same = <T>(xs: T[]): T | undefined => (xs.every((x) => x === xs[0]) ? xs[0] : undefined);

@@ -68,7 +68,7 @@ function alternative(tx: Transaction, core: Core, id: string, reading: string, r
   const base = answerOf(core);
   if (branch && only?.startsWith('exception:')) {
     const i = core.exceptions.findIndex((e) => `exception:${e.code}` === only);
-    const x = { f: core.f, eccn: branch.eccn, cls: core.cls, aggregate: core.aggregate, ctx, via744: branch.via744 };
+    const x = { f: core.f, eccn: branch.eccn, cls: core.cls, aggregate: core.aggregate, ctx, via744: branch.only744 };
     const exceptions = core.exceptions.map((e, j) => (j === i ? evaluateException(j, x) : e));
     return { ...base, exceptions, outcome: outcomeOf(core.subject, core.license, exceptions) };
   }

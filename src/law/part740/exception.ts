@@ -39,8 +39,11 @@ export interface ExceptionInput {
   /** TPP of the whole shipment (per-unit TPP × quantity), when known. */
   aggregate: Decimal | undefined;
   ctx: Ctx;
-  /** The license arises only from 744.23(a)(3) (an entity headquartered in Macau or D:5). */
-  via744?: boolean;
+  /**
+   * The license arises only from 744.23(a)(3) (an entity headquartered in Macau or D:5): unknown
+   * when whether it does turns on a fact not given (a headquarters).
+   */
+  via744: Tri;
 }
 
 export function cond(id: string, f: Finding | Tri, citation: string, detail: Detail): Cond {

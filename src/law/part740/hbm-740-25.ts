@@ -85,9 +85,13 @@ function notAdvancedNodeFacility(x: ExceptionInput): Cond {
  * so INT-33 names the reading.
  */
 function licenseUnder744(x: ExceptionInput): Cond {
-  if (!x.via744) return cond('license-not-only-744-23', true, C.a, 'The license requirement is not only that of 744.23(a)(3)(i)(B).');
+  if (x.via744 === false) return cond('license-not-only-744-23', true, C.a, 'The license requirement is not only that of 744.23(a)(3)(i)(B).');
   const ok = x.ctx.choose('INT-33', (r) => r === 'available');
-  return cond('license-not-only-744-23', ok, `${C.a}; 15 CFR 744.23(a)(3)(i)(B); 15 CFR 740.2(a)(9)(ii)`, () => `The license is required only by 744.23(a)(3)(i)(B) (INT-33: ${x.ctx.reading('INT-33')}).`);
+  const cite = `${C.a}; 15 CFR 744.23(a)(3)(i)(B); 15 CFR 740.2(a)(9)(ii)`;
+  // Unknown whether the license would come only from 744.23 (a headquarters not given): HBM covers
+  // it either way only under the reading that lets HBM overcome such a license.
+  if (x.via744 === undefined) return cond('license-not-only-744-23', ok ? true : undefined, cite, () => `Whether a license would arise only from 744.23(a)(3)(i)(B) turns on a headquarters not given; if it does, HBM ${ok ? 'still covers it' : 'does not cover it'} (INT-33: ${x.ctx.reading('INT-33')}).`);
+  return cond('license-not-only-744-23', ok, cite, () => `The license is required only by 744.23(a)(3)(i)(B) (INT-33: ${x.ctx.reading('INT-33')}).`);
 }
 
 function obligations(x: ExceptionInput): Obligation[] {
