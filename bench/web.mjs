@@ -90,11 +90,10 @@ try {
       const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Check');
       const t0 = performance.now();
       button.click();
-      // The answer is on screen when it shows this quantity's aggregate TPP (with two regimes the
-      // headlines are one per regime; the aggregate is in the answer's summary).
+      // The answer is on screen when the headline shows this quantity's aggregate.
       const want = (15832 * Number(quantity)).toLocaleString('en-US');
       await new Promise((resolve) => {
-        const tick = () => (document.querySelector('main')?.textContent?.includes(want) ? resolve() : requestAnimationFrame(tick));
+        const tick = () => (document.querySelector('.headline')?.textContent?.includes(want) ? resolve() : requestAnimationFrame(tick));
         tick();
       });
       return performance.now() - t0;

@@ -5,7 +5,7 @@
  * commits (they complete, exit code 0, the audit chain verifies). Uses the built CLI (npm test
  * builds first).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,30 +13,11 @@ import { getAccount, verifyLedger } from '../../src/ledger/index.js';
 import { verifyAudit } from '../../src/store/audit.js';
 import type { Store } from '../../src/store/open.js';
 import { BACKENDS, storeForSuite, type Backend } from '../store/backends.js';
-import { call, LPP_CAP, LPP_PER_SHIPMENT, lppAccount, lppTx } from './helpers.js';
+import { call, LPP_CAP, LPP_PER_SHIPMENT, lppAccount, lppTx, spawnServe, type Running } from './helpers.js';
 
 const AIDR = join(import.meta.dirname, '..', '..', 'bin', 'aidr');
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function serve(env: Record<string, string>, args: string[] = []): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [AIDR, 'serve', '--port', '0', '--log-level', 'warn', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    child.stderr!.on('data', (d) => {
-      err += d;
-      const m = /listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve({ child, url: m[1]!, stderr: () => err, exited });
-    });
-    exited.then((code) => reject(new Error(`aidr serve exited ${code} before listening: ${err}`)));
-  });
-}
+const serve = spawnServe;
 
 function cli(env: Record<string, string>, args: string[]) {
   return spawnSync(process.execPath, [AIDR, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });

@@ -50,6 +50,8 @@ export function backend(name: BackendName): Backend {
       await c.connect();
       try {
         await c.query(`drop schema if exists ${schema} cascade`);
+        // Screening jobs on this store keep pg-boss's tables in a schema of their own.
+        await c.query(`drop schema if exists pgboss_${schema} cascade`);
       } finally {
         await c.end();
       }
