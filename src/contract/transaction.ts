@@ -228,7 +228,11 @@ export const Facts = z.strictObject({
   ultimateCustomersInMacauOrD5: z.boolean().optional(),
   /** License Exception HBM, 15 CFR 740.25(c)(1): the 3A090.c items are bought directly by the designer of the co-packaged commodity. */
   hbmBoughtByCoPackageDesigner: z.boolean().optional(),
-  /** 740.25(c)(2): the 3A090.c items are shipped directly to the packaging site. */
+  /**
+   * 740.25(c)(2), (d): the 3A090.c items are shipped directly to the packaging site. A freight forwarder
+   * or customs clearance agent hired by the packaging site does not break this; any other
+   * intermediate consignee (and any distributor, `viaDistributor`) does.
+   */
   hbmShippedDirectToPackagingSite: z.boolean().optional(),
   /** 740.25(d): co-packaging takes place at a 'facility' in Macau or D:5 where advanced-node ICs are produced. */
   hbmPackagedAtAdvancedNodeFacility: z.boolean().optional(),

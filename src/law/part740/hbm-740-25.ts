@@ -6,7 +6,8 @@
  * (c) only memory with a 'memory bandwidth density' below 3.3 GB/s per mm², (c)(1) bought directly
  *     by the designer of the co-packaged commodity where it goes to Macau or D:5, and (c)(2)
  *     shipped directly to the packaging site;
- * (d) not through distributors, and not for co-packaging at a Macau or D:5 'facility' where
+ * (d) not through distributors or intermediate consignees (other than a freight forwarder or customs
+ *     agent hired by the packaging site), and not for co-packaging at a Macau or D:5 'facility' where
  *     advanced-node ICs are produced;
  * (e) a unit-count discrepancy above 1 % is a red flag, reported to BIS within 60 days if unresolved.
  */
@@ -35,7 +36,7 @@ export function evaluateHbm(x: ExceptionInput): ExceptionEval {
     k.add(exporterHeadquarters(x)) &&
     k.add(densityBelowLimit(x)) &&
     k.add(boughtByDesigner(x)) &&
-    k.add(fact('shipped-direct-to-packaging-site', f.facts.hbmShippedDirectToPackagingSite, 'facts.hbmShippedDirectToPackagingSite', C.c2, 'HBM requires the items to be shipped directly to the packaging site', 'The items are shipped directly to the packaging site.', 'The items are not shipped directly to the packaging site.')) &&
+    k.add(fact('shipped-direct-to-packaging-site', f.facts.hbmShippedDirectToPackagingSite, 'facts.hbmShippedDirectToPackagingSite', `${C.c2}; ${C.d}`, 'HBM requires the items to be shipped directly to the packaging site, with no intermediate consignee other than a freight forwarder or customs clearance agent hired by the packaging site', 'The items are shipped directly to the packaging site.', 'The items are not shipped directly to the packaging site (an intermediate consignee other than the packaging site\'s forwarder or customs agent): HBM is not available.')) &&
     k.add(cond('no-distributor', !f.viaDistributor, C.d, f.viaDistributor ? 'Through a distributor: HBM is not available.' : 'Not through a distributor.')) &&
     k.add(notAdvancedNodeFacility(x)) &&
     k.add(licenseUnder744(x)) &&
