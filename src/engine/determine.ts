@@ -108,8 +108,8 @@ function textsStep(c: Core): Step {
   const t = textsOf(c);
   if (t.step) return t.step;
   const ctx = c.ctx;
-  const texts = [...ctx.versions].map(([p, v]) => `${provisionText(p).citation}: ${v.codified === false ? `as BIS enforces it from ${v.from}` : `text of ${v.from}`} (${v.source})`);
-  for (const id of ctx.overlays) texts.push(`${overlay(id).source} (from ${overlay(id).from})`);
+  const texts = (t === NO_TEXTS ? versionsOf(ctx) : t.versions).map((v) => `${provisionText(v.provision).citation}: ${v.codified ? `text of ${v.from}` : `as BIS enforces it from ${v.from}`} (${v.source})`);
+  for (const id of [...ctx.overlays].sort()) texts.push(`${overlay(id).source} (from ${overlay(id).from})`);
   const step: Step = {
     rule: 'Texts applied',
     citation: t.basis.length ? t.basis.join('; ') : RULESET.citation,
@@ -128,10 +128,21 @@ function textsOf(c: Core): Texts {
   if (choices && !byKey) textsCache.set(choices, (byKey = new Map()));
   let t = byKey?.get(key);
   if (!t) {
-    t = { basis: regimeBasis(c), versions: [...c.ctx.versions].map(([provision, v]) => ({ provision, from: v.from, source: v.source, codified: v.codified !== false })) };
+    t = { basis: regimeBasis(c), versions: versionsOf(c.ctx) };
     byKey?.set(key, t);
   }
   return t;
+}
+
+/**
+ * The versions applied, in provision order rather than the order this evaluation consulted them:
+ * the list is cached for every later evaluation with the same texts, and an answer must not
+ * depend on which transaction came first.
+ */
+function versionsOf(ctx: Ctx): RegimeAnswer['versions'] {
+  return [...ctx.versions]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([provision, v]) => ({ provision, from: v.from, source: v.source, codified: v.codified !== false }));
 }
 
 /** Codified text from 2025-01-13 to 2025-05-14: in effect, compliance not required (90 FR 4544, DATES). */

@@ -13,6 +13,7 @@ import type { Determination } from '../../contract/determination.js';
 import { Transaction } from '../../contract/transaction.js';
 import { readingsFrom, InputError, type EvalOptions } from '../../engine/context.js';
 import { determine } from '../../engine/determine.js';
+import { ledgerProbe } from '../../engine/ledger-probe.js';
 import { unstorablePath } from '../../store/canonical.js';
 import { ApiProblem, fieldErrors, MAX_ERRORS, problemBody, type FieldError } from '../problem.js';
 import {
@@ -136,17 +137,24 @@ async function evaluateWithLedger(p: Parsed, ctx: ApiContext): Promise<Determina
   });
 }
 
-function evaluateAll(p: Parsed, ctx: ApiContext): Determination[] {
+/**
+ * Evaluate each transaction. With `probe`, each is evaluated against a ledger view that holds no
+ * figures (ledger-probe.ts); if any of them reads the ledger the result is undefined and the caller
+ * evaluates with the stored ledger instead. Outcomes are counted only for answers returned.
+ */
+function evaluateAll(p: Parsed, ctx: ApiContext, probe = false): Determination[] | undefined {
   const out: Determination[] = new Array(p.transactions.length);
   for (let i = 0; i < p.transactions.length; i++) {
+    const watch = probe ? ledgerProbe() : undefined;
     try {
-      out[i] = determine(p.transactions[i]!, p.options);
+      out[i] = determine(p.transactions[i]!, watch ? { ...p.options, ledger: watch.view } : p.options);
     } catch (e) {
       if (e instanceof InputError) throw toProblem(e, p.batch ? `${p.prefix}[${i}]` : p.prefix);
       throw e;
     }
-    ctx.metrics.countOutcome(out[i]!.outcome);
+    if (watch?.wasRead()) return undefined;
   }
+  for (const d of out) ctx.metrics.countOutcome(d.outcome);
   return out;
 }
 
@@ -228,10 +236,13 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
       }
     }
     if (!p.commit) {
-      const withLedger = p.options.ledger === undefined && p.transactions.some(keyed);
-      const results = withLedger ? await evaluateWithLedger(p, ctx) : evaluateAll(p, ctx);
-      // Which ledger the answer read (none: the request gave its view, or no consignee is keyed).
-      if (withLedger) reply.header('x-aidr-ledger', ctx.store.dialect);
+      // The stored ledger is fetched only when an answer reads it: a keyed consignee, no view in the
+      // request, and the engine asked for a figure (most transactions never do).
+      const mayRead = p.options.ledger === undefined && p.transactions.some(keyed);
+      const plain = evaluateAll(p, ctx, mayRead);
+      const results = plain ?? await evaluateWithLedger(p, ctx);
+      // Which ledger the answer read (none: the request gave its view, no consignee is keyed, or no answer needed it).
+      if (!plain) reply.header('x-aidr-ledger', ctx.store.dialect);
       return sendJson(reply, 200, p.batch ? results : results[0]);
     }
     const r = await commitAll(request, p, ctx);

@@ -133,7 +133,10 @@ const ACTIVITY_NAMES: Record<TxFacts['activity'], string> = {
 };
 
 export function activityCovered(f: TxFacts, allowed: readonly string[], citation: string, code: ExceptionCode): Cond {
-  return shared(code, citation, f.activity) ?? keep(code, citation, f.activity, (() => {
+  // The key names the activities allowed: one paragraph's versions differ in them (740.8(a) of
+  // 2023-11-17 covered transfers, from 2024-04-04 it does not), and a cached answer must not cross.
+  const key = `${code} ${allowed.join(',')}`;
+  return shared(key, citation, f.activity) ?? keep(key, citation, f.activity, (() => {
     const activity = f.activity === 'deemed_export' ? 'export' : f.activity === 'deemed_reexport' ? 'reexport' : f.activity;
     const ok = allowed.includes(activity);
     const what = ACTIVITY_NAMES[f.activity];
