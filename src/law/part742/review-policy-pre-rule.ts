@@ -19,12 +19,15 @@ import { anyOf, type Finding, type Missing, type Tri } from '../../engine/logic.
 import { describe, hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
 import { reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
 import type { Policy } from './review-policy.js';
+import { overlayOn } from '../provision.js';
 
 export type PolicyText = (f: TxFacts, kind: 'a' | 'b', datacenter: Tri, ctx: Ctx, codified: () => Policy) => Policy;
 
 const C_2023 = '15 CFR 742.6(b)(10)(ii) (text of 2023-11-17)';
 const C_A = '15 CFR 742.6(b)(10)(iii)(A) (text of 2024-12-02)';
 const C_B = '15 CFR 742.6(b)(10)(iii)(B) (text of 2024-12-02)';
+const UAE = 'AE';
+const UAE_RULE = '91-fr-43034';
 
 /** Destination Macau/D:5, or a party headquartered (or whose ultimate parent is) there. */
 function strictest(f: TxFacts, ctx: Ctx): Finding {
@@ -69,6 +72,7 @@ export const policyAsEnforced: PolicyText = (f, kind, dc, ctx, codified) => {
     const useCodified = ctx.choose('INT-48', (r) => r === 'codified_allocation');
     if (useCodified) return codified();
   }
+  if (s.value === false && f.to?.code === UAE && overlayOn(UAE_RULE, ctx)) return uaePolicy(f, ctx);
   if (s.value !== false) {
     const relevant = carveOut(kind, dc) !== false;
     const noCarveOut = relevant ? ctx.choose('INT-47', (r) => r === 'codified_denial') : false;
@@ -76,3 +80,16 @@ export const policyAsEnforced: PolicyText = (f, kind, dc, ctx, codified) => {
   }
   return strictPolicy(f, kind, dc, ctx, false);
 };
+
+/**
+ * A UAE party that still needs a license from 2026-07-10 (not approved in Supp. No. 8; INT-46):
+ * which policy BIS applies to its application is not stated in what aidr has read of 91 FR 43034
+ * (U-7), so INT-57 names the reading: the pre-rule approval, or no policy at all.
+ */
+function uaePolicy(f: TxFacts, ctx: Ctx): Policy {
+  const citation = `${C_A}; 91 FR 43034 (INT-57)`;
+  if (ctx.choose('INT-57', (r) => r === 'v3_approval')) {
+    return policyOf('presumption_of_approval', [], citation, `Destination ${describe(f.to)} (A:5 from 2026-07-10); no party headquartered in Macau or D:5; the pre-rule approval policy, an inference (INT-57).`, ctx);
+  }
+  return policyOf(null, [], citation, 'The review policy BIS applies to a UAE party outside Supp. No. 8 is not known (INT-57).', ctx);
+}
