@@ -133,6 +133,7 @@ function checkExpectations(d: Determination, e: Record<string, unknown>): void {
       if (k === 'eligibleExceptions') expect([...got!.eligibleExceptions].sort(), `${id}.eligibleExceptions`).toEqual([...(v as string[])].sort());
       else if (k === 'basisIncludes') for (const b of v as string[]) expect(got!.basis.some((x) => x.includes(b)), `${id}.basis includes ${b} (basis: ${got!.basis.join(' | ')})`).toBe(true);
       else if (k === 'citations') for (const c of v as string[]) expect(got!.citations.some((x) => x.includes(c)), `${id}.citations include ${c} (${got!.citations.join(' | ')})`).toBe(true);
+      else if (k === 'readings') for (const [int, reading] of Object.entries(v as Record<string, string>)) expect(got!.readings.find((x) => x.id === int)?.reading ?? 'absent', `${id}: reading of ${int}`).toBe(reading);
       else if (k === 'versions') for (const [prov, from] of Object.entries(v as Record<string, string>)) expect(got!.versions.find((x) => x.provision === prov)?.from, `${id}: version of ${prov}`).toBe(from);
       else expect((got as Record<string, unknown>)[k], `${id}.${k} (${id} outcome ${got!.outcome})`).toEqual(v);
     }

@@ -124,6 +124,11 @@ export const RegimeAnswer = z.object({
   complianceRequired: z.boolean(),
   /** The text version of each provision applied (provision id, version date, source), for replay. */
   versions: z.array(z.object({ provision: z.string(), from: z.string(), source: z.string(), codified: z.boolean() })),
+  /**
+   * The interpretations this regime's answer relied on (a reading that decided something here), in
+   * id order. The top-level `interpretations` describe the chosen regime's in full.
+   */
+  readings: z.array(z.object({ id: z.string(), reading: z.string() })),
 });
 
 export const Determination = z.object({

@@ -151,9 +151,28 @@ export class Ctx {
     this.mark(id, this.reading(id));
   }
 
+  /**
+   * Readings relied on only to choose a provision's text version (src/law/provision.ts), never by a
+   * law module: id → reading. The other regime's answer, when it applies the same texts, relies on
+   * the module readings and on its own choices' readings instead of these.
+   */
+  readonly choiceOnly = new Map<string, string>();
+
   /** Record that `id` (read as `reading`) mattered here; also replays cached classifications. */
   mark(id: string, reading: string): void {
     if (this.displayOnly) return;
+    this.choiceOnly.delete(id);
+    this.record(id, reading);
+  }
+
+  /** Record a reading that decided which text version applies (provision.ts). */
+  markChoice(id: string, reading: string): void {
+    if (this.displayOnly) return;
+    if (!this.touched.has(id)) this.choiceOnly.set(id, reading);
+    this.record(id, reading);
+  }
+
+  private record(id: string, reading: string): void {
     if (!this.touched.has(id)) this.touched.set(id, reading);
     const where = this.touchedIn.get(id);
     if (where === undefined) this.touchedIn.set(id, this.component);

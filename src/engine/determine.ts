@@ -23,7 +23,7 @@ import { mergeMissing, yesNo } from './logic.js';
 import { rulesetVersion } from './version.js';
 import { COMPLIANCE_DEFERRALS, COVERAGE, overlay, provisionText, REGIMES_DIVERGE_FROM, vintageOn } from '../data/regimes.js';
 import { FIRST_VINTAGE } from './evaluate.js';
-import { otherRegimeAgrees } from '../law/provision.js';
+import { otherRegimeAgrees, type Agreement } from '../law/provision.js';
 
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -47,9 +47,10 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   // Also when every provision this evaluation consulted has the same version in the other regime.
   // The other regime's context is built only when needed (agreement is cached per date and texts).
   const otherCtx = () => new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
-  const theirs = !diverge || otherRegimeAgrees(core.ctx, otherCtx)
-    ? sameAnswer(mine, otherId, complianceRequired(otherId, asOf))
-    : regimeAnswer(evaluateCore(tx, otherCtx(), { f: core.f, cls: core.cls }));
+  const agreement = diverge ? otherRegimeAgrees(core.ctx, otherCtx) : SAME_TEXTS;
+  const theirs = agreement
+    ? sameAnswer(mine, otherId, complianceRequired(otherId, asOf), agreement === SAME_TEXTS ? mine.readings : sameReadings(core.ctx, agreement))
+    : regimeAnswer(evaluateCore(tx, otherCtx(), { f: core.f, cls: core.cls, readings: core.sharedReadings }));
   const answers = chosen === 'codified' ? [mine, theirs] : [theirs, mine];
   out.regime = chosen;
   out.regimes = answers;
@@ -77,11 +78,37 @@ function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
     vintage: vintageOn(asOf)?.id ?? null,
     complianceRequired: complianceRequired(c.ctx.regime, asOf),
     versions: texts.versions,
+    readings: readingsOf(c.ctx),
   };
 }
 
+/** Before the regimes can differ: one evaluation answers both. */
+const SAME_TEXTS: Agreement = { relied: [] };
+const intNumber = (id: string) => Number(id.slice(id.indexOf('-') + 1));
+
+function sortedReadings(entries: Iterable<readonly [string, string]>): RegimeAnswer['readings'] {
+  return [...entries].sort(([a], [b]) => intNumber(a) - intNumber(b)).map(([id, reading]) => ({ id, reading }));
+}
+
+/** The readings relied on, in id order (INT-5 before INT-10). */
+function readingsOf(ctx: Ctx): RegimeAnswer['readings'] {
+  return ctx.touched.size === 0 ? [] : sortedReadings(ctx.touched);
+}
+
+/**
+ * The other regime's readings when it applies the same texts: the same law modules relied on the
+ * same readings, while the version choices relied on its own (INT-45, INT-56, the posture rows).
+ */
+function sameReadings(ctx: Ctx, agreement: Agreement): RegimeAnswer['readings'] {
+  if (ctx.choiceOnly.size === 0 && agreement.relied.length === 0) return readingsOf(ctx);
+  const out = new Map<string, string>();
+  for (const [id, reading] of ctx.touched) if (!ctx.choiceOnly.has(id)) out.set(id, reading);
+  for (const [id, reading] of agreement.relied) if (!out.has(id)) out.set(id, reading);
+  return sortedReadings(out);
+}
+
 /** The other regime's answer when it decides alike: a plain literal (a spread would leave a slow dictionary-mode object). */
-function sameAnswer(a: RegimeAnswer, id: RegimeId, compliance: boolean): RegimeAnswer {
+function sameAnswer(a: RegimeAnswer, id: RegimeId, compliance: boolean, readings: RegimeAnswer['readings']): RegimeAnswer {
   return {
     id,
     basis: a.basis,
@@ -95,6 +122,7 @@ function sameAnswer(a: RegimeAnswer, id: RegimeId, compliance: boolean): RegimeA
     vintage: a.vintage,
     complianceRequired: compliance,
     versions: a.versions,
+    readings,
   };
 }
 

@@ -59,6 +59,8 @@ export interface Core {
   complianceRequired: boolean;
   enforced: boolean;
   cls: ItemClass;
+  /** Readings the facts and the classification relied on (another regime reusing them relies on them too). */
+  sharedReadings: readonly (readonly [string, string])[];
   aggregate?: Decimal;
   branches: Branch[];
   // Merged answer:
@@ -80,7 +82,13 @@ export interface Core {
  * branches (under a classification-only interpretation, a branch for the same ECCN, classified
  * from the same figures, is the same: only the classification is redone).
  */
-export interface Reuse { f: TxFacts; cls?: ItemClass; branches?: { cls: ItemClass; list: readonly Branch[] } }
+export interface Reuse {
+  f: TxFacts;
+  cls?: ItemClass;
+  branches?: { cls: ItemClass; list: readonly Branch[] };
+  /** The readings the facts and the classification relied on, when both are reused under the same readings. */
+  readings?: Core['sharedReadings'];
+}
 
 /** A branch of an earlier evaluation that a new classification can take over unchanged. */
 function reusable(reuse: Reuse | undefined, eccn: string | null, cls: ItemClass): Branch | undefined {
@@ -103,11 +111,15 @@ export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: Reuse): Core {
     : inForce;
   ctx.component = 'classification';
   const cls = reuse?.cls ?? classifyItem(f.item, ctx);
+  if (reuse?.readings) for (const [id, reading] of reuse.readings) ctx.mark(id, reading);
+  const sharedReadings = ctx.touched.size === 0 ? NO_READINGS : [...ctx.touched];
   const aggregate = cls.tppPerUnit?.times(f.quantity);
   const modeled = ctx.asOf >= FIRST_VINTAGE;
   const branches = cls.candidates.map((eccn) => reusable(reuse, eccn, cls) ?? evaluateBranch(f, cls, eccn, aggregate, inForce, modeled, ctx));
-  return merge(f, ctx, cls, aggregate, branches, { inForce, modeled, complianceRequired, enforced });
+  return merge(f, ctx, cls, aggregate, branches, { inForce, modeled, complianceRequired, enforced, sharedReadings });
 }
+
+const NO_READINGS: Core['sharedReadings'] = Object.freeze([]) as unknown as Core['sharedReadings'];
 
 /** The first vintage modelled (V1, 2023-11-17): before it the EAR's earlier rules are not modelled. */
 export const FIRST_VINTAGE = VINTAGES[0]!.from;
@@ -190,7 +202,7 @@ const same = <T>(xs: T[]): T | undefined => (xs.every((x) => x === xs[0]) ? xs[0
 
 function merge(
   f: TxFacts, ctx: Ctx, cls: ItemClass, aggregate: Decimal | undefined, branches: Branch[],
-  status: { inForce: boolean; modeled: boolean; complianceRequired: boolean; enforced: boolean },
+  status: { inForce: boolean; modeled: boolean; complianceRequired: boolean; enforced: boolean; sharedReadings: Core['sharedReadings'] },
 ): Core {
   const first = branches[0]!;
   const single = branches.length === 1;
@@ -220,6 +232,7 @@ function merge(
     modeled: status.modeled,
     complianceRequired: status.complianceRequired,
     enforced: status.enforced,
+    sharedReadings: status.sharedReadings,
     eccn: single ? first.eccn : null,
     subject,
     license,
@@ -236,7 +249,7 @@ function merge(
 /** The common case: one classification, nothing to reconcile. */
 function mergeOne(
   f: TxFacts, ctx: Ctx, cls: ItemClass, aggregate: Decimal | undefined, b: Branch,
-  status: { inForce: boolean; modeled: boolean; complianceRequired: boolean; enforced: boolean },
+  status: { inForce: boolean; modeled: boolean; complianceRequired: boolean; enforced: boolean; sharedReadings: Core['sharedReadings'] },
 ): Core {
   const missing: Missing[][] = [];
   if (b.subject.value === undefined) missing.push(b.subject.missing);
@@ -252,6 +265,7 @@ function mergeOne(
     modeled: status.modeled,
     complianceRequired: status.complianceRequired,
     enforced: status.enforced,
+    sharedReadings: status.sharedReadings,
     eccn: b.eccn,
     subject: b.subject.value,
     license: b.license,

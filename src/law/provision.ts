@@ -55,7 +55,7 @@ export function versionOn(provision: string, ctx: Ctx): ProvisionVersion | undef
   let choice = choices.get(provision);
   if (!choice) choices.set(provision, (choice = choose(provision, ctx)));
   ctx.consultedMask |= TEXT_BIT.get(provision)!;
-  for (let i = 0; i < choice.relied.length; i++) ctx.mark(choice.relied[i]![0], choice.relied[i]![1]);
+  for (let i = 0; i < choice.relied.length; i++) ctx.markChoice(choice.relied[i]![0], choice.relied[i]![1]);
   if (choice.version) ctx.applied(provision, choice.version);
   return choice.version;
 }
@@ -154,19 +154,25 @@ export function overlayApplied(id: string, ctx: Ctx): void {
  * answer is too. Cached per (date, readings, provisions consulted); `other` may be a function that
  * builds the other regime's context, called only on a cache miss.
  */
-const sameCache = new Map<string, boolean>();
+export interface Agreement {
+  /** Readings the other regime's own version choices relied on, for the provisions consulted. */
+  readonly relied: readonly (readonly [string, string])[];
+}
+const sameCache = new Map<string, Agreement | null>();
 const OVERLAY_BITS = [...TEXT_BIT].filter(([k]) => k.startsWith('overlay:')).reduce((m, [, b]) => m | b, 0);
 
-export function otherRegimeAgrees(ctx: Ctx, other: Ctx | (() => Ctx)): boolean {
+export function otherRegimeAgrees(ctx: Ctx, other: Ctx | (() => Ctx)): Agreement | undefined {
   const mask = ctx.consultedMask;
-  if (mask & OVERLAY_BITS) return false;
+  if (mask & OVERLAY_BITS) return undefined;
   const key = `${ctx.asOf}|${ctx.readingsKey}|${mask}|${ctx.regime}`;
   let same = sameCache.get(key);
   if (same === undefined) {
     if (sameCache.size > 20_000) sameCache.clear();
     const them = typeof other === 'function' ? other() : other;
-    same = PROVISIONS.every((p) => !(mask & TEXT_BIT.get(p.id)!) || choose(p.id, ctx).version === choose(p.id, them).version);
+    const consulted = PROVISIONS.filter((p) => mask & TEXT_BIT.get(p.id)!);
+    const theirs = consulted.map((p) => choose(p.id, them));
+    same = consulted.every((p, i) => choose(p.id, ctx).version === theirs[i]!.version) ? { relied: theirs.flatMap((c) => c.relied) } : null;
     sameCache.set(key, same);
   }
-  return same;
+  return same ?? undefined;
 }
