@@ -31,6 +31,8 @@ export interface AuditEntry {
   inputJson?: string;
   options: unknown;
   output: unknown;
+  /** `output` already as JSON text, when the caller has it. */
+  outputJson?: string;
   rulesetVersion: string;
   effects: unknown;
 }
@@ -41,7 +43,7 @@ export interface AuditRecord {
   at: string;
   actor: string;
   kind: string;
-  /** Canonical JSON text, exactly as hashed. */
+  /** JSON text exactly as hashed: `input`, `options` and `effects` canonical (sorted keys), `output` as answered. */
   input: string;
   options: string;
   output: string;
@@ -88,7 +90,10 @@ export async function appendAudit(trx: Kysely<Database>, e: AuditEntry, signer: 
     kind: e.kind,
     input: e.inputJson ?? canonicalJson(e.input),
     options: canonicalJson(e.options),
-    output: canonicalJson(e.output),
+    // The determination exactly as it was answered (its key order is the engine's, fixed per
+    // ruleset version): a replay returns the same bytes, and sorting ~20 KB of keys on every commit
+    // cost more than the rest of the record. The hash covers the text as stored either way.
+    output: e.outputJson ?? JSON.stringify(e.output),
     rulesetVersion: e.rulesetVersion,
     effects: canonicalJson(e.effects),
   };
