@@ -110,21 +110,22 @@ function parseBody(body: unknown, maxBatch: number): Parsed {
   return { ...out, batch, transactions, prefix };
 }
 
-/** The ledger can key it: a consignee with an id or a name (LPP, AIA). */
-const keyed = (tx: Transaction) => (tx.consignee?.id ?? tx.consignee?.name ?? '').trim() !== '';
-
 /**
- * Evaluate against the stored ledger, as a commit would (a batch added up per consignee in order):
- * only when no view was given and some transaction names its consignee, so the common request
- * without one stays on the cheap path below.
+ * Evaluate as `aidr check` does, with a Batch: a batch added up per consignee in order (LPP, AIA),
+ * on top of the view the request gave (`fixed`) or of the stored ledger (`store`).
  */
-async function evaluateWithLedger(p: Parsed, ctx: ApiContext): Promise<Determination[]> {
-  const { Batch, ledgerNeeds } = await import('../../screen/evaluate.js');
-  const { storeLedger } = await import('../../screen/sources.js');
-  const source = await storeLedger(ctx.store);
-  const needs = p.transactions.map((tx) => ledgerNeeds(tx, p.options));
-  await source.prefetch(needs.flatMap((n) => n.accounts), needs.flatMap((n) => (n.country ? [n.country] : [])));
-  const batch = new Batch(source, p.options);
+async function evaluateBatch(p: Parsed, ctx: ApiContext, from: 'store' | 'fixed'): Promise<Determination[]> {
+  const { Batch, ledgerNeeds, NO_LEDGER } = await import('../../screen/evaluate.js');
+  const options = { ...p.options };
+  delete options.ledger;
+  let source = NO_LEDGER;
+  if (from === 'store') {
+    const { storeLedger } = await import('../../screen/sources.js');
+    source = await storeLedger(ctx.store);
+    const needs = p.transactions.map((tx) => ledgerNeeds(tx, options));
+    await source.prefetch(needs.flatMap((n) => n.accounts), needs.flatMap((n) => (n.country ? [n.country] : [])));
+  }
+  const batch = new Batch(source, options, from === 'fixed' ? p.options.ledger : undefined);
   return p.transactions.map((tx, i) => {
     try {
       const d = batch.evaluate(tx).determination;
@@ -236,13 +237,14 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
       }
     }
     if (!p.commit) {
-      // The stored ledger is fetched only when an answer reads it: a keyed consignee, no view in the
-      // request, and the engine asked for a figure (most transactions never do).
-      const mayRead = p.options.ledger === undefined && p.transactions.some(keyed);
-      const plain = evaluateAll(p, ctx, mayRead);
-      const results = plain ?? await evaluateWithLedger(p, ctx);
-      // Which ledger the answer read (none: the request gave its view, no consignee is keyed, or no answer needed it).
-      if (!plain) reply.header('x-aidr-ledger', ctx.store.dialect);
+      // A view given in the request: a batch is added up on top of it, as `aidr check --ledger` does.
+      // Otherwise the stored ledger is fetched only when an answer reads a figure from it (most
+      // never do: ledger-probe.ts), and then read as `aidr check` reads it.
+      const given = p.options.ledger !== undefined;
+      const plain = given ? (p.batch ? undefined : evaluateAll(p, ctx)) : evaluateAll(p, ctx, true);
+      const results = plain ?? await evaluateBatch(p, ctx, given ? 'fixed' : 'store');
+      // Which ledger the answer read (none: the request gave its view, or no answer needed it).
+      if (!plain && !given) reply.header('x-aidr-ledger', ctx.store.dialect);
       return sendJson(reply, 200, p.batch ? results : results[0]);
     }
     const r = await commitAll(request, p, ctx);
