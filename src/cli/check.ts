@@ -7,6 +7,8 @@
  * on stdout. The stored ledger is read when one exists (DATABASE_URL, or ./.aidr / AIDR_DATA_DIR),
  * and an array is added up per ultimate consignee in order, as `aidr screen` does, so a check and
  * the commit after it agree; `--no-ledger` ignores the store, `--ledger FILE` gives the view.
+ * With the store, the parties register fills the absent facts of a consignee or end user named by
+ * id, as `aidr screen` does (src/parties/fill.ts), said in the determination's warnings.
  */
 import type { Command } from 'commander';
 import { parseTransaction, parseTransactions, issueToError } from '../contract/parse.js';
@@ -138,14 +140,17 @@ async function checkStream(file: string, flags: CheckFlags, opts: EvalOptions): 
   const opened = await openJson(file);
   // The stored ledger, when one exists and no view was given.
   let source = NO_LEDGER;
+  let parties: import('../screen/row.js').PartyLookup | undefined;
   let close = async () => undefined as void;
   if (flags.ledger === undefined || flags.ledger === true) {
-    const { existingStore, storeLedger } = await import('../screen/sources.js');
+    const { existingStore, storeLedger, storeParties } = await import('../screen/sources.js');
     const where = existingStore();
     if (where) {
       const { openStore } = await import('../store/open.js');
       const store = await openStore(where);
       source = await storeLedger(store);
+      // The parties register, as `aidr screen` reads it: a party named by id gets its absent facts.
+      parties = await storeParties(store);
       close = () => store.close();
       process.stderr.write(`aidr: ledger read from ${source.description} (--no-ledger to ignore it)\n`);
     }
@@ -155,10 +160,12 @@ async function checkStream(file: string, flags: CheckFlags, opts: EvalOptions): 
   delete evalOpts.ledger;
   const batch = new Batch(source, evalOpts, fixed);
   const { ledgerNeeds } = await import('../screen/evaluate.js');
-  const decide = async (tx: ReturnType<typeof parseTransaction>): Promise<Determination> => {
+  const { fillTransaction, withRegisterNotes } = await import('../parties/fill.js');
+  const decide = async (given: ReturnType<typeof parseTransaction>): Promise<Determination> => {
+    const { tx, notes } = fillTransaction(given, parties);
     const need = ledgerNeeds(tx, evalOpts);
     await source.prefetch(need.accounts, need.country ? [need.country] : []);
-    return batch.evaluate(tx).determination;
+    return withRegisterNotes(batch.evaluate(tx).determination, notes);
   };
   try {
     if ('text' in opened) {

@@ -24,13 +24,22 @@ export async function commitAll(transactions: import('../contract/transaction.js
   const out: unknown[] = [];
   let refused: unknown;
   const { commitTransaction, preflightCommits } = await import('../ledger/commit.js');
-  preflightCommits(transactions, opts, exception);
+  const { fillTransaction } = await import('../parties/fill.js');
+  const { storeParties } = await import('../screen/sources.js');
+  const { DefaultKeys } = await import('../ledger/default-keys.js');
+  // Default: the transaction's id (ID#2, ID#3, … for its later occurrences in the input), so that
+  // committing the same file again never draws twice, and two lines with one id draw twice.
+  const defaults = new DefaultKeys();
   await withStore(async (store) => {
-    for (const [i, tx] of transactions.entries()) {
-      // Default: the transaction's id, so that committing the same file again never draws twice.
-      const key = flags.idempotencyKey === undefined ? (tx.id?.trim() ? tx.id : undefined) : batch ? `${flags.idempotencyKey}#${i}` : flags.idempotencyKey;
+    // The parties register fills what a party named by id leaves out, as in `aidr screen --commit`;
+    // then the batch is checked whole before anything is written.
+    const parties = await storeParties(store);
+    const filled = transactions.map((t) => fillTransaction(t, parties));
+    preflightCommits(filled.map((f) => f.tx), opts, exception);
+    for (const [i, { tx, notes }] of filled.entries()) {
+      const key = flags.idempotencyKey === undefined ? (tx.id?.trim() ? defaults.keyFor(tx.id) : undefined) : batch ? `${flags.idempotencyKey}#${i}` : flags.idempotencyKey;
       try {
-        const r = await commitTransaction(store, tx, opts, { actor, ...(key ? { idempotencyKey: key } : {}), ...(exception ? { exception } : {}) });
+        const r = await commitTransaction(store, tx, opts, { actor, registerNotes: notes, ...(key ? { idempotencyKey: key } : {}), ...(exception ? { exception } : {}) });
         const { determination, ...commit } = r;
         out.push({ determination, commit });
         for (const n of r.notices) process.stderr.write(`aidr: NOTICE ${n}\n`);

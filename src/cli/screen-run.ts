@@ -77,7 +77,8 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
   }
   try {
     const skip = flags.resume ? await resumePoint(target, format) : 0;
-    const opened = await openInput(input, { ...(flags.inputFormat ? { format: flags.inputFormat as InputFormat } : {}), ...(flags.sheet ? { sheet: flags.sheet } : {}), skipThroughLine: skip });
+    // A commit reads the lines already done too (their ids decide later lines' keys) and skips them itself.
+    const opened = await openInput(input, { ...(flags.inputFormat ? { format: flags.inputFormat as InputFormat } : {}), ...(flags.sheet ? { sheet: flags.sheet } : {}), skipThroughLine: flags.commit ? 0 : skip });
     const ignored = opened.headers ? mapColumns(opened.headers, map).ignored : [];
     const ledgerDescription = typeof flags.ledger === 'string' ? `--ledger ${flags.ledger}` : store ? `${store.dialect} ${store.location}` : 'none (no store; --no-ledger to say so)';
     const summary = new SummaryBuilder(input === '-' ? 'standard input' : input, opened.format, flags.ledger === false ? 'none (--no-ledger)' : ledgerDescription, ignored);
@@ -94,7 +95,7 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
     if (flags.commit) {
       const { commitRows } = await import('../screen/commit.js');
       const { defaultActor } = await import('./ledger.js');
-      rows = commitRows(opened, config, store!, { input, actor: defaultActor(flags.actor), onRefused: () => refused++ });
+      rows = commitRows(opened, config, store!, { input, actor: defaultActor(flags.actor), onRefused: () => refused++, skipThroughLine: skip });
     } else if (flags.compare?.length) {
       const { compareRows } = await import('../screen/compare.js');
       rows = compareRows(opened, config, flags.compare, { jobs: 1, ledger: !!storeOptions, parties: !!parties, source, ...(storeOptions ? { store: storeOptions } : {}), ...(parties ? { partyLookup: parties } : {}) }, summary);

@@ -59,6 +59,12 @@ export interface CommitOptions {
   now?: Date;
   /** The largest transaction recorded (bytes of canonical JSON; default MAX_RECORDED_INPUT). */
   maxRecordedInput?: number;
+  /**
+   * What the parties register filled in `tx` (src/parties/fill.ts): given back in the commit's
+   * warnings (the determination recorded stays the engine's own, so that a replay of the record
+   * finds it identical; the record's input is the transaction as filled).
+   */
+  registerNotes?: readonly string[];
 }
 
 export interface CommitMovement {
@@ -104,8 +110,9 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
   const options: EvalOptions = { ...stripUndefined(opts), asOf };
   const reading = (options.interpretations?.['INT-7'] ?? defaultReading('INT-7')) as LppReading;
   const readings = options.interpretations ?? {};
-  // What a retry with the same key must repeat: the transaction, the options and the exception.
-  const request: RequestParams = { kind: 'commit', transaction: sha256(input), options: JSON.parse(canonicalJson(options)) as unknown, exception: c.exception ?? null };
+  // What a retry with the same key must repeat: the transaction, the options that decide the
+  // answer and the exception (not the output's detail: OUTPUT_DETAIL).
+  const request = commitRequest(sha256(input), options, c.exception);
   const hash = requestHash(request);
   const key = c.idempotencyKey;
 
@@ -115,11 +122,12 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
   }
 
   // 1. View and determination, outside the transaction.
+  const decide = (ledger: LedgerView) => determine(tx, { ...options, ledger });
   let built = await buildLedgerView(store, tx, asOf, reading, undefined, readings);
-  let d = determine(tx, { ...options, ledger: built.view });
+  let d = decide(built.view);
   if (d.allocation && d.allocation.country !== built.milli.country?.code) {
     built = await buildLedgerView(store, tx, asOf, reading, d.allocation.country, readings);
-    d = determine(tx, { ...options, ledger: built.view });
+    d = decide(built.view);
   }
   const code = chooseException(d, c.exception, (why) => lppCapExceeded(d, built, reading, why));
   if (code === 'LPP') {
@@ -162,13 +170,13 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
       let view = built.view;
       if (plan.some((p) => fresh.get(p.id) !== p.viewed)) {
         view = freshView(built.view, plan, fresh, reading);
-        output = determine(tx, { ...options, ledger: view });
+        output = decide(view);
         if (code && output.exceptions.find((e) => e.code === code)?.status !== 'eligible') {
           throw new LedgerError('not_eligible', `License Exception ${code} is no longer eligible: another commit changed the ledger meanwhile; check again`);
         }
       }
       const notices = noticesOf(output, code);
-      const warnings = code === 'LPP' ? lppWarnings(built.keys, readings) : [];
+      const warnings = [...(c.registerNotes ?? []), ...(code === 'LPP' ? lppWarnings(built.keys, readings) : [])];
       const rec = await appendAudit(trx, {
         id: auditId, at, actor: c.actor, kind: 'determination', input: tx, inputJson: input, options: { ...options, ledger: view }, output,
         rulesetVersion: output.ruleset.version, effects: { exception: code, movements: moves.map((m) => ({ account: m.accountId, kind: m.kind, amountMilli: m.usedDelta.toString(), uid: m.uid })) },
@@ -206,10 +214,46 @@ function lppWarnings(keys: BuiltView['keys'], readings: Readonly<Record<string, 
   return out;
 }
 
+/**
+ * Options that choose only how much of the answer is written (the explanation, the re-evaluation
+ * under other readings), not the answer's findings nor the draw: a retry may ask for more or less
+ * of it and is still the same commit, answered with the determination as recorded. (The regime is
+ * not among them: it decides the top-level answer and so the exception drawn.)
+ */
+const OUTPUT_DETAIL = ['explain', 'sensitivity'] as const;
+
+/** The options that decide a commit (a copy, as plain JSON). */
+function decisiveOptions(options: object): Record<string, unknown> {
+  const decisive = JSON.parse(canonicalJson(options)) as Record<string, unknown>;
+  for (const k of OUTPUT_DETAIL) delete decisive[k];
+  // The regime named or left to its default (codified: determine.ts) is one request.
+  if (decisive.regime === 'codified') delete decisive.regime;
+  return decisive;
+}
+
+/** The parameters of a commit as a retry must repeat them. */
+function commitRequest(transaction: string, options: EvalOptions, exception: ExceptionCode | undefined): RequestParams {
+  return { kind: 'commit', transaction, options: decisiveOptions(options), exception: exception ?? null };
+}
+
+/** A key row as compared now: one recorded before output detail left the request (it kept explain, sensitivity, regime codified) is compared without them. */
+function comparable<R extends { request_hash: string; request: string | null }>(row: R): R {
+  if (!row.request) return row;
+  try {
+    const r = JSON.parse(row.request) as { kind?: unknown; options?: Record<string, unknown> };
+    if (r.kind !== 'commit' || !r.options || typeof r.options !== 'object') return row;
+    const request = { ...r, options: decisiveOptions(r.options) };
+    if (canonicalJson(request) === canonicalJson(r)) return row;
+    return { ...row, request: canonicalJson(request), request_hash: requestHash(request) };
+  } catch {
+    return row;
+  }
+}
+
 async function priorCommit(store: Store, key: string, request: RequestParams, hash: string): Promise<CommitResult | undefined> {
   const row = await store.db.selectFrom('ledger_idempotency').selectAll().where('key', '=', key).executeTakeFirst();
   if (!row) return undefined;
-  checkSameRequest(key, row, 'commit', request, hash);
+  checkSameRequest(key, comparable(row), 'commit', request, hash);
   const stored = JSON.parse(row.result) as Stored;
   const audit = await store.db.selectFrom('audit_log').select('output').where('id', '=', stored.auditId).executeTakeFirst();
   if (!audit) throw new LedgerError('not_found', `idempotency key "${key}" names audit record ${stored.auditId}, which is missing (run aidr audit verify)`);

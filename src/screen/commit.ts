@@ -1,8 +1,8 @@
 /**
  * `aidr screen --commit`: each line committed in file order, one database transaction each
  * (draw on the ledger, append the audit record: `commitTransaction`), each line at most once.
- * A line's idempotency key is its transaction id, else the input file's SHA-256 and the line
- * number: a re-run, or a `--resume` after the process was killed, replays the lines already
+ * A line's idempotency key is its transaction id (ID#2, ID#3, … for the id's later lines:
+ * src/ledger/default-keys.ts), else the input file's SHA-256 and the line number: a re-run, or a `--resume` after the process was killed, replays the lines already
  * committed (`replayed`) and never draws twice, and no line is skipped. A refusal (a cap taken
  * meanwhile) is reported on its line, and the run goes on; notices (LPP TPP Limit Reached, the
  * AIA certification) go to stderr naming the line, the transaction id and the consignee.
@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import type { Transaction } from '../contract/transaction.js';
 import { InputError } from '../engine/context.js';
 import { commitTransaction } from '../ledger/commit.js';
+import { DefaultKeys } from '../ledger/default-keys.js';
 import { LedgerError } from '../ledger/errors.js';
 import type { Store } from '../store/open.js';
 import { NO_LEDGER } from './evaluate.js';
@@ -26,27 +27,37 @@ export async function fileDigest(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** The idempotency key of a committed line. */
-export function lineKey(tx: Transaction, digest: string | undefined, line: number): string | undefined {
-  if (tx.id !== undefined && tx.id.trim() !== '') return tx.id;
+/** The idempotency key of a committed line: by its id (`keys`: ID, then ID#2, ID#3, … in file order), else by file and line. */
+export function lineKey(tx: Transaction, digest: string | undefined, line: number, keys: DefaultKeys): string | undefined {
+  if (tx.id !== undefined && tx.id.trim() !== '') return keys.keyFor(tx.id);
   return digest === undefined ? undefined : `screen:${digest.slice(0, 32)}:${line}`;
 }
 
 const consigneeOf = (tx: Transaction) => tx.consignee?.ultimateParentId ?? tx.consignee?.id ?? tx.consignee?.name ?? 'unnamed consignee';
 
-export async function* commitRows(input: OpenedInput, config: ScreenerConfig, store: Store, o: { input: string; actor: string; onRefused: () => void }): AsyncGenerator<Processed> {
+/**
+ * `o.skipThroughLine` (--resume): lines already done are read, to learn their ids (a later line's
+ * key depends on the ids before it), but neither committed nor written.
+ */
+export async function* commitRows(input: OpenedInput, config: ScreenerConfig, store: Store, o: { input: string; actor: string; onRefused: () => void; skipThroughLine?: number }): AsyncGenerator<Processed> {
   const actor = o.actor;
   const digest = o.input === '-' ? undefined : await fileDigest(o.input);
   const screener = new Screener({ ...config, committing: true, ...(input.headers ? { headers: input.headers } : {}) }, NO_LEDGER, await storeParties(store));
   const opts = { ...config.eval, explain: config.eval.explain === true, sensitivity: config.eval.sensitivity === true };
+  const keys = new DefaultKeys();
+  const skip = o.skipThroughLine ?? 0;
   for await (const record of input.records) {
     const m = screener.map(record);
+    if (m.line <= skip) {
+      if (m.tx?.id !== undefined && m.tx.id.trim() !== '') keys.keyFor(m.tx.id);
+      continue;
+    }
     if (m.errors || !m.tx) {
       yield screener.evaluate(m);
       continue;
     }
     const tx = m.tx;
-    const key = lineKey(tx, digest, m.line);
+    const key = lineKey(tx, digest, m.line, keys);
     const row: ScreenRow = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), ...(tx.to ? { destination: tx.to } : {}), item: describeItem(tx.item), notes: m.notes };
     if (key === undefined) {
       row.errors = [{ path: 'id', message: 'a commit from standard input needs an id on every line (its idempotency key); or commit from a file' }];

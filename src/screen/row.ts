@@ -9,7 +9,7 @@ import { parseJsonExact } from '../contract/json.js';
 import { formatPath } from '../contract/parse.js';
 import { Transaction } from '../contract/transaction.js';
 import { quickTransaction } from '../contract/transaction-fast.js';
-import { keyOrUndefined } from '../parties/key.js';
+import { fillParty } from '../parties/fill.js';
 import { resolveChip, resolveCountry } from './aliases.js';
 import { PLAIN } from './plain.js';
 import type { ColumnMap, Field } from './columns.js';
@@ -167,28 +167,6 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   o[parts[parts.length - 1]!] = value;
 }
 
-const PARTY_FACTS = ['name', 'country', 'headquarters', 'ultimateParentHeadquarters', 'ultimateParentId', 'sector'] as const;
-
-/** Fill a party's absent facts from the register; note it, or note that the id is not registered. */
-function fillParty(role: 'consignee' | 'endUser', input: Record<string, unknown>, parties: PartyLookup | undefined, notes: string[]): void {
-  const party = input[role] as Record<string, unknown> | undefined;
-  const id = party?.id;
-  if (!parties || typeof id !== 'string' || keyOrUndefined(id) === undefined) return;
-  const rec = parties(keyOrUndefined(id)!);
-  if (!rec) {
-    notes.push(`${role}.id "${id}" is not in the parties register`);
-    return;
-  }
-  const filled: string[] = [];
-  for (const k of PARTY_FACTS) {
-    if (party![k] === undefined && rec[k] !== undefined) {
-      party![k] = rec[k];
-      filled.push(k);
-    }
-  }
-  if (filled.length) notes.push(`${role}: ${filled.join(', ')} from the parties register (${rec.givenId ?? rec.id})`);
-}
-
 /** item.type when the row does not say: eccn when an ECCN is given, a computer with an IC count, else an IC for a model, TPP or TOPS. */
 function inferItem(item: Record<string, unknown>): void {
   if (item.type === undefined) {
@@ -223,8 +201,8 @@ export function mapRow(line: number, cells: readonly Cell[], columns: ColumnMap,
   }
   const id = typeof input.id === 'string' ? input.id : undefined;
   if (errors.length) return { line, ...(id ? { id } : {}), errors, notes };
-  fillParty('consignee', input, parties, notes);
-  fillParty('endUser', input, parties, notes);
+  fillParty('consignee', input.consignee as Record<string, unknown> | undefined, parties, notes);
+  fillParty('endUser', input.endUser as Record<string, unknown> | undefined, parties, notes);
   const item = (input.item ?? {}) as Record<string, unknown>;
   inferItem(item);
   if (input.item !== undefined || Object.keys(item).length) input.item = item;

@@ -12,10 +12,10 @@ import { aidr, aidrAsync, csv, rows, tempDir } from './helpers.js';
 
 const HEAD = ['date', 'to', 'model', 'quantity', 'consignee_id', 'consignee_parent_id', 'consignee_country', 'consignee_hq', 'consignee_parent_hq', 'end_use', 'id'];
 const N = 160;
-/** LPP lines for six consignees of three parents (BR), AIA lines (DE), lines with and without ids. */
+/** LPP lines for six consignees of three parents (BR), AIA lines (DE), lines with and without ids (an id on up to four lines: one PO, several lines). */
 const LINES = Array.from({ length: N }, (_, i) => i % 4 === 3
-  ? ['2025-06-02', 'DE', 'nvidia-h100-sxm', 5, `de-${i % 3}`, '', 'DE', 'US', 'US', 'datacenter', i % 2 ? `PO-${i}` : '']
-  : ['2025-06-02', 'BR', 'nvidia-h100-sxm', 40 + (i % 7), `br-${i % 6}`, `grp-${i % 3}`, 'BR', 'BR', 'BR', 'datacenter', i % 2 ? `PO-${i}` : '']);
+  ? ['2025-06-02', 'DE', 'nvidia-h100-sxm', 5, `de-${i % 3}`, '', 'DE', 'US', 'US', 'datacenter', i % 2 ? `PO-${i % 50}` : '']
+  : ['2025-06-02', 'BR', 'nvidia-h100-sxm', 40 + (i % 7), `br-${i % 6}`, `grp-${i % 3}`, 'BR', 'BR', 'BR', 'datacenter', i % 2 ? `PO-${i % 50}` : '']);
 
 async function totals(b: Backend): Promise<{ accounts: Map<string, bigint>; audit: Map<string, bigint>; records: number }> {
   const store = await b.open();

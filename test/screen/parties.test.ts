@@ -42,6 +42,40 @@ describe('parties', () => {
   });
 });
 
+describe('aidr check reads the parties register as aidr screen does (red team 2, D3)', () => {
+  it('check fills a party named by id (warnings); check --commit keys two subsidiaries to the parent\'s one LPP cap', () => {
+    const dir = tempDir();
+    const env = { AIDR_DATA_DIR: join(dir, 'data') };
+    writeFileSync(join(dir, 'p.csv'), csv([
+      ['id', 'name', 'country', 'headquarters', 'ultimate parent headquarters', 'ultimate parent id', 'sector'],
+      ['SUBA', 'A', 'BR', 'BR', 'BR', 'PB', 'private'], ['SUBB', 'B', 'BR', 'BR', 'BR', 'PB', 'private'],
+    ]));
+    expect(aidr(['parties', 'import', 'p.csv'], { cwd: dir, env }).status).toBe(0);
+    const H100 = { type: 'ic', model: 'nvidia-h100-sxm' };
+    const q = { id: 'q', date: '2025-06-02', to: 'DE', item: H100, quantity: 1, consignee: { id: 'SUBA' } };
+    const r = aidr(['check', '-', '--lean'], { cwd: dir, env, input: JSON.stringify(q) });
+    expect(r.status, r.stderr).toBe(0);
+    const d = JSON.parse(r.stdout);
+    expect(d.outcome).not.toBe('indeterminate');
+    expect(d.warnings).toContain('consignee: name, country, headquarters, ultimateParentHeadquarters, ultimateParentId, sector from the parties register (SUBA)');
+    // --no-ledger reads nothing from the store, the register included (as screen --no-ledger).
+    expect(JSON.parse(aidr(['check', '-', '--lean', '--no-ledger'], { cwd: dir, env, input: JSON.stringify(q) }).stdout).outcome).toBe('indeterminate');
+
+    const tx = (id: string, consignee: string, quantity: number) => ({ id, date: '2025-06-02', to: 'BR', item: H100, quantity, consignee: { id: consignee, country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR', sector: 'private' } });
+    const a = aidr(['check', '-', '--commit', '--lean'], { cwd: dir, env, input: JSON.stringify(tx('G1', 'SUBA', 1000)) });
+    expect(a.status, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout).commit.movements.map((m: { account: string }) => m.account)).toContain('lpp:2025:ultimate_parent:pb');
+    expect(a.stderr).toMatch(/WARNING consignee: name, ultimateParentId from the parties register \(SUBA\)/);
+    // 15,832,000 + 12,665,600 > 26,900,000 for PB: the second subsidiary's shipment is not LPP.
+    const b = aidr(['check', '-', '--commit', '--lean'], { cwd: dir, env, input: JSON.stringify([tx('G2', 'SUBB', 800)]) });
+    expect(b.status, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout)[0]).toMatchObject({ determination: { outcome: 'license_required' }, commit: { exception: null } });
+    // The audit record replays identically (the register's notes are the commit's, not the engine's).
+    const replay = JSON.parse(aidr(['audit', 'replay', '1', '--format', 'json'], { cwd: dir, env }).stdout);
+    expect(replay.differences.filter((x: { path: string }) => x.path !== 'ruleset.version')).toEqual([]);
+  });
+});
+
 describe.each(BACKENDS)('migration 008 merges colliding account keys: $name', ({ name, skip }) => {
   let b: Backend;
   afterAll(async () => {

@@ -14,6 +14,7 @@ import { Transaction } from '../../contract/transaction.js';
 import { readingsFrom, InputError, type EvalOptions } from '../../engine/context.js';
 import { determine } from '../../engine/determine.js';
 import { ledgerProbe } from '../../engine/ledger-probe.js';
+import { fillTransaction, registerLookup, withRegisterNotes } from '../../parties/fill.js';
 import { unstorablePath } from '../../store/canonical.js';
 import { ApiProblem, fieldErrors, MAX_ERRORS, problemBody, type FieldError } from '../problem.js';
 import {
@@ -159,7 +160,22 @@ function evaluateAll(p: Parsed, ctx: ApiContext, probe = false): Determination[]
   return out;
 }
 
-async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext): Promise<{ status: number; body: unknown; location?: string }> {
+/**
+ * The parties register fills the absent facts of a consignee or end user named by id, as
+ * `aidr check` and `aidr screen` do (src/parties/fill.ts): `p.transactions` are replaced by the
+ * filled ones; the notes of each say what was filled. The store is read only when a party has an id.
+ */
+async function fillParties(p: Parsed, ctx: ApiContext): Promise<string[][]> {
+  if (!p.transactions.some((t) => t.consignee?.id !== undefined || t.endUser?.id !== undefined)) return [];
+  const lookup = await registerLookup(ctx.store);
+  return p.transactions.map((t, i) => {
+    const f = fillTransaction(t, lookup);
+    p.transactions[i] = f.tx;
+    return f.notes;
+  });
+}
+
+async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext, notes: string[][]): Promise<{ status: number; body: unknown; location?: string }> {
   const { commitTransaction, preflightCommits } = await import('../../ledger/commit.js');
   const { canonicalJson } = await import('../../store/canonical.js');
   // What is recorded is bounded: each committed transaction is kept in the audit log with the
@@ -190,7 +206,7 @@ async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext): P
     const tx = p.transactions[i]!;
     const key = p.idempotencyKey === undefined ? undefined : p.batch ? `${p.idempotencyKey}#${i}` : p.idempotencyKey;
     try {
-      const r = await commitTransaction(ctx.store, tx, p.options, { actor, maxRecordedInput: limit, ...(key ? { idempotencyKey: key } : {}), ...(p.exception ? { exception: p.exception } : {}) });
+      const r = await commitTransaction(ctx.store, tx, p.options, { actor, maxRecordedInput: limit, ...(notes[i]?.length ? { registerNotes: notes[i] } : {}), ...(key ? { idempotencyKey: key } : {}), ...(p.exception ? { exception: p.exception } : {}) });
       const { determination, ...commit } = r;
       ctx.metrics.commits.inc({ result: r.replayed ? 'replayed' : 'recorded' });
       if (!r.replayed) ctx.metrics.countOutcome(determination.outcome);
@@ -236,18 +252,19 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
         if (at) throw new ApiProblem('validation', `${at}: ${UNSTORABLE_MESSAGE}`, [{ path: at, message: UNSTORABLE_MESSAGE }]);
       }
     }
+    const notes = await fillParties(p, ctx);
     if (!p.commit) {
       // A view given in the request: a batch is added up on top of it, as `aidr check --ledger` does.
       // Otherwise the stored ledger is fetched only when an answer reads a figure from it (most
       // never do: ledger-probe.ts), and then read as `aidr check` reads it.
       const given = p.options.ledger !== undefined;
       const plain = given ? (p.batch ? undefined : evaluateAll(p, ctx)) : evaluateAll(p, ctx, true);
-      const results = plain ?? await evaluateBatch(p, ctx, given ? 'fixed' : 'store');
+      const results = (plain ?? await evaluateBatch(p, ctx, given ? 'fixed' : 'store')).map((d, i) => withRegisterNotes(d, notes[i]));
       // Which ledger the answer read (none: the request gave its view, or no answer needed it).
       if (!plain && !given) reply.header('x-aidr-ledger', ctx.store.dialect);
       return sendJson(reply, 200, p.batch ? results : results[0]);
     }
-    const r = await commitAll(request, p, ctx);
+    const r = await commitAll(request, p, ctx, notes);
     if (r.location) reply.header('location', r.location);
     return sendJson(reply, r.status, r.body);
   });

@@ -1,0 +1,78 @@
+/**
+ * A party's absent facts filled from the parties register, by its id: one rule for every way a
+ * transaction comes in (an order line of `aidr screen`, a contract Transaction of `aidr check` and
+ * the HTTP service, committed or not), so that a subsidiary the register puts under its ultimate
+ * parent is keyed to the parent's LPP cap whichever command commits it (15 CFR 740.29(d), (h)(1);
+ * red team 2, D3). What was filled is said on the answer (screen: the row's normalizations; check
+ * and HTTP: the determination's warnings). Facts the transaction gives are never replaced.
+ *
+ * The library's `check()` has no store and so no register: it answers on the facts given.
+ */
+import type { Determination } from '../contract/determination.js';
+import type { Party, Transaction } from '../contract/transaction.js';
+import type { Store } from '../store/open.js';
+import type { PartyLookup } from '../screen/row.js';
+import { keyOrUndefined } from './key.js';
+
+const PARTY_FACTS = ['name', 'country', 'headquarters', 'ultimateParentHeadquarters', 'ultimateParentId', 'sector'] as const;
+
+/**
+ * Fill `party` (mutated) from the register; push a note of what was filled, or that the id is not
+ * registered. `role` names the party in the note.
+ */
+export function fillParty(role: 'consignee' | 'endUser', party: Record<string, unknown> | undefined, parties: PartyLookup | undefined, notes: string[]): void {
+  const id = party?.id;
+  if (!parties || typeof id !== 'string' || keyOrUndefined(id) === undefined) return;
+  const rec = parties(keyOrUndefined(id)!);
+  if (!rec) {
+    notes.push(`${role}.id "${id}" is not in the parties register`);
+    return;
+  }
+  const filled: string[] = [];
+  for (const k of PARTY_FACTS) {
+    if (party![k] === undefined && rec[k] !== undefined) {
+      party![k] = rec[k];
+      filled.push(k);
+    }
+  }
+  if (filled.length) notes.push(`${role}: ${filled.join(', ')} from the parties register (${rec.givenId ?? rec.id})`);
+}
+
+/** A contract Transaction with its consignee's and end user's absent facts filled (a copy; the input is not changed), and the notes. */
+export function fillTransaction(tx: Transaction, parties: PartyLookup | undefined): { tx: Transaction; notes: string[] } {
+  const notes: string[] = [];
+  if (!parties || (tx.consignee?.id === undefined && tx.endUser?.id === undefined)) return { tx, notes };
+  const out: Transaction = { ...tx };
+  for (const role of ['consignee', 'endUser'] as const) {
+    const p = tx[role];
+    if (p?.id === undefined) continue;
+    const copy: Record<string, unknown> = { ...p };
+    fillParty(role, copy, parties, notes);
+    out[role] = copy as Party;
+  }
+  return { tx: notes.length ? out : tx, notes };
+}
+
+/** The determination with the register's notes added to its warnings (the determination itself is not changed). */
+export function withRegisterNotes(d: Determination, notes: readonly string[] | undefined): Determination {
+  return notes?.length ? { ...d, warnings: [...d.warnings, ...notes] } : d;
+}
+
+const cache = new WeakMap<Store, { stamp: string; lookup: PartyLookup | undefined }>();
+
+/**
+ * The store's register as a lookup (undefined when it is empty), for a long-running service: loaded
+ * once and again only when the register changed (its row count or latest update differ; parties
+ * are inserted and updated, never deleted). One small query per call.
+ */
+export async function registerLookup(store: Store): Promise<PartyLookup | undefined> {
+  const row = await store.db.selectFrom('parties').select((eb) => [eb.fn.countAll<string | number>().as('n'), eb.fn.max('updated_at').as('at')]).executeTakeFirst();
+  const stamp = `${String(row?.n ?? 0)}|${row?.at ?? ''}`;
+  const hit = cache.get(store);
+  if (hit?.stamp === stamp) return hit.lookup;
+  const { loadParties } = await import('./store.js');
+  const all = Number(row?.n ?? 0) === 0 ? undefined : await loadParties(store);
+  const lookup: PartyLookup | undefined = all?.size ? (id) => all.get(id) : undefined;
+  cache.set(store, { stamp, lookup });
+  return lookup;
+}
