@@ -162,7 +162,7 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
           const left = p.cap! - big(a?.used) - big(a?.reserved);
           throw new CapExceededError(p.id, tpp(p.amount), tpp(left > 0n ? left : 0n), tpp(p.cap!), `License Exception ${code}, ${p.citation}`);
         }
-        fresh.set(p.id, row.used + row.reserved - p.amount);
+        fresh.set(p.id, row.used + row.reserved - p.amount - (p.otherYears ?? 0n));
         movements.push({ account: p.id, kind: p.kind, amountTpp: tpp(p.amount), usedTpp: tpp(row.used), capTpp: p.cap === null ? null : tpp(p.cap), leftTpp: p.cap === null ? null : tpp(p.cap - row.used - row.reserved) });
       }
       // 3. A stale view: decide again on the balances as locked.
@@ -320,6 +320,8 @@ interface Draw {
   citation: string;
   /** used + reserved in the view the determination read. */
   viewed: bigint;
+  /** What the account holds that the view leaves out (other years, INT-31 per_calendar_year). */
+  otherYears?: bigint;
 }
 
 function shipmentMilli(d: Determination): bigint | undefined {
@@ -349,7 +351,7 @@ function planDraws(d: Determination, code: ExceptionCode | null, built: BuiltVie
     if (!ref) throw new InputError('consignee.id', 'AIA shipments add to the consignee\'s cumulative AIA TPP (the 253,000,000 TPP certification trigger, INT-5): give consignee.id');
     const amount = shipmentMilli(d);
     if (amount === undefined) throw new InputError('item', 'the shipment\'s TPP is needed to keep the cumulative AIA TPP');
-    return [{ ref, id: accountId(ref), kind: 'draw', amount, capped: false, cap: null, citation: '15 CFR 740.27(c)', viewed: built.milli.aia ?? 0n }];
+    return [{ ref, id: accountId(ref), kind: 'draw', amount, capped: false, cap: null, citation: '15 CFR 740.27(c)', viewed: built.milli.aia ?? 0n, otherYears: built.milli.aiaOtherYears ?? 0n }];
   }
   return [];
 }

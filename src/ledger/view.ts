@@ -8,8 +8,10 @@
  *   `consignee.id ?? consignee.name`. `lppUsedTpp` is the one for the chosen reading. Under INT-39
  *   operator (740.29(a), second sentence) a Supp. 5(a)-headquartered consignee's shipment is keyed
  *   on the operating end user (`endUser.*`) instead.
- * - `aiaCumulativeTpp`: AIA TPP the consignee (`consignee.id ?? consignee.name`) received so far.
- * - `countryLicensedTpp`: TPP licensed to the allocation country (see `countryLicensed`).
+ * - `aiaCumulativeTpp`: AIA TPP the consignee (`consignee.id ?? consignee.name`) received so far;
+ *   under INT-31 per_calendar_year, in the determination's calendar year only.
+ * - `countryLicensedTpp`: TPP licensed to the allocation country (see `countryLicensed`); under
+ *   INT-9 per_calendar_year, in the determination's calendar year only.
  *
  * Pending reservations count as used (used + reserved): the view must not promise room that a
  * reservation already holds, and it matches the cap check made when committing.
@@ -92,6 +94,39 @@ export function lppParentMissing(tx: Transaction, keys: LedgerKeys, reading: Lpp
 type Db = Store | Kysely<Database>;
 const dbOf = (s: Db): Kysely<Database> => ('db' in s ? s.db : s);
 
+/** The reading that counts a view figure per calendar year (INT-31 for the AIA total, INT-9 for the country allocation). */
+const PER_YEAR = 'per_calendar_year';
+/** INT-31 per_calendar_year: the AIA total counts what the consignee received in the calendar year (accounts keep every year). */
+export const aiaPerYear = (readings: Readonly<Record<string, string>> | undefined): boolean => readings?.['INT-31'] === PER_YEAR;
+/** INT-9 per_calendar_year: the country allocation counts what was licensed in the calendar year. */
+export const allocationPerYear = (readings: Readonly<Record<string, string>> | undefined): boolean => readings?.['INT-9'] === PER_YEAR;
+
+/**
+ * One calendar year of an account, as an id a `LedgerSource` reads: `ID@YYYY` (an account id
+ * never holds a bare '@': its entity is percent-encoded).
+ */
+export const yearSlice = (id: string, year: string): string => `${id}@${year}`;
+const SLICE = /^(.*)@(\d{4})$/;
+
+/** used + reserved moved on an account on dates of one calendar year, in milli-TPP. */
+export async function yearUsed(store: Db, id: string, year: string): Promise<bigint> {
+  const r = await dbOf(store).selectFrom('ledger_movements')
+    .select((eb) => [eb.fn.sum<DbInt>('used_delta').as('u'), eb.fn.sum<DbInt>('reserved_delta').as('r')])
+    .where('account_id', '=', id).where('on_date', '>=', `${year}-01-01`).where('on_date', '<=', `${year}-12-31`).executeTakeFirst();
+  return big(r?.u ?? 0) + big(r?.r ?? 0);
+}
+
+/** `balances`, where an id may be a year slice (`yearSlice`): that year's movements. */
+export async function balancesWithSlices(store: Db, ids: string[]): Promise<Map<string, bigint>> {
+  const plain = ids.filter((id) => !SLICE.test(id));
+  const out = await balances(store, plain);
+  for (const id of ids) {
+    const m = SLICE.exec(id);
+    if (m) out.set(id, await yearUsed(store, m[1]!, m[2]!));
+  }
+  return out;
+}
+
 /** used + reserved per account id, in milli-TPP (0 for an account that does not exist yet). */
 export async function balances(store: Db, ids: string[]): Promise<Map<string, bigint>> {
   const out = new Map(ids.map((id) => [id, 0n]));
@@ -107,27 +142,39 @@ export async function balances(store: Db, ids: string[]): Promise<Map<string, bi
  * recorded, that figure plus what was recorded here after its date — whichever is larger (BIS's
  * figure includes other exporters; records after its date are not in it yet). Undefined when
  * nothing is recorded: the engine then says the usage is unknown rather than assume zero.
+ *
+ * `perYear` (INT-9 per_calendar_year): only what was recorded with a date in `asOf`'s calendar
+ * year. BIS's published figure is cumulative and cannot be split by year: one published in an
+ * earlier year says nothing of this one and is left out (nothing else recorded: unknown); one
+ * published this year is taken whole, earlier years included (it can only overstate the year).
  */
-export async function countryLicensed(store: Db, country: string, asOf: string): Promise<bigint | undefined> {
+export async function countryLicensed(store: Db, country: string, asOf: string, perYear = false): Promise<bigint | undefined> {
   const db = dbOf(store);
   const id = accountId({ kind: 'country_allocation', country });
+  const year = asOf.slice(0, 4);
   const account = await db.selectFrom('ledger_accounts').select(['used', 'reserved']).where('id', '=', id).executeTakeFirst();
-  const published = await latestPublished(db, country, asOf);
+  let published = await latestPublished(db, country, asOf);
+  if (perYear && published && published.asOf.slice(0, 4) !== year) published = undefined;
   if (!account && !published) return undefined;
-  const own = account ? big(account.used) + big(account.reserved) : 0n;
+  const own = !account ? 0n : perYear ? await yearUsed(db, id, year) : big(account.used) + big(account.reserved);
   if (!published) return own;
-  const after = await db.selectFrom('ledger_movements')
+  let after = db.selectFrom('ledger_movements')
     .select((eb) => [eb.fn.sum<DbInt>('used_delta').as('u'), eb.fn.sum<DbInt>('reserved_delta').as('r')])
-    .where('account_id', '=', id).where('on_date', '>', published.asOf).executeTakeFirst();
-  const combined = published.tpp + big(after?.u ?? 0) + big(after?.r ?? 0);
+    .where('account_id', '=', id).where('on_date', '>', published.asOf);
+  if (perYear) after = after.where('on_date', '<=', `${year}-12-31`);
+  const moved = await after.executeTakeFirst();
+  const combined = published.tpp + big(moved?.u ?? 0) + big(moved?.r ?? 0);
   return combined > own ? combined : own;
 }
 
 export interface BuiltView {
   view: LedgerView;
   keys: LedgerKeys;
-  /** The milli-TPP figures behind the view, to detect a stale view when committing. */
-  milli: { lpp?: Record<LppReading, bigint>; aia?: bigint; country?: { code: string; licensed: bigint | undefined } };
+  /**
+   * The milli-TPP figures behind the view, to detect a stale view when committing. `aiaOtherYears`
+   * (INT-31 per_calendar_year): what the AIA account holds from other years, which the view leaves out.
+   */
+  milli: { lpp?: Record<LppReading, bigint>; aia?: bigint; aiaOtherYears?: bigint; country?: { code: string; licensed: bigint | undefined } };
 }
 
 export async function buildLedgerView(store: Db, tx: Transaction, asOf: string, reading: LppReading, allocationCountry?: string, readings: Readonly<Record<string, string>> = {}): Promise<BuiltView> {
@@ -146,12 +193,17 @@ export async function buildLedgerView(store: Db, tx: Transaction, asOf: string, 
     view.lppUsedTpp = tpp(reading === 'owner' ? ow : up);
   }
   if (keys.aia) {
-    milli.aia = b.get(accountId(keys.aia))!;
+    const total = b.get(accountId(keys.aia))!;
+    milli.aia = total;
+    if (aiaPerYear(readings)) {
+      milli.aia = await yearUsed(store, accountId(keys.aia), keys.year);
+      milli.aiaOtherYears = total - milli.aia;
+    }
     view.aiaCumulativeTpp = tpp(milli.aia);
   }
   const country = allocationCountry ?? tx.to;
   if (country) {
-    const licensed = await countryLicensed(store, country, asOf);
+    const licensed = await countryLicensed(store, country, asOf, allocationPerYear(readings));
     milli.country = { code: country, licensed };
     if (licensed !== undefined) view.countryLicensedTpp = tpp(licensed);
   }

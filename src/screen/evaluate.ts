@@ -15,16 +15,20 @@ import { determine, today } from '../engine/determine.js';
 import { accountId, type LppReading } from '../ledger/accounts.js';
 import { toMilli, toPositiveMilli } from '../ledger/amount.js';
 import { chooseException } from '../ledger/commit.js';
-import { ledgerKeys } from '../ledger/view.js';
+import { aiaPerYear, allocationPerYear, ledgerKeys, yearSlice } from '../ledger/view.js';
 
 /** What the stored ledger holds (used + reserved, milli-TPP), read ahead for a batch of lines. */
 export interface LedgerSource {
   /** Where it comes from, said in the output ("sqlite /…/aidr.sqlite", "none"). */
   readonly description: string;
-  /** Read these accounts and countries, so that `used` and `licensed` answer without waiting. */
-  prefetch(accounts: readonly string[], countries: readonly { code: string; asOf: string }[]): Promise<void>;
+  /**
+   * Read these accounts and countries, so that `used` and `licensed` answer without waiting. An
+   * account may be one calendar year of it (`yearSlice`: INT-31 per_calendar_year); a country
+   * `perYear` counts its calendar year only (INT-9 per_calendar_year).
+   */
+  prefetch(accounts: readonly string[], countries: readonly { code: string; asOf: string; perYear?: boolean }[]): Promise<void>;
   used(account: string): bigint;
-  licensed(country: string, asOf: string): bigint | undefined;
+  licensed(country: string, asOf: string, perYear?: boolean): bigint | undefined;
 }
 
 /** No stored ledger: nothing used before this file; country allocations unknown. */
@@ -44,13 +48,14 @@ interface Drawn { readonly id: string; milli: bigint }
 interface Accounts { up: Drawn; ow: Drawn; aia: Drawn }
 
 /** The accounts and countries a line's view reads (for `prefetch`). */
-export function ledgerNeeds(tx: Transaction, opts: EvalOptions): { accounts: string[]; country?: { code: string; asOf: string } } {
+export function ledgerNeeds(tx: Transaction, opts: EvalOptions): { accounts: string[]; country?: { code: string; asOf: string; perYear?: boolean } } {
   const asOf = opts.asOf ?? tx.date ?? today();
   const keys = ledgerKeys(tx, asOf);
   const accounts: string[] = [];
   if (keys.lpp) accounts.push(accountId(keys.lpp.ultimate_parent), accountId(keys.lpp.owner));
-  if (keys.aia) accounts.push(accountId(keys.aia));
-  return { accounts, ...(tx.to ? { country: { code: tx.to, asOf } } : {}) };
+  if (keys.aia) accounts.push(aiaPerYear(opts.interpretations) ? yearSlice(accountId(keys.aia), keys.year) : accountId(keys.aia));
+  const perYear = allocationPerYear(opts.interpretations);
+  return { accounts, ...(tx.to ? { country: { code: tx.to, asOf, ...(perYear ? { perYear } : {}) } } : {}) };
 }
 
 export interface LineResult {
@@ -76,10 +81,16 @@ export class Batch {
   private readonly noStore: boolean;
   /** INT-7: whose LPP account the chosen reading draws on. */
   private readonly reading: LppReading;
+  /** INT-31 per_calendar_year: the AIA total of the line's calendar year (one account per year here). */
+  private readonly aiaPerYear: boolean;
+  /** INT-9 per_calendar_year: the country's licensed TPP of the line's calendar year. */
+  private readonly allocationPerYear: boolean;
 
   constructor(private readonly source: LedgerSource, private readonly opts: EvalOptions, private readonly fixed?: LedgerView) {
     this.noStore = source === NO_LEDGER;
     this.reading = (opts.interpretations?.['INT-7'] ?? defaultReading('INT-7')) as LppReading;
+    this.aiaPerYear = aiaPerYear(opts.interpretations);
+    this.allocationPerYear = allocationPerYear(opts.interpretations);
   }
 
   private used(a: Drawn): bigint {
@@ -101,7 +112,8 @@ export class Batch {
     if (ids === undefined) {
       const keys = ledgerKeys(tx, asOf);
       if (!keys.lpp || !keys.aia) return undefined;
-      ids = { up: this.account(accountId(keys.lpp.ultimate_parent)), ow: this.account(accountId(keys.lpp.owner)), aia: this.account(accountId(keys.aia)) };
+      const aia = this.aiaPerYear ? yearSlice(accountId(keys.aia), keys.year) : accountId(keys.aia);
+      ids = { up: this.account(accountId(keys.lpp.ultimate_parent)), ow: this.account(accountId(keys.lpp.owner)), aia: this.account(aia) };
       if (this.ids.size >= ID_CACHE) this.ids.clear();
       this.ids.set(cacheKey, ids);
     }
@@ -134,13 +146,13 @@ export class Batch {
       }
     }
     if (tx.to && fixed?.countryLicensedTpp === undefined) {
-      const licensed = this.source.licensed(tx.to, asOf);
+      const licensed = this.source.licensed(tx.to, asOf, this.allocationPerYear);
       if (licensed !== undefined) view.countryLicensedTpp = milliText(licensed);
     }
     let d = determine(tx, { ...opts, ledger: view });
     // The allocation is another country's (Hong Kong is read as China): read that country's figure.
     if (d.allocation && d.allocation.country !== tx.to && fixed?.countryLicensedTpp === undefined) {
-      const licensed = this.source.licensed(d.allocation.country, asOf);
+      const licensed = this.source.licensed(d.allocation.country, asOf, this.allocationPerYear);
       if (licensed !== undefined) d = determine(tx, { ...opts, ledger: { ...view, countryLicensedTpp: milliText(licensed) } });
     }
     const exception = chooseException(d, undefined);

@@ -84,7 +84,7 @@ export class Screener {
     }
     const mapped = records.map((r) => this.map(r));
     const accounts: string[] = [];
-    const countries: { code: string; asOf: string }[] = [];
+    const countries: { code: string; asOf: string; perYear?: boolean }[] = [];
     for (const m of mapped) {
       if (!m.tx) continue;
       const need = ledgerNeeds(m.tx, this.config.eval);

@@ -19,7 +19,7 @@ export function existingStore(opts: StoreOptions = {}): StoreOptions | undefined
 
 /** Cached reads of the stored ledger. The store does not change during a screen (it does not commit). */
 export async function storeLedger(store: Store): Promise<LedgerSource> {
-  const { balances, countryLicensed } = await import('../ledger/view.js');
+  const { balancesWithSlices, countryLicensed } = await import('../ledger/view.js');
   const used = new Map<string, bigint>();
   const licensed = new Map<string, bigint | undefined>();
   const LIMIT = 500_000;
@@ -30,16 +30,16 @@ export async function storeLedger(store: Store): Promise<LedgerSource> {
       if (licensed.size > LIMIT) licensed.clear();
       const missing = [...new Set(accounts.filter((a) => !used.has(a)))];
       for (let i = 0; i < missing.length; i += 500) {
-        const got = await balances(store, missing.slice(i, i + 500));
+        const got = await balancesWithSlices(store, missing.slice(i, i + 500));
         for (const [k, v] of got) used.set(k, v);
       }
       for (const c of countries) {
-        const key = `${c.code}|${c.asOf}`;
-        if (!licensed.has(key)) licensed.set(key, await countryLicensed(store, c.code, c.asOf));
+        const key = `${c.code}|${c.asOf}|${c.perYear === true}`;
+        if (!licensed.has(key)) licensed.set(key, await countryLicensed(store, c.code, c.asOf, c.perYear === true));
       }
     },
     used: (id) => used.get(id) ?? 0n,
-    licensed: (code, asOf) => licensed.get(`${code}|${asOf}`),
+    licensed: (code, asOf, perYear) => licensed.get(`${code}|${asOf}|${perYear === true}`),
   };
 }
 
