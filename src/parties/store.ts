@@ -66,7 +66,8 @@ export async function listParties(store: Store, limit = 1000, after = ''): Promi
 export async function upsertParties(store: Store, parties: readonly Omit<Party, 'id' | 'updatedAt'>[], actor: string): Promise<{ inserted: number; updated: number }> {
   const at = new Date().toISOString();
   const { transaction } = await import('../store/open.js');
-  return transaction(store, async (trx) => {
+  const { registerChanged } = await import('./fill.js');
+  const done = await transaction(store, async (trx) => {
     let inserted = 0;
     let updated = 0;
     for (const p of parties) {
@@ -86,4 +87,7 @@ export async function upsertParties(store: Store, parties: readonly Omit<Party, 
     }
     return { inserted, updated };
   });
+  // A service in this process reads the register anew (src/parties/fill.ts).
+  registerChanged(store);
+  return done;
 }

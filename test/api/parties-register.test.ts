@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertParties } from '../../src/parties/store.js';
+import { registerLookup, REGISTER_RECHECK_MS } from '../../src/parties/fill.js';
 import { BACKENDS } from '../store/backends.js';
 import { bearer, testServer, type TestServer } from './helpers.js';
 
@@ -58,5 +59,14 @@ describe.each(BACKENDS)('HTTP and the parties register: $name', ({ name, skip })
     const after = (await post({ id: 'n', date: '2025-06-02', to: 'DE', item: H100, quantity: 1, consignee: { id: 'SUBC' } })).json();
     expect(after.outcome).not.toBe('indeterminate');
     expect(after.warnings.some((w: string) => w.includes('from the parties register (SUBC)'))).toBe(true);
+  });
+
+  it.skipIf(skip)('a party another process registers is seen once REGISTER_RECHECK_MS has passed', async () => {
+    const t0 = Date.now() + 10 * REGISTER_RECHECK_MS;
+    expect((await registerLookup(s.store, t0))?.('subd')).toBeUndefined();
+    // As `aidr parties import` in another process would write it (not through this process's upsertParties).
+    await s.store.db.insertInto('parties').values({ id: 'subd', given_id: 'SUBD', name: null, country: 'BR', headquarters: 'BR', ultimate_parent_headquarters: 'BR', ultimate_parent_id: 'PB', sector: 'private', aliases: '[]', updated_at: new Date(t0).toISOString(), actor: 'other' }).execute();
+    expect((await registerLookup(s.store, t0 + REGISTER_RECHECK_MS - 1))?.('subd')).toBeUndefined();
+    expect((await registerLookup(s.store, t0 + REGISTER_RECHECK_MS))?.('subd')?.ultimateParentId).toBe('PB');
   });
 });

@@ -5,7 +5,7 @@
  * the commit path (`buildLedgerView`) and on the screen/check path (`storeLedger` + `Batch`).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Transaction } from '../../src/contract/transaction.js';
+import { parseTransaction } from '../../src/contract/parse.js';
 import { buildLedgerView, commitTransaction, recordFact } from '../../src/ledger/index.js';
 import { Batch, ledgerNeeds } from '../../src/screen/evaluate.js';
 import { storeLedger } from '../../src/screen/sources.js';
@@ -14,8 +14,8 @@ import { BACKENDS, backend, type Backend } from '../store/backends.js';
 
 /** A 3A090.a datacenter IC of 10,000 TPP per unit. */
 const IC = { type: 'ic', tpp: 10000, dieAreaMm2: 800, datacenter: true } as const;
-const aia = (id: string, quantity: number, date: string, consignee: string): Transaction =>
-  ({ id, date, to: 'DE', item: IC, quantity, consignee: { id: consignee, country: 'DE', headquarters: 'US', ultimateParentHeadquarters: 'US', sector: 'private' } }) as Transaction;
+const aia = (id: string, quantity: number, date: string, consignee: string) =>
+  parseTransaction({ id, date, to: 'DE', item: IC, quantity, consignee: { id: consignee, country: 'DE', headquarters: 'US', ultimateParentHeadquarters: 'US', sector: 'private' } });
 const PER_YEAR_AIA: EvalOptions = { interpretations: { 'INT-31': 'per_calendar_year' }, explain: false };
 const H100 = { type: 'ic', model: 'nvidia-h100-sxm' } as const;
 
@@ -69,7 +69,7 @@ describe.each(BACKENDS)('per-calendar-year readings of the stored view: $name', 
     const store = await open();
     try {
       await recordFact(store, { account: 'country_allocation:BR', tpp: '789990000', date: '2025-06-01', actor: 't' });
-      const tx = { id: 'x', date: '2026-06-02', to: 'BR', item: H100, quantity: 10, viaDistributor: true, consignee: { id: 'cx', country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR', sector: 'private' } } as Transaction;
+      const tx = parseTransaction({ id: 'x', date: '2026-06-02', to: 'BR', item: H100, quantity: 10, viaDistributor: true, consignee: { id: 'cx', country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR', sector: 'private' } });
       const perYear: EvalOptions = { interpretations: { 'INT-9': 'per_calendar_year' }, explain: false };
       const decide = async (opts: EvalOptions) => {
         const source = await storeLedger(store);
