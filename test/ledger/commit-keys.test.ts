@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DefaultKeys } from '../../src/ledger/default-keys.js';
+import { commitTransaction } from '../../src/ledger/index.js';
+import { requestHash } from '../../src/ledger/once.js';
+import { parseTransaction } from '../../src/contract/parse.js';
 import { BACKENDS, backend, type Backend } from '../store/backends.js';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'aidr');
@@ -98,5 +101,25 @@ describe.each(BACKENDS)('default keys and retries: $name', ({ name, skip }) => {
     expect(s.status, s.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'k.out.jsonl'), 'utf8')).commit).toMatchObject({ auditSeq: seq, replayed: true });
     expect(used(run, 'lpp:2025:ultimate_parent:retry-c')).toBe('7916000');
+  });
+
+  it.skipIf(skip)('a key recorded before output detail left the request (explain in it) still replays a lean retry', async () => {
+    const b = backend(name);
+    made.push(b);
+    const store = await b.open();
+    try {
+      const tx = parseTransaction(shipment('L1', 'legacy-c'));
+      const first = await commitTransaction(store, tx, { explain: true }, { actor: 't', idempotencyKey: 'legacy-1' });
+      // The row as an older aidr wrote it: the options with explain and sensitivity, hashed so.
+      const row = await store.db.selectFrom('ledger_idempotency').select('request').where('key', '=', 'legacy-1').executeTakeFirstOrThrow();
+      const old = JSON.parse(row.request!) as { options: Record<string, unknown> };
+      old.options = { ...old.options, explain: true, sensitivity: true, regime: 'codified' };
+      await store.db.updateTable('ledger_idempotency').set({ request: JSON.stringify(old), request_hash: requestHash(old) }).where('key', '=', 'legacy-1').execute();
+      const retry = await commitTransaction(store, tx, { explain: false }, { actor: 't', idempotencyKey: 'legacy-1' });
+      expect(retry).toMatchObject({ replayed: true, seq: first.seq });
+      await expect(commitTransaction(store, tx, { regime: 'enforced' }, { actor: 't', idempotencyKey: 'legacy-1' })).rejects.toThrow(/options differs/);
+    } finally {
+      await store.close();
+    }
   });
 });
