@@ -36,6 +36,7 @@ import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } fro
 import { big, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, LedgerError } from './errors.js';
 import { ensureAccount } from './balances.js';
+import { expireReservations } from './reserve.js';
 import { changeBalance, recordMovement, type Move } from './move.js';
 import { checkSameRequest, requestHash, type RequestParams } from './once.js';
 import { checkActor, checkKey, storable } from './request.js';
@@ -116,6 +117,12 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
 
   // 1. View and determination, outside the transaction.
   let built = await buildLedgerView(store, tx, asOf, reading, undefined, readings);
+  // A reservation past its expiry still counts in the account's `reserved` (and so in the cap check
+  // of the draw) until something expires it: expire it now, then read again.
+  if (built.stale.length > 0) {
+    for (const accountId of built.stale) await expireReservations(store, { accountId });
+    built = await buildLedgerView(store, tx, asOf, reading, undefined, readings);
+  }
   let d = determine(tx, { ...options, ledger: built.view });
   if (d.allocation && d.allocation.country !== built.milli.country?.code) {
     built = await buildLedgerView(store, tx, asOf, reading, d.allocation.country, readings);

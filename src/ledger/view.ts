@@ -92,13 +92,45 @@ export function lppParentMissing(tx: Transaction, keys: LedgerKeys, reading: Lpp
 type Db = Store | Kysely<Database>;
 const dbOf = (s: Db): Kysely<Database> => ('db' in s ? s.db : s);
 
-/** used + reserved per account id, in milli-TPP (0 for an account that does not exist yet). */
-export async function balances(store: Db, ids: string[]): Promise<Map<string, bigint>> {
-  const out = new Map(ids.map((id) => [id, 0n]));
+/** Used and reserved milli-TPP per account id, with the accounts holding reservations past their expiry. */
+export interface Balances extends Map<string, bigint> {
+  /** Accounts whose `reserved` still counts a reservation that has expired (nothing expired it yet). */
+  stale?: string[];
+}
+
+/**
+ * used + reserved per account id, in milli-TPP (0 for an account that does not exist yet). An
+ * expired reservation holds nothing (docs/ledger.md) even before `expireReservations` has run, so
+ * only reservations still live at `now` count; a read never writes (a commit expires them itself).
+ */
+export async function balances(store: Db, ids: string[], now: Date = new Date()): Promise<Balances> {
+  const out: Balances = new Map(ids.map((id) => [id, 0n]));
   if (ids.length === 0) return out;
-  const rows = await dbOf(store).selectFrom('ledger_accounts').select(['id', 'used', 'reserved']).where('id', 'in', ids).execute();
-  for (const r of rows) out.set(r.id, big(r.used) + big(r.reserved));
+  const db = dbOf(store);
+  const rows = await db.selectFrom('ledger_accounts').select(['id', 'used', 'reserved']).where('id', 'in', ids).execute();
+  const held: string[] = [];
+  for (const r of rows) {
+    out.set(r.id, big(r.used) + big(r.reserved));
+    if (big(r.reserved) > 0n) held.push(r.id);
+  }
+  if (held.length === 0) return out;
+  const live = await liveReserved(db, held, now);
+  for (const r of rows) {
+    if (big(r.reserved) === 0n) continue;
+    const l = live.get(r.id) ?? 0n;
+    out.set(r.id, big(r.used) + l);
+    if (l < big(r.reserved)) (out.stale ??= []).push(r.id);
+  }
   return out;
+}
+
+/** Milli-TPP held by reservations not yet expired at `now`, per account. */
+async function liveReserved(db: Kysely<Database>, ids: string[], now: Date): Promise<Map<string, bigint>> {
+  const rows = await db.selectFrom('ledger_reservations')
+    .select((eb) => ['account_id', eb.fn.sum<DbInt>('amount').as('held')])
+    .where('account_id', 'in', ids).where('state', '=', 'reserved').where('expires_at', '>', now.toISOString())
+    .groupBy('account_id').execute();
+  return new Map(rows.map((r) => [r.account_id, big(r.held)]));
 }
 
 /**
@@ -114,7 +146,8 @@ export async function countryLicensed(store: Db, country: string, asOf: string):
   const account = await db.selectFrom('ledger_accounts').select(['used', 'reserved']).where('id', '=', id).executeTakeFirst();
   const published = await latestPublished(db, country, asOf);
   if (!account && !published) return undefined;
-  const own = account ? big(account.used) + big(account.reserved) : 0n;
+  const held = account && big(account.reserved) > 0n ? (await liveReserved(db, [id], new Date())).get(id) ?? 0n : 0n;
+  const own = account ? big(account.used) + held : 0n;
   if (!published) return own;
   const after = await db.selectFrom('ledger_movements')
     .select((eb) => [eb.fn.sum<DbInt>('used_delta').as('u'), eb.fn.sum<DbInt>('reserved_delta').as('r')])
@@ -126,6 +159,8 @@ export async function countryLicensed(store: Db, country: string, asOf: string):
 export interface BuiltView {
   view: LedgerView;
   keys: LedgerKeys;
+  /** Accounts holding an expired reservation nothing has expired yet (a commit expires them first). */
+  stale: string[];
   /** The milli-TPP figures behind the view, to detect a stale view when committing. */
   milli: { lpp?: Record<LppReading, bigint>; aia?: bigint; country?: { code: string; licensed: bigint | undefined } };
 }
@@ -155,5 +190,5 @@ export async function buildLedgerView(store: Db, tx: Transaction, asOf: string, 
     milli.country = { code: country, licensed };
     if (licensed !== undefined) view.countryLicensedTpp = tpp(licensed);
   }
-  return { view, keys, milli };
+  return { view, keys, milli, stale: b.stale ?? [] };
 }
