@@ -261,7 +261,8 @@ export function chooseException(d: Determination, wanted: ExceptionCode | undefi
       const cap = e?.conditions.find((k) => k.id === 'annual-cap' && k.status === 'not_met');
       // The cap is what blocks it: say so in the words the caller looks for, with the room left.
       if (cap) {
-        const why = `License Exception ${wanted} is not eligible: ${cap.detail} (${cap.citation})`;
+        // A lean determination carries no condition details: say what the condition is.
+        const why = `License Exception ${wanted} is not eligible: ${cap.detail ?? 'the shipment would exceed its annual cap'} (${cap.citation})`;
         throw capRefusal?.(why) ?? new LedgerError('cap_exceeded', `cap exceeded: ${why}`);
       }
       throw new LedgerError('not_eligible', `License Exception ${wanted} is ${e?.status.replace('_', ' ') ?? 'not available'}: ${why || d.outcome}`);
