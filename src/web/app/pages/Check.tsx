@@ -67,6 +67,9 @@ export function CheckPage() {
   const [busy, setBusy] = useState(false);
   const [commit, setCommit] = useState<{ auditId: string; seq: number; exception: string | null; movements: { account: string; amountTpp: string; leftTpp: string | null }[]; notices: string[] } | undefined>();
   const [announce, setAnnounce] = useState('');
+  // Counts the answers shown: the answer element carries it (data-answer-seq), so a test or a
+  // benchmark knows when the answer to *its* request is on screen, whatever that answer says.
+  const [seq, setSeq] = useState(0);
   const result = useRef<HTMLElement>(null);
 
   async function evaluate(t: Transaction = tx, r: Record<string, string> = readings, focus = true, g: Regime = regime) {
@@ -86,6 +89,7 @@ export function CheckPage() {
       setAnnounce(d ? (diff.size ? `Re-evaluated: ${[...diff].join(', ')} changed.` : 'Re-evaluated: nothing changed.') : 'Evaluated.');
       setD(det);
       setW(what);
+      setSeq((n) => n + 1);
       if (focus) requestAnimationFrame(() => result.current?.focus());
     } catch (e) {
       setError(e);
@@ -121,6 +125,7 @@ export function CheckPage() {
       const r = await post<{ determination: Determination; commit: NonNullable<typeof commit> }>('/v1/determinations', { transaction: tx, options: { ...(Object.keys(readings).length ? { interpretations: readings } : {}), ...(regime !== 'codified' ? { regime } : {}) }, commit: true, idempotencyKey: newKey() });
       setCommit(r.commit);
       setD(r.determination);
+      setSeq((n) => n + 1);
       setAnnounce(`Committed: audit record ${r.commit.seq}.`);
     } catch (e) {
       setError(e);
@@ -147,7 +152,7 @@ export function CheckPage() {
       </div>
       <p class="sr-only" role="status" aria-live="polite">{announce}</p>
       {d ? (
-        <article class="result record" tabIndex={-1} ref={result} aria-labelledby="headline-title">
+        <article class="result record" tabIndex={-1} ref={result} aria-labelledby="headline-title" aria-busy={busy} data-answer-seq={seq}>
           <header class="print-only"><h1>Export determination record</h1><TxSummary tx={tx} /></header>
           <Headline d={d} changed={changed} />
           {commit ? (
