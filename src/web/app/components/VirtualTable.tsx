@@ -31,16 +31,18 @@ export function VirtualTable<T>({ rows, columns, onOpen, sort, onSort, label, he
       setStart(Math.max(0, firstVisible - PAD));
     }
   };
+  // A short list is as tall as its rows (and the header), not a mostly empty box.
+  const boxHeight = Math.min(height, (rows.length + 1) * ROW_HEIGHT + 24);
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    setViewport(el.clientHeight || height);
-  }, [height]);
+    setViewport(el.clientHeight || boxHeight);
+  }, [boxHeight]);
   const first = Math.min(start, Math.max(0, rows.length - inView - 2 * PAD));
   const last = Math.min(rows.length, first + inView + 2 * PAD);
   const visible = rows.slice(first, last);
   return (
-    <div class="vtable" ref={box} style={{ height: `${height}px` }} tabIndex={0} role="region" aria-label={`${label}: ${rows.length} rows, scroll to see more`}
+    <div class="vtable" ref={box} style={{ height: `${boxHeight}px` }} tabIndex={0} role="region" aria-label={`${label}: ${rows.length} rows, scroll to see more`}
       onScroll={onScroll}>
       <table aria-rowcount={rows.length + 1}>
         <caption class="sr-only">{label}</caption>

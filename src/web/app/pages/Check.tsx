@@ -13,26 +13,32 @@ import { Interpretations } from '../components/Interpretations.js';
 import { TransactionForm } from '../components/TransactionForm.js';
 import { WhatIfList } from '../components/WhatIfList.js';
 import { TxSummary } from '../components/TxSummary.js';
+import { today } from '../format.js';
 import { setPath } from '../paths.js';
 import { can, useApp } from '../state.js';
 
+// The examples ship today (the browser's date); the Date field changes it.
 export const EXAMPLES: { label: string; tx: Transaction }[] = [
   {
     label: '10,000 H100 for a Brazilian data center',
-    tx: { id: 'PO-BR-1', date: '2025-06-02', activity: 'export', to: 'BR', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 10000,
+    tx: { id: 'PO-BR-1', date: today(), activity: 'export', to: 'BR', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 10000,
       consignee: { name: 'Exemplo Datacenter Ltda', id: 'exemplo-br', country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' }, endUses: ['datacenter'] },
   },
   {
     label: '10,000 H100 for a German data center of a U.S. company',
-    tx: { id: 'PO-4711', date: '2025-06-02', activity: 'export', to: 'DE', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 10000,
+    tx: { id: 'PO-4711', date: today(), activity: 'export', to: 'DE', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 10000,
       consignee: { name: 'Example Rechenzentrum GmbH', id: 'example-de', country: 'DE', headquarters: 'US', ultimateParentHeadquarters: 'US', sector: 'private' }, endUses: ['datacenter'] },
   },
   {
     label: 'an accelerator from its datasheet (datacenter use not stated)',
-    tx: { id: 'PO-DS-7', date: '2025-06-02', activity: 'export', to: 'BR', item: { type: 'ic', tops: 250, bitLength: 16, dieAreaMm2: 600 }, quantity: 500,
+    tx: { id: 'PO-DS-7', date: today(), activity: 'export', to: 'BR', item: { type: 'ic', tops: 250, bitLength: 16, dieAreaMm2: 600 }, quantity: 500,
       consignee: { name: 'Exemplo Datacenter Ltda', id: 'exemplo-br', country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' } },
   },
 ];
+
+/** A changed part of the answer as words a screen-reader user hears ("exceptions.LPP" → "LPP"). */
+const changeWords = (key: string): string =>
+  key.startsWith('exceptions.') ? key.slice('exceptions.'.length) : ({ outcome: 'the outcome', licenseRequired: 'license required', reviewPolicy: 'the review policy', ruleset: 'the legal status', warnings: 'the warnings', missingFacts: 'the missing facts' } as Record<string, string>)[key] ?? key;
 
 const newKey = () => `wb-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -86,7 +92,7 @@ export function CheckPage() {
       ]);
       const diff = changesBetween(d, det);
       setChanged(diff);
-      setAnnounce(d ? (diff.size ? `Re-evaluated: ${[...diff].join(', ')} changed.` : 'Re-evaluated: nothing changed.') : 'Evaluated.');
+      setAnnounce(d ? (diff.size ? `Re-evaluated: ${[...diff].map(changeWords).join(', ')} changed.` : 'Re-evaluated: nothing changed.') : 'Evaluated.');
       setD(det);
       setW(what);
       setSeq((n) => n + 1);
