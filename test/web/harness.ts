@@ -111,11 +111,11 @@ export async function expectNoHorizontalOverflow(page: Page, what: string): Prom
   expect(scroll, `${what}: page width ${scroll} at a ${client} px viewport`).toBeLessThanOrEqual(client + 1);
 }
 
-/** Presses Tab until the element is focused (at most `max` times): is it reachable by keyboard? */
-export async function tabTo(page: Page, target: Locator, max = 80): Promise<void> {
+/** Presses Tab (or Shift+Tab) until the element is focused (at most `max` times): is it reachable by keyboard? */
+export async function tabTo(page: Page, target: Locator, { max = 80, back = false } = {}): Promise<void> {
   for (let i = 0; i < max; i++) {
     if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
   }
   expect.fail(`${target} not reached by ${max} presses of Tab`);
 }
