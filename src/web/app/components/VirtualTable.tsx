@@ -14,7 +14,8 @@ const ROW_HEIGHT = 32;
  */
 const PAD = 40;
 
-export interface Column<T> { key: string; label: string; render: (row: T) => ComponentChildren; sortable?: boolean; width?: string }
+/** `narrow: false` leaves the column out on a phone-sized screen (the row's panel still shows it). */
+export interface Column<T> { key: string; label: string; render: (row: T) => ComponentChildren; sortable?: boolean; width?: string; narrow?: boolean }
 
 export function VirtualTable<T>({ rows, columns, onOpen, sort, onSort, label, height = 480 }: {
   rows: T[]; columns: Column<T>[]; onOpen: (row: T) => void; sort?: { key: string; dir: 1 | -1 }; onSort?: (key: string) => void; label: string; height?: number;
@@ -46,7 +47,7 @@ export function VirtualTable<T>({ rows, columns, onOpen, sort, onSort, label, he
       onScroll={onScroll}>
       <table aria-rowcount={rows.length + 1}>
         <caption class="sr-only">{label}</caption>
-        <colgroup>{columns.map((c) => <col key={c.key} style={c.width ? { width: c.width } : undefined} />)}</colgroup>
+        <colgroup>{columns.map((c) => <col key={c.key} class={c.narrow === false ? 'wide-only' : undefined} style={c.width ? { width: c.width } : undefined} />)}</colgroup>
         <thead>
           <tr aria-rowindex={1}>
             {columns.map((c) => (
