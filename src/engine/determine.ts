@@ -49,11 +49,11 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   const otherCtx = () => new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
   const theirs = !diverge || otherRegimeAgrees(core.ctx, otherCtx)
     ? sameAnswer(mine, otherId, complianceRequired(otherId, asOf))
-    : regimeAnswer(evaluateCore(tx, otherCtx(), { f: core.f, cls: core.cls }));
+    : regimeAnswer(evaluateCore(tx, otherCtx(), { f: core.f, cls: core.cls, aggregate: core.aggregate }));
   const answers = chosen === 'codified' ? [mine, theirs] : [theirs, mine];
   out.regime = chosen;
   out.regimes = answers;
-  out.regimesDiffer = regimeKey(answers[0]!) !== regimeKey(answers[1]!);
+  out.regimesDiffer = !sameDecision(answers[0]!, answers[1]!);
   return out;
 }
 
@@ -163,8 +163,15 @@ function regimeCitations(c: Core): string[] {
   return out;
 }
 
-function regimeKey(a: RegimeAnswer): string {
-  return `${a.eccn}|${a.subjectToEar}|${a.licenseRequired}|${a.outcome}|${a.reviewPolicy}|${a.eligibleExceptions.join(',')}`;
+/** Whether two regimes decide alike: the same ECCN, jurisdiction, license answer, outcome, review policy and exceptions. */
+function sameDecision(a: RegimeAnswer, b: RegimeAnswer): boolean {
+  if (a.eccn !== b.eccn || a.subjectToEar !== b.subjectToEar || a.licenseRequired !== b.licenseRequired || a.outcome !== b.outcome || a.reviewPolicy !== b.reviewPolicy) return false;
+  const x = a.eligibleExceptions;
+  const y = b.eligibleExceptions;
+  if (x === y) return true;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 // ---- rendering ---------------------------------------------------------------------------------

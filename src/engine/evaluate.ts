@@ -80,7 +80,7 @@ export interface Core {
  * branches (under a classification-only interpretation, a branch for the same ECCN, classified
  * from the same figures, is the same: only the classification is redone).
  */
-export interface Reuse { f: TxFacts; cls?: ItemClass; branches?: { cls: ItemClass; list: readonly Branch[] } }
+export interface Reuse { f: TxFacts; cls?: ItemClass; aggregate?: Decimal; branches?: { cls: ItemClass; list: readonly Branch[] } }
 
 /** A branch of an earlier evaluation that a new classification can take over unchanged. */
 function reusable(reuse: Reuse | undefined, eccn: string | null, cls: ItemClass): Branch | undefined {
@@ -103,7 +103,8 @@ export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: Reuse): Core {
     : inForce;
   ctx.component = 'classification';
   const cls = reuse?.cls ?? classifyItem(f.item, ctx);
-  const aggregate = cls.tppPerUnit?.times(f.quantity);
+  // The same facts and classification give the same aggregate: an earlier evaluation's is reused.
+  const aggregate = reuse?.cls !== undefined && reuse.aggregate !== undefined ? reuse.aggregate : cls.tppPerUnit?.times(f.quantity);
   const modeled = ctx.asOf >= FIRST_VINTAGE;
   const branches = cls.candidates.map((eccn) => reusable(reuse, eccn, cls) ?? evaluateBranch(f, cls, eccn, aggregate, inForce, modeled, ctx));
   return merge(f, ctx, cls, aggregate, branches, { inForce, modeled, complianceRequired, enforced });

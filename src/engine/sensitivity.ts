@@ -78,19 +78,31 @@ function alternative(tx: Transaction, core: Core, id: string, reading: string, r
   // A reading of the country facts (INT-53, INT-55) re-reads the transaction; one of the
   // classification redoes the classification only; any other reuses both.
   const stage = interpretation(id).stage;
-  const reuse = stage === 'facts' ? undefined : stage === 'classification' ? { f: core.f, branches: { cls: core.cls, list: core.branches } } : { f: core.f, cls: core.cls };
+  const reuse = stage === 'facts' ? undefined : stage === 'classification' ? { f: core.f, branches: { cls: core.cls, list: core.branches } } : { f: core.f, cls: core.cls, aggregate: core.aggregate };
   return answerOf(evaluateCore(tx, ctx, reuse));
+}
+
+/**
+ * A lean entry depends only on the interpretation and the reading: built once per pair and shared
+ * (outputs are read-only).
+ */
+const plainUses = new Map<string, Map<string, InterpretationUse>>();
+function plainUse(id: string, reading: string): InterpretationUse {
+  let byReading = plainUses.get(id);
+  if (!byReading) plainUses.set(id, (byReading = new Map()));
+  let use = byReading.get(reading);
+  if (!use) byReading.set(reading, (use = { id, question: interpretation(id).question, reading, label: readingLabel(id, reading) }));
+  return use;
 }
 
 export function interpretationUses(tx: Transaction, core: Core, readings: ReadonlyMap<string, string>, opts: EvalOptions): InterpretationUse[] {
   const compute = opts.sensitivity ?? opts.explain !== false;
-  const ids = [...core.ctx.touched.keys()].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+  const touched = core.ctx.touched;
+  if (touched.size === 0) return [];
+  const ids = touched.size === 1 ? [...touched.keys()] : [...touched.keys()].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
   if (!compute) {
     // Lean: the interpretations relied on, without re-evaluating any alternative reading.
-    return ids.map((id) => {
-      const reading = core.ctx.touched.get(id)!;
-      return { id, question: interpretation(id).question, reading, label: readingLabel(id, reading) };
-    });
+    return ids.map((id) => plainUse(id, touched.get(id)!));
   }
   const base = answerOf(core);
   return ids.map((id) => {
@@ -109,7 +121,7 @@ export function interpretationUses(tx: Transaction, core: Core, readings: Readon
       alternatives.push({ reading: alt, outcome: answer.outcome as Core['outcome'], changes: d.changes });
     }
     // A 'view' interpretation is applied by whoever counted the ledger figures: not re-evaluable here.
-    if (!compute || def.stage === 'view') return { id, question: def.question, reading, label: readingLabel(id, reading) };
+    if (!compute || def.stage === 'view') return plainUse(id, reading);
     return {
       id,
       question: def.question,
