@@ -116,7 +116,7 @@ export class Ctx {
 
   /** The readings as a cache key ('d' for the defaults). */
   get readingsKey(): string {
-    return (this.readingsKeyCache ??= this.readings.size === 0 ? 'd' : JSON.stringify([...this.readings].sort()));
+    return (this.readingsKeyCache ??= readingsKeyOf(this.readings));
   }
   private readingsKeyCache?: string;
 
@@ -171,6 +171,16 @@ export class Ctx {
     const list = (this.warningList ??= []);
     if (!list.includes(text)) list.push(text);
   }
+}
+
+/**
+ * The readings as a cache key: 'd' for the defaults; a single reading (each alternative the
+ * sensitivity analysis evaluates) without sorting or JSON.
+ */
+function readingsKeyOf(readings: ReadonlyMap<string, string>): string {
+  if (readings.size === 0) return 'd';
+  if (readings.size === 1) for (const [id, reading] of readings) return `${id}=${reading}`;
+  return JSON.stringify([...readings].sort());
 }
 
 /** Validate interpretation overrides: unknown ids or readings are errors naming the field. */

@@ -82,6 +82,29 @@ function alternative(tx: Transaction, core: Core, id: string, reading: string, r
   return answerOf(evaluateCore(tx, ctx, reuse));
 }
 
+/** An interpretation's number (INT-9 → 9), to list INT-9 before INT-10. */
+const NUMBERS = new Map<string, number>();
+function numberOf(id: string): number {
+  let n = NUMBERS.get(id);
+  if (n === undefined) NUMBERS.set(id, (n = Number(id.slice(4))));
+  return n;
+}
+
+/** The ids in numeric order, sorted in place: an insertion sort, as the lists are a few ids long (and Array.prototype.sort allocates). */
+function inNumericOrder(ids: string[]): string[] {
+  for (let i = 1; i < ids.length; i++) {
+    const id = ids[i]!;
+    const n = numberOf(id);
+    let j = i - 1;
+    while (j >= 0 && numberOf(ids[j]!) > n) {
+      ids[j + 1] = ids[j]!;
+      j--;
+    }
+    ids[j + 1] = id;
+  }
+  return ids;
+}
+
 /**
  * A lean entry depends only on the interpretation and the reading: built once per pair and shared
  * (outputs are read-only).
@@ -99,7 +122,7 @@ export function interpretationUses(tx: Transaction, core: Core, readings: Readon
   const compute = opts.sensitivity ?? opts.explain !== false;
   const touched = core.ctx.touched;
   if (touched.size === 0) return [];
-  const ids = touched.size === 1 ? [...touched.keys()] : [...touched.keys()].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+  const ids = inNumericOrder([...touched.keys()]);
   if (!compute) {
     // Lean: the interpretations relied on, without re-evaluating any alternative reading.
     return ids.map((id) => plainUse(id, touched.get(id)!));
