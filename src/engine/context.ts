@@ -47,7 +47,7 @@ export interface EvalOptions {
 export const MANY_PLACES = '*';
 
 /** Shared empty collections: a lean evaluation never adds steps, and most add no warning or overlay. */
-const NO_STEPS: Step[] = Object.freeze([]) as unknown as Step[];
+export const NO_STEPS: Step[] = Object.freeze([]) as unknown as Step[];
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
 const NO_OVERLAYS: ReadonlySet<string> = new Set();
 
