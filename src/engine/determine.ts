@@ -23,7 +23,7 @@ import { mergeMissing, yesNo } from './logic.js';
 import { rulesetVersion } from './version.js';
 import { COMPLIANCE_DEFERRALS, COVERAGE, overlay, provisionText, REGIMES_DIVERGE_FROM, vintageOn } from '../data/regimes.js';
 import { FIRST_VINTAGE } from './evaluate.js';
-import { otherRegimeAgrees } from '../law/provision.js';
+import { choicesFor, otherRegimeAgrees } from '../law/provision.js';
 
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -122,14 +122,16 @@ function textsStep(c: Core): Step {
 
 function textsOf(c: Core): Texts {
   if (!c.modeled) return NO_TEXTS;
-  const choices = c.ctx.choices;
+  // An evaluation that consulted no provision (a training service) has no choices yet: it is keyed
+  // by those of its date, regime and readings all the same.
+  const choices = c.ctx.choices ?? choicesFor(c.ctx);
   const key = c.ctx.textsMask;
-  let byKey = choices ? textsCache.get(choices) : undefined;
-  if (choices && !byKey) textsCache.set(choices, (byKey = new Map()));
-  let t = byKey?.get(key);
+  let byKey = textsCache.get(choices);
+  if (!byKey) textsCache.set(choices, (byKey = new Map()));
+  let t = byKey.get(key);
   if (!t) {
     t = { basis: regimeBasis(c), versions: [...c.ctx.versions].map(([provision, v]) => ({ provision, from: v.from, source: v.source, codified: v.codified !== false })) };
-    byKey?.set(key, t);
+    byKey.set(key, t);
   }
   return t;
 }
