@@ -49,23 +49,38 @@ function differences(a: Answer, b: Answer): { changes: string[]; obligations: bo
     const other = b.exceptions.find((x) => x.code === e.code);
     if (other === e) continue;
     if (!other || other.status !== e.status) changes.push(`exceptions.${e.code}`);
-    if (!other || obligationKeys(e) !== obligationKeys(other)) obligations = true;
+    if (!other || !sameObligations(e, other)) obligations = true;
   }
   return { changes, obligations };
 }
 
-function obligationKeys(e: ExceptionEval): string {
-  return e.obligations.map((o) => `${o.citation}|${o.subject ?? ''}`).join('\n');
+/** The same obligations, as far as the sensitivity analysis tells them apart: citation and subject, in order. */
+function sameObligations(a: ExceptionEval, b: ExceptionEval): boolean {
+  const x = a.obligations;
+  const y = b.obligations;
+  if (x === y) return true;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i]!.citation !== y[i]!.citation || (x[i]!.subject ?? '') !== (y[i]!.subject ?? '')) return false;
+  return true;
+}
+
+/** The default readings but one, per interpretation and reading: built once, shared by every alternative evaluated (read-only). */
+const oneChanged = new Map<string, Map<string, ReadonlyMap<string, string>>>();
+function withReading(readings: ReadonlyMap<string, string>, id: string, reading: string): ReadonlyMap<string, string> {
+  if (readings.size > 0) return new Map(readings).set(id, reading);
+  let byReading = oneChanged.get(id);
+  if (!byReading) oneChanged.set(id, (byReading = new Map()));
+  let altered = byReading.get(reading);
+  if (!altered) byReading.set(reading, (altered = new Map([[id, reading]])));
+  return altered;
 }
 
 /** The answer under another reading of one interpretation. */
-function alternative(tx: Transaction, core: Core, id: string, reading: string, readings: ReadonlyMap<string, string>, opts: EvalOptions): Answer {
-  const altReadings = new Map(readings).set(id, reading);
-  const ctx = new Ctx(core.ctx.asOf, altReadings, opts.ledger ?? {}, false, core.ctx.regime);
+function alternative(tx: Transaction, core: Core, base: Answer, id: string, reading: string, readings: ReadonlyMap<string, string>, opts: EvalOptions): Answer {
+  const ctx = new Ctx(core.ctx.asOf, withReading(readings, id, reading), opts.ledger ?? {}, false, core.ctx.regime);
   const where = core.ctx.touchedIn.get(id);
   const only = where === MANY_PLACES ? undefined : where;
   const branch = core.branches.length === 1 ? core.branches[0]! : undefined;
-  const base = answerOf(core);
   if (branch && only?.startsWith('exception:')) {
     const i = core.exceptions.findIndex((e) => `exception:${e.code}` === only);
     const x = { f: core.f, eccn: branch.eccn, cls: core.cls, aggregate: core.aggregate, ctx, via744: branch.only744 };
@@ -137,7 +152,7 @@ export function interpretationUses(tx: Transaction, core: Core, readings: Readon
     for (const alt of readingIds(id)) {
       if (alt === reading || !compute || def.stage === 'view') continue;
       // A 'status' interpretation only changes the reported legal status, never a decision.
-      const answer = def.stage === 'status' ? base : alternative(tx, core, id, alt, readings, opts);
+      const answer = def.stage === 'status' ? base : alternative(tx, core, base, id, alt, readings, opts);
       const d = differences(base, answer);
       d.changes.forEach((k) => changed.add(k));
       obligationsChanged ||= d.obligations;
