@@ -188,7 +188,7 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
     inForce: c.inForce,
     complianceRequired: c.complianceRequired,
     enforced: c.enforced,
-    status: notEnforced ? `${statusOn(asOf)} Reported as not enforced (INT-10: enforcement_announced).` : statusOn(asOf),
+    status: notEnforced ? statusNotEnforced(asOf) : statusOn(asOf),
     version: rulesetVersion(),
   };
 
@@ -251,6 +251,17 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
   if (explain) out.explanation = explanation(c);
   if (out.id === undefined) delete out.id;
   return out;
+}
+
+/** The ruleset's status on a date, reported as not enforced: one string per date. */
+const notEnforcedStatus = new Map<string, string>();
+function statusNotEnforced(asOf: string): string {
+  let text = notEnforcedStatus.get(asOf);
+  if (text === undefined) {
+    if (notEnforcedStatus.size > 5_000) notEnforcedStatus.clear();
+    notEnforcedStatus.set(asOf, (text = `${statusOn(asOf)} Reported as not enforced (INT-10: enforcement_announced).`));
+  }
+  return text;
 }
 
 const STATUS_AS_WRITTEN = `Legal status: on ${DATES.nonEnforcement} BIS announced it would rescind this rule and not enforce it, but no rescission has been published in the Federal Register; aidr evaluates the rule as written (INT-10).`;

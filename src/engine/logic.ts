@@ -74,6 +74,8 @@ export function metStatus(x: Tri): 'met' | 'not_met' | 'unknown' {
 
 /** Merge missing facts by path, keeping the first reason given for each. */
 export function mergeMissing(lists: readonly (readonly Missing[])[]): Missing[] {
+  // Most answers miss nothing: no map to build.
+  if (lists.every((list) => list.length === 0)) return [];
   const byPath = new Map<string, Missing>();
   for (const list of lists) for (const m of list) if (!byPath.has(m.path)) byPath.set(m.path, m);
   return [...byPath.values()];
