@@ -72,12 +72,18 @@ function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
     licenseRequired: license,
     outcome: c.outcome,
     reviewPolicy: c.license === false ? null : c.policy,
-    eligibleExceptions: c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code),
+    eligibleExceptions: eligibleCodes(c.exceptions),
     citations: regimeCitations(c),
     vintage: vintageOn(asOf)?.id ?? null,
     complianceRequired: complianceRequired(c.ctx.regime, asOf),
     versions: texts.versions,
   };
+}
+
+function eligibleCodes(exceptions: readonly { code: ExceptionResult['code']; status: string }[]): ExceptionResult['code'][] {
+  const out: ExceptionResult['code'][] = [];
+  for (const e of exceptions) if (e.status === 'eligible') out.push(e.code);
+  return out;
 }
 
 /** The other regime's answer when it decides alike: a plain literal (a spread would leave a slow dictionary-mode object). */

@@ -249,7 +249,7 @@ function mergeOne(
   const missing: Missing[][] = [];
   if (b.subject.value === undefined) missing.push(b.subject.missing);
   if (b.license === undefined) missing.push(b.licenseMissing);
-  for (const e of b.exceptions) if (e.status === 'unknown') for (const c of e.conditions) missing.push(c.missing);
+  for (const e of b.exceptions) if (e.status === 'unknown') for (const c of e.conditions) if (c.missing.length > 0) missing.push(c.missing);
   const needs = b.license !== false;
   if (needs && b.policy.policy === null) missing.push(b.policy.missing);
   const redFlags = b.redFlag?.flag ? [b.redFlag] : [];
