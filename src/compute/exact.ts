@@ -68,10 +68,15 @@ const productDigits = (x: Decimal, y: Decimal): number => {
   if (dx && dy && (dx.length + dy.length) * WORD_DIGITS <= Decimal.precision) return (dx.length + dy.length) * WORD_DIGITS;
   return x.sd() + y.sd();
 };
+/** The significant digits of a finite value (an upper bound from its words when that is within the precision). */
+const digitsOf = (v: Decimal, words: number[]): number => (words.length * WORD_DIGITS <= Decimal.precision ? words.length * WORD_DIGITS : v.sd());
 const sumDigits = (x: Decimal, y: Decimal): number => {
   const dx = (x as unknown as Words).d;
   const dy = (y as unknown as Words).d;
-  if (!dx || !dy || dx[0] === 0 || dy[0] === 0) return 0; // not finite, or zero
+  if (!dx || !dy) return 0; // not finite: decimal.js's own rules
+  // Adding zero gives the other operand, all of its digits (a figure read in may have more than 60).
+  if (dx[0] === 0) return digitsOf(y, dy);
+  if (dy[0] === 0) return digitsOf(x, dx);
   const top = Math.max(x.e, y.e) + 1;
   const loose = top - Math.min(x.e - dx.length * WORD_DIGITS + 1, y.e - dy.length * WORD_DIGITS + 1) + 1;
   if (loose <= Decimal.precision) return loose;
