@@ -50,6 +50,7 @@ export const MANY_PLACES = '*';
 export const NO_STEPS: Step[] = Object.freeze([]) as unknown as Step[];
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
 const NO_OVERLAYS: ReadonlySet<string> = new Set();
+const NO_PLACES: ReadonlyMap<string, string> = new Map();
 
 export class Ctx {
   /** Explanation steps (full output only; a lean evaluation shares one frozen empty list). */
@@ -58,9 +59,13 @@ export class Ctx {
   readonly touched = new Map<string, string>();
   /**
    * Where each interpretation was consulted ('classification', 'license', 'exception:LPP',
-   * 'policy', …), or MANY_PLACES when in more than one.
+   * 'policy', …), or MANY_PLACES when in more than one. Kept only by an evaluation whose
+   * sensitivity is analysed (`tracksWhere`): nothing else reads it.
    */
-  readonly touchedIn = new Map<string, string>();
+  get touchedIn(): ReadonlyMap<string, string> {
+    return this.whereMap ?? NO_PLACES;
+  }
+  private whereMap?: Map<string, string>;
   /** The part of the evaluation now running (set by the pipeline). */
   component = 'facts';
   /**
@@ -82,6 +87,8 @@ export class Ctx {
     readonly explainOn: boolean,
     /** The regime this evaluation answers under; law modules pick their text version by it. */
     readonly regime: RegimeId = 'codified',
+    /** Record where each interpretation is consulted (touchedIn), for the sensitivity analysis. */
+    readonly tracksWhere = true,
   ) {
     this.steps = explainOn ? [] : NO_STEPS;
   }
@@ -155,9 +162,11 @@ export class Ctx {
   mark(id: string, reading: string): void {
     if (this.displayOnly) return;
     if (!this.touched.has(id)) this.touched.set(id, reading);
-    const where = this.touchedIn.get(id);
-    if (where === undefined) this.touchedIn.set(id, this.component);
-    else if (where !== this.component) this.touchedIn.set(id, MANY_PLACES);
+    if (!this.tracksWhere) return;
+    const places = (this.whereMap ??= new Map());
+    const where = places.get(id);
+    if (where === undefined) places.set(id, this.component);
+    else if (where !== this.component) places.set(id, MANY_PLACES);
   }
 
   /** Add an explanation step; `detail` may be a function so that lean evaluations never build it. */

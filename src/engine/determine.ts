@@ -15,7 +15,7 @@ import { intervalOps } from '../law/part774/eccn-4e091.js';
 import { licenseApplicationStep } from '../law/part748/license-application.js';
 import { displayPd } from '../law/part774/eccn-3a090.js';
 import { advancedClass, listCitation, notEvaluatedExceptions } from '../law/eccn-lists.js';
-import { Ctx, readingsFrom, type EvalOptions } from './context.js';
+import { Ctx, readingsFrom, type EvalOptions, type LedgerView } from './context.js';
 import { evaluateCore, type Core } from './evaluate.js';
 import { interpretationUses } from './sensitivity.js';
 import { detailText } from '../law/part740/exception.js';
@@ -24,6 +24,9 @@ import { rulesetVersion } from './version.js';
 import { COMPLIANCE_DEFERRALS, COVERAGE, overlay, provisionText, REGIMES_DIVERGE_FROM, vintageOn } from '../data/regimes.js';
 import { FIRST_VINTAGE } from './evaluate.js';
 import { choicesFor, otherRegimeAgrees } from '../law/provision.js';
+
+/** No ledger figures given (read-only, shared). */
+const NO_LEDGER: LedgerView = Object.freeze({});
 
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -34,7 +37,9 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   const readings = readingsFrom(opts.interpretations);
   const explain = opts.explain !== false;
   const chosen = opts.regime ?? 'codified';
-  const ctx = new Ctx(asOf, readings, opts.ledger ?? {}, explain, chosen);
+  const ledger = opts.ledger ?? NO_LEDGER;
+  // Only the chosen regime's sensitivity is analysed: only its evaluation records where each interpretation was consulted.
+  const ctx = new Ctx(asOf, readings, ledger, explain, chosen, opts.sensitivity ?? explain);
   const diverge = asOf >= REGIMES_DIVERGE_FROM;
   const core = evaluateCore(tx, ctx);
   const otherId: RegimeId = chosen === 'codified' ? 'enforced' : 'codified';
@@ -46,7 +51,7 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   // sharing the facts and the classification, which no version choice touches.
   // Also when every provision this evaluation consulted has the same version in the other regime.
   // The other regime's context is built only when needed (agreement is cached per date and texts).
-  const otherCtx = () => new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
+  const otherCtx = () => new Ctx(asOf, readings, ledger, false, otherId, false);
   const theirs = !diverge || otherRegimeAgrees(core.ctx, otherCtx)
     ? sameAnswer(mine, otherId, complianceRequired(otherId, asOf))
     : regimeAnswer(evaluateCore(tx, otherCtx(), { f: core.f, cls: core.cls, aggregate: core.aggregate }));

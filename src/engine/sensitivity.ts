@@ -76,8 +76,8 @@ function withReading(readings: ReadonlyMap<string, string>, id: string, reading:
 }
 
 /** The answer under another reading of one interpretation. */
-function alternative(tx: Transaction, core: Core, base: Answer, id: string, reading: string, readings: ReadonlyMap<string, string>, opts: EvalOptions): Answer {
-  const ctx = new Ctx(core.ctx.asOf, withReading(readings, id, reading), opts.ledger ?? {}, false, core.ctx.regime);
+function alternative(tx: Transaction, core: Core, base: Answer, id: string, reading: string, readings: ReadonlyMap<string, string>): Answer {
+  const ctx = new Ctx(core.ctx.asOf, withReading(readings, id, reading), core.ctx.ledger, false, core.ctx.regime, false);
   const where = core.ctx.touchedIn.get(id);
   const only = where === MANY_PLACES ? undefined : where;
   const branch = core.branches.length === 1 ? core.branches[0]! : undefined;
@@ -152,7 +152,7 @@ export function interpretationUses(tx: Transaction, core: Core, readings: Readon
     for (const alt of readingIds(id)) {
       if (alt === reading || !compute || def.stage === 'view') continue;
       // A 'status' interpretation only changes the reported legal status, never a decision.
-      const answer = def.stage === 'status' ? base : alternative(tx, core, base, id, alt, readings, opts);
+      const answer = def.stage === 'status' ? base : alternative(tx, core, base, id, alt, readings);
       const d = differences(base, answer);
       d.changes.forEach((k) => changed.add(k));
       obligationsChanged ||= d.obligations;
