@@ -83,22 +83,29 @@ try {
   await page.goto(`${server.base}/#/check`);
   await page.locator('form.tx-form').waitFor();
   const trips = [];
+  const doms = [];
   for (let i = 0; i < CHECKS + 2; i++) {
-    const q = String(1000 + i);
-    await page.getByLabel('Quantity (units)').fill(q);
-    const t = await page.evaluate(async (quantity) => {
+    await page.getByLabel('Quantity (units)').fill(String(1000 + i));
+    const t = await page.evaluate(async () => {
       const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Check');
+      // The answer element counts the answers it has shown (data-answer-seq): this check's answer
+      // is on screen when the count moves, whatever the answer says (one headline, or one per regime).
+      const seq = () => Number(document.querySelector('article.result')?.getAttribute('data-answer-seq') ?? 0);
+      const before = seq();
       const t0 = performance.now();
-      button.click();
-      // The answer is on screen when the headline shows this quantity's aggregate.
-      const want = (15832 * Number(quantity)).toLocaleString('en-US');
-      await new Promise((resolve) => {
-        const tick = () => (document.querySelector('.headline')?.textContent?.includes(want) ? resolve() : requestAnimationFrame(tick));
-        tick();
+      const committed = new Promise((resolve, reject) => {
+        // Never hang: an answer that does not come in 30 s is a failure to report.
+        const timer = setTimeout(() => { observer.disconnect(); reject(new Error(`no answer in 30 s (data-answer-seq stayed ${seq()})`)); }, 30_000);
+        const observer = new MutationObserver(() => { if (seq() > before) { observer.disconnect(); clearTimeout(timer); resolve(performance.now()); } });
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-answer-seq'] });
       });
-      return performance.now() - t0;
-    }, q);
-    if (i >= 2) trips.push(t); // the first two warm up the server's caches
+      button.click();
+      const dom = await committed;
+      // ... and painted: the frame after the DOM change has been produced.
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      return { dom: dom - t0, painted: performance.now() - t0 };
+    });
+    if (i >= 2) { trips.push(t.painted); doms.push(t.dom); } // the first two warm up the server's caches
   }
   const api = await page.evaluate(async (n) => {
     const body = JSON.stringify({ transaction: { id: 'B', date: '2025-06-02', to: 'BR', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 10000, consignee: { id: 'b', country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' }, endUses: ['datacenter'] } });
@@ -111,7 +118,7 @@ try {
     }
     return out;
   }, 50);
-  results.check = { uiMedian: median(trips), uiP95: p95(trips), uiMax: Math.max(...trips), apiMedian: median(api), apiP95: p95(api) };
+  results.check = { domMedian: median(doms), uiMedian: median(trips), uiP95: p95(trips), uiMax: Math.max(...trips), apiMedian: median(api), apiP95: p95(api) };
 
   // 3. The 100,000-row table.
   const dir = mkdtempSync(join(tmpdir(), 'aidr-bench-csv-'));
@@ -129,8 +136,9 @@ try {
   await page.locator('.vtable').waitFor({ timeout: 600_000 });
   const screenSeconds = (Date.now() - t0) / 1000;
   rmSync(dir, { recursive: true, force: true });
-  // The renderer's own main-thread time (CPU, from the DevTools protocol) beside the wall-clock
-  // frame rate: on a loaded machine the frame rate measures the neighbours too.
+  // The renderer's own main-thread time (from the DevTools protocol: tasks' wall time, and the
+  // thread's CPU time) beside the wall-clock frame rate: on a loaded machine the frame rate
+  // measures the neighbours too, and the CPU time says what the page itself costs.
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
@@ -158,7 +166,7 @@ try {
   const after = await metric();
   const frames = Math.round(scroll.fps * SCROLL_SECONDS);
   const perFrame = (k) => (1000 * (after[k] - before[k])) / Math.max(1, frames);
-  results.table = { rows: ROWS, screenSeconds, ...scroll, taskMs: perFrame('TaskDuration'), scriptMs: perFrame('ScriptDuration'), layoutMs: perFrame('LayoutDuration') + perFrame('RecalcStyleDuration') };
+  results.table = { rows: ROWS, screenSeconds, ...scroll, cpuMs: perFrame('ThreadTime'), taskMs: perFrame('TaskDuration'), scriptMs: perFrame('ScriptDuration'), layoutMs: perFrame('LayoutDuration') + perFrame('RecalcStyleDuration') };
   await context.close();
 } finally {
   await browser.close();
@@ -174,10 +182,12 @@ console.log('|---|---:|---:|');
 console.log(`| first render (navigation → Check form), cold cache, median / p95 / max of ${LOADS} | ${ms(r.firstRender.median)} / ${ms(r.firstRender.p95)} / ${ms(r.firstRender.max)} | < 1000 ms |`);
 console.log(`| first contentful paint, median | ${ms(r.firstRender.fcpMedian)} | |`);
 console.log(`| check round trip (button → answer rendered; ledger view, determination, what-if), median / p95 / max of ${CHECKS} | ${ms(r.check.uiMedian)} / ${ms(r.check.uiP95)} / ${ms(r.check.uiMax)} | < 100 ms |`);
+console.log(`| check round trip to the DOM change only (before the frame is painted), median | ${ms(r.check.domMedian)} | |`);
 console.log(`| POST /v1/determinations from the page (full output), median / p95 of 50 | ${ms(r.check.apiMedian)} / ${ms(r.check.apiP95)} | |`);
 console.log(`| ${r.table.rows.toLocaleString('en-US')}-row table: scrolling frames per second (overall / worst second) | ${r.table.fps.toFixed(1)} / ${r.table.worstSecond} | ≥ 30 |`);
 console.log(`| longest frame while scrolling; rows in the document | ${ms(r.table.longestFrame)}; ${r.table.rowsInDocument} | |`);
 console.log(`| renderer main-thread time per frame while scrolling (all / script / style + layout) | ${ms(r.table.taskMs)} / ${ms(r.table.scriptMs)} / ${ms(r.table.layoutMs)} | ≤ 33 ms |`);
+console.log(`| renderer main-thread CPU per frame while scrolling (the time above less the time the thread waited for a core) | ${ms(r.table.cpuMs)} | |`);
 console.log(`| screening ${r.table.rows.toLocaleString('en-US')} rows through the page (upload → table) | ${r.table.screenSeconds.toFixed(1)} s | |`);
 const ok = r.firstRender.median < 1000 && r.check.uiMedian < 100 && r.table.worstSecond >= 30;
 if (!ok) process.exitCode = 1;

@@ -50,11 +50,36 @@ const Wide = DecimalJs.clone({ precision: 1e6, rounding: DecimalJs.ROUND_HALF_EV
 type Operand = Decimal | number | string;
 type BinaryOp = (this: Decimal, y: Operand) => Decimal;
 
-/** Digits needed to hold x op y exactly (an upper bound). */
-const productDigits = (x: Decimal, y: Decimal): number => x.sd() + y.sd();
+/**
+ * decimal.js's internal form: `d` holds the digits in base-1e7 words (the first word 1 to 7 digits,
+ * the others 7), null when the value is not finite; `e` is the exponent of the leading digit.
+ */
+type Words = { d: number[] | null; e: number };
+const WORD_DIGITS = 7;
+
+/**
+ * Digits needed to hold x op y exactly (an upper bound). The bound from the word counts (at most 7
+ * digits a word) needs no digit count and decides nearly every case; only when it exceeds the
+ * precision are the significant digits counted.
+ */
+const productDigits = (x: Decimal, y: Decimal): number => {
+  const dx = (x as unknown as Words).d;
+  const dy = (y as unknown as Words).d;
+  if (dx && dy && (dx.length + dy.length) * WORD_DIGITS <= Decimal.precision) return (dx.length + dy.length) * WORD_DIGITS;
+  return x.sd() + y.sd();
+};
+/** The significant digits of a finite value (an upper bound from its words when that is within the precision). */
+const digitsOf = (v: Decimal, words: number[]): number => (words.length * WORD_DIGITS <= Decimal.precision ? words.length * WORD_DIGITS : v.sd());
 const sumDigits = (x: Decimal, y: Decimal): number => {
-  if (x.isZero() || y.isZero() || !x.isFinite() || !y.isFinite()) return 0;
+  const dx = (x as unknown as Words).d;
+  const dy = (y as unknown as Words).d;
+  if (!dx || !dy) return 0; // not finite: decimal.js's own rules
+  // Adding zero gives the other operand, all of its digits (a figure read in may have more than 60).
+  if (dx[0] === 0) return digitsOf(y, dy);
+  if (dy[0] === 0) return digitsOf(x, dx);
   const top = Math.max(x.e, y.e) + 1;
+  const loose = top - Math.min(x.e - dx.length * WORD_DIGITS + 1, y.e - dy.length * WORD_DIGITS + 1) + 1;
+  if (loose <= Decimal.precision) return loose;
   const bottom = Math.min(x.e - x.sd() + 1, y.e - y.sd() + 1);
   return top - bottom + 1;
 };

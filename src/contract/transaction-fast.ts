@@ -12,6 +12,7 @@
  */
 import { isKnownChip } from '../data/chips.js';
 import { isKnownCountry } from '../data/countries.js';
+import { isUnitedStates } from '../data/country-groups.js';
 import { exactRangeProblem } from '../compute/exact.js';
 import { ACTIVITIES, END_USES, Facts, Item, Party, Transaction } from './transaction.js';
 
@@ -190,7 +191,7 @@ const transaction = object(Transaction, {
   const from = tx.from ?? 'US';
   const consigneeCountry = (tx.consignee as { country?: string } | undefined)?.country;
   const goods = (tx.item as { type: string }).type !== 'model_weights';
-  return tx.to !== undefined && from === 'US' && tx.to !== from && !(goods && consigneeCountry !== undefined && consigneeCountry !== tx.to);
+  return tx.to !== undefined && from === 'US' && !isUnitedStates(tx.to as string) && !(goods && consigneeCountry !== undefined && consigneeCountry !== tx.to);
 });
 
 /** `Transaction.parse(input)` when the input is plainly valid; `undefined`: run the schema. */

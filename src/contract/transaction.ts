@@ -282,14 +282,18 @@ export const Transaction = z.strictObject({
   }
   const activity = tx.activity ?? 'export';
   if (isService) return;
-  if ((activity === 'export' || activity === 'deemed_export') && tx.from !== undefined && tx.from !== 'US') {
+  // The United States of the EAR includes Puerto Rico and the territories and possessions (772.1).
+  if ((activity === 'export' || activity === 'deemed_export') && tx.from !== undefined && !isUnitedStates(tx.from)) {
     ctx.addIssue({ code: 'custom', path: ['from'], message: `an ${activity} starts in the United States; use "reexport" or "deemed_reexport" for a shipment or release from ${tx.from}` });
   }
-  if ((activity === 'reexport' || activity === 'deemed_reexport') && tx.from === 'US') {
+  if ((activity === 'reexport' || activity === 'deemed_reexport') && tx.from !== undefined && isUnitedStates(tx.from)) {
     ctx.addIssue({ code: 'custom', path: ['from'], message: `a ${activity} starts outside the United States; use "export" or "deemed_export" for a shipment or release from the US` });
   }
   if ((activity === 'export' || activity === 'reexport') && tx.to !== undefined && (tx.from ?? (activity === 'export' ? 'US' : undefined)) === tx.to) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: `an ${activity} crosses a border: to must differ from from (use "transfer" for a change of end user within one country)` });
+  }
+  if ((activity === 'export' || activity === 'deemed_export') && tx.to !== undefined && tx.to !== 'US' && isUnitedStates(tx.to) && (tx.from === undefined || isUnitedStates(tx.from))) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: `${tx.to} is part of the United States for the EAR (15 CFR 772.1: the States, the District of Columbia, Puerto Rico and all territories, dependencies and possessions): a shipment there from the United States is not an export` });
   }
   // Activities the EAR defines away are refused, never answered "license required" (734.14(a)).
   if (activity === 'reexport' && tx.to !== undefined && isUnitedStates(tx.to)) {
@@ -298,7 +302,7 @@ export const Transaction = z.strictObject({
   if (activity === 'deemed_reexport' && tx.from !== undefined && tx.to !== undefined && tx.from === tx.to) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: `a release in ${tx.from} to a national of ${tx.to} is not a deemed reexport: 15 CFR 734.14(a)(2) covers only releases to a foreign person of a country other than the one where the release takes place` });
   }
-  if ((activity === 'deemed_export' || activity === 'deemed_reexport') && tx.to === 'US') {
+  if ((activity === 'deemed_export' || activity === 'deemed_reexport') && tx.to !== undefined && isUnitedStates(tx.to)) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'a deemed export or reexport is a release to a foreign person: give their most recent citizenship or permanent residency' });
   }
   if (activity === 'transfer' && tx.from !== undefined && tx.to !== undefined && tx.from !== tx.to) {

@@ -47,9 +47,10 @@ export interface EvalOptions {
 export const MANY_PLACES = '*';
 
 /** Shared empty collections: a lean evaluation never adds steps, and most add no warning or overlay. */
-const NO_STEPS: Step[] = Object.freeze([]) as unknown as Step[];
+export const NO_STEPS: Step[] = Object.freeze([]) as unknown as Step[];
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
 const NO_OVERLAYS: ReadonlySet<string> = new Set();
+const NO_PLACES: ReadonlyMap<string, string> = new Map();
 
 export class Ctx {
   /** Explanation steps (full output only; a lean evaluation shares one frozen empty list). */
@@ -58,9 +59,13 @@ export class Ctx {
   readonly touched = new Map<string, string>();
   /**
    * Where each interpretation was consulted ('classification', 'license', 'exception:LPP',
-   * 'policy', …), or MANY_PLACES when in more than one.
+   * 'policy', …), or MANY_PLACES when in more than one. Kept only by an evaluation whose
+   * sensitivity is analysed (`tracksWhere`): nothing else reads it.
    */
-  readonly touchedIn = new Map<string, string>();
+  get touchedIn(): ReadonlyMap<string, string> {
+    return this.whereMap ?? NO_PLACES;
+  }
+  private whereMap?: Map<string, string>;
   /** The part of the evaluation now running (set by the pipeline). */
   component = 'facts';
   /**
@@ -82,6 +87,8 @@ export class Ctx {
     readonly explainOn: boolean,
     /** The regime this evaluation answers under; law modules pick their text version by it. */
     readonly regime: RegimeId = 'codified',
+    /** Record where each interpretation is consulted (touchedIn), for the sensitivity analysis. */
+    readonly tracksWhere = true,
   ) {
     this.steps = explainOn ? [] : NO_STEPS;
   }
@@ -116,7 +123,7 @@ export class Ctx {
 
   /** The readings as a cache key ('d' for the defaults). */
   get readingsKey(): string {
-    return (this.readingsKeyCache ??= this.readings.size === 0 ? 'd' : JSON.stringify([...this.readings].sort()));
+    return (this.readingsKeyCache ??= readingsKeyOf(this.readings));
   }
   private readingsKeyCache?: string;
 
@@ -174,9 +181,11 @@ export class Ctx {
 
   private record(id: string, reading: string): void {
     if (!this.touched.has(id)) this.touched.set(id, reading);
-    const where = this.touchedIn.get(id);
-    if (where === undefined) this.touchedIn.set(id, this.component);
-    else if (where !== this.component) this.touchedIn.set(id, MANY_PLACES);
+    if (!this.tracksWhere) return;
+    const places = (this.whereMap ??= new Map());
+    const where = places.get(id);
+    if (where === undefined) places.set(id, this.component);
+    else if (where !== this.component) places.set(id, MANY_PLACES);
   }
 
   /** Add an explanation step; `detail` may be a function so that lean evaluations never build it. */
@@ -190,6 +199,16 @@ export class Ctx {
     const list = (this.warningList ??= []);
     if (!list.includes(text)) list.push(text);
   }
+}
+
+/**
+ * The readings as a cache key: 'd' for the defaults; a single reading (each alternative the
+ * sensitivity analysis evaluates) without sorting or JSON.
+ */
+function readingsKeyOf(readings: ReadonlyMap<string, string>): string {
+  if (readings.size === 0) return 'd';
+  if (readings.size === 1) for (const [id, reading] of readings) return `${id}=${reading}`;
+  return JSON.stringify([...readings].sort());
 }
 
 /** Validate interpretation overrides: unknown ids or readings are errors naming the field. */

@@ -15,7 +15,7 @@ import { intervalOps } from '../law/part774/eccn-4e091.js';
 import { licenseApplicationStep } from '../law/part748/license-application.js';
 import { displayPd } from '../law/part774/eccn-3a090.js';
 import { advancedClass, listCitation, notEvaluatedExceptions } from '../law/eccn-lists.js';
-import { Ctx, readingsFrom, type EvalOptions } from './context.js';
+import { Ctx, readingsFrom, type EvalOptions, type LedgerView } from './context.js';
 import { evaluateCore, type Core } from './evaluate.js';
 import { interpretationUses } from './sensitivity.js';
 import { detailText } from '../law/part740/exception.js';
@@ -23,7 +23,10 @@ import { mergeMissing, yesNo } from './logic.js';
 import { rulesetVersion } from './version.js';
 import { COMPLIANCE_DEFERRALS, COVERAGE, overlay, provisionText, REGIMES_DIVERGE_FROM, vintageOn } from '../data/regimes.js';
 import { FIRST_VINTAGE } from './evaluate.js';
-import { otherRegimeAgrees, type Agreement } from '../law/provision.js';
+import { choicesFor, otherRegimeAgrees, type Agreement } from '../law/provision.js';
+
+/** No ledger figures given (read-only, shared). */
+const NO_LEDGER: LedgerView = Object.freeze({});
 
 export function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -34,7 +37,9 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   const readings = readingsFrom(opts.interpretations);
   const explain = opts.explain !== false;
   const chosen = opts.regime ?? 'codified';
-  const ctx = new Ctx(asOf, readings, opts.ledger ?? {}, explain, chosen);
+  const ledger = opts.ledger ?? NO_LEDGER;
+  // Only the chosen regime's sensitivity is analysed: only its evaluation records where each interpretation was consulted.
+  const ctx = new Ctx(asOf, readings, ledger, explain, chosen, opts.sensitivity ?? explain);
   const diverge = asOf >= REGIMES_DIVERGE_FROM;
   const core = evaluateCore(tx, ctx);
   const otherId: RegimeId = chosen === 'codified' ? 'enforced' : 'codified';
@@ -46,15 +51,15 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   // sharing the facts and the classification, which no version choice touches.
   // Also when every provision this evaluation consulted has the same version in the other regime.
   // The other regime's context is built only when needed (agreement is cached per date and texts).
-  const otherCtx = () => new Ctx(asOf, readings, opts.ledger ?? {}, false, otherId);
+  const otherCtx = () => new Ctx(asOf, readings, ledger, false, otherId, false);
   const agreement = diverge ? otherRegimeAgrees(core.ctx, otherCtx) : SAME_TEXTS;
   const theirs = agreement
     ? sameAnswer(mine, otherId, complianceRequired(otherId, asOf), agreement === SAME_TEXTS ? mine.readings : sameReadings(core.ctx, agreement))
-    : regimeAnswer(evaluateCore(tx, otherCtx(), { f: core.f, cls: core.cls, readings: core.sharedReadings }));
+    : regimeAnswer(evaluateCore(tx, otherCtx(), { f: core.f, cls: core.cls, aggregate: core.aggregate, readings: core.sharedReadings }));
   const answers = chosen === 'codified' ? [mine, theirs] : [theirs, mine];
   out.regime = chosen;
   out.regimes = answers;
-  out.regimesDiffer = regimeKey(answers[0]!) !== regimeKey(answers[1]!);
+  out.regimesDiffer = !sameDecision(answers[0]!, answers[1]!);
   return out;
 }
 
@@ -73,7 +78,7 @@ function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
     licenseRequired: license,
     outcome: c.outcome,
     reviewPolicy: c.license === false ? null : c.policy,
-    eligibleExceptions: c.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code),
+    eligibleExceptions: eligibleCodes(c.exceptions),
     citations: regimeCitations(c),
     vintage: vintageOn(asOf)?.id ?? null,
     complianceRequired: complianceRequired(c.ctx.regime, asOf),
@@ -105,6 +110,12 @@ function sameReadings(ctx: Ctx, agreement: Agreement): RegimeAnswer['readings'] 
   for (const [id, reading] of ctx.touched) if (!ctx.choiceOnly.has(id)) out.set(id, reading);
   for (const [id, reading] of agreement.relied) if (!out.has(id)) out.set(id, reading);
   return sortedReadings(out);
+}
+
+function eligibleCodes(exceptions: readonly { code: ExceptionResult['code']; status: string }[]): ExceptionResult['code'][] {
+  const out: ExceptionResult['code'][] = [];
+  for (const e of exceptions) if (e.status === 'eligible') out.push(e.code);
+  return out;
 }
 
 /** The other regime's answer when it decides alike: a plain literal (a spread would leave a slow dictionary-mode object). */
@@ -150,14 +161,16 @@ function textsStep(c: Core): Step {
 
 function textsOf(c: Core): Texts {
   if (!c.modeled) return NO_TEXTS;
-  const choices = c.ctx.choices;
+  // An evaluation that consulted no provision (a training service) has no choices yet: it is keyed
+  // by those of its date, regime and readings all the same.
+  const choices = c.ctx.choices ?? choicesFor(c.ctx);
   const key = c.ctx.textsMask;
-  let byKey = choices ? textsCache.get(choices) : undefined;
-  if (choices && !byKey) textsCache.set(choices, (byKey = new Map()));
-  let t = byKey?.get(key);
+  let byKey = textsCache.get(choices);
+  if (!byKey) textsCache.set(choices, (byKey = new Map()));
+  let t = byKey.get(key);
   if (!t) {
     t = { basis: regimeBasis(c), versions: versionsOf(c.ctx) };
-    byKey?.set(key, t);
+    byKey.set(key, t);
   }
   return t;
 }
@@ -202,8 +215,15 @@ function regimeCitations(c: Core): string[] {
   return out;
 }
 
-function regimeKey(a: RegimeAnswer): string {
-  return `${a.eccn}|${a.subjectToEar}|${a.licenseRequired}|${a.outcome}|${a.reviewPolicy}|${a.eligibleExceptions.join(',')}`;
+/** Whether two regimes decide alike: the same ECCN, jurisdiction, license answer, outcome, review policy and exceptions. */
+function sameDecision(a: RegimeAnswer, b: RegimeAnswer): boolean {
+  if (a.eccn !== b.eccn || a.subjectToEar !== b.subjectToEar || a.licenseRequired !== b.licenseRequired || a.outcome !== b.outcome || a.reviewPolicy !== b.reviewPolicy) return false;
+  const x = a.eligibleExceptions;
+  const y = b.eligibleExceptions;
+  if (x === y) return true;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
 }
 
 // ---- rendering ---------------------------------------------------------------------------------
@@ -218,7 +238,7 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
     inForce: c.inForce,
     complianceRequired: c.complianceRequired,
     enforced: c.enforced,
-    status: notEnforced ? `${statusOn(asOf)} Reported as not enforced (INT-10: enforcement_announced).` : statusOn(asOf),
+    status: notEnforced ? statusNotEnforced(asOf) : statusOn(asOf),
     version: rulesetVersion(),
   };
 
@@ -281,6 +301,17 @@ function render(c: Core, interpretations: InterpretationUse[], explain: boolean)
   if (explain) out.explanation = explanation(c);
   if (out.id === undefined) delete out.id;
   return out;
+}
+
+/** The ruleset's status on a date, reported as not enforced: one string per date. */
+const notEnforcedStatus = new Map<string, string>();
+function statusNotEnforced(asOf: string): string {
+  let text = notEnforcedStatus.get(asOf);
+  if (text === undefined) {
+    if (notEnforcedStatus.size > 5_000) notEnforcedStatus.clear();
+    notEnforcedStatus.set(asOf, (text = `${statusOn(asOf)} Reported as not enforced (INT-10: enforcement_announced).`));
+  }
+  return text;
 }
 
 const STATUS_AS_WRITTEN = `Legal status: on ${DATES.nonEnforcement} BIS announced it would rescind this rule and not enforce it, but no rescission has been published in the Federal Register; aidr evaluates the rule as written (INT-10).`;

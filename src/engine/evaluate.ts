@@ -27,7 +27,7 @@ import { evaluateHbm } from '../law/part740/hbm-740-25.js';
 import { covers } from '../law/eccn-lists.js';
 import { cond, itemCovered, type ExceptionEval, type ExceptionInput } from '../law/part740/exception.js';
 import { redFlag28, type RedFlagFinding } from '../law/part732/red-flag-28.js';
-import { Ctx } from './context.js';
+import { Ctx, NO_STEPS } from './context.js';
 import { toFacts, type TxFacts } from './facts.js';
 import { and, NONE, or, type Missing, type Tri } from './logic.js';
 
@@ -85,6 +85,7 @@ export interface Core {
 export interface Reuse {
   f: TxFacts;
   cls?: ItemClass;
+  aggregate?: Decimal;
   branches?: { cls: ItemClass; list: readonly Branch[] };
   /** The readings the facts and the classification relied on, when both are reused under the same readings. */
   readings?: Core['sharedReadings'];
@@ -113,7 +114,8 @@ export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: Reuse): Core {
   const cls = reuse?.cls ?? classifyItem(f.item, ctx);
   if (reuse?.readings) for (const [id, reading] of reuse.readings) ctx.mark(id, reading);
   const sharedReadings = ctx.touched.size === 0 ? NO_READINGS : [...ctx.touched];
-  const aggregate = cls.tppPerUnit?.times(f.quantity);
+  // The same facts and classification give the same aggregate: an earlier evaluation's is reused.
+  const aggregate = reuse?.cls !== undefined && reuse.aggregate !== undefined ? reuse.aggregate : cls.tppPerUnit?.times(f.quantity);
   const modeled = ctx.asOf >= FIRST_VINTAGE;
   const branches = cls.candidates.map((eccn) => reusable(reuse, eccn, cls) ?? evaluateBranch(f, cls, eccn, aggregate, inForce, modeled, ctx));
   return merge(f, ctx, cls, aggregate, branches, { inForce, modeled, complianceRequired, enforced, sharedReadings });
@@ -127,6 +129,10 @@ export const FIRST_VINTAGE = VINTAGES[0]!.from;
 /** The license exceptions, in the order they are reported. */
 export const EXCEPTIONS: readonly ((x: ExceptionInput) => ExceptionEval)[] = [evaluateAia, evaluateAcm, evaluateLpp, evaluateNac, evaluateAca];
 const EXCEPTION_CODES = ['AIA', 'ACM', 'LPP', 'NAC', 'ACA', 'HBM'] as const;
+/** Where an interpretation consulted by each exception is recorded as relied on (Ctx.component). */
+const EXCEPTION_COMPONENTS: readonly string[] = EXCEPTION_CODES.map((code) => `exception:${code}`);
+/** A branch that needs no review policy; outputs are read-only, so one is shared. */
+const NO_POLICY: Policy = Object.freeze({ policy: null, missing: NONE as Missing[], steps: NO_STEPS });
 const DIFFUSION_EXCEPTIONS: ReadonlySet<string> = new Set(['AIA', 'ACM', 'LPP']);
 /** 3A090.c also lists License Exception HBM (740.25); it is reported only for items it can cover. */
 const WITH_HBM: readonly ((x: ExceptionInput) => ExceptionEval)[] = [...EXCEPTIONS, evaluateHbm];
@@ -145,7 +151,7 @@ export function evaluateException(i: number, x: ExceptionInput): ExceptionEval {
 function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggregate: Decimal | undefined, inForce: boolean, modeled: boolean, ctx: Ctx): Branch {
   ctx.component = 'license';
   const subject = subjectToEar(f, cls, eccn, modeled ? ctx : undefined);
-  const noPolicy: Policy = { policy: null, missing: [], steps: [] };
+  const noPolicy = NO_POLICY;
   if (cls.kind === 'service') {
     return {
       eccn, subject, license: false, licenseMissing: [], licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy,
@@ -176,25 +182,28 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   const license = and(subject.value, combined);
   const only744: Tri = r742.value === true || !r744 || r744.value === false ? false : r742.value === false && r744.value === true ? true : undefined;
   const via744 = only744 === true;
-  const steps = [...r742.steps, ...(r744?.steps ?? [])];
-  if (concern) steps.push({ rule: 'Part 744 end-use / end-user prohibition', citation: '15 CFR part 744', result: 'license required', detail: 'A part 744 prohibition is known for this transaction.' });
-  const licenseMissing = license === undefined ? [...(subject.value === undefined ? subject.missing : []), ...(combined === undefined ? [...(r742.value === undefined ? r742.missing : []), ...(r744?.value === undefined ? r744?.missing ?? [] : [])] : [])] : [];
+  // The steps are shown in the explanation only: a lean evaluation does not gather them.
+  const steps = ctx.explainOn ? [...r742.steps, ...(r744?.steps ?? [])] : NO_STEPS;
+  if (concern && ctx.explainOn) steps.push({ rule: 'Part 744 end-use / end-user prohibition', citation: '15 CFR part 744', result: 'license required', detail: 'A part 744 prohibition is known for this transaction.' });
+  const licenseMissing = license === undefined ? [...(subject.value === undefined ? subject.missing : []), ...(combined === undefined ? [...(r742.value === undefined ? r742.missing : []), ...(r744?.value === undefined ? r744?.missing ?? [] : [])] : [])] : (NONE as Missing[]);
 
   let exceptions: ExceptionEval[] = [];
   let policy = noPolicy;
   if (license !== false) {
     const x: ExceptionInput = { f, eccn, cls, aggregate, ctx, via744: only744 };
-    exceptions = exceptionsFor(eccn).map((_evaluate, i) => {
-      ctx.component = `exception:${EXCEPTION_CODES[i]}`;
-      return evaluateException(i, x);
-    });
+    const count = exceptionsFor(eccn).length;
+    exceptions = [];
+    for (let i = 0; i < count; i++) {
+      ctx.component = EXCEPTION_COMPONENTS[i]!;
+      exceptions.push(evaluateException(i, x));
+    }
     ctx.component = 'policy';
     policy = reviewPolicy(f, eccn, aggregate, via744, ctx, cls.datacenter);
     if (policy.policy === null && concern && policy.missing.length === 0) {
       policy = { policy: 'case_by_case', missing: [], citation: '15 CFR part 744', steps: [{ rule: 'Review policy', citation: '15 CFR part 744', result: 'case by case', detail: 'The review standard of the part 744 section concerned applies.' }] };
     }
   }
-  const licenseCitations = [...r742.citations, ...(r744?.citations ?? []), ...(concern ? ['15 CFR part 744'] : [])];
+  const licenseCitations = !r744?.citations.length && !concern ? r742.citations : [...r742.citations, ...(r744?.citations ?? []), ...(concern ? ['15 CFR part 744'] : [])];
   return { eccn, subject, license, licenseMissing, licenseSteps: steps, licenseCitations, via744, only744, exceptions, policy };
 }
 
@@ -254,7 +263,7 @@ function mergeOne(
   const missing: Missing[][] = [];
   if (b.subject.value === undefined) missing.push(b.subject.missing);
   if (b.license === undefined) missing.push(b.licenseMissing);
-  for (const e of b.exceptions) if (e.status === 'unknown') for (const c of e.conditions) missing.push(c.missing);
+  for (const e of b.exceptions) if (e.status === 'unknown') for (const c of e.conditions) if (c.missing.length > 0) missing.push(c.missing);
   const needs = b.license !== false;
   if (needs && b.policy.policy === null) missing.push(b.policy.missing);
   const redFlags = b.redFlag?.flag ? [b.redFlag] : [];

@@ -49,23 +49,38 @@ function differences(a: Answer, b: Answer): { changes: string[]; obligations: bo
     const other = b.exceptions.find((x) => x.code === e.code);
     if (other === e) continue;
     if (!other || other.status !== e.status) changes.push(`exceptions.${e.code}`);
-    if (!other || obligationKeys(e) !== obligationKeys(other)) obligations = true;
+    if (!other || !sameObligations(e, other)) obligations = true;
   }
   return { changes, obligations };
 }
 
-function obligationKeys(e: ExceptionEval): string {
-  return e.obligations.map((o) => `${o.citation}|${o.subject ?? ''}`).join('\n');
+/** The same obligations, as far as the sensitivity analysis tells them apart: citation and subject, in order. */
+function sameObligations(a: ExceptionEval, b: ExceptionEval): boolean {
+  const x = a.obligations;
+  const y = b.obligations;
+  if (x === y) return true;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i]!.citation !== y[i]!.citation || (x[i]!.subject ?? '') !== (y[i]!.subject ?? '')) return false;
+  return true;
+}
+
+/** The default readings but one, per interpretation and reading: built once, shared by every alternative evaluated (read-only). */
+const oneChanged = new Map<string, Map<string, ReadonlyMap<string, string>>>();
+function withReading(readings: ReadonlyMap<string, string>, id: string, reading: string): ReadonlyMap<string, string> {
+  if (readings.size > 0) return new Map(readings).set(id, reading);
+  let byReading = oneChanged.get(id);
+  if (!byReading) oneChanged.set(id, (byReading = new Map()));
+  let altered = byReading.get(reading);
+  if (!altered) byReading.set(reading, (altered = new Map([[id, reading]])));
+  return altered;
 }
 
 /** The answer under another reading of one interpretation. */
-function alternative(tx: Transaction, core: Core, id: string, reading: string, readings: ReadonlyMap<string, string>, opts: EvalOptions): Answer {
-  const altReadings = new Map(readings).set(id, reading);
-  const ctx = new Ctx(core.ctx.asOf, altReadings, opts.ledger ?? {}, false, core.ctx.regime);
+function alternative(tx: Transaction, core: Core, base: Answer, id: string, reading: string, readings: ReadonlyMap<string, string>): Answer {
+  const ctx = new Ctx(core.ctx.asOf, withReading(readings, id, reading), core.ctx.ledger, false, core.ctx.regime, false);
   const where = core.ctx.touchedIn.get(id);
   const only = where === MANY_PLACES ? undefined : where;
   const branch = core.branches.length === 1 ? core.branches[0]! : undefined;
-  const base = answerOf(core);
   if (branch && only?.startsWith('exception:')) {
     const i = core.exceptions.findIndex((e) => `exception:${e.code}` === only);
     const x = { f: core.f, eccn: branch.eccn, cls: core.cls, aggregate: core.aggregate, ctx, via744: branch.only744 };
@@ -78,19 +93,54 @@ function alternative(tx: Transaction, core: Core, id: string, reading: string, r
   // A reading of the country facts (INT-53, INT-55) re-reads the transaction; one of the
   // classification redoes the classification only; any other reuses both.
   const stage = interpretation(id).stage;
-  const reuse = stage === 'facts' ? undefined : stage === 'classification' ? { f: core.f, branches: { cls: core.cls, list: core.branches } } : { f: core.f, cls: core.cls };
+  const reuse = stage === 'facts' ? undefined : stage === 'classification' ? { f: core.f, branches: { cls: core.cls, list: core.branches } } : { f: core.f, cls: core.cls, aggregate: core.aggregate };
   return answerOf(evaluateCore(tx, ctx, reuse));
+}
+
+/** An interpretation's number (INT-9 → 9), to list INT-9 before INT-10. */
+const NUMBERS = new Map<string, number>();
+function numberOf(id: string): number {
+  let n = NUMBERS.get(id);
+  if (n === undefined) NUMBERS.set(id, (n = Number(id.slice(4))));
+  return n;
+}
+
+/** The ids in numeric order, sorted in place: an insertion sort, as the lists are a few ids long (and Array.prototype.sort allocates). */
+function inNumericOrder(ids: string[]): string[] {
+  for (let i = 1; i < ids.length; i++) {
+    const id = ids[i]!;
+    const n = numberOf(id);
+    let j = i - 1;
+    while (j >= 0 && numberOf(ids[j]!) > n) {
+      ids[j + 1] = ids[j]!;
+      j--;
+    }
+    ids[j + 1] = id;
+  }
+  return ids;
+}
+
+/**
+ * A lean entry depends only on the interpretation and the reading: built once per pair and shared
+ * (outputs are read-only).
+ */
+const plainUses = new Map<string, Map<string, InterpretationUse>>();
+function plainUse(id: string, reading: string): InterpretationUse {
+  let byReading = plainUses.get(id);
+  if (!byReading) plainUses.set(id, (byReading = new Map()));
+  let use = byReading.get(reading);
+  if (!use) byReading.set(reading, (use = { id, question: interpretation(id).question, reading, label: readingLabel(id, reading) }));
+  return use;
 }
 
 export function interpretationUses(tx: Transaction, core: Core, readings: ReadonlyMap<string, string>, opts: EvalOptions): InterpretationUse[] {
   const compute = opts.sensitivity ?? opts.explain !== false;
-  const ids = [...core.ctx.touched.keys()].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+  const touched = core.ctx.touched;
+  if (touched.size === 0) return [];
+  const ids = inNumericOrder([...touched.keys()]);
   if (!compute) {
     // Lean: the interpretations relied on, without re-evaluating any alternative reading.
-    return ids.map((id) => {
-      const reading = core.ctx.touched.get(id)!;
-      return { id, question: interpretation(id).question, reading, label: readingLabel(id, reading) };
-    });
+    return ids.map((id) => plainUse(id, touched.get(id)!));
   }
   const base = answerOf(core);
   return ids.map((id) => {
@@ -102,14 +152,14 @@ export function interpretationUses(tx: Transaction, core: Core, readings: Readon
     for (const alt of readingIds(id)) {
       if (alt === reading || !compute || def.stage === 'view') continue;
       // A 'status' interpretation only changes the reported legal status, never a decision.
-      const answer = def.stage === 'status' ? base : alternative(tx, core, id, alt, readings, opts);
+      const answer = def.stage === 'status' ? base : alternative(tx, core, base, id, alt, readings);
       const d = differences(base, answer);
       d.changes.forEach((k) => changed.add(k));
       obligationsChanged ||= d.obligations;
       alternatives.push({ reading: alt, outcome: answer.outcome as Core['outcome'], changes: d.changes });
     }
     // A 'view' interpretation is applied by whoever counted the ledger figures: not re-evaluable here.
-    if (!compute || def.stage === 'view') return { id, question: def.question, reading, label: readingLabel(id, reading) };
+    if (!compute || def.stage === 'view') return plainUse(id, reading);
     return {
       id,
       question: def.question,

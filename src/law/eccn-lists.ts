@@ -16,10 +16,23 @@ function list(name: ListName): { citation: string; eccns: string[] } {
 }
 
 const matchers = new Map<ListName, (eccn: string) => boolean>();
+/** Answers already given, per list and ECCN (a handful of ECCNs meet these lists on every evaluation). */
+const answers = new Map<ListName, Map<string, boolean>>();
 
 /** Does the provision's list cover this ECCN? ('3A090*' covers 3A090.a, .b and .c.) */
 export function covers(name: ListName, eccn: string | null): boolean {
   if (eccn === null) return false;
+  let byEccn = answers.get(name);
+  if (!byEccn) answers.set(name, (byEccn = new Map()));
+  let answer = byEccn.get(eccn);
+  if (answer === undefined) {
+    if (byEccn.size > 10_000) byEccn.clear(); // user-given ECCNs are open-ended
+    byEccn.set(eccn, (answer = matcher(name)(eccn)));
+  }
+  return answer;
+}
+
+function matcher(name: ListName): (eccn: string) => boolean {
   let m = matchers.get(name);
   if (!m) {
     const exact = new Set<string>();
@@ -28,7 +41,7 @@ export function covers(name: ListName, eccn: string | null): boolean {
     m = (x) => exact.has(x) || prefixes.some((p) => x.startsWith(p));
     matchers.set(name, m);
   }
-  return m(eccn);
+  return m;
 }
 
 /** License exceptions the EAR keeps open for these items that aidr does not evaluate (740.2(a)(9)(ii)). */
@@ -41,8 +54,20 @@ export function listCitation(name: ListName): string {
   return list(name).citation;
 }
 
-/** The rule's two tiers of advanced-computing items: '.a' items (worldwide) and '.b' items. */
-export function advancedClass(eccn: string | null): 'a' | 'b' | 'hbm' | 'weights' | null {
+export type AdvancedClass = 'a' | 'b' | 'hbm' | 'weights' | null;
+const classes = new Map<string | null, AdvancedClass>();
+
+/** The rule's two tiers of advanced-computing items: '.a' items (worldwide) and '.b' items (and HBM, weights). */
+export function advancedClass(eccn: string | null): AdvancedClass {
+  let kind = classes.get(eccn);
+  if (kind === undefined) {
+    if (classes.size > 10_000) classes.clear();
+    classes.set(eccn, (kind = classOf(eccn)));
+  }
+  return kind;
+}
+
+function classOf(eccn: string | null): AdvancedClass {
   if (covers('worldwideLicense', eccn)) return 'a';
   if (covers('countryGroupLicense', eccn)) return 'b';
   if (covers('headquartersLicenseHbm', eccn)) return 'hbm';

@@ -32,18 +32,27 @@ export interface Choice {
   relied: [string, string][];
 }
 
-/** (date, regime, readings) → provision → choice: one key string per evaluation, not per provision. */
-const choiceCache = new Map<string, Map<string, Choice>>();
+/**
+ * date → regime and readings → provision → choice, looked up once per evaluation (not per
+ * provision); with the default readings the second key is the regime's id, built without a string.
+ */
+const choiceCache = new Map<string, Map<string, Map<string, Choice>>>();
 
 /** The choices of one (date, regime, readings): kept on the context after the first look-up. */
 export function choicesFor(ctx: Ctx): Map<string, Choice> {
   let byProvision = ctx.choices as Map<string, Choice> | undefined;
   if (byProvision) return byProvision;
-  const key = `${ctx.asOf}|${ctx.regime}|${ctx.readingsKey}`;
-  byProvision = choiceCache.get(key);
-  if (!byProvision) {
+  let onDate = choiceCache.get(ctx.asOf);
+  if (!onDate) {
     if (choiceCache.size > 5_000) choiceCache.clear();
-    choiceCache.set(key, (byProvision = new Map()));
+    choiceCache.set(ctx.asOf, (onDate = new Map()));
+  }
+  const readings = ctx.readingsKey;
+  const key = readings === 'd' ? ctx.regime : `${ctx.regime}|${readings}`;
+  byProvision = onDate.get(key);
+  if (!byProvision) {
+    if (onDate.size > 1_000) onDate.clear();
+    onDate.set(key, (byProvision = new Map()));
   }
   ctx.choices = byProvision;
   return byProvision;
@@ -158,21 +167,23 @@ export interface Agreement {
   /** Readings the other regime's own version choices relied on, for the provisions consulted. */
   readonly relied: readonly (readonly [string, string])[];
 }
-const sameCache = new Map<string, Agreement | null>();
+/** Keyed by the choices of this (date, regime, readings) (see choicesFor), then by the provisions consulted. */
+const sameCache = new WeakMap<Map<string, Choice>, Map<number, Agreement | null>>();
 const OVERLAY_BITS = [...TEXT_BIT].filter(([k]) => k.startsWith('overlay:')).reduce((m, [, b]) => m | b, 0);
 
 export function otherRegimeAgrees(ctx: Ctx, other: Ctx | (() => Ctx)): Agreement | undefined {
   const mask = ctx.consultedMask;
   if (mask & OVERLAY_BITS) return undefined;
-  const key = `${ctx.asOf}|${ctx.readingsKey}|${mask}|${ctx.regime}`;
-  let same = sameCache.get(key);
+  const choices = choicesFor(ctx);
+  let byMask = sameCache.get(choices);
+  if (!byMask) sameCache.set(choices, (byMask = new Map()));
+  let same = byMask.get(mask);
   if (same === undefined) {
-    if (sameCache.size > 20_000) sameCache.clear();
     const them = typeof other === 'function' ? other() : other;
     const consulted = PROVISIONS.filter((p) => mask & TEXT_BIT.get(p.id)!);
     const theirs = consulted.map((p) => choose(p.id, them));
     same = consulted.every((p, i) => choose(p.id, ctx).version === theirs[i]!.version) ? { relied: theirs.flatMap((c) => c.relied) } : null;
-    sameCache.set(key, same);
+    byMask.set(mask, same);
   }
   return same ?? undefined;
 }

@@ -21,10 +21,14 @@ const SCALE = new Decimal(1000);
  */
 const MAX_TPP = new Decimal('1e12');
 
+/** A TPP figure as text: plain decimal notation only (no hex, binary, octal or digit separators, which Decimal would accept). */
+const DECIMAL_TEXT = /^\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 export function toMilli(v: NumLike, path: string): bigint {
+  if (typeof v === 'string' && !DECIMAL_TEXT.test(v.trim())) throw new InputError(path, `not a decimal number: ${JSON.stringify(v)}`);
   let d: Decimal;
   try {
-    d = dec(v);
+    d = dec(typeof v === 'string' ? v.trim() : v);
   } catch {
     throw new InputError(path, `not a number: ${String(v)}`);
   }

@@ -36,6 +36,7 @@ import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } fro
 import { big, toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError, LedgerError } from './errors.js';
 import { ensureAccount } from './balances.js';
+import { expireReservations } from './reserve.js';
 import { changeBalance, recordMovement, type Move } from './move.js';
 import { checkSameRequest, requestHash, type RequestParams } from './once.js';
 import { checkActor, checkKey, storable } from './request.js';
@@ -124,6 +125,12 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
   // 1. View and determination, outside the transaction.
   const decide = (ledger: LedgerView) => determine(tx, { ...options, ledger });
   let built = await buildLedgerView(store, tx, asOf, reading, undefined, readings);
+  // A reservation past its expiry still counts in the account's `reserved` (and so in the cap check
+  // of the draw) until something expires it: expire it now, then read again.
+  if (built.stale.length > 0) {
+    for (const accountId of built.stale) await expireReservations(store, { accountId });
+    built = await buildLedgerView(store, tx, asOf, reading, undefined, readings);
+  }
   let d = decide(built.view);
   if (d.allocation && d.allocation.country !== built.milli.country?.code) {
     built = await buildLedgerView(store, tx, asOf, reading, d.allocation.country, readings);
@@ -298,7 +305,8 @@ export function chooseException(d: Determination, wanted: ExceptionCode | undefi
       const cap = e?.conditions.find((k) => k.id === 'annual-cap' && k.status === 'not_met');
       // The cap is what blocks it: say so in the words the caller looks for, with the room left.
       if (cap) {
-        const why = `License Exception ${wanted} is not eligible: ${cap.detail} (${cap.citation})`;
+        // A lean determination carries no condition details: say what the condition is.
+        const why = `License Exception ${wanted} is not eligible: ${cap.detail ?? 'the shipment would exceed its annual cap'} (${cap.citation})`;
         throw capRefusal?.(why) ?? new LedgerError('cap_exceeded', `cap exceeded: ${why}`);
       }
       throw new LedgerError('not_eligible', `License Exception ${wanted} is ${e?.status.replace('_', ' ') ?? 'not available'}: ${why || d.outcome}`);

@@ -108,12 +108,20 @@ export const allocationPerYear = (readings: Readonly<Record<string, string>> | u
 export const yearSlice = (id: string, year: string): string => `${id}@${year}`;
 const SLICE = /^(.*)@(\d{4})$/;
 
-/** used + reserved moved on an account on dates of one calendar year, in milli-TPP. */
-export async function yearUsed(store: Db, id: string, year: string): Promise<bigint> {
-  const r = await dbOf(store).selectFrom('ledger_movements')
-    .select((eb) => [eb.fn.sum<DbInt>('used_delta').as('u'), eb.fn.sum<DbInt>('reserved_delta').as('r')])
-    .where('account_id', '=', id).where('on_date', '>=', `${year}-01-01`).where('on_date', '<=', `${year}-12-31`).executeTakeFirst();
-  return big(r?.u ?? 0) + big(r?.r ?? 0);
+/**
+ * What an account used on dates of one calendar year, plus the reservations dated that year that
+ * are still live at `now` (an expired one holds nothing, as in `balances`), in milli-TPP.
+ */
+export async function yearUsed(store: Db, id: string, year: string, now: Date = new Date()): Promise<bigint> {
+  const db = dbOf(store);
+  const from = `${year}-01-01`;
+  const to = `${year}-12-31`;
+  const used = await db.selectFrom('ledger_movements').select((eb) => eb.fn.sum<DbInt>('used_delta').as('u'))
+    .where('account_id', '=', id).where('on_date', '>=', from).where('on_date', '<=', to).executeTakeFirst();
+  const held = await db.selectFrom('ledger_reservations').select((eb) => eb.fn.sum<DbInt>('amount').as('h'))
+    .where('account_id', '=', id).where('state', '=', 'reserved').where('expires_at', '>', now.toISOString())
+    .where('on_date', '>=', from).where('on_date', '<=', to).executeTakeFirst();
+  return big(used?.u ?? 0) + big(held?.h ?? 0);
 }
 
 /** `balances`, where an id may be a year slice (`yearSlice`): that year's movements. */
@@ -127,13 +135,45 @@ export async function balancesWithSlices(store: Db, ids: string[]): Promise<Map<
   return out;
 }
 
-/** used + reserved per account id, in milli-TPP (0 for an account that does not exist yet). */
-export async function balances(store: Db, ids: string[]): Promise<Map<string, bigint>> {
-  const out = new Map(ids.map((id) => [id, 0n]));
+/** Used and reserved milli-TPP per account id, with the accounts holding reservations past their expiry. */
+export interface Balances extends Map<string, bigint> {
+  /** Accounts whose `reserved` still counts a reservation that has expired (nothing expired it yet). */
+  stale?: string[];
+}
+
+/**
+ * used + reserved per account id, in milli-TPP (0 for an account that does not exist yet). An
+ * expired reservation holds nothing (docs/ledger.md) even before `expireReservations` has run, so
+ * only reservations still live at `now` count; a read never writes (a commit expires them itself).
+ */
+export async function balances(store: Db, ids: string[], now: Date = new Date()): Promise<Balances> {
+  const out: Balances = new Map(ids.map((id) => [id, 0n]));
   if (ids.length === 0) return out;
-  const rows = await dbOf(store).selectFrom('ledger_accounts').select(['id', 'used', 'reserved']).where('id', 'in', ids).execute();
-  for (const r of rows) out.set(r.id, big(r.used) + big(r.reserved));
+  const db = dbOf(store);
+  const rows = await db.selectFrom('ledger_accounts').select(['id', 'used', 'reserved']).where('id', 'in', ids).execute();
+  const held: string[] = [];
+  for (const r of rows) {
+    out.set(r.id, big(r.used) + big(r.reserved));
+    if (big(r.reserved) > 0n) held.push(r.id);
+  }
+  if (held.length === 0) return out;
+  const live = await liveReserved(db, held, now);
+  for (const r of rows) {
+    if (big(r.reserved) === 0n) continue;
+    const l = live.get(r.id) ?? 0n;
+    out.set(r.id, big(r.used) + l);
+    if (l < big(r.reserved)) (out.stale ??= []).push(r.id);
+  }
   return out;
+}
+
+/** Milli-TPP held by reservations not yet expired at `now`, per account. */
+async function liveReserved(db: Kysely<Database>, ids: string[], now: Date): Promise<Map<string, bigint>> {
+  const rows = await db.selectFrom('ledger_reservations')
+    .select((eb) => ['account_id', eb.fn.sum<DbInt>('amount').as('held')])
+    .where('account_id', 'in', ids).where('state', '=', 'reserved').where('expires_at', '>', now.toISOString())
+    .groupBy('account_id').execute();
+  return new Map(rows.map((r) => [r.account_id, big(r.held)]));
 }
 
 /**
@@ -156,7 +196,8 @@ export async function countryLicensed(store: Db, country: string, asOf: string, 
   let published = await latestPublished(db, country, asOf);
   if (perYear && published && published.asOf.slice(0, 4) !== year) published = undefined;
   if (!account && !published) return undefined;
-  const own = !account ? 0n : perYear ? await yearUsed(db, id, year) : big(account.used) + big(account.reserved);
+  const held = account && !perYear && big(account.reserved) > 0n ? (await liveReserved(db, [id], new Date())).get(id) ?? 0n : 0n;
+  const own = !account ? 0n : perYear ? await yearUsed(db, id, year) : big(account.used) + held;
   if (!published) return own;
   let after = db.selectFrom('ledger_movements')
     .select((eb) => [eb.fn.sum<DbInt>('used_delta').as('u'), eb.fn.sum<DbInt>('reserved_delta').as('r')])
@@ -170,6 +211,8 @@ export async function countryLicensed(store: Db, country: string, asOf: string, 
 export interface BuiltView {
   view: LedgerView;
   keys: LedgerKeys;
+  /** Accounts holding an expired reservation nothing has expired yet (a commit expires them first). */
+  stale: string[];
   /**
    * The milli-TPP figures behind the view, to detect a stale view when committing. `aiaOtherYears`
    * (INT-31 per_calendar_year): what the AIA account holds from other years, which the view leaves out.
@@ -207,5 +250,5 @@ export async function buildLedgerView(store: Db, tx: Transaction, asOf: string, 
     milli.country = { code: country, licensed };
     if (licensed !== undefined) view.countryLicensedTpp = tpp(licensed);
   }
-  return { view, keys, milli };
+  return { view, keys, milli, stale: b.stale ?? [] };
 }

@@ -22,6 +22,29 @@ describe('exact arithmetic at thresholds', () => {
     expect(dec('1e26').plus(1).gt(dec('1e26'))).toBe(true);
     expect(formatExact(dec('8e25').plus('1e24').plus('5e25'))).toBe('1.31e26');
   });
+  it('adding or subtracting zero keeps every digit of a figure longer than 60 digits', () => {
+    const long = `1${'0'.repeat(70)}1`; // 72 significant digits
+    expect(formatExact(dec(long).plus(0))).toBe(formatExact(dec(long)));
+    expect(formatExact(dec(0).plus(long))).toBe(formatExact(dec(long)));
+    expect(dec(long).minus(0).eq(dec(long))).toBe(true);
+    expect(dec(0).minus(long).eq(dec(long).negated())).toBe(true);
+  });
+  it('property: sums, differences and products are exact whatever the digits', () => {
+    const figure = fc.tuple(fc.bigInt({ min: -(10n ** 90n), max: 10n ** 90n }), fc.integer({ min: -40, max: 40 })).map(([m, e]) => `${m}e${e}`);
+    fc.assert(
+      fc.property(fc.oneof(figure, fc.constant('0e0')), figure, (a, b) => {
+        const [x, y] = [dec(a), dec(b)];
+        // Checked by moving both to integers: x·10^k ± y·10^k and (x·10^k)(y·10^k) in BigInt.
+        const big = (s: string, k: number) => { const [m, e] = s.split('e'); return BigInt(m!) * 10n ** BigInt(Number(e) + k); };
+        const k = 40;
+        const asBig = (v: ReturnType<typeof dec>, scale: number) => big(v.toExponential().replace(/^(-?)(\d)\.?(\d*)e([+-]\d+)$/, (_m, s, d, f, e) => `${s}${d}${f}e${Number(e) - f.length}`), scale);
+        return asBig(x.plus(y), k) === big(a, k) + big(b, k)
+          && asBig(x.minus(y), k) === big(a, k) - big(b, k)
+          && asBig(x.times(y), 2 * k) === big(a, k) * big(b, k);
+      }),
+      { numRuns: 500 },
+    );
+  });
   it('TPP takes the highest precision (Technical Note 2): Gaudi-3-like BF16 beats FP8', () => {
     const { tpp, rate } = highestTpp([
       { precision: 'FP8', bitLength: 8, denseTops: 1835 },

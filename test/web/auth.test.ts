@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ledgerSnapshot } from '../api/helpers.js';
-import { BR_EXAMPLE, expectAccessible, launch, newPage, shot, startWorkbench, type Workbench } from './harness.js';
+import { BR_EXAMPLE, expectAccessible, expectNoHorizontalOverflow, launch, newPage, shot, startWorkbench, tabTo, type Workbench } from './harness.js';
 
 let browser: Browser;
 let wb: Workbench;
@@ -176,6 +176,37 @@ describe('Admin', () => {
     await expect.poll(() => page.locator('tr', { hasText: id }).first().textContent()).toContain('revoked');
     expect(await second.page.evaluate(async () => (await fetch('/v1/ledger/accounts')).status)).toBe(401);
     await second.context.close();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('sign-in, Admin and sign-out by keyboard alone, 390 px wide', () => {
+  it('signs in, creates a key, signs out: each screen fits, passes axe, and is screenshotted', async () => {
+    const { page, context, problems } = await newPage(browser, wb.base, { width: 390, height: 844 });
+    await page.goto(`${wb.base}/`);
+    await page.getByRole('heading', { name: 'Sign in to the aidr workbench' }).waitFor();
+    await expectNoHorizontalOverflow(page, 'sign-in');
+    await shot(page, 'narrow-sign-in');
+    await tabTo(page, page.getByLabel('API key'));
+    await page.keyboard.type(wb.keys.admin);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.who').textContent()).toContain('(admin)');
+    await page.goto(`${wb.base}/#/admin`);
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await tabTo(page, page.getByLabel('Name'));
+    await page.keyboard.type('phone desk');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
+    await tabTo(page, page.getByRole('button', { name: 'Create key' }));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('new-token').textContent()).toMatch(/^aidr_[0-9a-f]{16}_/);
+    await expectNoHorizontalOverflow(page, 'admin');
+    await expectAccessible(page, 'Admin at 390 px');
+    await shot(page, 'narrow-admin-keys');
+    await tabTo(page, page.getByRole('button', { name: 'Sign out' }), { back: true, max: 120 });
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Sign in to the aidr workbench' }).waitFor();
     expect(problems).toEqual([]);
     await context.close();
   });

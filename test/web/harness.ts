@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect, vi } from 'vitest';
 import { testServer, type TestServer } from '../api/helpers.js';
 
@@ -64,8 +64,16 @@ export async function startWorkbench(authRequired: boolean): Promise<Workbench> 
  * A fresh browser context that records what must never happen: a request to anything but the
  * server, a CSP violation, a script error.
  */
-export async function newPage(browser: Browser, base: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+/**
+ * The day the suite's expectations were written for. The workbench starts a check on the
+ * browser's today, so the browser's clock is pinned to it (only Date: timers run as usual), and
+ * an answer does not change under the suite when the calendar moves on or a ruleset vintage starts.
+ */
+export const SUITE_TODAY = '2025-06-02';
+
+export async function newPage(browser: Browser, base: string, viewport = { width: 1280, height: 900 }, today = SUITE_TODAY): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
+  await context.clock.setFixedTime(new Date(`${today}T12:00:00`));
   const page = await context.newPage();
   const problems: string[] = [];
   const origin = new URL(base).origin;
@@ -101,6 +109,15 @@ export async function shot(page: Page, name: string, fullPage = true): Promise<v
 export async function expectNoHorizontalOverflow(page: Page, what: string): Promise<void> {
   const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
   expect(scroll, `${what}: page width ${scroll} at a ${client} px viewport`).toBeLessThanOrEqual(client + 1);
+}
+
+/** Presses Tab (or Shift+Tab) until the element is focused (at most `max` times): is it reachable by keyboard? */
+export async function tabTo(page: Page, target: Locator, { max = 80, back = false } = {}): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  expect.fail(`${target} not reached by ${max} presses of Tab`);
 }
 
 /** The Brazilian data center example: 10,000 H100 (the Check page's first example). */

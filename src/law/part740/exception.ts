@@ -47,8 +47,8 @@ export interface ExceptionInput {
 }
 
 export function cond(id: string, f: Finding | Tri, citation: string, detail: Detail): Cond {
-  const finding: Finding = typeof f === 'object' && f !== null ? f : { value: f, missing: NONE as Missing[] };
-  return { id, status: metStatus(finding.value), citation, detail, missing: finding.value === undefined ? finding.missing : (NONE as Missing[]) };
+  if (typeof f !== 'object' || f === null) return { id, status: metStatus(f), citation, detail, missing: NONE as Missing[] };
+  return { id, status: metStatus(f.value), citation, detail, missing: f.value === undefined ? f.missing : (NONE as Missing[]) };
 }
 
 export function statusOf(conditions: readonly Cond[]): ExceptionStatus {

@@ -9,6 +9,20 @@ export const num = (v: string | number | null | undefined): string => {
   return `${i!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${f ? `.${f}` : ''}`;
 };
 
+/**
+ * The engine's explanations write exact figures as plain digits ("over the cap by 131420000"):
+ * group those of five digits or more for reading. Digits inside identifiers, dates, citations
+ * and decimals (next to a letter, '-', '.', '_' or '/') are left as they are.
+ */
+export const readable = (text: string | null | undefined): string =>
+  text ? text.replace(/(?<![\w.\-/])\d{5,}(?![\w\-/]|\.\d)/g, (d) => d.replace(/\B(?=(\d{3})+(?!\d))/g, ',')) : '';
+
+/** Today's date where the browser is (YYYY-MM-DD): a check is about a shipment now unless the user says otherwise. */
+export function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 export const OUTCOME_WORDS: Record<Outcome, string> = {
   not_subject: 'Not subject to the EAR',
   no_license_required: 'No license required',

@@ -7,7 +7,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import type { Determination, ExceptionResult, Step, WithRegimes } from '../api/types.js';
-import { num, OUTCOME_WORDS, words } from '../format.js';
+import { num, OUTCOME_WORDS, readable, words } from '../format.js';
 import { Citation } from './Citation.js';
 
 export type Changed = ReadonlySet<string>;
@@ -69,7 +69,7 @@ function ExceptionCard({ e, changed }: { e: ExceptionResult; changed?: Changed }
             <tr key={k.id} class={`cond-${k.status}`}>
               <th scope="row">{k.id}</th>
               <td><span class={`pill ${k.status}`}>{words(k.status)}</span></td>
-              <td>{k.detail ?? ''}</td>
+              <td>{readable(k.detail)}</td>
               <td><Citation text={k.citation} /></td>
             </tr>
           ))}
@@ -113,11 +113,11 @@ function Tree({ steps }: { steps: Step[] }) {
           {s.children?.length ? (
             <details>
               <summary><strong>{s.rule}</strong>: {s.result}</summary>
-              <p><Citation text={s.citation} />{s.detail ? <span class="meta"> {s.detail}</span> : null}</p>
+              <p><Citation text={s.citation} />{s.detail ? <span class="meta"> {readable(s.detail)}</span> : null}</p>
               <Tree steps={s.children} />
             </details>
           ) : (
-            <p><strong>{s.rule}</strong>: {s.result} <Citation text={s.citation} />{s.detail ? <span class="meta"> {s.detail}</span> : null}</p>
+            <p><strong>{s.rule}</strong>: {s.result} <Citation text={s.citation} />{s.detail ? <span class="meta"> {readable(s.detail)}</span> : null}</p>
           )}
         </li>
       ))}
@@ -141,7 +141,7 @@ export function DeterminationBody({ d, changed }: { d: Determination; changed?: 
       <Obligations d={d} />
       {d.redFlags.length ? (
         <Section title="Red flags" id="redflags-title">
-          <ul>{d.redFlags.map((r) => <li key={r.id}><strong>{r.id} ({r.status})</strong>: {r.detail} <em>Action:</em> {r.action} <Citation text={r.citation} /></li>)}</ul>
+          <ul>{d.redFlags.map((r) => <li key={r.id}><strong>{r.id} ({r.status})</strong>: {readable(r.detail)} <em>Action:</em> {r.action} <Citation text={r.citation} /></li>)}</ul>
         </Section>
       ) : null}
       {d.explanation?.length ? (
@@ -152,7 +152,7 @@ export function DeterminationBody({ d, changed }: { d: Determination; changed?: 
       {d.warnings.length ? (
         <section aria-labelledby="warnings-title" class={mark(changed, 'warnings').trim()}>
           <h2 id="warnings-title">Warnings <Badge on={!!changed?.has('warnings')} /></h2>
-          <ul class="warnings">{d.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>
+          <ul class="warnings">{d.warnings.map((w, i) => <li key={i}>{readable(w)}</li>)}</ul>
         </section>
       ) : null}
     </>

@@ -1,5 +1,6 @@
 /** What would change the outcome, each change evaluated by the engine: "To ship under LPP: at most 1,699 units". */
 import type { WhatIf } from '../api/types.js';
+import { readable } from '../format.js';
 import { Citation } from './Citation.js';
 
 export function WhatIfList({ w, onApply, brief = false }: { w: WhatIf; onApply?: (changes: { path: string; to: unknown }[]) => void; brief?: boolean }) {
@@ -13,8 +14,8 @@ export function WhatIfList({ w, onApply, brief = false }: { w: WhatIf; onApply?:
         <ul class="doable">
           {doable.map((e) => (
             <li key={e.code}>
-              <strong>{e.summary}</strong>
-              <span class="why-not"> {e.code} is not available now: {e.blockers.map((b) => `${b.condition} (${b.status.replace('_', ' ')})${b.detail ? `: ${b.detail}` : ''}`).join('; ')}</span>
+              <strong>{readable(e.summary)}</strong>
+              <span class="why-not"> {e.code} is not available now: {e.blockers.map((b) => `${b.condition} (${b.status.replace('_', ' ')})${b.detail ? `: ${readable(b.detail)}` : ''}`).join('; ')}</span>
               {e.evaluated ? <span class="meta"> Evaluated: outcome {e.evaluated.outcome.replace(/_/g, ' ')}.</span> : null}
               {onApply ? <button type="button" class="small" onClick={() => onApply(e.changes!.map((c) => ({ path: c.path, to: c.to })))}>Apply this change</button> : null}
             </li>
@@ -27,8 +28,8 @@ export function WhatIfList({ w, onApply, brief = false }: { w: WhatIf; onApply?:
           <ul>
             {blocked.map((e) => (
               <li key={e.code}>
-                <strong>{e.code}</strong>: {e.summary}
-                <ul>{e.blockers.map((b) => <li key={b.condition}><span class={`pill ${b.status === 'unknown' ? 'unknown' : b.changeable ? 'met' : 'not_met'}`}>{b.status === 'unknown' ? 'not known yet' : b.changeable ? 'can change' : 'cannot change'}</span> {b.condition}: {b.note} <Citation text={b.citation} /></li>)}</ul>
+                <strong>{e.code}</strong>: {readable(e.summary)}
+                <ul>{e.blockers.map((b) => <li key={b.condition}><span class={`pill ${b.status === 'unknown' ? 'unknown' : b.changeable ? 'met' : 'not_met'}`}>{b.status === 'unknown' ? 'not known yet' : b.changeable ? 'can change' : 'cannot change'}</span> {b.condition}: {readable(b.note)} <Citation text={b.citation} /></li>)}</ul>
               </li>
             ))}
           </ul>
@@ -43,7 +44,7 @@ export function WhatIfList({ w, onApply, brief = false }: { w: WhatIf; onApply?:
       {w.classification.length ? (
         <details open={!brief}>
           <summary>Distance to the classification thresholds</summary>
-          <ul>{w.classification.map((c, i) => <li key={i}>{c.summary}</li>)}</ul>
+          <ul>{w.classification.map((c, i) => <li key={i}>{readable(c.summary)}</li>)}</ul>
         </details>
       ) : null}
     </section>

@@ -12,7 +12,7 @@ import { VirtualTable, type Column } from '../components/VirtualTable.js';
 import { readFile, rowToTransaction } from '../screen/rows.js';
 import { download, resultRow, sampleCsv, toCsv, toXlsx } from '../screen/export.js';
 import { countryName, useApp } from '../state.js';
-import { OUTCOME_WORDS } from '../format.js';
+import { num, OUTCOME_WORDS } from '../format.js';
 
 const OUTCOMES = Object.keys(OUTCOME_WORDS) as (keyof typeof OUTCOME_WORDS)[];
 
@@ -29,11 +29,11 @@ const COLS: Column<ScreenResult>[] = [
   { key: 'row', width: '4.5rem', label: 'Row', render: (r) => r.index + 1, sortable: true },
   { key: 'id', width: '8rem', label: 'Id', render: (r) => r.tx.id ?? '', sortable: true },
   { key: 'to', width: '7.5rem', label: 'Destination', render: (r) => r.tx.to ?? '', sortable: true },
-  { key: 'consignee', width: '12rem', label: 'Consignee', render: (r) => r.tx.consignee?.name ?? r.tx.consignee?.id ?? '', sortable: true },
-  { key: 'item', width: '11rem', label: 'Item', render: (r) => cells(r)[4], sortable: true },
-  { key: 'quantity', width: '4.5rem', label: 'Qty', render: (r) => r.tx.quantity ?? 1, sortable: true },
-  { key: 'eccn', width: '6rem', label: 'ECCN', render: (r) => r.determination?.classification.eccn ?? '', sortable: true },
-  { key: 'outcome', width: '18rem', label: 'Outcome', render: (r) => (r.determination ? <span class={`pill outcome-${r.determination.outcome}`}>{OUTCOME_WORDS[r.determination.outcome]}</span> : <span class="pill not_met" title={r.error}>invalid: {r.error}</span>), sortable: true },
+  { key: 'consignee', width: '11rem', label: 'Consignee', render: (r) => r.tx.consignee?.name ?? r.tx.consignee?.id ?? '', sortable: true, narrow: false },
+  { key: 'item', width: '11rem', label: 'Item', render: (r) => cells(r)[4], sortable: true, narrow: false },
+  { key: 'quantity', width: '5rem', label: 'Qty', render: (r) => num(r.tx.quantity ?? 1), sortable: true, narrow: false },
+  { key: 'eccn', width: '6rem', label: 'ECCN', render: (r) => r.determination?.classification.eccn ?? '', sortable: true, narrow: false },
+  { key: 'outcome', width: '14rem', label: 'Outcome', render: (r) => (r.determination ? <span class={`pill outcome-${r.determination.outcome}`}>{OUTCOME_WORDS[r.determination.outcome]}</span> : <span class="pill not_met" title={r.error}>invalid: {r.error}</span>), sortable: true },
   { key: 'eligible', width: '8rem', label: 'Exceptions', render: (r) => cells(r)[8], sortable: true },
 ];
 
@@ -135,6 +135,7 @@ export function ScreenPage() {
             </div>
           </div>
           <p aria-live="polite">{shown.length.toLocaleString('en-US')} of {results.length.toLocaleString('en-US')} rows shown. Open a row for its full determination.</p>
+          {shown.length === 0 ? <p class="note">No row matches these filters.</p> : null}
           <VirtualTable rows={shown} columns={COLS} onOpen={openRow} sort={sort} label="Screening results"
             onSort={(key) => setSort((s) => (s?.key === key ? { key, dir: s.dir === 1 ? -1 : 1 } : { key, dir: 1 }))} />
         </>

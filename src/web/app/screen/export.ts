@@ -1,5 +1,6 @@
 /** The screening results as a download: CSV (RFC 4180 quoting) or XLSX. */
 import type { ScreenResult } from '../api/screen.js';
+import { today } from '../format.js';
 
 export const COLUMNS = ['row', 'id', 'to', 'consignee', 'item', 'quantity', 'eccn', 'outcome', 'eligible_exceptions', 'license_required', 'review_policy', 'missing_facts', 'error'] as const;
 
@@ -40,16 +41,17 @@ export function download(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** A small order book in the columns Screen reads, to try it (and to start a real one from). */
+/** A small order book in the columns Screen reads, to try it (and to start a real one from); its orders ship today. */
 export function sampleCsv(): Blob {
+  const date = today();
   const rows = [
     'id,date,to,model,quantity,consignee_name,consignee_id,consignee_country,consignee_hq,consignee_parent_hq,end_uses,via_distributor',
-    'PO-1001,2025-06-02,BR,nvidia-h100-sxm,10000,Exemplo Datacenter Ltda,exemplo-br,BR,BR,BR,datacenter,no',
-    'PO-1002,2025-06-02,BR,nvidia-h100-sxm,1000,Exemplo Datacenter Ltda,exemplo-br,BR,BR,BR,datacenter,no',
-    'PO-1003,2025-06-02,DE,nvidia-h100-sxm,10000,Example Rechenzentrum GmbH,example-de,DE,US,US,datacenter,no',
-    'PO-1004,2025-06-02,AE,nvidia-h100-sxm,100,Gulf Compute LLC,gulf-ae,AE,AE,AE,datacenter,no',
-    'PO-1005,2025-06-02,CN,nvidia-h100-sxm,8,Example Compute Co,example-cn,CN,CN,CN,datacenter,no',
-    'PO-1006,2025-06-02,IN,nvidia-h100-sxm,200,Example Cloud Pvt,example-in,IN,IN,IN,datacenter,yes',
+    `PO-1001,${date},BR,nvidia-h100-sxm,10000,Exemplo Datacenter Ltda,exemplo-br,BR,BR,BR,datacenter,no`,
+    `PO-1002,${date},BR,nvidia-h100-sxm,1000,Exemplo Datacenter Ltda,exemplo-br,BR,BR,BR,datacenter,no`,
+    `PO-1003,${date},DE,nvidia-h100-sxm,10000,Example Rechenzentrum GmbH,example-de,DE,US,US,datacenter,no`,
+    `PO-1004,${date},AE,nvidia-h100-sxm,100,Gulf Compute LLC,gulf-ae,AE,AE,AE,datacenter,no`,
+    `PO-1005,${date},CN,nvidia-h100-sxm,8,Example Compute Co,example-cn,CN,CN,CN,datacenter,no`,
+    `PO-1006,${date},IN,nvidia-h100-sxm,200,Example Cloud Pvt,example-in,IN,IN,IN,datacenter,yes`,
   ];
   return new Blob([`${rows.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' });
 }
