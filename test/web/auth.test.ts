@@ -5,20 +5,17 @@
  * without the CSRF token, or from another site, changes nothing; admins create keys (the token is
  * shown once), revoke keys and sessions.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ledgerSnapshot } from '../api/helpers.js';
-import { BR_EXAMPLE, expectAccessible, expectNoHorizontalOverflow, launch, newPage, shot, startWorkbench, tabTo, type Workbench } from './harness.js';
+import { BR_EXAMPLE, expectAccessible, expectNoHorizontalOverflow, newPage, shot, tabTo, type Workbench, workbenchSuite } from './harness.js';
 
 let browser: Browser;
 let wb: Workbench;
 
-beforeAll(async () => {
-  [browser, wb] = await Promise.all([launch(), startWorkbench(true)]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await wb?.close();
+workbenchSuite(true, (b, w) => {
+  browser = b;
+  wb = w;
 });
 
 async function signIn(page: Page, token: string) {

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { expect, vi } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { testServer, type TestServer } from '../api/helpers.js';
 
 // A browser on a shared 2-core machine answers in its own time: wait up to 15 s for a page to
@@ -122,3 +122,20 @@ export async function tabTo(page: Page, target: Locator, { max = 80, back = fals
 
 /** The Brazilian data center example: 10,000 H100 (the Check page's first example). */
 export const BR_EXAMPLE = '10,000 H100 for a Brazilian data center';
+
+/**
+ * A browser and a workbench for one test file: started before its tests, closed after them;
+ * `use` receives them for the file's own variables.
+ */
+export function workbenchSuite(authRequired: boolean, use: (browser: Browser, wb: Workbench) => void): void {
+  let browser: Browser | undefined;
+  let wb: Workbench | undefined;
+  beforeAll(async () => {
+    [browser, wb] = await Promise.all([launch(), startWorkbench(authRequired)]);
+    use(browser, wb);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await wb?.close();
+  });
+}

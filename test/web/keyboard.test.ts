@@ -7,19 +7,16 @@
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { expectAccessible, expectNoHorizontalOverflow, launch, newPage, SHOTS, shot, startWorkbench, SUITE_TODAY, tabTo, type Workbench } from './harness.js';
+import { expectAccessible, expectNoHorizontalOverflow, newPage, SHOTS, shot, SUITE_TODAY, tabTo, type Workbench, workbenchSuite } from './harness.js';
 
 let browser: Browser;
 let wb: Workbench;
 
-beforeAll(async () => {
-  [browser, wb] = await Promise.all([launch(), startWorkbench(false)]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await wb?.close();
+workbenchSuite(false, (b, w) => {
+  browser = b;
+  wb = w;
 });
 
 const PHONE = { width: 390, height: 844 };

@@ -6,19 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { BR_EXAMPLE, expectAccessible, launch, newPage, SHOTS, shot, startWorkbench, type Workbench } from './harness.js';
+import { BR_EXAMPLE, expectAccessible, newPage, SHOTS, shot, type Workbench, workbenchSuite } from './harness.js';
 
 let browser: Browser;
 let wb: Workbench;
 
-beforeAll(async () => {
-  [browser, wb] = await Promise.all([launch(), startWorkbench(false)]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await wb?.close();
+workbenchSuite(false, (b, w) => {
+  browser = b;
+  wb = w;
 });
 
 const TODAY = '2026-12-06';

@@ -5,19 +5,16 @@
  * and see the LPP bar move, verify the chain and replay, the chip calculator, print. Every page:
  * axe (no serious or critical violation), keyboard only, 390 px wide, screenshots.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { BR_EXAMPLE, expectAccessible, expectNoHorizontalOverflow, launch, newPage, shot, startWorkbench, type Workbench } from './harness.js';
+import { BR_EXAMPLE, expectAccessible, expectNoHorizontalOverflow, newPage, shot, type Workbench, workbenchSuite } from './harness.js';
 
 let browser: Browser;
 let wb: Workbench;
 
-beforeAll(async () => {
-  [browser, wb] = await Promise.all([launch(), startWorkbench(false)]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await wb?.close();
+workbenchSuite(false, (b, w) => {
+  browser = b;
+  wb = w;
 });
 
 async function open(path = '/#/check', viewport?: { width: number; height: number }) {
