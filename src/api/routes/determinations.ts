@@ -111,6 +111,9 @@ function parseBody(body: unknown, maxBatch: number): Parsed {
   return { ...out, batch, transactions, prefix };
 }
 
+/** The ledger can key an account for it: a consignee with an id or a name (LPP, AIA). */
+const keyed = (tx: Transaction) => (tx.consignee?.id ?? tx.consignee?.name ?? '').trim() !== '';
+
 /**
  * Evaluate as `aidr check` does, with a Batch: a batch added up per consignee in order (LPP, AIA),
  * on top of the view the request gave (`fixed`) or of the stored ledger (`store`).
@@ -255,10 +258,12 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
     const notes = await fillParties(p, ctx);
     if (!p.commit) {
       // A view given in the request: a batch is added up on top of it, as `aidr check --ledger` does.
-      // Otherwise the stored ledger is fetched only when an answer reads a figure from it (most
-      // never do: ledger-probe.ts), and then read as `aidr check` reads it.
+      // Otherwise the stored ledger, read as `aidr check` reads it. A named consignee is read at
+      // once: its answers usually read a figure (an AIA total, LPP's room), and evaluating first to
+      // find out would double the work. Without one only a country's licensed TPP can matter, so the
+      // store is read only when an answer asks for it (ledger-probe.ts).
       const given = p.options.ledger !== undefined;
-      const plain = given ? (p.batch ? undefined : evaluateAll(p, ctx)) : evaluateAll(p, ctx, true);
+      const plain = given ? (p.batch ? undefined : evaluateAll(p, ctx)) : p.transactions.some(keyed) ? undefined : evaluateAll(p, ctx, true);
       const results = (plain ?? await evaluateBatch(p, ctx, given ? 'fixed' : 'store')).map((d, i) => withRegisterNotes(d, notes[i]));
       // Which ledger the answer read (none: the request gave its view, or no answer needed it).
       if (!plain && !given) reply.header('x-aidr-ledger', ctx.store.dialect);
