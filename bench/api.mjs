@@ -210,7 +210,7 @@ try {
       for (const x of servers) {
         await stop(x.server.child);
         rmSync(x.data, { recursive: true, force: true });
-        if (backend === 'postgres') await psql(`drop schema if exists ${x.schema} cascade`);
+        if (backend === 'postgres') await psql(`drop schema if exists ${x.schema} cascade; drop schema if exists pgboss_${x.schema} cascade`);
       }
     }
   }
