@@ -159,8 +159,11 @@ export function registerAudit(program: Command): void {
           const { auditRecords, exportLine, EXPORT_COLUMNS } = await import('../store/audit.js');
           const sink = flags.out ? createWriteStream(flags.out) : process.stdout;
           const write = (line: string) => new Promise<void>((resolve, reject) => {
-            if (sink.write(`${line}\n`)) resolve();
-            else sink.once('drain', resolve).once('error', reject);
+            if (sink.write(`${line}\n`)) return resolve();
+            // Each wait removes both of its listeners, whichever fires (they piled up on a long export).
+            const drained = () => { sink.off('error', failed); resolve(); };
+            const failed = (e: Error) => { sink.off('drain', drained); reject(e); };
+            sink.once('drain', drained).once('error', failed);
           });
           if (fmt === 'csv') await write(EXPORT_COLUMNS.join(','));
           for await (const r of auditRecords(store, { since: flags.since, until: flags.until })) await write(exportLine(r, fmt));
