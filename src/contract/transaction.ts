@@ -292,7 +292,7 @@ export const Transaction = z.strictObject({
   if ((activity === 'export' || activity === 'reexport') && tx.to !== undefined && (tx.from ?? (activity === 'export' ? 'US' : undefined)) === tx.to) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: `an ${activity} crosses a border: to must differ from from (use "transfer" for a change of end user within one country)` });
   }
-  if ((activity === 'export' || activity === 'deemed_export') && tx.to !== undefined && tx.to !== 'US' && isUnitedStates(tx.to) && (tx.from === undefined || isUnitedStates(tx.from))) {
+  if ((activity === 'export' || activity === 'deemed_export') && tx.to !== undefined && isUnitedStates(tx.to) && (tx.from ?? 'US') !== tx.to) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: `${tx.to} is part of the United States for the EAR (15 CFR 772.1: the States, the District of Columbia, Puerto Rico and all territories, dependencies and possessions): a shipment there from the United States is not an export` });
   }
   // Activities the EAR defines away are refused, never answered "license required" (734.14(a)).

@@ -17,7 +17,7 @@ import { displayPd } from '../law/part774/eccn-3a090.js';
 import { advancedClass, listCitation, notEvaluatedExceptions } from '../law/eccn-lists.js';
 import { Ctx, readingsFrom, type EvalOptions, type LedgerView } from './context.js';
 import { evaluateCore, type Core } from './evaluate.js';
-import { interpretationUses } from './sensitivity.js';
+import { byInterpretationNumber, interpretationUses } from './sensitivity.js';
 import { detailText } from '../law/part740/exception.js';
 import { mergeMissing, yesNo } from './logic.js';
 import { rulesetVersion } from './version.js';
@@ -89,10 +89,9 @@ function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
 
 /** Before the regimes can differ: one evaluation answers both. */
 const SAME_TEXTS: Agreement = { relied: [] };
-const intNumber = (id: string) => Number(id.slice(id.indexOf('-') + 1));
 
 function sortedReadings(entries: Iterable<readonly [string, string]>): RegimeAnswer['readings'] {
-  return [...entries].sort(([a], [b]) => intNumber(a) - intNumber(b)).map(([id, reading]) => ({ id, reading }));
+  return [...entries].sort(([a], [b]) => byInterpretationNumber(a, b)).map(([id, reading]) => ({ id, reading }));
 }
 
 /** The readings relied on, in id order (INT-5 before INT-10). */

@@ -97,6 +97,9 @@ function alternative(tx: Transaction, core: Core, base: Answer, id: string, read
   return answerOf(evaluateCore(tx, ctx, reuse));
 }
 
+/** Interpretation ids in numeric order (INT-9 before INT-10), for a sort. */
+export const byInterpretationNumber = (a: string, b: string): number => numberOf(a) - numberOf(b);
+
 /** An interpretation's number (INT-9 → 9), to list INT-9 before INT-10. */
 const NUMBERS = new Map<string, number>();
 function numberOf(id: string): number {

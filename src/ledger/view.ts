@@ -118,10 +118,8 @@ export async function yearUsed(store: Db, id: string, year: string, now: Date = 
   const to = `${year}-12-31`;
   const used = await db.selectFrom('ledger_movements').select((eb) => eb.fn.sum<DbInt>('used_delta').as('u'))
     .where('account_id', '=', id).where('on_date', '>=', from).where('on_date', '<=', to).executeTakeFirst();
-  const held = await db.selectFrom('ledger_reservations').select((eb) => eb.fn.sum<DbInt>('amount').as('h'))
-    .where('account_id', '=', id).where('state', '=', 'reserved').where('expires_at', '>', now.toISOString())
-    .where('on_date', '>=', from).where('on_date', '<=', to).executeTakeFirst();
-  return big(used?.u ?? 0) + big(held?.h ?? 0);
+  const held = (await liveReserved(db, [id], now, year)).get(id) ?? 0n;
+  return big(used?.u ?? 0) + held;
 }
 
 /** `balances`, where an id may be a year slice (`yearSlice`): that year's movements. */
@@ -167,12 +165,13 @@ export async function balances(store: Db, ids: string[], now: Date = new Date())
   return out;
 }
 
-/** Milli-TPP held by reservations not yet expired at `now`, per account. */
-async function liveReserved(db: Kysely<Database>, ids: string[], now: Date): Promise<Map<string, bigint>> {
-  const rows = await db.selectFrom('ledger_reservations')
+/** Milli-TPP held by reservations not yet expired at `now`, per account (only those dated in `year`, if given). */
+async function liveReserved(db: Kysely<Database>, ids: string[], now: Date, year?: string): Promise<Map<string, bigint>> {
+  let q = db.selectFrom('ledger_reservations')
     .select((eb) => ['account_id', eb.fn.sum<DbInt>('amount').as('held')])
-    .where('account_id', 'in', ids).where('state', '=', 'reserved').where('expires_at', '>', now.toISOString())
-    .groupBy('account_id').execute();
+    .where('account_id', 'in', ids).where('state', '=', 'reserved').where('expires_at', '>', now.toISOString());
+  if (year !== undefined) q = q.where('on_date', '>=', `${year}-01-01`).where('on_date', '<=', `${year}-12-31`);
+  const rows = await q.groupBy('account_id').execute();
   return new Map(rows.map((r) => [r.account_id, big(r.held)]));
 }
 

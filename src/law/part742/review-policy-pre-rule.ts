@@ -19,15 +19,13 @@ import { anyOf, type Finding, type Missing, type Tri } from '../../engine/logic.
 import { describe, hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
 import { reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
 import type { Policy } from './review-policy.js';
-import { overlayOn } from '../provision.js';
+import { uaeRuleOn } from './uae-91-fr-43034.js';
 
 export type PolicyText = (f: TxFacts, kind: 'a' | 'b', datacenter: Tri, ctx: Ctx, codified: () => Policy) => Policy;
 
 const C_2023 = '15 CFR 742.6(b)(10)(ii) (text of 2023-11-17)';
 const C_A = '15 CFR 742.6(b)(10)(iii)(A) (text of 2024-12-02)';
 const C_B = '15 CFR 742.6(b)(10)(iii)(B) (text of 2024-12-02)';
-const UAE = 'AE';
-const UAE_RULE = '91-fr-43034';
 
 /** Destination Macau/D:5, or a party headquartered (or whose ultimate parent is) there. */
 function strictest(f: TxFacts, ctx: Ctx): Finding {
@@ -72,7 +70,7 @@ export const policyAsEnforced: PolicyText = (f, kind, dc, ctx, codified) => {
     const useCodified = ctx.choose('INT-48', (r) => r === 'codified_allocation');
     if (useCodified) return codified();
   }
-  if (s.value === false && f.to?.code === UAE && overlayOn(UAE_RULE, ctx)) return uaePolicy(f, ctx);
+  if (s.value === false && uaeRuleOn(f, ctx)) return uaePolicy(f, ctx);
   if (s.value !== false) {
     const relevant = carveOut(kind, dc) !== false;
     const noCarveOut = relevant ? ctx.choose('INT-47', (r) => r === 'codified_denial') : false;

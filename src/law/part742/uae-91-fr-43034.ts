@@ -21,8 +21,13 @@ import type { Requirement } from './license-requirement.js';
 const ID = '91-fr-43034';
 const UAE = 'AE';
 
+/** A shipment to the UAE on a date 91 FR 43034 governs, in this regime. */
+export function uaeRuleOn(f: TxFacts, ctx: Ctx): boolean {
+  return f.to?.code === UAE && overlayOn(ID, ctx);
+}
+
 export function uaeOverlay(f: TxFacts, eccn: string | null, kind: 'a' | 'b', base: Requirement, ctx: Ctx): Requirement {
-  if (f.to?.code !== UAE || !overlayOn(ID, ctx)) return base;
+  if (!uaeRuleOn(f, ctx)) return base;
   overlayApplied(ID, ctx);
   const o = overlay(ID);
   // Not listed: .b is named in (B); .a needs a license as written (worldwide) and, as enforced, per INT-46.
