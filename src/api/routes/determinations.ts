@@ -20,6 +20,7 @@ import { ApiProblem, fieldErrors, MAX_ERRORS, problemBody, type FieldError } fro
 import {
   ClassificationRequest, ClassificationResponse, DeterminationBody, DeterminationEnvelope, DeterminationResponse, UNSTORABLE_MESSAGE, Problem,
 } from '../schemas.js';
+import { LedgerSnapshot } from '../ledger-snapshot.js';
 import { RegimeQuery, withQueryRegime } from '../regime.js';
 import { parsePart, requireRole, sendJson, toProblem, type ApiContext } from '../server.js';
 
@@ -114,18 +115,20 @@ function parseBody(body: unknown, maxBatch: number): Parsed {
 /** The ledger can key an account for it: a consignee with an id or a name (LPP, AIA). */
 const keyed = (tx: Transaction) => (tx.consignee?.id ?? tx.consignee?.name ?? '').trim() !== '';
 
+let batchModule: typeof import('../../screen/evaluate.js') | undefined;
+
 /**
  * Evaluate as `aidr check` does, with a Batch: a batch added up per consignee in order (LPP, AIA),
  * on top of the view the request gave (`fixed`) or of the stored ledger (`store`).
  */
-async function evaluateBatch(p: Parsed, ctx: ApiContext, from: 'store' | 'fixed'): Promise<Determination[]> {
-  const { Batch, ledgerNeeds, NO_LEDGER } = await import('../../screen/evaluate.js');
+async function evaluateBatch(p: Parsed, ctx: ApiContext, ledger: LedgerSnapshot, from: 'store' | 'fixed'): Promise<Determination[]> {
+  // Loaded on first use (it brings the ledger's commit code), then at hand: an `await import` per request costs more than it looks.
+  const { Batch, ledgerNeeds, NO_LEDGER } = batchModule ?? (batchModule = await import('../../screen/evaluate.js'));
   const options = { ...p.options };
   delete options.ledger;
   let source = NO_LEDGER;
   if (from === 'store') {
-    const { storeLedger } = await import('../../screen/sources.js');
-    source = await storeLedger(ctx.store);
+    source = await ledger.current();
     const needs = p.transactions.map((tx) => ledgerNeeds(tx, options));
     await source.prefetch(needs.flatMap((n) => n.accounts), needs.flatMap((n) => (n.country ? [n.country] : [])));
   }
@@ -233,6 +236,8 @@ async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext, no
 }
 
 export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  // The stored ledger's figures, kept between evaluations while the store has not changed.
+  const ledger = new LedgerSnapshot(ctx.store);
   app.post('/v1/determinations', {
     config: { role: 'analyst' },
     schema: {
@@ -264,7 +269,7 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
       // store is read only when an answer asks for it (ledger-probe.ts).
       const given = p.options.ledger !== undefined;
       const plain = given ? (p.batch ? undefined : evaluateAll(p, ctx)) : p.transactions.some(keyed) ? undefined : evaluateAll(p, ctx, true);
-      const results = (plain ?? await evaluateBatch(p, ctx, given ? 'fixed' : 'store')).map((d, i) => withRegisterNotes(d, notes[i]));
+      const results = (plain ?? await evaluateBatch(p, ctx, ledger, given ? 'fixed' : 'store')).map((d, i) => withRegisterNotes(d, notes[i]));
       // Which ledger the answer read (none: the request gave its view, or no answer needed it).
       if (!plain && !given) reply.header('x-aidr-ledger', ctx.store.dialect);
       return sendJson(reply, 200, p.batch ? results : results[0]);

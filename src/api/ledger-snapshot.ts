@@ -1,0 +1,65 @@
+/**
+ * The stored ledger as HTTP evaluate reads it, kept between requests while it cannot have changed.
+ *
+ * Evaluate reads the same figures as `aidr check` (src/screen/sources.ts: used + live reservations
+ * per account, TPP licensed per country). Reading them afresh costs three or four SQL queries per
+ * request, most of a request's overhead; the figures change only when something writes. So on
+ * SQLite the figures read are kept, and thrown away when either of these says they may be stale:
+ *
+ * - **A write, by any process.** `PRAGMA data_version` on the read connection changes whenever
+ *   another connection commits: this process's writer (every transaction), another server or an
+ *   `aidr` command on the same file. Writes outside a transaction run on the read connection
+ *   itself, which data_version does not count: `total_changes()` of that connection does.
+ * - **Time.** A reservation holds TPP only until it expires (src/ledger/view.ts counts those with
+ *   `expires_at > now`), so the figures are kept only until the earliest expiry still ahead.
+ *
+ * The version is read before any figure, so a figure read while another process commits is
+ * tagged with the older version and thrown away at the next request. PostgreSQL has no such cheap
+ * signal: there every request reads afresh, as before.
+ */
+import { CompiledQuery } from 'kysely';
+import type { LedgerSource } from '../screen/evaluate.js';
+import { storeLedger } from '../screen/sources.js';
+import type { Store } from '../store/open.js';
+
+/** Changes by other connections (data_version) and by this one (total_changes), in one statement. */
+const VERSION = CompiledQuery.raw('select data_version as version, total_changes() as own from pragma_data_version');
+
+interface Kept {
+  source: LedgerSource;
+  version: string;
+  /** The earliest expiry of a live reservation when the figures were first read (ISO text, as stored); none: undefined. */
+  until: string | undefined;
+}
+
+export class LedgerSnapshot {
+  private kept: Kept | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  /** A source of the stored ledger's figures as they stand now (read on demand by `prefetch`). */
+  async current(): Promise<LedgerSource> {
+    if (this.store.dialect !== 'sqlite') return storeLedger(this.store);
+    const version = await this.version();
+    // Same text form as the ledger's own comparison (`expires_at > now.toISOString()`).
+    const now = new Date().toISOString();
+    const k = this.kept;
+    if (k && k.version === version && (k.until === undefined || now < k.until)) return k.source;
+    const until = await this.nextExpiry(now);
+    const source = await storeLedger(this.store);
+    this.kept = { source, version, until };
+    return source;
+  }
+
+  private async version(): Promise<string> {
+    const row = (await this.store.db.executeQuery<{ version: unknown; own: unknown }>(VERSION)).rows[0];
+    return `${String(row?.version)}:${String(row?.own)}`;
+  }
+
+  /** The first moment after `now` at which a live reservation stops holding TPP. */
+  private async nextExpiry(now: string): Promise<string | undefined> {
+    const row = await this.store.db.selectFrom('ledger_reservations').select((eb) => eb.fn.min<string>('expires_at').as('next'))
+      .where('state', '=', 'reserved').where('expires_at', '>', now).executeTakeFirst();
+    return row?.next ?? undefined;
+  }
+}
