@@ -11,6 +11,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Determination } from '../../contract/determination.js';
 import { Transaction } from '../../contract/transaction.js';
+import { quickTransaction } from '../../contract/transaction-fast.js';
 import { readingsFrom, InputError, type EvalOptions } from '../../engine/context.js';
 import { determine } from '../../engine/determine.js';
 import { ledgerProbe } from '../../engine/ledger-probe.js';
@@ -88,6 +89,13 @@ function parseBody(body: unknown, maxBatch: number): Parsed {
   let errors: FieldError[] | undefined;
   let issueCount = 0;
   for (let i = 0; i < raw.length; i++) {
+    // A plainly valid transaction (most requests) is taken by the quick path, which gives exactly
+    // what the schema would; anything else, and every error with its path, is the schema's.
+    const quick = quickTransaction(raw[i]);
+    if (quick) {
+      transactions[i] = quick;
+      continue;
+    }
     const r = Transaction.safeParse(raw[i]);
     if (r.success) {
       transactions[i] = r.data;
