@@ -22,11 +22,21 @@ import type { LedgerSource } from '../screen/evaluate.js';
 import { storeLedger } from '../screen/sources.js';
 import type { Store } from '../store/open.js';
 
+/**
+ * The most accounts and countries read into one kept snapshot; past it the next request starts a
+ * new one (a server evaluating for many consignees without writing would otherwise keep every
+ * figure it ever read). A snapshot is replaced, never emptied: a request between its prefetch and
+ * its evaluation still holds all the figures it read (so storeLedger is told never to empty it).
+ */
+const KEPT_READS = 20_000;
+
 /** Changes by other connections (data_version) and by this one (total_changes), in one statement. */
 const VERSION = CompiledQuery.raw('select data_version as version, total_changes() as own from pragma_data_version');
 
 interface Kept {
   source: LedgerSource;
+  /** Accounts and countries asked of it so far (an upper bound of what it holds). */
+  reads: number;
   version: string;
   /** The earliest expiry of a live reservation when the figures were first read (ISO text, as stored); none: undefined. */
   until: string | undefined;
@@ -46,9 +56,22 @@ export class LedgerSnapshot {
     const k = this.kept;
     if (k && k.version === version && (k.until === undefined || now < k.until)) return k.source;
     const until = await this.nextExpiry(now);
-    const source = await storeLedger(this.store);
-    this.kept = { source, version, until };
-    return source;
+    const read = await storeLedger(this.store, Infinity);
+    const kept: Kept = {
+      reads: 0, version, until,
+      source: {
+        description: read.description,
+        prefetch: (accounts, countries) => {
+          kept.reads += accounts.length + countries.length;
+          if (kept.reads > KEPT_READS && this.kept === kept) this.kept = undefined;
+          return read.prefetch(accounts, countries);
+        },
+        used: (account) => read.used(account),
+        licensed: (country, asOf, perYear) => read.licensed(country, asOf, perYear),
+      },
+    };
+    this.kept = kept;
+    return kept.source;
   }
 
   private async version(): Promise<string> {

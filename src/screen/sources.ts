@@ -17,12 +17,15 @@ export function existingStore(opts: StoreOptions = {}): StoreOptions | undefined
   return existsSync(join(dir, 'aidr.sqlite')) ? { ...opts, dataDir: dir } : undefined;
 }
 
-/** Cached reads of the stored ledger. The store does not change during a screen (it does not commit). */
-export async function storeLedger(store: Store): Promise<LedgerSource> {
+/**
+ * Cached reads of the stored ledger. The store does not change during a screen (it does not
+ * commit). Past `limit` accounts (or countries) a prefetch empties the cache first.
+ */
+export async function storeLedger(store: Store, limit = 500_000): Promise<LedgerSource> {
   const { balancesWithSlices, countryLicensed } = await import('../ledger/view.js');
   const used = new Map<string, bigint>();
   const licensed = new Map<string, bigint | undefined>();
-  const LIMIT = 500_000;
+  const LIMIT = limit;
   return {
     description: `${store.dialect} ${store.location}`,
     async prefetch(accounts, countries) {

@@ -65,6 +65,16 @@ describe('the ledger snapshot of HTTP evaluate', () => {
     expect((await figures(snapshot)).used).toBe(before);
   });
 
+  it('is replaced, never emptied, once it has been asked for many accounts', async () => {
+    const snapshot = new LedgerSnapshot(s.store);
+    const { source, used } = await figures(snapshot);
+    expect(used).toBeGreaterThan(0n);
+    await source.prefetch(Array.from({ length: 20_001 }, (_, i) => `aia:other-${i}`), []);
+    expect((await snapshot.current())).not.toBe(source);
+    // A request still holding the old one reads what it read.
+    expect(source.used(AIA)).toBe(used);
+  });
+
   it('an evaluation after a commit reads the committed figure', async () => {
     const tx = {
       date: '2025-06-02', to: 'BR', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 1000, endUses: ['datacenter'],
