@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { canonicalJson, sha256 } from './canonical.js';
 import type { Store } from './open.js';
+import { Prepared } from './prepared.js';
 import type { AuditTable, Database, DbInt } from './schema.js';
 import type { Signer } from './signing.js';
 
@@ -124,6 +125,12 @@ export class HeldAuditHead {
 
 const heldHeads = new WeakMap<Kysely<Database>, HeldAuditHead>();
 
+/** The record's row: a statement compiled once (prepared.ts), as it runs in every commit's group transaction. */
+const INSERT_RECORD = new Prepared(14, (trx, seq: number, id: string, at: string, actor: string, kind: string, input: string, options: string, output: string,
+  rulesetVersion: string, effects: string, prevHash: string, hash: string, signature: string | null, keyId: string | null) => trx.insertInto('audit_log').values({
+  seq, id, at, actor, kind, input, options, output, ruleset_version: rulesetVersion, effects, prev_hash: prevHash, hash, signature, key_id: keyId,
+}));
+
 /**
  * Append one record inside the caller's transaction, signed with `signer` (the store's key). The
  * head row is locked first (an UPDATE), so concurrent appenders take turns and each links to the
@@ -161,10 +168,7 @@ export async function appendAudit(trx: Kysely<Database>, e: AuditEntry, signer: 
   const hash = recordHash(prevHash, rec);
   const signature = signer ? signer.signRecord(hash) : null;
   const keyId = signer ? signer.keyId : null;
-  await trx.insertInto('audit_log').values({
-    seq: rec.seq, id: rec.id, at: rec.at, actor: rec.actor, kind: rec.kind, input: rec.input, options: rec.options, output: rec.output,
-    ruleset_version: rec.rulesetVersion, effects: rec.effects, prev_hash: prevHash, hash, signature, key_id: keyId,
-  }).execute();
+  await INSERT_RECORD.execute(trx, rec.seq, rec.id, rec.at, rec.actor, rec.kind, rec.input, rec.options, rec.output, rec.rulesetVersion, rec.effects, prevHash, hash, signature, keyId);
   if (held) held.advance({ seq: rec.seq, hash });
   else await trx.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
   return { ...rec, prevHash, hash, signature, keyId };
