@@ -3,14 +3,14 @@
  * against the ledger view, pick the license exception to use, and in ONE database transaction
  * re-check the cap, draw the amounts and append the audit record.
  *
- * 1. The view is read without locks and the engine runs outside the transaction (it is pure and
- *    takes milliseconds; no lock is held meanwhile).
+ * 1. The view is read without locks and the engine decides the draw outside the transaction (a
+ *    lean determination: its findings are all the draw needs; no lock is held meanwhile).
  * 2. In the transaction (a group transaction shared with the commits that arrive together, each in
  *    its own savepoint: src/store/group.ts), the LPP draw is a conditional UPDATE (`used + reserved + amt <= cap`);
  *    if another commit took the room in between, nothing is written and the error says how much
- *    is left. If the balance moved (the view was stale) but the draw still fits, the
- *    determination is made again on the balance as locked, so the recorded output (e.g. the
- *    "LPP TPP Limit Reached" obligation) matches what was drawn.
+ *    is left. The determination recorded is then made on the balances as locked (the exception
+ *    must still be eligible on them), so the recorded output (e.g. the "LPP TPP Limit Reached"
+ *    obligation) matches what was drawn.
  * 3. The audit record (input, options with the exact view used, output, ruleset version, effects)
  *    is appended in the same transaction: a crash leaves both or neither.
  *
