@@ -3,14 +3,14 @@
  * against the ledger view, pick the license exception to use, and in ONE database transaction
  * re-check the cap, draw the amounts and append the audit record.
  *
- * 1. The view is read without locks and the engine runs outside the transaction (it is pure and
- *    takes milliseconds; no lock is held meanwhile).
+ * 1. The view is read without locks and the engine decides the draw outside the transaction (a
+ *    lean determination: its findings are all the draw needs; no lock is held meanwhile).
  * 2. In the transaction (a group transaction shared with the commits that arrive together, each in
  *    its own savepoint: src/store/group.ts), the LPP draw is a conditional UPDATE (`used + reserved + amt <= cap`);
  *    if another commit took the room in between, nothing is written and the error says how much
- *    is left. If the balance moved (the view was stale) but the draw still fits, the
- *    determination is made again on the balance as locked, so the recorded output (e.g. the
- *    "LPP TPP Limit Reached" obligation) matches what was drawn.
+ *    is left. The determination recorded is then made on the balances as locked (the exception
+ *    must still be eligible on them), so the recorded output (e.g. the "LPP TPP Limit Reached"
+ *    obligation) matches what was drawn.
  * 3. The audit record (input, options with the exact view used, output, ruleset version, effects)
  *    is appended in the same transaction: a crash leaves both or neither.
  *
@@ -25,20 +25,21 @@ import { randomUUID } from 'node:crypto';
 import type { Determination, ExceptionCode } from '../contract/determination.js';
 import type { Transaction } from '../contract/transaction.js';
 import { defaultReading } from '../data/interpretations.js';
-import { AIA, LPP } from '../data/parameters.js';
 import { InputError, type EvalOptions, type LedgerView } from '../engine/context.js';
 import { determine, today } from '../engine/determine.js';
 import { appendAudit, requireSigner } from '../store/audit.js';
 import { canonicalJson, sha256 } from '../store/canonical.js';
 import type { Store } from '../store/open.js';
 import { groupCommit } from '../store/group.js';
-import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } from './accounts.js';
-import { big, toPositiveMilli, tpp } from './amount.js';
+import { capFor, type LppReading } from './accounts.js';
+import { big, tpp } from './amount.js';
+import { commitRequest, priorCommit } from './commit-request.js';
+import { freshView, lppCapExceeded, noticesOf, planDraws } from './commit-plan.js';
 import { CapExceededError, LedgerError } from './errors.js';
 import { ensureAccount } from './balances.js';
 import { expireReservations } from './reserve.js';
 import { changeBalance, recordMovement, type Move } from './move.js';
-import { checkSameRequest, requestHash, type RequestParams } from './once.js';
+import { requestHash } from './once.js';
 import { checkActor, checkKey, storable } from './request.js';
 import { buildLedgerView, ledgerKeys, lppParentMissing, type BuiltView } from './view.js';
 
@@ -93,7 +94,7 @@ export interface CommitResult {
   determination: Determination;
 }
 
-type Stored = Omit<CommitResult, 'replayed' | 'determination'>;
+export type Stored = Omit<CommitResult, 'replayed' | 'determination'>;
 
 export async function commitTransaction(store: Store, tx: Transaction, opts: EvalOptions, c: CommitOptions): Promise<CommitResult> {
   if (opts.ledger !== undefined) throw new InputError('ledger', 'when committing, the ledger view comes from the store; do not pass one');
@@ -122,8 +123,15 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
     if (prior) return prior;
   }
 
-  // 1. View and determination, outside the transaction.
+  // 1. View and findings, outside the transaction. The draw needs only the answer's findings
+  // (outcome, exceptions, classification, allocation): a lean determination (no explanation, no
+  // sensitivity analysis) gives them at a fifth of the cost of the full one. The determination
+  // recorded is made in the transaction, on the balances as locked (step 3): under concurrent
+  // commits on one account they have always moved by then, and a full determination made here
+  // would be thrown away.
   const decide = (ledger: LedgerView) => determine(tx, { ...options, ledger });
+  const alreadyLean = options.explain === false && options.sensitivity !== true;
+  const findings = alreadyLean ? decide : (ledger: LedgerView) => determine(tx, { ...options, explain: false, sensitivity: false, ledger });
   let built = await buildLedgerView(store, tx, asOf, reading, undefined, readings);
   // A reservation past its expiry still counts in the account's `reserved` (and so in the cap check
   // of the draw) until something expires it: expire it now, then read again.
@@ -131,18 +139,28 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
     for (const accountId of built.stale) await expireReservations(store, { accountId });
     built = await buildLedgerView(store, tx, asOf, reading, undefined, readings);
   }
-  let d = decide(built.view);
+  let d = findings(built.view);
   if (d.allocation && d.allocation.country !== built.milli.country?.code) {
     built = await buildLedgerView(store, tx, asOf, reading, d.allocation.country, readings);
-    d = decide(built.view);
+    d = findings(built.view);
   }
-  const code = chooseException(d, c.exception, (why) => lppCapExceeded(d, built, reading, why));
+  const choose = (x: Determination) => chooseException(x, c.exception, (why) => lppCapExceeded(x, built, reading, why));
+  let code: ExceptionCode | null;
+  try {
+    code = choose(d);
+  } catch (e) {
+    // Refused: in the words of the full determination (a lean one has no condition details).
+    if (!alreadyLean) choose(decide(built.view));
+    throw e;
+  }
   if (code === 'LPP') {
     const missingParent = lppParentMissing(tx, built.keys, reading);
     if (missingParent) throw missingParent;
   }
   const plan = planDraws(d, code, built, reading);
   for (const p of plan) await ensureAccount(store, p.ref, capFor(p.ref, asOf));
+  // A commit that draws on nothing locks nothing: its determination is made on the view as read.
+  const unlocked = plan.length > 0 || alreadyLean ? d : decide(built.view);
 
   const auditId = randomUUID();
   const now = c.now ?? new Date();
@@ -172,13 +190,14 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
         fresh.set(p.id, row.used + row.reserved - p.amount - (p.otherYears ?? 0n));
         movements.push({ account: p.id, kind: p.kind, amountTpp: tpp(p.amount), usedTpp: tpp(row.used), capTpp: p.cap === null ? null : tpp(p.cap), leftTpp: p.cap === null ? null : tpp(p.cap - row.used - row.reserved) });
       }
-      // 3. A stale view: decide again on the balances as locked.
-      let output = d;
+      // 3. The determination recorded: on the balances as locked when the commit draws on them.
+      let output = unlocked;
       let view = built.view;
-      if (plan.some((p) => fresh.get(p.id) !== p.viewed)) {
-        view = freshView(built.view, plan, fresh, reading);
-        output = decide(view);
-        if (code && output.exceptions.find((e) => e.code === code)?.status !== 'eligible') {
+      if (plan.length > 0) {
+        const stale = plan.some((p) => fresh.get(p.id) !== p.viewed);
+        if (stale) view = freshView(built.view, plan, fresh, reading);
+        if (stale || !alreadyLean) output = decide(view);
+        if (stale && code && output.exceptions.find((e) => e.code === code)?.status !== 'eligible') {
           throw new LedgerError('not_eligible', `License Exception ${code} is no longer eligible: another commit changed the ledger meanwhile; check again`);
         }
       }
@@ -221,51 +240,6 @@ function lppWarnings(keys: BuiltView['keys'], readings: Readonly<Record<string, 
   return out;
 }
 
-/**
- * Options that choose only how much of the answer is written (the explanation, the re-evaluation
- * under other readings), not the answer's findings nor the draw: a retry may ask for more or less
- * of it and is still the same commit, answered with the determination as recorded. (The regime is
- * not among them: it decides the top-level answer and so the exception drawn.)
- */
-const OUTPUT_DETAIL = ['explain', 'sensitivity'] as const;
-
-/** The options that decide a commit (a copy, as plain JSON). */
-function decisiveOptions(options: object): Record<string, unknown> {
-  const decisive = JSON.parse(canonicalJson(options)) as Record<string, unknown>;
-  for (const k of OUTPUT_DETAIL) delete decisive[k];
-  // The regime named or left to its default (codified: determine.ts) is one request.
-  if (decisive.regime === 'codified') delete decisive.regime;
-  return decisive;
-}
-
-/** The parameters of a commit as a retry must repeat them. */
-function commitRequest(transaction: string, options: EvalOptions, exception: ExceptionCode | undefined): RequestParams {
-  return { kind: 'commit', transaction, options: decisiveOptions(options), exception: exception ?? null };
-}
-
-/** A key row as compared now: one recorded before output detail left the request (it kept explain, sensitivity, regime codified) is compared without them. */
-function comparable<R extends { request_hash: string; request: string | null }>(row: R): R {
-  if (!row.request) return row;
-  try {
-    const r = JSON.parse(row.request) as { kind?: unknown; options?: Record<string, unknown> };
-    if (r.kind !== 'commit' || !r.options || typeof r.options !== 'object') return row;
-    const request = { ...r, options: decisiveOptions(r.options) };
-    if (canonicalJson(request) === canonicalJson(r)) return row;
-    return { ...row, request: canonicalJson(request), request_hash: requestHash(request) };
-  } catch {
-    return row;
-  }
-}
-
-async function priorCommit(store: Store, key: string, request: RequestParams, hash: string): Promise<CommitResult | undefined> {
-  const row = await store.db.selectFrom('ledger_idempotency').selectAll().where('key', '=', key).executeTakeFirst();
-  if (!row) return undefined;
-  checkSameRequest(key, comparable(row), 'commit', request, hash);
-  const stored = JSON.parse(row.result) as Stored;
-  const audit = await store.db.selectFrom('audit_log').select('output').where('id', '=', stored.auditId).executeTakeFirst();
-  if (!audit) throw new LedgerError('not_found', `idempotency key "${key}" names audit record ${stored.auditId}, which is missing (run aidr audit verify)`);
-  return { ...stored, replayed: true, determination: JSON.parse(audit.output) as Determination };
-}
 
 function stripUndefined(o: EvalOptions): EvalOptions {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as EvalOptions;
@@ -316,86 +290,4 @@ export function chooseException(d: Determination, wanted: ExceptionCode | undefi
   if (d.outcome !== 'license_exception') return null;
   for (const code of EXCEPTION_PREFERENCE) if (d.exceptions.find((x) => x.code === code)?.status === 'eligible') return code;
   return null;
-}
-
-interface Draw {
-  ref: AccountRef;
-  id: string;
-  kind: 'draw' | 'track';
-  amount: bigint;
-  capped: boolean;
-  cap: bigint | null;
-  citation: string;
-  /** used + reserved in the view the determination read. */
-  viewed: bigint;
-  /** What the account holds that the view leaves out (other years, INT-31 per_calendar_year). */
-  otherYears?: bigint;
-}
-
-function shipmentMilli(d: Determination): bigint | undefined {
-  const agg = d.classification.aggregateTppExact ?? (d.classification.aggregateTpp === undefined ? undefined : String(d.classification.aggregateTpp));
-  return agg === undefined ? undefined : toPositiveMilli(agg, 'item');
-}
-
-function planDraws(d: Determination, code: ExceptionCode | null, built: BuiltView, reading: LppReading): Draw[] {
-  if (code === 'LPP') {
-    const keys = built.keys.lpp;
-    if (!keys) throw new InputError('consignee.id', 'LPP draws on the ultimate consignee\'s annual cap: give consignee.id (and consignee.ultimateParentId when it has a parent, INT-7) so the ledger can key it');
-    const amount = shipmentMilli(d);
-    if (amount === undefined) throw new InputError('item', 'the shipment\'s TPP is needed to draw on the LPP cap');
-    const draws: Draw[] = [];
-    for (const r of LPP_READINGS) {
-      const ref = keys[r];
-      const cap = capFor(ref, `${ref.year}-01-01`);
-      const id = accountId(ref);
-      if (r !== reading && id === accountId(keys[reading])) continue;
-      draws.push({ ref, id, kind: r === reading ? 'draw' : 'track', amount, capped: r === reading, cap: cap.milli, citation: cap.citation, viewed: built.milli.lpp![r] });
-    }
-    // Both readings name the same entity: one account per reading still (they differ for other shipments).
-    return draws;
-  }
-  if (code === 'AIA' && d.classification.eccn !== '4E091' && d.classification.tppPerUnit !== undefined) {
-    const ref = built.keys.aia;
-    if (!ref) throw new InputError('consignee.id', 'AIA shipments add to the consignee\'s cumulative AIA TPP (the 253,000,000 TPP certification trigger, INT-5): give consignee.id');
-    const amount = shipmentMilli(d);
-    if (amount === undefined) throw new InputError('item', 'the shipment\'s TPP is needed to keep the cumulative AIA TPP');
-    return [{ ref, id: accountId(ref), kind: 'draw', amount, capped: false, cap: null, citation: '15 CFR 740.27(c)', viewed: built.milli.aia ?? 0n, otherYears: built.milli.aiaOtherYears ?? 0n }];
-  }
-  return [];
-}
-
-/** LPP refused by its annual cap, as the draw itself would have refused it: the account and the TPP left. */
-function lppCapExceeded(d: Determination, built: BuiltView, reading: LppReading, why: string): CapExceededError | undefined {
-  if (!built.keys.lpp || shipmentMilli(d) === undefined) return undefined;
-  const p = planDraws(d, 'LPP', built, reading).find((x) => x.capped);
-  if (!p?.cap) return undefined;
-  const left = p.cap - p.viewed;
-  return new CapExceededError(p.id, tpp(p.amount), tpp(left > 0n ? left : 0n), tpp(p.cap), why);
-}
-
-function freshView(view: LedgerView, plan: Draw[], fresh: Map<string, bigint>, reading: LppReading): LedgerView {
-  const out: LedgerView = { ...view };
-  for (const p of plan) {
-    const v = tpp(fresh.get(p.id)!);
-    if (p.ref.kind === 'lpp') {
-      out.lppUsedTppByReading = { ...(out.lppUsedTppByReading ?? {}), [p.ref.reading]: v };
-      if (p.ref.reading === reading) out.lppUsedTpp = v;
-    } else if (p.ref.kind === 'aia') {
-      out.aiaCumulativeTpp = v;
-    }
-  }
-  return out;
-}
-
-/** The obligations a person must act on because of this commit. */
-function noticesOf(d: Determination, code: ExceptionCode | null): string[] {
-  if (!code) return [];
-  const e = d.exceptions.find((x) => x.code === code);
-  if (!e) return [];
-  const out: string[] = [];
-  for (const o of e.obligations) {
-    if (code === 'LPP' && o.subject === LPP.limitSubject) out.push(`${o.subject}: ${o.what} (${o.citation})`);
-    if (code === 'AIA' && o.to === AIA.address) out.push(`${o.subject ?? 'BIS'}: ${o.what} (${o.citation})`);
-  }
-  return out;
 }

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { canonicalJson } from '../store/canonical.js';
 import { signerOf, type Store } from '../store/open.js';
+import { Prepared } from '../store/prepared.js';
 import type { Database, DbInt } from '../store/schema.js';
 import type { Signer } from '../store/signing.js';
 import { big, bigOrNull, toMilli, tpp } from './amount.js';
@@ -76,30 +77,40 @@ export function movementMac(signer: Signer, f: MovementFields): string {
  * CHECK constraint refuses it). Returns undefined when the cap refused it.
  */
 export async function changeBalance(trx: Kysely<Database>, m: Move): Promise<{ used: bigint; reserved: bigint; cap: bigint | null } | undefined> {
-  const total = m.usedDelta + m.reservedDelta;
-  let q = trx
-    .updateTable('ledger_accounts')
-    .set({ used: sql`used + ${m.usedDelta}`, reserved: sql`reserved + ${m.reservedDelta}` })
-    .where('id', '=', m.accountId);
-  if (m.cap !== undefined && m.cap !== null) {
-    q = q.where(sql<boolean>`used + reserved + ${total} <= ${m.cap}`);
-    // Keep the stored cap current (date-dependent caps: NVEU quarters, Supp. 5(b) changes).
-    q = q.set({ cap: m.cap });
-  }
-  const row = await q.returning(['used', 'reserved', 'cap']).executeTakeFirst();
+  const r = m.cap !== undefined && m.cap !== null
+    ? await CHANGE_WITHIN_CAP.execute<BalanceRow>(trx, m.usedDelta, m.reservedDelta, m.accountId, m.usedDelta + m.reservedDelta, m.cap)
+    : await CHANGE.execute<BalanceRow>(trx, m.usedDelta, m.reservedDelta, m.accountId);
+  const row = r.rows[0];
   return row ? { used: big(row.used), reserved: big(row.reserved), cap: bigOrNull(row.cap) } : undefined;
 }
+
+type BalanceRow = { used: DbInt; reserved: DbInt; cap: DbInt | null };
+
+const change = (trx: Kysely<Database>, usedDelta: bigint, reservedDelta: bigint, id: string) => trx
+  .updateTable('ledger_accounts')
+  .set({ used: sql`used + ${usedDelta}`, reserved: sql`reserved + ${reservedDelta}` })
+  .where('id', '=', id);
+
+// The commit path's statements, compiled once (src/store/prepared.ts).
+const CHANGE = new Prepared(3, (trx, usedDelta: bigint, reservedDelta: bigint, id: string) => change(trx, usedDelta, reservedDelta, id).returning(['used', 'reserved', 'cap']));
+const CHANGE_WITHIN_CAP = new Prepared(5, (trx, usedDelta: bigint, reservedDelta: bigint, id: string, total: bigint, cap: bigint) => change(trx, usedDelta, reservedDelta, id)
+  .where(sql<boolean>`used + reserved + ${total} <= ${cap}`)
+  // Keep the stored cap current (date-dependent caps: NVEU quarters, Supp. 5(b) changes).
+  .set({ cap })
+  .returning(['used', 'reserved', 'cap']));
+const INSERT_MOVEMENT = new Prepared(13, (trx, accountId: string, kind: string, reservationId: string | null, usedDelta: bigint, reservedDelta: bigint, onDate: string, at: string, actor: string,
+  auditId: string | null, ref: string | null, uid: string, mac: string | null, auditHash: string | null) => trx.insertInto('ledger_movements').values({
+  account_id: accountId, kind, reservation_id: reservationId, used_delta: usedDelta, reserved_delta: reservedDelta, on_date: onDate, at, actor,
+  audit_id: auditId, ref, uid, mac, audit_hash: auditHash,
+}));
 
 /** Append a movement (with its uid and MAC) inside the caller's transaction; returns its uid. */
 export async function recordMovement(trx: Kysely<Database>, m: Move): Promise<string> {
   const uid = m.uid ?? randomUUID();
   const signer = signerOf(trx);
   const fields = movementFields({ ...m, uid });
-  await trx.insertInto('ledger_movements').values({
-    account_id: m.accountId, kind: m.kind, reservation_id: fields.reservationId,
-    used_delta: m.usedDelta, reserved_delta: m.reservedDelta, on_date: m.onDate, at: m.at, actor: m.actor,
-    audit_id: fields.auditId, ref: fields.ref, uid, mac: signer ? movementMac(signer, fields) : null, audit_hash: fields.auditHash,
-  }).execute();
+  await INSERT_MOVEMENT.execute(trx, m.accountId, m.kind, fields.reservationId, m.usedDelta, m.reservedDelta, m.onDate, m.at, m.actor,
+    fields.auditId, fields.ref, uid, signer ? movementMac(signer, fields) : null, fields.auditHash);
   return uid;
 }
 

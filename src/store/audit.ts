@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { canonicalJson, sha256 } from './canonical.js';
 import type { Store } from './open.js';
+import { Prepared } from './prepared.js';
 import type { AuditTable, Database, DbInt } from './schema.js';
 import type { Signer } from './signing.js';
 
@@ -74,16 +75,83 @@ export function fromRow(r: AuditTable): AuditRecord {
   };
 }
 
+/** The log's head: the last record's sequence number and hash. */
+interface Head {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * The log's head held in memory for one group transaction (src/store/group.ts): read once (on
+ * PostgreSQL with the row lock that orders writers), advanced by each record appended, and written
+ * back once before COMMIT, instead of two UPDATEs of the one head row for every record. A piece of
+ * work rolled back to its savepoint puts the head back where it found it (`mark`, `reset`).
+ */
+export class HeldAuditHead {
+  private constructor(private readonly trx: Kysely<Database>, private readonly stored: Head, private current: Head) {}
+
+  /** Read the head inside `trx`; appendAudit in `trx` then uses it until `write`. */
+  static async hold(trx: Kysely<Database>, dialect: Store['dialect']): Promise<HeldAuditHead> {
+    const row = dialect === 'postgres'
+      // Lock the row first: writers in other processes (and outside groups) queue on it.
+      ? await trx.updateTable('audit_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).returning(['seq', 'hash']).executeTakeFirstOrThrow()
+      // BEGIN IMMEDIATE already made this transaction the only writer.
+      : await trx.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+    const head = { seq: num(row.seq), hash: row.hash };
+    const held = new HeldAuditHead(trx, head, head);
+    heldHeads.set(trx, held);
+    return held;
+  }
+
+  mark(): Head {
+    return this.current;
+  }
+
+  reset(mark: Head): void {
+    this.current = mark;
+  }
+
+  advance(head: Head): void {
+    this.current = head;
+  }
+
+  /** Write the head back (when records were appended), then stop holding it. */
+  async write(): Promise<void> {
+    heldHeads.delete(this.trx);
+    if (this.current === this.stored) return;
+    await this.trx.updateTable('audit_head').set({ seq: this.current.seq, hash: this.current.hash }).where('id', '=', 1).execute();
+  }
+}
+
+const heldHeads = new WeakMap<Kysely<Database>, HeldAuditHead>();
+
+/** The record's row: a statement compiled once (prepared.ts), as it runs in every commit's group transaction. */
+const INSERT_RECORD = new Prepared(14, (trx, seq: number, id: string, at: string, actor: string, kind: string, input: string, options: string, output: string,
+  rulesetVersion: string, effects: string, prevHash: string, hash: string, signature: string | null, keyId: string | null) => trx.insertInto('audit_log').values({
+  seq, id, at, actor, kind, input, options, output, ruleset_version: rulesetVersion, effects, prev_hash: prevHash, hash, signature, key_id: keyId,
+}));
+
 /**
  * Append one record inside the caller's transaction, signed with `signer` (the store's key). The
  * head row is locked first (an UPDATE), so concurrent appenders take turns and each links to the
- * record committed before it.
+ * record committed before it; in a group transaction the group holds the head (HeldAuditHead).
  */
 export async function appendAudit(trx: Kysely<Database>, e: AuditEntry, signer: Signer | undefined): Promise<AuditRecord> {
-  const head = await trx.updateTable('audit_head').set((eb) => ({ seq: eb('seq', '+', 1) })).where('id', '=', 1)
-    .returning(['seq', 'hash']).executeTakeFirstOrThrow();
+  const held = heldHeads.get(trx);
+  let seq: number;
+  let prevHash: string;
+  if (held) {
+    const last = held.mark();
+    seq = last.seq + 1;
+    prevHash = last.hash;
+  } else {
+    const head = await trx.updateTable('audit_head').set((eb) => ({ seq: eb('seq', '+', 1) })).where('id', '=', 1)
+      .returning(['seq', 'hash']).executeTakeFirstOrThrow();
+    seq = num(head.seq);
+    prevHash = head.hash;
+  }
   const rec: Hashed = {
-    seq: num(head.seq),
+    seq,
     id: e.id ?? randomUUID(),
     at: e.at ?? new Date().toISOString(),
     actor: e.actor,
@@ -97,15 +165,13 @@ export async function appendAudit(trx: Kysely<Database>, e: AuditEntry, signer: 
     rulesetVersion: e.rulesetVersion,
     effects: canonicalJson(e.effects),
   };
-  const hash = recordHash(head.hash, rec);
+  const hash = recordHash(prevHash, rec);
   const signature = signer ? signer.signRecord(hash) : null;
   const keyId = signer ? signer.keyId : null;
-  await trx.insertInto('audit_log').values({
-    seq: rec.seq, id: rec.id, at: rec.at, actor: rec.actor, kind: rec.kind, input: rec.input, options: rec.options, output: rec.output,
-    ruleset_version: rec.rulesetVersion, effects: rec.effects, prev_hash: head.hash, hash, signature, key_id: keyId,
-  }).execute();
-  await trx.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
-  return { ...rec, prevHash: head.hash, hash, signature, keyId };
+  await INSERT_RECORD.execute(trx, rec.seq, rec.id, rec.at, rec.actor, rec.kind, rec.input, rec.options, rec.output, rec.rulesetVersion, rec.effects, prevHash, hash, signature, keyId);
+  if (held) held.advance({ seq: rec.seq, hash });
+  else await trx.updateTable('audit_head').set({ hash }).where('id', '=', 1).execute();
+  return { ...rec, prevHash, hash, signature, keyId };
 }
 
 /** The store's signer, or an error saying why records cannot be written (a store signed with a key this process lacks). */

@@ -15,6 +15,7 @@
  * SQLite needs nothing more: BEGIN IMMEDIATE already makes the group the only writer.
  */
 import { sql, type Kysely } from 'kysely';
+import { HeldAuditHead } from './audit.js';
 import { transaction, type Store } from './open.js';
 import type { Database } from './schema.js';
 
@@ -74,8 +75,11 @@ class GroupCommitter {
     try {
       await transaction(this.store, async (trx) => {
         outcomes = [];
-        if (this.store.dialect === 'postgres') await sql`update audit_head set seq = seq where id = 1`.execute(trx);
-        for (const p of group) outcomes.push(await runItem(trx, p.work, group.length > 1));
+        // The audit log's head is read once for the group (and locked first, on PostgreSQL) and
+        // written once before COMMIT.
+        const head = await HeldAuditHead.hold(trx, this.store.dialect);
+        for (const p of group) outcomes.push(await runItem(trx, p.work, group.length > 1, head));
+        await head.write();
       });
     } catch (error) {
       // The group's transaction itself failed (BEGIN, COMMIT, a lost connection): nothing of it is
@@ -92,9 +96,10 @@ class GroupCommitter {
 }
 
 /** One piece of work in its own savepoint (none when it is alone: the transaction is its own). */
-async function runItem(trx: Kysely<Database>, work: Work<unknown>, savepoint: boolean): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+async function runItem(trx: Kysely<Database>, work: Work<unknown>, savepoint: boolean, head: HeldAuditHead): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
   if (!savepoint) return { ok: true, value: await work(trx) };
   for (let attempt = 1; ; attempt++) {
+    const mark = head.mark();
     await sql`savepoint aidr_item`.execute(trx);
     try {
       const value = await work(trx);
@@ -103,6 +108,7 @@ async function runItem(trx: Kysely<Database>, work: Work<unknown>, savepoint: bo
     } catch (error) {
       await sql`rollback to savepoint aidr_item`.execute(trx);
       await sql`release savepoint aidr_item`.execute(trx);
+      head.reset(mark);
       const code = (error as { code?: string }).code;
       if (!(code && RETRY_CODES.has(code) && attempt < ITEM_RETRIES)) return { ok: false, error };
     }

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseTransaction } from '../../src/contract/parse.js';
 import { commitTransaction, getAccount, reserve, verifyLedger } from '../../src/ledger/index.js';
-import { verifyAudit } from '../../src/store/audit.js';
-import { groupStats } from '../../src/store/group.js';
+import { appendAudit, getAudit, requireSigner, verifyAudit } from '../../src/store/audit.js';
+import { groupCommit, groupStats } from '../../src/store/group.js';
 import type { Store } from '../../src/store/open.js';
 import { BACKENDS, storeForSuite } from './backends.js';
 
@@ -56,5 +56,24 @@ describe.each(BACKENDS)('group commit: $name', ({ name, skip }) => {
     const refusal = (r.status === 'rejected' ? r.reason : (c as PromiseRejectedResult).reason) as Error;
     expect(refusal.message).toMatch(/it was used for a (reservation|commit), and this is a (commit|reservation)/);
     expect((await verifyLedger(store)).ok).toBe(true);
+  });
+  it.skipIf(skip)('a piece of work that fails after appending its record gives its sequence number back: the head the group writes is the last record kept', async () => {
+    const signer = requireSigner(store);
+    const entry = (i: number) => ({ actor, kind: 'group-test', input: { i }, options: {}, output: { i }, rulesetVersion: 'test', effects: {} });
+    const outcomes = await Promise.allSettled([0, 1, 2, 3].map((i) => groupCommit(store, async (trx) => {
+      const rec = await appendAudit(trx, entry(i), signer);
+      if (i % 2 === 1) throw new Error(`refused after appending ${rec.seq}`);
+      return rec;
+    })));
+    const kept = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    expect(kept).toHaveLength(2);
+    expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(2);
+    // Consecutive: the failed ones' numbers went to the next ones; each links to the one before.
+    expect(kept[1]!.seq).toBe(kept[0]!.seq + 1);
+    expect(kept[1]!.prevHash).toBe(kept[0]!.hash);
+    expect((await getAudit(store, String(kept[1]!.seq + 1)))).toBeUndefined();
+    const report = await verifyAudit(store, { allSignatures: true });
+    expect(report.ok).toBe(true);
+    expect(report.head).toMatchObject({ seq: kept[1]!.seq, hash: kept[1]!.hash });
   });
 });
