@@ -10,6 +10,7 @@ import type { Ctx } from './context.js';
 import type { Core } from './evaluate.js';
 import { yesNo } from './logic.js';
 import { byInterpretationNumber } from './sensitivity.js';
+import { reliedOn } from './readings-relied.js';
 
 /** One regime's answer; `rendered` reuses the chosen regime's top-level fields. */
 export function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
@@ -36,13 +37,14 @@ export function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
 /** Before the regimes can differ: one evaluation answers both. */
 export const SAME_TEXTS: Agreement = { relied: [] };
 
-function sortedReadings(entries: Iterable<readonly [string, string]>): RegimeAnswer['readings'] {
-  return [...entries].sort(([a], [b]) => byInterpretationNumber(a, b)).map(([id, reading]) => ({ id, reading }));
+/** The readings relied on, in id order (INT-5 before INT-10): sorted once per sequence relied on. */
+function sortedReadings(touched: ReadonlyMap<string, string>): RegimeAnswer['readings'] {
+  const node = reliedOn(touched);
+  return (node.sorted ??= [...node.entries].sort((a, b) => byInterpretationNumber(a.id, b.id)));
 }
 
-/** The readings relied on, in id order (INT-5 before INT-10). */
 function readingsOf(ctx: Ctx): RegimeAnswer['readings'] {
-  return ctx.touched.size === 0 ? [] : sortedReadings(ctx.touched);
+  return sortedReadings(ctx.touched);
 }
 
 /**
