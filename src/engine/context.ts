@@ -7,6 +7,7 @@ import type { RegimeId, Step } from '../contract/determination.js';
 import { defaultReading, readingIds, INTERPRETATIONS } from '../data/interpretations.js';
 import type { NumLike } from '../compute/exact.js';
 import { TEXT_BIT, type ProvisionVersion } from '../data/regimes.js';
+import { extend, NOTHING_RELIED, type ReliedOn } from './readings-relied.js';
 
 /**
  * A read-only snapshot of the ledgers that no single transaction shows (issue: ledgers). The core
@@ -57,6 +58,8 @@ export class Ctx {
   readonly steps: Step[];
   /** Interpretations whose reading mattered to some finding: id → reading used. */
   readonly touched = new Map<string, string>();
+  /** The same readings as one shared node per sequence (readings-relied.ts), kept in step with `touched`. */
+  relied: ReliedOn = NOTHING_RELIED;
   /**
    * Where each interpretation was consulted ('classification', 'license', 'exception:LPP',
    * 'policy', …), or MANY_PLACES when in more than one. Kept only by an evaluation whose
@@ -180,7 +183,10 @@ export class Ctx {
   }
 
   private record(id: string, reading: string): void {
-    if (!this.touched.has(id)) this.touched.set(id, reading);
+    if (!this.touched.has(id)) {
+      this.touched.set(id, reading);
+      this.relied = extend(this.relied, id, reading);
+    }
     if (!this.tracksWhere) return;
     const places = (this.whereMap ??= new Map());
     const where = places.get(id);

@@ -30,6 +30,7 @@ import { redFlag28, type RedFlagFinding } from '../law/part732/red-flag-28.js';
 import { Ctx, NO_STEPS } from './context.js';
 import { toFacts, type TxFacts } from './facts.js';
 import { and, NONE, or, type Missing, type Tri } from './logic.js';
+import type { ReadingEntry } from './readings-relied.js';
 
 /** One classification's answer. */
 export interface Branch {
@@ -60,7 +61,7 @@ export interface Core {
   enforced: boolean;
   cls: ItemClass;
   /** Readings the facts and the classification relied on (another regime reusing them relies on them too). */
-  sharedReadings: readonly (readonly [string, string])[];
+  sharedReadings: readonly ReadingEntry[];
   aggregate?: Decimal;
   branches: Branch[];
   // Merged answer:
@@ -112,16 +113,14 @@ export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: Reuse): Core {
     : inForce;
   ctx.component = 'classification';
   const cls = reuse?.cls ?? classifyItem(f.item, ctx);
-  if (reuse?.readings) for (const [id, reading] of reuse.readings) ctx.mark(id, reading);
-  const sharedReadings = ctx.touched.size === 0 ? NO_READINGS : [...ctx.touched];
+  if (reuse?.readings) for (const e of reuse.readings) ctx.mark(e.id, e.reading);
+  const sharedReadings = ctx.relied.entries;
   // The same facts and classification give the same aggregate: an earlier evaluation's is reused.
   const aggregate = reuse?.cls !== undefined && reuse.aggregate !== undefined ? reuse.aggregate : cls.tppPerUnit?.times(f.quantity);
   const modeled = ctx.asOf >= FIRST_VINTAGE;
   const branches = cls.candidates.map((eccn) => reusable(reuse, eccn, cls) ?? evaluateBranch(f, cls, eccn, aggregate, inForce, modeled, ctx));
   return merge(f, ctx, cls, aggregate, branches, { inForce, modeled, complianceRequired, enforced, sharedReadings });
 }
-
-const NO_READINGS: Core['sharedReadings'] = Object.freeze([]) as unknown as Core['sharedReadings'];
 
 /** The first vintage modelled (V1, 2023-11-17): before it the EAR's earlier rules are not modelled. */
 export const FIRST_VINTAGE = VINTAGES[0]!.from;

@@ -1,9 +1,10 @@
 /**
  * The readings an evaluation relied on (Ctx.touched: id → reading, in the order first recorded)
- * as one shared object per sequence. What depends only on that sequence (the list sorted by
- * interpretation number, the lean `interpretations` entries) is built once per sequence and hung
- * on it, instead of sorting and allocating per determination. The key is the whole sequence, so a
- * cached list can only be reused by an evaluation that relied on exactly the same readings.
+ * as one shared node per sequence, which the context advances as it records each new reading.
+ * What depends only on that sequence (the list sorted by interpretation number, the lean
+ * `interpretations` entries) is built once per sequence and hung on its node, instead of sorting
+ * and allocating per determination. A node stands for the whole sequence, so a list cached on it
+ * is only reused by an evaluation that relied on exactly the same readings.
  */
 import type { RegimeAnswer } from '../contract/determination.js';
 
@@ -14,42 +15,39 @@ export interface ReliedOn {
   readonly entries: readonly ReadingEntry[];
   sorted?: RegimeAnswer['readings'];
   uses?: unknown;
-  /** The next entry → the sequence one entry longer. */
-  next?: Map<ReadingEntry, ReliedOn>;
+  /** id → reading → the sequence one entry longer. */
+  next?: Map<string, Map<string, ReliedOn>>;
 }
 
-/** One {id, reading} object per pair, shared by every list that holds it (outputs are read-only). */
-const entriesById = new Map<string, Map<string, ReadingEntry>>();
-function entry(id: string, reading: string): ReadingEntry {
-  let byReading = entriesById.get(id);
-  if (!byReading) entriesById.set(id, (byReading = new Map()));
-  let e = byReading.get(reading);
-  if (!e) byReading.set(reading, (e = Object.freeze({ id, reading })));
-  return e;
+function emptyNode(): ReliedOn {
+  return { entries: [] };
 }
 
-const NOTHING: ReliedOn = { entries: [] };
-let root: ReliedOn = { entries: [] };
+/** The empty sequence: where every context starts. */
+export let NOTHING_RELIED: ReliedOn = emptyNode();
 let nodes = 0;
 /** A bound on the sequences kept: user-chosen readings could otherwise grow the tree without end. */
 const MAX_NODES = 20_000;
 
-/** The shared node for these readings in this order. */
-export function reliedOn(touched: ReadonlyMap<string, string>): ReliedOn {
-  if (touched.size === 0) return NOTHING;
+/** The sequence `node` followed by (id, reading). */
+export function extend(node: ReliedOn, id: string, reading: string): ReliedOn {
+  let byReading = node.next?.get(id);
+  let next = byReading?.get(reading);
+  if (next) return next;
   if (nodes > MAX_NODES) {
-    root = { entries: [] };
+    // Start a new tree; nodes already handed out stay valid (their lists depend on them alone).
+    NOTHING_RELIED = emptyNode();
     nodes = 0;
   }
-  let node = root;
-  for (const [id, reading] of touched) {
-    const e = entry(id, reading);
-    let next = node.next?.get(e);
-    if (!next) {
-      (node.next ??= new Map()).set(e, (next = { entries: [...node.entries, e] }));
-      nodes++;
-    }
-    node = next;
-  }
+  if (!byReading) (node.next ??= new Map()).set(id, (byReading = new Map()));
+  byReading.set(reading, (next = { entries: [...node.entries, Object.freeze({ id, reading })] }));
+  nodes++;
+  return next;
+}
+
+/** The node for these readings in this order (for a list assembled outside a context). */
+export function reliedOn(readings: ReadonlyMap<string, string>): ReliedOn {
+  let node = NOTHING_RELIED;
+  for (const [id, reading] of readings) node = extend(node, id, reading);
   return node;
 }

@@ -10,7 +10,7 @@ import type { Ctx } from './context.js';
 import type { Core } from './evaluate.js';
 import { yesNo } from './logic.js';
 import { byInterpretationNumber } from './sensitivity.js';
-import { reliedOn } from './readings-relied.js';
+import { reliedOn, type ReliedOn } from './readings-relied.js';
 
 /** One regime's answer; `rendered` reuses the chosen regime's top-level fields. */
 export function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
@@ -38,13 +38,12 @@ export function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
 export const SAME_TEXTS: Agreement = { relied: [] };
 
 /** The readings relied on, in id order (INT-5 before INT-10): sorted once per sequence relied on. */
-function sortedReadings(touched: ReadonlyMap<string, string>): RegimeAnswer['readings'] {
-  const node = reliedOn(touched);
+function sortedReadings(node: ReliedOn): RegimeAnswer['readings'] {
   return (node.sorted ??= [...node.entries].sort((a, b) => byInterpretationNumber(a.id, b.id)));
 }
 
 function readingsOf(ctx: Ctx): RegimeAnswer['readings'] {
-  return sortedReadings(ctx.touched);
+  return sortedReadings(ctx.relied);
 }
 
 /**
@@ -56,7 +55,7 @@ export function sameReadings(ctx: Ctx, agreement: Agreement): RegimeAnswer['read
   const out = new Map<string, string>();
   for (const [id, reading] of ctx.touched) if (!ctx.choiceOnly.has(id)) out.set(id, reading);
   for (const [id, reading] of agreement.relied) if (!out.has(id)) out.set(id, reading);
-  return sortedReadings(out);
+  return sortedReadings(reliedOn(out));
 }
 
 function eligibleCodes(exceptions: readonly { code: ExceptionResult['code']; status: string }[]): ExceptionResult['code'][] {

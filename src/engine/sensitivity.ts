@@ -12,7 +12,6 @@ import type { ExceptionEval } from '../law/part740/exception.js';
 import { Ctx, MANY_PLACES, type EvalOptions } from './context.js';
 import { evaluateCore, evaluateException, outcomeOf, type Core } from './evaluate.js';
 import { yesNo } from './logic.js';
-import { reliedOn } from './readings-relied.js';
 
 /** The parts of an answer an alternative reading is compared on. */
 interface Answer {
@@ -144,7 +143,7 @@ export function interpretationUses(tx: Transaction, core: Core, readings: Readon
   if (!compute) {
     // Lean: the interpretations relied on, without re-evaluating any alternative reading; the same
     // readings relied on give the same list, built once.
-    const node = reliedOn(touched);
+    const node = core.ctx.relied;
     return (node.uses ??= inNumericOrder([...touched.keys()]).map((id) => plainUse(id, touched.get(id)!))) as InterpretationUse[];
   }
   const ids = inNumericOrder([...touched.keys()]);
