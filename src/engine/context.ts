@@ -51,7 +51,7 @@ export const MANY_PLACES = '*';
 export const NO_STEPS: Step[] = Object.freeze([]) as unknown as Step[];
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
 const NO_OVERLAYS: ReadonlySet<string> = new Set();
-const NO_PLACES: ReadonlyMap<string, string> = new Map();
+const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
 
 export class Ctx {
   /** Explanation steps (full output only; a lean evaluation shares one frozen empty list). */
@@ -66,7 +66,7 @@ export class Ctx {
    * sensitivity is analysed (`tracksWhere`): nothing else reads it.
    */
   get touchedIn(): ReadonlyMap<string, string> {
-    return this.whereMap ?? NO_PLACES;
+    return this.whereMap ?? NO_ENTRIES;
   }
   private whereMap?: Map<string, string>;
   /** The part of the evaluation now running (set by the pipeline). */
@@ -164,21 +164,25 @@ export class Ctx {
   /**
    * Readings relied on only to choose a provision's text version (src/law/provision.ts), never by a
    * law module: id → reading. The other regime's answer, when it applies the same texts, relies on
-   * the module readings and on its own choices' readings instead of these.
+   * the module readings and on its own choices' readings instead of these. (Created on the first:
+   * most evaluations have none, and a Map per context is a cost bulk screening pays millions of times.)
    */
-  readonly choiceOnly = new Map<string, string>();
+  get choiceOnly(): ReadonlyMap<string, string> {
+    return this.choiceOnlyMap ?? NO_ENTRIES;
+  }
+  private choiceOnlyMap?: Map<string, string>;
 
   /** Record that `id` (read as `reading`) mattered here; also replays cached classifications. */
   mark(id: string, reading: string): void {
     if (this.displayOnly) return;
-    this.choiceOnly.delete(id);
+    this.choiceOnlyMap?.delete(id);
     this.record(id, reading);
   }
 
   /** Record a reading that decided which text version applies (provision.ts). */
   markChoice(id: string, reading: string): void {
     if (this.displayOnly) return;
-    if (!this.touched.has(id)) this.choiceOnly.set(id, reading);
+    if (!this.touched.has(id)) (this.choiceOnlyMap ??= new Map()).set(id, reading);
     this.record(id, reading);
   }
 

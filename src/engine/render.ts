@@ -164,14 +164,16 @@ function warnings(c: Core): string[] {
 }
 
 /** The warning naming the exceptions aidr does not evaluate, built once per ECCN and exception list. */
-const notEvaluatedNotes = new Map<string, string | null>();
+const notEvaluatedNotes = new Map<string | null, Map<number, string | null>>();
 function notEvaluatedNote(c: Core): string | null {
-  const key = `${c.eccn}|${c.exceptions.length}`;
-  let note = notEvaluatedNotes.get(key);
+  let byCount = notEvaluatedNotes.get(c.eccn);
+  if (!byCount) notEvaluatedNotes.set(c.eccn, (byCount = new Map()));
+  const key = c.exceptions.length;
+  let note = byCount.get(key);
   if (note === undefined) {
     const others = notEvaluatedExceptions(c.eccn);
     note = others.length === 0 ? null : `Not evaluated: License Exceptions ${others.join(', ')}, which ${listCitation('notEvaluatedExceptions')} keeps open for ${c.eccn}: "license required" means none of the exceptions aidr evaluates (${c.exceptions.map((e) => e.code).join(', ')}) covers this transaction; those may, on their own terms.`;
-    notEvaluatedNotes.set(key, note);
+    byCount.set(key, note);
   }
   return note;
 }
