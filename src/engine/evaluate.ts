@@ -143,8 +143,13 @@ export function exceptionsFor(eccn: string | null): readonly ((x: ExceptionInput
 
 /** The i-th exception, unless its text does not apply on the date in the regime (AIA, ACM, LPP). */
 export function evaluateException(i: number, x: ExceptionInput): ExceptionEval {
+  return evaluateFrom(exceptionsFor(x.eccn), i, x);
+}
+
+/** The same, from the branch's list of exceptions (looked up once per branch). */
+function evaluateFrom(list: readonly ((x: ExceptionInput) => ExceptionEval)[], i: number, x: ExceptionInput): ExceptionEval {
   const code = EXCEPTION_CODES[i]!;
-  return (DIFFUSION_EXCEPTIONS.has(code) ? diffusionExceptionAbsent(code, x.ctx) : undefined) ?? exceptionsFor(x.eccn)[i]!(x);
+  return (DIFFUSION_EXCEPTIONS.has(code) ? diffusionExceptionAbsent(code, x.ctx) : undefined) ?? list[i]!(x);
 }
 
 function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggregate: Decimal | undefined, inForce: boolean, modeled: boolean, ctx: Ctx): Branch {
@@ -190,11 +195,11 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   let policy = noPolicy;
   if (license !== false) {
     const x: ExceptionInput = { f, eccn, cls, aggregate, ctx, via744: only744 };
-    const count = exceptionsFor(eccn).length;
+    const list = exceptionsFor(eccn);
     exceptions = [];
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < list.length; i++) {
       ctx.component = EXCEPTION_COMPONENTS[i]!;
-      exceptions.push(evaluateException(i, x));
+      exceptions.push(evaluateFrom(list, i, x));
     }
     ctx.component = 'policy';
     policy = reviewPolicy(f, eccn, aggregate, via744, ctx, cls.datacenter);
