@@ -13,7 +13,7 @@ import { intervalOps } from '../law/part774/eccn-4e091.js';
 import { licenseApplicationStep } from '../law/part748/license-application.js';
 import { displayPd } from '../law/part774/eccn-3a090.js';
 import { advancedClass, listCitation, notEvaluatedExceptions } from '../law/eccn-lists.js';
-import { detailText } from '../law/part740/exception.js';
+import { detailText, leanCondition } from '../law/part740/exception.js';
 import { FIRST_VINTAGE, type Core } from './evaluate.js';
 import { mergeMissing, yesNo } from './logic.js';
 import { rulesetVersion } from './version.js';
@@ -60,7 +60,7 @@ export function render(c: Core, interpretations: InterpretationUse[], explain: b
   const exceptions: ExceptionResult[] = c.exceptions.map((e) => ({
     code: e.code,
     status: e.status,
-    conditions: e.conditions.map((k) => (explain ? { id: k.id, status: k.status, citation: k.citation, detail: detailText(k.detail) } : { id: k.id, status: k.status, citation: k.citation })),
+    conditions: e.conditions.map((k) => (explain ? { id: k.id, status: k.status, citation: k.citation, detail: detailText(k.detail) } : leanCondition(k))),
     obligations: e.obligations,
   }));
 

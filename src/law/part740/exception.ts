@@ -19,7 +19,12 @@ import { texts } from '../provision.js';
 /** A condition's explanation, built only when the output includes it (not in lean mode). */
 export type Detail = string | (() => string);
 
-export interface Cond extends Omit<Condition, 'detail'> { detail: Detail; missing: Missing[] }
+export interface Cond extends Omit<Condition, 'detail'> {
+  detail: Detail;
+  missing: Missing[];
+  /** The lean output of this condition, made on first use: a shared condition's is made once. */
+  lean: Condition | undefined;
+}
 
 export function detailText(d: Detail): string {
   return typeof d === 'function' ? d() : d;
@@ -47,8 +52,13 @@ export interface ExceptionInput {
 }
 
 export function cond(id: string, f: Finding | Tri, citation: string, detail: Detail): Cond {
-  if (typeof f !== 'object' || f === null) return { id, status: metStatus(f), citation, detail, missing: NONE as Missing[] };
-  return { id, status: metStatus(f.value), citation, detail, missing: f.value === undefined ? f.missing : (NONE as Missing[]) };
+  if (typeof f !== 'object' || f === null) return { id, status: metStatus(f), citation, detail, missing: NONE as Missing[], lean: undefined };
+  return { id, status: metStatus(f.value), citation, detail, missing: f.value === undefined ? f.missing : (NONE as Missing[]), lean: undefined };
+}
+
+/** A condition as the lean output shows it (id, status, citation): outputs are read-only, so it is kept on the condition. */
+export function leanCondition(k: Cond): Condition {
+  return (k.lean ??= { id: k.id, status: k.status, citation: k.citation });
 }
 
 export function statusOf(conditions: readonly Cond[]): ExceptionStatus {
