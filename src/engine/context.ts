@@ -112,10 +112,11 @@ export class Ctx {
   /** The provisions consulted (whether or not a version applied) and the overlays looked at, one bit each. */
   consultedMask = 0;
 
-  applied(provision: string, version: ProvisionVersion): void {
+  /** Record the version applied; `bit` is the provision's TEXT_BIT (provision.ts keeps it with the choice). */
+  applied(provision: string, version: ProvisionVersion, bit: number): void {
     if (this.displayOnly) return;
     this.versions.set(provision, version);
-    this.textsMask |= TEXT_BIT.get(provision)!;
+    this.textsMask |= bit;
   }
 
   overlayApplied(id: string): void {

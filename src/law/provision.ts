@@ -30,6 +30,8 @@ export interface Choice {
   version: ProvisionVersion | undefined;
   /** Interpretations whose reading decided the choice: [id, reading used]. */
   relied: [string, string][];
+  /** The provision's TEXT_BIT, kept with the cached choice so that a look-up needs no second map. */
+  bit: number;
 }
 
 /**
@@ -62,10 +64,13 @@ export function choicesFor(ctx: Ctx): Map<string, Choice> {
 export function versionOn(provision: string, ctx: Ctx): ProvisionVersion | undefined {
   const choices = choicesFor(ctx);
   let choice = choices.get(provision);
-  if (!choice) choices.set(provision, (choice = choose(provision, ctx)));
-  ctx.consultedMask |= TEXT_BIT.get(provision)!;
+  if (!choice) {
+    const chosen = choose(provision, ctx);
+    choices.set(provision, (choice = { version: chosen.version, relied: chosen.relied, bit: TEXT_BIT.get(provision)! }));
+  }
+  ctx.consultedMask |= choice.bit;
   for (let i = 0; i < choice.relied.length; i++) ctx.markChoice(choice.relied[i]![0], choice.relied[i]![1]);
-  if (choice.version) ctx.applied(provision, choice.version);
+  if (choice.version) ctx.applied(provision, choice.version, choice.bit);
   return choice.version;
 }
 
@@ -74,7 +79,7 @@ export function versionFrom(provision: string, ctx: Ctx): string | undefined {
   return versionOn(provision, ctx)?.from;
 }
 
-function choose(provision: string, ctx: Ctx): Choice {
+function choose(provision: string, ctx: Ctx): Omit<Choice, 'bit'> {
   const text = provisionText(provision);
   const codified = text.versions.filter((v) => v.codified !== false && v.from <= ctx.asOf);
   const latest = codified[codified.length - 1];
@@ -137,9 +142,11 @@ export function texts<F>(provision: string, byFrom: Record<string, F>): (ctx: Ct
     throw new Error(`${provision}: the law module registers versions ${given.join(', ')}, data/regimes/provisions.json lists ${dates.join(', ')}`);
   }
   REGISTERED.set(provision, given);
+  // A Map, not the object: a property look-up by a date string read from the data is slow.
+  const byDate = new Map(Object.entries(byFrom));
   return (ctx) => {
     const v = versionOn(provision, ctx);
-    return v === undefined ? undefined : byFrom[v.from];
+    return v === undefined ? undefined : byDate.get(v.from);
   };
 }
 
