@@ -125,21 +125,20 @@ export class Ctx {
     this.textsMask |= TEXT_BIT.get(`overlay:${id}`)!;
   }
 
-  /** The readings as a cache key ('d' for the defaults). */
+  /** The readings as a cache key ('d' for the defaults): one string per readings map (see keysOf). */
   get readingsKey(): string {
-    return (this.readingsKeyCache ??= readingsKeyOf(this.readings));
+    return keysOf(this.readings).all;
   }
-  private readingsKeyCache?: string;
 
   reading(id: string): string {
     return (this.readings.size === 0 ? undefined : this.readings.get(id)) ?? defaultReading(id);
   }
 
-  /** The readings that can change a classification, as a cache key. */
+  /** The readings that can change a classification, as a cache key: one string per readings map (see keysOf). */
   get classificationReadings(): string {
-    return (this.classificationKey ??= this.readings.size === 0 ? 'defaults' : `${this.reading('INT-1')}|${this.reading('INT-2')}|${this.reading('INT-3')}|${this.reading('INT-23')}|${this.reading('INT-28')}|${this.reading('INT-29')}`);
+    const keys = keysOf(this.readings);
+    return (keys.classification ??= this.readings.size === 0 ? 'defaults' : `${this.reading('INT-1')}|${this.reading('INT-2')}|${this.reading('INT-3')}|${this.reading('INT-23')}|${this.reading('INT-28')}|${this.reading('INT-29')}`);
   }
-  private classificationKey?: string;
 
   /**
    * Decide something that depends on an interpretation. The decision is computed under every
@@ -210,6 +209,19 @@ export class Ctx {
     const list = (this.warningList ??= []);
     if (!list.includes(text)) list.push(text);
   }
+}
+
+/**
+ * The cache keys of a readings map, built once per map: the sensitivity analysis evaluates each
+ * alternative reading under one shared map (sensitivity.ts withReading), so its contexts get the
+ * same key strings (compared by identity, hashed once) instead of building new ones per context.
+ * A map's contents never change once a context reads it.
+ */
+const readingsKeys = new WeakMap<ReadonlyMap<string, string>, { all: string; classification?: string }>();
+function keysOf(readings: ReadonlyMap<string, string>): { all: string; classification?: string } {
+  let keys = readingsKeys.get(readings);
+  if (!keys) readingsKeys.set(readings, (keys = { all: readingsKeyOf(readings) }));
+  return keys;
 }
 
 /**

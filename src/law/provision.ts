@@ -35,10 +35,10 @@ export interface Choice {
 }
 
 /**
- * date → regime and readings → provision → choice, looked up once per evaluation (not per
- * provision); with the default readings the second key is the regime's id, built without a string.
+ * date → readings → regime → provision → choice, looked up once per evaluation (not per
+ * provision), by the readings' key string (one per readings map: no string is built per look-up).
  */
-const choiceCache = new Map<string, Map<string, Map<string, Choice>>>();
+const choiceCache = new Map<string, Map<string, Map<string, Map<string, Choice>>>>();
 
 /** The choices of one (date, regime, readings): kept on the context after the first look-up. */
 export function choicesFor(ctx: Ctx): Map<string, Choice> {
@@ -50,12 +50,13 @@ export function choicesFor(ctx: Ctx): Map<string, Choice> {
     choiceCache.set(ctx.asOf, (onDate = new Map()));
   }
   const readings = ctx.readingsKey;
-  const key = readings === 'd' ? ctx.regime : `${ctx.regime}|${readings}`;
-  byProvision = onDate.get(key);
-  if (!byProvision) {
+  let byRegime = onDate.get(readings);
+  if (!byRegime) {
     if (onDate.size > 1_000) onDate.clear();
-    onDate.set(key, (byProvision = new Map()));
+    onDate.set(readings, (byRegime = new Map()));
   }
+  byProvision = byRegime.get(ctx.regime);
+  if (!byProvision) byRegime.set(ctx.regime, (byProvision = new Map()));
   ctx.choices = byProvision;
   return byProvision;
 }
