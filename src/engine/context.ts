@@ -7,6 +7,7 @@ import type { RegimeId, Step } from '../contract/determination.js';
 import { defaultReading, readingIds, INTERPRETATIONS } from '../data/interpretations.js';
 import type { NumLike } from '../compute/exact.js';
 import { TEXT_BIT, type ProvisionVersion } from '../data/regimes.js';
+import { extend, NOTHING_RELIED, type ReliedOn } from './readings-relied.js';
 
 /**
  * A read-only snapshot of the ledgers that no single transaction shows (issue: ledgers). The core
@@ -50,20 +51,22 @@ export const MANY_PLACES = '*';
 export const NO_STEPS: Step[] = Object.freeze([]) as unknown as Step[];
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
 const NO_OVERLAYS: ReadonlySet<string> = new Set();
-const NO_PLACES: ReadonlyMap<string, string> = new Map();
+const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
 
 export class Ctx {
   /** Explanation steps (full output only; a lean evaluation shares one frozen empty list). */
   readonly steps: Step[];
   /** Interpretations whose reading mattered to some finding: id → reading used. */
   readonly touched = new Map<string, string>();
+  /** The same readings as one shared node per sequence (readings-relied.ts), kept in step with `touched`. */
+  relied: ReliedOn = NOTHING_RELIED;
   /**
    * Where each interpretation was consulted ('classification', 'license', 'exception:LPP',
    * 'policy', …), or MANY_PLACES when in more than one. Kept only by an evaluation whose
    * sensitivity is analysed (`tracksWhere`): nothing else reads it.
    */
   get touchedIn(): ReadonlyMap<string, string> {
-    return this.whereMap ?? NO_PLACES;
+    return this.whereMap ?? NO_ENTRIES;
   }
   private whereMap?: Map<string, string>;
   /** The part of the evaluation now running (set by the pipeline). */
@@ -109,10 +112,11 @@ export class Ctx {
   /** The provisions consulted (whether or not a version applied) and the overlays looked at, one bit each. */
   consultedMask = 0;
 
-  applied(provision: string, version: ProvisionVersion): void {
+  /** Record the version applied; `bit` is the provision's TEXT_BIT (provision.ts keeps it with the choice). */
+  applied(provision: string, version: ProvisionVersion, bit: number): void {
     if (this.displayOnly) return;
     this.versions.set(provision, version);
-    this.textsMask |= TEXT_BIT.get(provision)!;
+    this.textsMask |= bit;
   }
 
   overlayApplied(id: string): void {
@@ -121,21 +125,20 @@ export class Ctx {
     this.textsMask |= TEXT_BIT.get(`overlay:${id}`)!;
   }
 
-  /** The readings as a cache key ('d' for the defaults). */
+  /** The readings as a cache key ('d' for the defaults): one string per readings map (see keysOf). */
   get readingsKey(): string {
-    return (this.readingsKeyCache ??= readingsKeyOf(this.readings));
+    return keysOf(this.readings).all;
   }
-  private readingsKeyCache?: string;
 
   reading(id: string): string {
     return (this.readings.size === 0 ? undefined : this.readings.get(id)) ?? defaultReading(id);
   }
 
-  /** The readings that can change a classification, as a cache key. */
+  /** The readings that can change a classification, as a cache key: one string per readings map (see keysOf). */
   get classificationReadings(): string {
-    return (this.classificationKey ??= this.readings.size === 0 ? 'defaults' : `${this.reading('INT-1')}|${this.reading('INT-2')}|${this.reading('INT-3')}|${this.reading('INT-23')}|${this.reading('INT-28')}|${this.reading('INT-29')}`);
+    const keys = keysOf(this.readings);
+    return (keys.classification ??= this.readings.size === 0 ? 'defaults' : `${this.reading('INT-1')}|${this.reading('INT-2')}|${this.reading('INT-3')}|${this.reading('INT-23')}|${this.reading('INT-28')}|${this.reading('INT-29')}`);
   }
-  private classificationKey?: string;
 
   /**
    * Decide something that depends on an interpretation. The decision is computed under every
@@ -161,26 +164,33 @@ export class Ctx {
   /**
    * Readings relied on only to choose a provision's text version (src/law/provision.ts), never by a
    * law module: id → reading. The other regime's answer, when it applies the same texts, relies on
-   * the module readings and on its own choices' readings instead of these.
+   * the module readings and on its own choices' readings instead of these. (Created on the first:
+   * most evaluations have none, and a Map per context is a cost bulk screening pays millions of times.)
    */
-  readonly choiceOnly = new Map<string, string>();
+  get choiceOnly(): ReadonlyMap<string, string> {
+    return this.choiceOnlyMap ?? NO_ENTRIES;
+  }
+  private choiceOnlyMap?: Map<string, string>;
 
   /** Record that `id` (read as `reading`) mattered here; also replays cached classifications. */
   mark(id: string, reading: string): void {
     if (this.displayOnly) return;
-    this.choiceOnly.delete(id);
+    this.choiceOnlyMap?.delete(id);
     this.record(id, reading);
   }
 
   /** Record a reading that decided which text version applies (provision.ts). */
   markChoice(id: string, reading: string): void {
     if (this.displayOnly) return;
-    if (!this.touched.has(id)) this.choiceOnly.set(id, reading);
+    if (!this.touched.has(id)) (this.choiceOnlyMap ??= new Map()).set(id, reading);
     this.record(id, reading);
   }
 
   private record(id: string, reading: string): void {
-    if (!this.touched.has(id)) this.touched.set(id, reading);
+    if (!this.touched.has(id)) {
+      this.touched.set(id, reading);
+      this.relied = extend(this.relied, id, reading);
+    }
     if (!this.tracksWhere) return;
     const places = (this.whereMap ??= new Map());
     const where = places.get(id);
@@ -199,6 +209,19 @@ export class Ctx {
     const list = (this.warningList ??= []);
     if (!list.includes(text)) list.push(text);
   }
+}
+
+/**
+ * The cache keys of a readings map, built once per map: the sensitivity analysis evaluates each
+ * alternative reading under one shared map (sensitivity.ts withReading), so its contexts get the
+ * same key strings (compared by identity, hashed once) instead of building new ones per context.
+ * A map's contents never change once a context reads it.
+ */
+const readingsKeys = new WeakMap<ReadonlyMap<string, string>, { all: string; classification?: string }>();
+function keysOf(readings: ReadonlyMap<string, string>): { all: string; classification?: string } {
+  let keys = readingsKeys.get(readings);
+  if (!keys) readingsKeys.set(readings, (keys = { all: readingsKeyOf(readings) }));
+  return keys;
 }
 
 /**

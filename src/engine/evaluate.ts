@@ -30,6 +30,7 @@ import { redFlag28, type RedFlagFinding } from '../law/part732/red-flag-28.js';
 import { Ctx, NO_STEPS } from './context.js';
 import { toFacts, type TxFacts } from './facts.js';
 import { and, NONE, or, type Missing, type Tri } from './logic.js';
+import type { ReadingEntry } from './readings-relied.js';
 
 /** One classification's answer. */
 export interface Branch {
@@ -60,7 +61,7 @@ export interface Core {
   enforced: boolean;
   cls: ItemClass;
   /** Readings the facts and the classification relied on (another regime reusing them relies on them too). */
-  sharedReadings: readonly (readonly [string, string])[];
+  sharedReadings: readonly ReadingEntry[];
   aggregate?: Decimal;
   branches: Branch[];
   // Merged answer:
@@ -112,16 +113,14 @@ export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: Reuse): Core {
     : inForce;
   ctx.component = 'classification';
   const cls = reuse?.cls ?? classifyItem(f.item, ctx);
-  if (reuse?.readings) for (const [id, reading] of reuse.readings) ctx.mark(id, reading);
-  const sharedReadings = ctx.touched.size === 0 ? NO_READINGS : [...ctx.touched];
+  if (reuse?.readings) for (const e of reuse.readings) ctx.mark(e.id, e.reading);
+  const sharedReadings = ctx.relied.entries;
   // The same facts and classification give the same aggregate: an earlier evaluation's is reused.
   const aggregate = reuse?.cls !== undefined && reuse.aggregate !== undefined ? reuse.aggregate : cls.tppPerUnit?.times(f.quantity);
   const modeled = ctx.asOf >= FIRST_VINTAGE;
   const branches = cls.candidates.map((eccn) => reusable(reuse, eccn, cls) ?? evaluateBranch(f, cls, eccn, aggregate, inForce, modeled, ctx));
   return merge(f, ctx, cls, aggregate, branches, { inForce, modeled, complianceRequired, enforced, sharedReadings });
 }
-
-const NO_READINGS: Core['sharedReadings'] = Object.freeze([]) as unknown as Core['sharedReadings'];
 
 /** The first vintage modelled (V1, 2023-11-17): before it the EAR's earlier rules are not modelled. */
 export const FIRST_VINTAGE = VINTAGES[0]!.from;
@@ -144,8 +143,13 @@ export function exceptionsFor(eccn: string | null): readonly ((x: ExceptionInput
 
 /** The i-th exception, unless its text does not apply on the date in the regime (AIA, ACM, LPP). */
 export function evaluateException(i: number, x: ExceptionInput): ExceptionEval {
+  return evaluateFrom(exceptionsFor(x.eccn), i, x);
+}
+
+/** The same, from the branch's list of exceptions (looked up once per branch). */
+function evaluateFrom(list: readonly ((x: ExceptionInput) => ExceptionEval)[], i: number, x: ExceptionInput): ExceptionEval {
   const code = EXCEPTION_CODES[i]!;
-  return (DIFFUSION_EXCEPTIONS.has(code) ? diffusionExceptionAbsent(code, x.ctx) : undefined) ?? exceptionsFor(x.eccn)[i]!(x);
+  return (DIFFUSION_EXCEPTIONS.has(code) ? diffusionExceptionAbsent(code, x.ctx) : undefined) ?? list[i]!(x);
 }
 
 function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggregate: Decimal | undefined, inForce: boolean, modeled: boolean, ctx: Ctx): Branch {
@@ -191,11 +195,11 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   let policy = noPolicy;
   if (license !== false) {
     const x: ExceptionInput = { f, eccn, cls, aggregate, ctx, via744: only744 };
-    const count = exceptionsFor(eccn).length;
+    const list = exceptionsFor(eccn);
     exceptions = [];
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < list.length; i++) {
       ctx.component = EXCEPTION_COMPONENTS[i]!;
-      exceptions.push(evaluateException(i, x));
+      exceptions.push(evaluateFrom(list, i, x));
     }
     ctx.component = 'policy';
     policy = reviewPolicy(f, eccn, aggregate, via744, ctx, cls.datacenter);

@@ -140,11 +140,13 @@ export function interpretationUses(tx: Transaction, core: Core, readings: Readon
   const compute = opts.sensitivity ?? opts.explain !== false;
   const touched = core.ctx.touched;
   if (touched.size === 0) return [];
-  const ids = inNumericOrder([...touched.keys()]);
   if (!compute) {
-    // Lean: the interpretations relied on, without re-evaluating any alternative reading.
-    return ids.map((id) => plainUse(id, touched.get(id)!));
+    // Lean: the interpretations relied on, without re-evaluating any alternative reading; the same
+    // readings relied on give the same list, built once.
+    const node = core.ctx.relied;
+    return (node.uses ??= inNumericOrder([...touched.keys()]).map((id) => plainUse(id, touched.get(id)!))) as InterpretationUse[];
   }
+  const ids = inNumericOrder([...touched.keys()]);
   const base = answerOf(core);
   return ids.map((id) => {
     const def = interpretation(id);

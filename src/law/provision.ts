@@ -30,13 +30,15 @@ export interface Choice {
   version: ProvisionVersion | undefined;
   /** Interpretations whose reading decided the choice: [id, reading used]. */
   relied: [string, string][];
+  /** The provision's TEXT_BIT, kept with the cached choice so that a look-up needs no second map. */
+  bit: number;
 }
 
 /**
- * date → regime and readings → provision → choice, looked up once per evaluation (not per
- * provision); with the default readings the second key is the regime's id, built without a string.
+ * date → readings → regime → provision → choice, looked up once per evaluation (not per
+ * provision), by the readings' key string (one per readings map: no string is built per look-up).
  */
-const choiceCache = new Map<string, Map<string, Map<string, Choice>>>();
+const choiceCache = new Map<string, Map<string, Map<string, Map<string, Choice>>>>();
 
 /** The choices of one (date, regime, readings): kept on the context after the first look-up. */
 export function choicesFor(ctx: Ctx): Map<string, Choice> {
@@ -48,12 +50,13 @@ export function choicesFor(ctx: Ctx): Map<string, Choice> {
     choiceCache.set(ctx.asOf, (onDate = new Map()));
   }
   const readings = ctx.readingsKey;
-  const key = readings === 'd' ? ctx.regime : `${ctx.regime}|${readings}`;
-  byProvision = onDate.get(key);
-  if (!byProvision) {
+  let byRegime = onDate.get(readings);
+  if (!byRegime) {
     if (onDate.size > 1_000) onDate.clear();
-    onDate.set(key, (byProvision = new Map()));
+    onDate.set(readings, (byRegime = new Map()));
   }
+  byProvision = byRegime.get(ctx.regime);
+  if (!byProvision) byRegime.set(ctx.regime, (byProvision = new Map()));
   ctx.choices = byProvision;
   return byProvision;
 }
@@ -62,10 +65,13 @@ export function choicesFor(ctx: Ctx): Map<string, Choice> {
 export function versionOn(provision: string, ctx: Ctx): ProvisionVersion | undefined {
   const choices = choicesFor(ctx);
   let choice = choices.get(provision);
-  if (!choice) choices.set(provision, (choice = choose(provision, ctx)));
-  ctx.consultedMask |= TEXT_BIT.get(provision)!;
+  if (!choice) {
+    const chosen = choose(provision, ctx);
+    choices.set(provision, (choice = { version: chosen.version, relied: chosen.relied, bit: TEXT_BIT.get(provision)! }));
+  }
+  ctx.consultedMask |= choice.bit;
   for (let i = 0; i < choice.relied.length; i++) ctx.markChoice(choice.relied[i]![0], choice.relied[i]![1]);
-  if (choice.version) ctx.applied(provision, choice.version);
+  if (choice.version) ctx.applied(provision, choice.version, choice.bit);
   return choice.version;
 }
 
@@ -74,7 +80,7 @@ export function versionFrom(provision: string, ctx: Ctx): string | undefined {
   return versionOn(provision, ctx)?.from;
 }
 
-function choose(provision: string, ctx: Ctx): Choice {
+function choose(provision: string, ctx: Ctx): Omit<Choice, 'bit'> {
   const text = provisionText(provision);
   const codified = text.versions.filter((v) => v.codified !== false && v.from <= ctx.asOf);
   const latest = codified[codified.length - 1];
@@ -137,9 +143,11 @@ export function texts<F>(provision: string, byFrom: Record<string, F>): (ctx: Ct
     throw new Error(`${provision}: the law module registers versions ${given.join(', ')}, data/regimes/provisions.json lists ${dates.join(', ')}`);
   }
   REGISTERED.set(provision, given);
+  // A Map, not the object: a property look-up by a date string read from the data is slow.
+  const byDate = new Map(Object.entries(byFrom));
   return (ctx) => {
     const v = versionOn(provision, ctx);
-    return v === undefined ? undefined : byFrom[v.from];
+    return v === undefined ? undefined : byDate.get(v.from);
   };
 }
 

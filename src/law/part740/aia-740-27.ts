@@ -14,7 +14,7 @@ import { AIA } from '../../data/parameters.js';
 import { DATES } from '../../data/ruleset.js';
 import { allOf, anyOf, negate, NONE, type Finding, type Missing } from '../../engine/logic.js';
 import { describe, describeHq, headquarteredIn, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a, locatedIn } from '../headquarters.js';
-import { activityCovered, notUnderPart746, cond, Conditions, itemCovered, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityRule, notUnderPart746, cond, Conditions, itemCovered, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
   a: '15 CFR 740.27(a)',
@@ -30,6 +30,8 @@ const C = {
   rec: '15 CFR 762.2(b)(58)',
   restr: '15 CFR 740.2(a)(9)(ii)',
 };
+
+const aiaActivity = activityRule('AIA', ['export', 'reexport', 'transfer'], C.a);
 
 const SUPP5A = 'Supp. 5(a) destinations';
 
@@ -49,7 +51,7 @@ function headquarteredInSupp5a(p: ExceptionInput['f']['consignee']): Finding {
 function chips(x: ExceptionInput, k: Conditions): ExceptionEval {
   const { f } = x;
   const located = locatedIn(f.consignee, inSupp5a);
-  k.add(activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA')) &&
+  k.add(aiaActivity(f)) &&
     k.add(notUnderPart746(f, 'AIA')) &&
     k.add(cond('consignee-located-in-supp5a', located, C.a, () => `The consignee is located in ${describe(f.consignee.location)}${located.value ? ', a Supp. 5(a) destination' : ''}.`)) &&
     k.add(cond('consignee-headquartered-in-supp5a', headquarteredInSupp5a(f.consignee), C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`)) &&
@@ -105,7 +107,7 @@ function chipObligations(x: ExceptionInput): Obligation[] {
 function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   const { f, ctx } = x;
   const cons = f.consignee;
-  const activity = activityCovered(f, ['export', 'reexport', 'transfer'], C.a, 'AIA');
+  const activity = aiaActivity(f);
   const embargo = notUnderPart746(f, 'AIA');
   // Refused before any reading is consulted: what follows is shown, not relied on (finish resets it).
   if (activity.status === 'not_met' || embargo.status === 'not_met') ctx.displayOnly = true;

@@ -19,7 +19,12 @@ import { texts } from '../provision.js';
 /** A condition's explanation, built only when the output includes it (not in lean mode). */
 export type Detail = string | (() => string);
 
-export interface Cond extends Omit<Condition, 'detail'> { detail: Detail; missing: Missing[] }
+export interface Cond extends Omit<Condition, 'detail'> {
+  detail: Detail;
+  missing: Missing[];
+  /** The lean output of this condition, made on first use: a shared condition's is made once. */
+  lean: Condition | undefined;
+}
 
 export function detailText(d: Detail): string {
   return typeof d === 'function' ? d() : d;
@@ -47,8 +52,13 @@ export interface ExceptionInput {
 }
 
 export function cond(id: string, f: Finding | Tri, citation: string, detail: Detail): Cond {
-  if (typeof f !== 'object' || f === null) return { id, status: metStatus(f), citation, detail, missing: NONE as Missing[] };
-  return { id, status: metStatus(f.value), citation, detail, missing: f.value === undefined ? f.missing : (NONE as Missing[]) };
+  if (typeof f !== 'object' || f === null) return { id, status: metStatus(f), citation, detail, missing: NONE as Missing[], lean: undefined };
+  return { id, status: metStatus(f.value), citation, detail, missing: f.value === undefined ? f.missing : (NONE as Missing[]), lean: undefined };
+}
+
+/** A condition as the lean output shows it (id, status, citation): outputs are read-only, so it is kept on the condition. */
+export function leanCondition(k: Cond): Condition {
+  return (k.lean ??= { id: k.id, status: k.status, citation: k.citation });
 }
 
 export function statusOf(conditions: readonly Cond[]): ExceptionStatus {
@@ -87,41 +97,52 @@ export class Conditions {
   }
 }
 
-/**
- * Conditions that depend only on a few enumerable facts (the ECCN, the activity, the part 744
- * flag) are immutable: build each once and share it.
+/*
+ * Conditions that depend only on a few enumerable facts (the ECCN, the activity, the destination,
+ * the part 744 flag) are immutable: each is built once and shared, in a map keyed by exactly what
+ * it depends on (a look-up that allocates nothing on a hit).
  */
-type SharedKey = string | null | boolean | undefined;
-const sharedConditions = new Map<SharedKey, Map<SharedKey, Map<SharedKey, Cond>>>();
-/** The shared condition for these keys, if built already: callers build it (`?? keep(…)`) only on a miss, allocating nothing on a hit. */
-function shared(a: SharedKey, b: SharedKey, c: SharedKey): Cond | undefined {
-  return sharedConditions.get(a)?.get(b)?.get(c);
+
+/** Keep `value` for `key`: callers write `cache.get(key) ?? keep(cache, key, build())`, so a hit builds nothing. */
+function keep<K, V>(cache: Map<K, V>, key: K, value: V): V {
+  cache.set(key, value);
+  return value;
 }
 
-function keep(a: SharedKey, b: SharedKey, c: SharedKey, cond: Cond): Cond {
-  let byA = sharedConditions.get(a);
-  if (!byA) sharedConditions.set(a, (byA = new Map()));
-  let byB = byA.get(b);
-  if (!byB) byA.set(b, (byB = new Map()));
-  byB.set(c, cond);
-  return cond;
+/** The map for `key` in a map of maps, created on the first call. */
+function inner<K, K2, V>(cache: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
+  let m = cache.get(key);
+  if (!m) cache.set(key, (m = new Map()));
+  return m;
 }
+
+/** Part 746 destinations: exception code → destination code → condition. */
+const part746Conditions = new Map<ExceptionCode, Map<string | undefined, Cond>>();
 
 /** Part 746 destinations admit only the exceptions their sections list; none of this rule's (see part746/embargo.ts). */
 export function notUnderPart746(f: TxFacts, code: ExceptionCode): Cond {
   const country = f.to?.code;
-  return shared('746', code, country) ?? keep('746', code, country, (() => {
-    const section = part746Section(country);
-    return cond('not-part-746-destination', section === undefined, section ?? '15 CFR part 746',
-      section ? `${describe(f.to)} is under ${section}, which admits only the license exceptions it lists; ${code} is not among them (aidr does not model part 746: a license is needed).` : `${describe(f.to)} is not a part 746 embargo destination.`);
-  })());
+  const cache = inner(part746Conditions, code);
+  return cache.get(country) ?? keep(cache, country, part746Condition(f, code));
 }
 
+function part746Condition(f: TxFacts, code: ExceptionCode): Cond {
+  const section = part746Section(f.to?.code);
+  return cond('not-part-746-destination', section === undefined, section ?? '15 CFR part 746',
+    section ? `${describe(f.to)} is under ${section}, which admits only the license exceptions it lists; ${code} is not among them (aidr does not model part 746: a license is needed).` : `${describe(f.to)} is not a part 746 embargo destination.`);
+}
+
+/** Eligible items: exception code → ECCN → condition (each code reads one list). */
+const itemConditions = new Map<ExceptionCode, Map<string | null, Cond>>();
+
 export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca' | 'hbm', eccn: string | null): Cond {
-  return shared(code, 'item', eccn) ?? keep(code, 'item', eccn, (() => {
-    const ok = covers(list, eccn);
-    return cond('eligible-item', ok, listCitation(list), ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
-  })());
+  const cache = inner(itemConditions, code);
+  return cache.get(eccn) ?? keep(cache, eccn, itemCondition(code, list, eccn));
+}
+
+function itemCondition(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca' | 'hbm', eccn: string | null): Cond {
+  const ok = covers(list, eccn);
+  return cond('eligible-item', ok, listCitation(list), ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
 }
 
 const ACTIVITY_NAMES: Record<TxFacts['activity'], string> = {
@@ -132,28 +153,35 @@ const ACTIVITY_NAMES: Record<TxFacts['activity'], string> = {
   deemed_reexport: 'a deemed reexport',
 };
 
-export function activityCovered(f: TxFacts, allowed: readonly string[], citation: string, code: ExceptionCode): Cond {
-  // The key names the activities allowed: one paragraph's versions differ in them (740.8(a) of
-  // 2023-11-17 covered transfers, from 2024-04-04 it does not), and a cached answer must not cross.
-  const key = `${code} ${allowed.join(',')}`;
-  return shared(key, citation, f.activity) ?? keep(key, citation, f.activity, (() => {
-    const activity = f.activity === 'deemed_export' ? 'export' : f.activity === 'deemed_reexport' ? 'reexport' : f.activity;
+/**
+ * An exception's activity condition: which activities it authorises, under which citation. Each
+ * law module builds its rules once (one per text whose activities differ: 740.8(a) of 2023-11-17
+ * covered transfers, from 2024-04-04 it does not) and asks them per transaction.
+ */
+export function activityRule(code: ExceptionCode, allowed: readonly string[], citation: string): (f: TxFacts) => Cond {
+  const byActivity = new Map<TxFacts['activity'], Cond>();
+  const build = (given: TxFacts['activity']): Cond => {
+    const activity = given === 'deemed_export' ? 'export' : given === 'deemed_reexport' ? 'reexport' : given;
     const ok = allowed.includes(activity);
-    const what = ACTIVITY_NAMES[f.activity];
+    const what = ACTIVITY_NAMES[given];
     return cond('activity', ok, citation, ok ? `${code} covers ${what}.` : `${code} does not authorize ${what} (only ${allowed.join(', ')}).`);
-  })());
+  };
+  return (f) => byActivity.get(f.activity) ?? keep(byActivity, f.activity, build(f.activity));
 }
+
+/** The part 744 condition: extra citation → [no concern, concern]. */
+const part744Conditions = new Map<string | undefined, Map<boolean, Cond>>();
 
 /** 15 CFR 740.2: no license exception for a transaction with a known part 744 prohibition. */
 export function noPart744Concern(f: TxFacts, extraCitation?: string): Cond {
   const concern = f.facts.part744Concern === true;
-  return shared('744', extraCitation, concern) ?? keep('744', extraCitation, concern,
-    cond(
-      'no-part-744-concern',
-      !concern,
-      extraCitation ? `15 CFR 740.2(a); ${extraCitation}` : '15 CFR 740.2(a)',
-      concern ? 'A part 744 end-use or end-user prohibition is known: no license exception may be used.' : 'No part 744 end-use or end-user prohibition is known (verify before shipping).',
-    ));
+  const cache = inner(part744Conditions, extraCitation);
+  return cache.get(concern) ?? keep(cache, concern, cond(
+    'no-part-744-concern',
+    !concern,
+    extraCitation ? `15 CFR 740.2(a); ${extraCitation}` : '15 CFR 740.2(a)',
+    concern ? 'A part 744 end-use or end-user prohibition is known: no license exception may be used.' : 'No part 744 end-use or end-user prohibition is known (verify before shipping).',
+  ));
 }
 
 /** Not to Macau or D:5: neither the destination nor a receiving party's stated location (INT-25). */

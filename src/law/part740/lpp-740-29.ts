@@ -12,13 +12,15 @@ import { LPP } from '../../data/parameters.js';
 import { anyOf, negate, NONE, type Missing } from '../../engine/logic.js';
 import { describe } from '../headquarters.js';
 import { reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
-import { activityCovered, notUnderPart746, anyPartyMacauD5, cond, Conditions, ultimateConsigneeNotMacauD5, itemCovered, noDestinationMacauD5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityRule, notUnderPart746, anyPartyMacauD5, cond, Conditions, ultimateConsigneeNotMacauD5, itemCovered, noDestinationMacauD5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
   a: '15 CFR 740.29(a)', c1: '15 CFR 740.29(c)(1)', c2: '15 CFR 740.29(c)(2)', d: '15 CFR 740.29(d)', e: '15 CFR 740.29(e)',
   f: '15 CFR 740.29(f)', g1: '15 CFR 740.29(g)(1)', g2: '15 CFR 740.29(g)(2)', g3: '15 CFR 740.29(g)(3)', h1: '15 CFR 740.29(h)(1)',
   restr: '15 CFR 740.2(a)(9)(ii)', rec: '15 CFR 762.2(b)(60)',
 };
+
+const lppActivity = activityRule('LPP', ['export', 'reexport'], C.a);
 
 /** TPP the ultimate consignee already received under LPP this calendar year (INT-7 picks whose). */
 export function lppUsed(x: ExceptionInput): Decimal {
@@ -36,7 +38,7 @@ export function evaluateLpp(x: ExceptionInput): ExceptionEval {
   const usedTpp = () => (used ??= lppUsed(x));
   const k = new Conditions(x);
   k.add(itemCovered('LPP', 'lpp', x.eccn)) &&
-    k.add(activityCovered(f, ['export', 'reexport'], C.a, 'LPP')) &&
+    k.add(lppActivity(f)) &&
     k.add(notUnderPart746(f, 'LPP')) &&
     k.add(cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a} ('directly to a single ultimate consignee'); FR 2025-00636 preamble (not through distributors)`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.')) &&
     k.add(noDestinationMacauD5(x, C.c1)) &&

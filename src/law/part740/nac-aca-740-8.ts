@@ -21,9 +21,14 @@ import { describe } from '../headquarters.js';
 import { reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
 import { cond as condition } from './exception.js';
 import { texts } from '../provision.js';
-import { activityCovered, notUnderPart746, anyPartyMacauD5, cond, Conditions, itemCovered, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityRule, notUnderPart746, anyPartyMacauD5, cond, Conditions, itemCovered, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = { a: '15 CFR 740.8(a)', c1: '15 CFR 740.8(c)(1)', ecc: 'ECCN 3A090, List Based License Exceptions (NAC/ACA)' };
+
+/** 740.8(a)'s activities: transfers too in the text of 2023-11-17, exports and reexports only from 2024-04-04 (ACA keeps transfers). */
+const nacActivity2023 = activityRule('NAC', ['export', 'reexport', 'transfer'], C.a);
+const nacActivity = activityRule('NAC', ['export', 'reexport'], C.a);
+const acaActivity = activityRule('ACA', ['export', 'reexport', 'transfer'], C.a);
 
 /** Not a datacenter item meeting 3A090.a. */
 function notDatacenterA(x: ExceptionInput): Cond {
@@ -55,7 +60,7 @@ export function evaluateNac(x: ExceptionInput): ExceptionEval {
   if (v === '2023') {
     k.add(itemCovered('NAC', 'nacAca', x.eccn)) &&
       k.add(notDatacenterA(x)) &&
-      k.add(activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'NAC')) &&
+      k.add(nacActivity2023(x.f)) &&
       k.add(notUnderPart746(x.f, 'NAC')) &&
       k.add(nacOver744(x)) &&
       k.add(noPart744Concern(x.f));
@@ -64,7 +69,7 @@ export function evaluateNac(x: ExceptionInput): ExceptionEval {
   }
   k.add(itemCovered('NAC', 'nacAca', x.eccn)) &&
     k.add(notDatacenterA(x)) &&
-    k.add(activityCovered(x.f, ['export', 'reexport'], C.a, 'NAC')) &&
+    k.add(nacActivity(x.f)) &&
     k.add(notUnderPart746(x.f, 'NAC')) &&
     k.add(nacScope(x)) &&
     k.add(noPart744Concern(x.f));
@@ -95,7 +100,7 @@ export function evaluateAca(x: ExceptionInput): ExceptionEval {
   const scope = v === '2024' || v === 'enforced' ? acaScope2024 : acaScope;
   k.add(itemCovered('ACA', 'nacAca', x.eccn)) &&
     k.add(notDatacenterA(x)) &&
-    k.add(activityCovered(x.f, ['export', 'reexport', 'transfer'], C.a, 'ACA')) &&
+    k.add(acaActivity(x.f)) &&
     k.add(notUnderPart746(x.f, 'ACA')) &&
     k.add(scope(x)) &&
     k.add(noPart744Concern(x.f));

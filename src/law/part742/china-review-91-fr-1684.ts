@@ -32,21 +32,31 @@ interface Condition { id: string; value: Tri; missing: Missing[]; detail: string
 
 type Ic = { model?: string; tpp?: number | string; tops?: number; bitLength?: number; dramBandwidthGBs?: number; count?: number };
 
-/** Per-IC TPP and DRAM bandwidth, or undefined when not known. */
-function icFigures(ic: Ic): { tpp?: Decimal; dram?: Decimal } {
-  if (ic.model !== undefined) {
-    const c = chip(ic.model);
-    return { tpp: c.tpp, dram: c.dramBandwidthGBs !== undefined ? dec(c.dramBandwidthGBs) : undefined };
-  }
+type Figures = { tpp?: Decimal; dram?: Decimal; count: number };
+
+/** A catalog model's DRAM bandwidth as a Decimal (the catalog is fixed): converted once per model. */
+const catalogDram = new Map<string, Decimal | undefined>();
+function dramOf(model: string): Decimal | undefined {
+  if (catalogDram.has(model)) return catalogDram.get(model);
+  const gbs = chip(model).dramBandwidthGBs;
+  const dram = gbs !== undefined ? dec(gbs) : undefined;
+  catalogDram.set(model, dram);
+  return dram;
+}
+
+/** Per-IC TPP and DRAM bandwidth (undefined when not known), and how many of the IC. */
+function icFigures(ic: Ic): Figures {
+  const count = ic.count ?? 1;
+  if (ic.model !== undefined) return { tpp: chip(ic.model).tpp, dram: dramOf(ic.model), count };
   const tpp = ic.tpp !== undefined ? dec(ic.tpp) : ic.tops !== undefined && ic.bitLength !== undefined ? dec(ic.tops).times(ic.bitLength) : undefined;
-  return { tpp, dram: ic.dramBandwidthGBs !== undefined ? dec(ic.dramBandwidthGBs) : undefined };
+  return { tpp, dram: ic.dramBandwidthGBs !== undefined ? dec(ic.dramBandwidthGBs) : undefined, count };
 }
 
 /** C1: under both thresholds, per IC or per commodity (INT-51). */
 function underThresholds(f: TxFacts, ctx: Ctx): Condition {
   const item = f.item as { type: string; ics?: Ic[] } & Ic;
   const ics: Ic[] = item.type === 'ic' ? [item] : item.type === 'computer' ? item.ics ?? [] : [];
-  const figures = ics.map((ic) => ({ ...icFigures(ic), count: ic.count ?? 1 }));
+  const figures = ics.map(icFigures);
   const known = figures.length > 0 && figures.every((x) => x.tpp !== undefined && x.dram !== undefined);
   const perIc = (): Tri => (known ? figures.every((x) => x.tpp!.lt(TPP_BELOW) && x.dram!.lt(DRAM_BELOW)) : undefined);
   const perCommodity = (): Tri => {

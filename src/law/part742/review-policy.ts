@@ -15,7 +15,7 @@ import type { ReviewPolicy, Step } from '../../contract/determination.js';
 import { dec, formatExact, type Decimal } from '../../compute/exact.js';
 import { ALLOCATION } from '../../data/parameters.js';
 import type { CountryFacts } from '../../data/country-groups.js';
-import type { Ctx } from '../../engine/context.js';
+import { NO_STEPS, type Ctx } from '../../engine/context.js';
 import { partiesOf, type TxFacts } from '../../engine/facts.js';
 import { anyOf, mergeMissing, type Finding, type Missing, type Tri } from '../../engine/logic.js';
 import { advancedClass } from '../eccn-lists.js';
@@ -81,7 +81,7 @@ function basePolicy(f: TxFacts, eccn: string | null, aggregate: Decimal | undefi
       return text ? text(f, kind, datacenter, ctx, codified) : codified();
     }
     case 'hbm':
-      return policyForHbm(f);
+      return policyForHbm(f, ctx);
     case 'weights':
       return policyForWeights(f, ctx);
     default:
@@ -190,13 +190,15 @@ function policyForB(f: TxFacts, ctx: Ctx): Policy {
     policy,
     missing: policy === null ? denial.missing : [],
     citation,
-    steps: [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail: `destinations ${describePlaces(f)}` }],
+    // The steps are shown in the explanation only: a lean evaluation does not build them.
+    steps: ctx.explainOn ? [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policyWords(policy), detail: `destinations ${describePlaces(f)}` }] : NO_STEPS,
   };
 }
 
-function policyForHbm(f: TxFacts): Policy {
+function policyForHbm(f: TxFacts, ctx: Ctx): Policy {
   const entity = partyTest(f, inMacauOrD5, 'Macau or Country Group D:5');
   const policy: ReviewPolicy | null = entity.value === undefined ? null : entity.value ? 'presumption_of_denial' : 'presumption_of_approval';
+  if (!ctx.explainOn) return { policy, missing: policy === null ? entity.missing : [], citation: CITE_742_6_B.hbm, steps: NO_STEPS };
   const detail = entity.value === undefined
     ? 'Whether a party is headquartered (or has its ultimate parent) in Macau or D:5 is unknown: approval to or within Macau or D:5 for an entity that is not, denial otherwise.'
     : entity.value ? 'A party is headquartered (or has its ultimate parent) in Macau or D:5: presumption of denial.' : `To or within ${describePlaces(f)} for entities not headquartered in Macau or D:5: presumption of approval.`;
@@ -204,8 +206,15 @@ function policyForHbm(f: TxFacts): Policy {
     policy,
     missing: policy === null ? entity.missing : [],
     citation: CITE_742_6_B.hbm,
-    steps: [{ rule: 'Review policy for 3A090.c', citation: CITE_742_6_B.hbm, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail }],
+    steps: [{ rule: 'Review policy for 3A090.c', citation: CITE_742_6_B.hbm, result: policyWords(policy), detail }],
   };
+}
+
+const WEIGHTS_APPROVAL_CITATION = `${CITE_742_6_B.b14} (preamble: approval for Supp. 5(a) destinations)`;
+
+/** A policy as the explanation words it ('presumption_of_denial' → 'presumption of denial'). */
+function policyWords(policy: ReviewPolicy | null): string {
+  return policy ? policy.replace(/_/g, ' ') : 'unknown';
 }
 
 function policyForWeights(f: TxFacts, ctx: Ctx): Policy {
@@ -215,23 +224,23 @@ function policyForWeights(f: TxFacts, ctx: Ctx): Policy {
   const location = deemed ? f.to : user.location;
   let policy: ReviewPolicy | null;
   let citation = CITE_742_6_B.b14;
-  let detail = `end user ${describeHq(user)}; located in ${describe(location)}`;
+  let decidedBy = '';
   if (outside.value === true) policy = 'presumption_of_denial';
   else if (outside.value === undefined) policy = null;
   else if (location?.supp5a) policy = 'presumption_of_approval';
   else if (location?.macauOrD5) {
     policy = ctx.choose('INT-4', (r) => (r === 'denial' ? 'presumption_of_denial' : 'presumption_of_approval'));
-    detail += ' (INT-4)';
+    decidedBy = ' (INT-4)';
   } else {
     policy = ctx.choose('INT-17', (r) => (r === 'denial' ? 'presumption_of_denial' : 'presumption_of_approval'));
-    detail += ' (INT-17)';
+    decidedBy = ' (INT-17)';
   }
-  if (policy === 'presumption_of_approval' && location?.supp5a) citation = `${CITE_742_6_B.b14} (preamble: approval for Supp. 5(a) destinations)`;
+  if (policy === 'presumption_of_approval' && location?.supp5a) citation = WEIGHTS_APPROVAL_CITATION;
   return {
     policy,
     missing: policy === null ? outside.missing : [],
     citation,
-    steps: [{ rule: 'Review policy for model weights', citation, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail }],
+    steps: ctx.explainOn ? [{ rule: 'Review policy for model weights', citation, result: policyWords(policy), detail: `end user ${describeHq(user)}; located in ${describe(location)}${decidedBy}` }] : NO_STEPS,
   };
 }
 

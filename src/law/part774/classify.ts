@@ -193,10 +193,13 @@ function classifyWeights(item: Extract<Item, { type: 'model_weights' | 'iaas_tra
     let entries = byOps.get(w.trainingOperations);
     if (!entries) byOps.set(w.trainingOperations, (entries = []));
     const readings = ctx.classificationReadings;
-    const hit = entries.find((e) => e.kind === kind && e.explain === ctx.explainOn && e.readings === readings && e.published === w.published);
-    if (hit) {
-      for (const [id, reading] of hit.touched) ctx.mark(id, reading);
-      return hit.cls;
+    const explain = ctx.explainOn;
+    // A plain loop: a predicate closure would be allocated on every look-up.
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.kind !== kind || e.explain !== explain || e.readings !== readings || e.published !== w.published) continue;
+      for (let j = 0; j < e.touched.length; j++) ctx.mark(e.touched[j]![0], e.touched[j]![1]);
+      return e.cls;
     }
     const before = new Set(ctx.touched.keys());
     const cls = computeWeights(item, ctx, kind);
