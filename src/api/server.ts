@@ -89,7 +89,12 @@ export interface ApiContext {
 
 /** Shared by every route module: send a JSON value without going through a schema serializer. */
 export function sendJson(reply: FastifyReply, status: number, value: unknown): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(value));
+  return sendJsonText(reply, status, JSON.stringify(value));
+}
+
+/** A body already serialised as JSON. */
+export function sendJsonText(reply: FastifyReply, status: number, text: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(text);
 }
 
 /** Validate one request part with a zod schema; a 400 naming every offending field otherwise. */

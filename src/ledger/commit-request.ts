@@ -9,6 +9,7 @@ import { canonicalJson } from '../store/canonical.js';
 import type { Store } from '../store/open.js';
 import type { CommitResult, Stored } from './commit.js';
 import { LedgerError } from './errors.js';
+import { rememberRecordedText } from './recorded-text.js';
 import { checkSameRequest, requestHash, type RequestParams } from './once.js';
 
 /**
@@ -54,5 +55,5 @@ export async function priorCommit(store: Store, key: string, request: RequestPar
   const stored = JSON.parse(row.result) as Stored;
   const audit = await store.db.selectFrom('audit_log').select('output').where('id', '=', stored.auditId).executeTakeFirst();
   if (!audit) throw new LedgerError('not_found', `idempotency key "${key}" names audit record ${stored.auditId}, which is missing (run aidr audit verify)`);
-  return { ...stored, replayed: true, determination: JSON.parse(audit.output) as Determination };
+  return { ...stored, replayed: true, determination: rememberRecordedText(JSON.parse(audit.output) as Determination, audit.output) };
 }

@@ -40,6 +40,7 @@ import { ensureAccount } from './balances.js';
 import { expireReservations } from './reserve.js';
 import { changeBalance, recordMovement, type Move } from './move.js';
 import { requestHash } from './once.js';
+import { rememberRecordedText } from './recorded-text.js';
 import { checkActor, checkKey, storable } from './request.js';
 import { buildLedgerView, ledgerKeys, lppParentMissing, type BuiltView } from './view.js';
 
@@ -210,7 +211,7 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
       for (const m of moves) await recordMovement(trx, { ...m, auditHash: rec.hash });
       const result: Stored = { auditId, seq: rec.seq, hash: rec.hash, at, actor: c.actor, exception: code, movements, notices, warnings };
       if (key) await trx.insertInto('ledger_idempotency').values({ key, scope: 'commit', request_hash: hash, request: canonicalJson(request), result: JSON.stringify(result), created_at: at }).execute();
-      return { ...result, output };
+      return { ...result, output: rememberRecordedText(output, rec.output) };
     });
     const { output, ...rest } = stored;
     return { ...rest, replayed: false, determination: output };

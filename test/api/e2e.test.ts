@@ -116,6 +116,10 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
     const again = await call(base, 'POST', '/v1/determinations', { token: s.keys.officer, body });
     expect(again.status).toBe(200);
     expect(again.json.commit).toMatchObject({ auditId: r.json.commit.auditId, replayed: true });
+    // The determination is sent as the text it was recorded as: the bytes JSON.stringify gives, the same on a replay.
+    expect(r.text).toBe(JSON.stringify(r.json));
+    expect(again.text).toBe(JSON.stringify(again.json));
+    expect(JSON.stringify(again.json.determination)).toBe(JSON.stringify(r.json.determination));
 
     const changed = await call(base, 'POST', '/v1/determinations', { token: s.keys.officer, body: { ...body, transaction: lppTx(100, 'commit-parent', { quantity: 2 }) } });
     expect(changed.status).toBe(409);
@@ -125,6 +129,7 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
     expect(rec.status).toBe(200);
     expect(rec.json).toMatchObject({ id: r.json.commit.auditId, actor: s.ids.officer, kind: 'determination' });
     expect(rec.json.output.outcome).toBe('license_exception');
+    expect(JSON.stringify(rec.json.output)).toBe(JSON.stringify(r.json.determination));
     const bySeq = await call(base, 'GET', `/v1/determinations/${rec.json.seq}`, { token: s.keys.viewer });
     expect(bySeq.json.id).toBe(rec.json.id);
 

@@ -16,14 +16,14 @@ import { readingsFrom, InputError, type EvalOptions } from '../../engine/context
 import { determine } from '../../engine/determine.js';
 import { ledgerProbe } from '../../engine/ledger-probe.js';
 import { fillTransaction, registerLookup, withRegisterNotes } from '../../parties/fill.js';
-import { unstorablePath } from '../../store/canonical.js';
+import { canonicalJson, unstorablePath } from '../../store/canonical.js';
 import { ApiProblem, fieldErrors, MAX_ERRORS, problemBody, type FieldError } from '../problem.js';
 import {
   ClassificationRequest, ClassificationResponse, DeterminationBody, DeterminationEnvelope, DeterminationResponse, UNSTORABLE_MESSAGE, Problem,
 } from '../schemas.js';
 import { LedgerSnapshot } from '../ledger-snapshot.js';
 import { RegimeQuery, withQueryRegime } from '../regime.js';
-import { parsePart, requireRole, sendJson, toProblem, type ApiContext } from '../server.js';
+import { parsePart, requireRole, sendJson, sendJsonText, toProblem, type ApiContext } from '../server.js';
 
 const ENVELOPE_KEYS = ['transaction', 'transactions', 'options', 'commit', 'idempotencyKey', 'exception'];
 
@@ -189,9 +189,21 @@ async function fillParties(p: Parsed, ctx: ApiContext): Promise<string[][]> {
   });
 }
 
-async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext, notes: string[][]): Promise<{ status: number; body: unknown; location?: string }> {
-  const { commitTransaction, preflightCommits } = await import('../../ledger/commit.js');
-  const { canonicalJson } = await import('../../store/canonical.js');
+let commitModules: [typeof import('../../ledger/commit.js'), typeof import('../../ledger/recorded-text.js')] | undefined;
+
+/**
+ * A committed item's JSON: the determination as the text it was recorded as (the same bytes
+ * `JSON.stringify` would give, without serialising ~20 KB again), then the commit.
+ */
+function commitItemJson(determination: Determination, commit: object, recorded: string | undefined): string {
+  return recorded === undefined ? JSON.stringify({ determination, commit }) : `{"determination":${recorded},"commit":${JSON.stringify(commit)}}`;
+}
+
+async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext, notes: string[][]): Promise<{ status: number; body: string; location?: string }> {
+  // Loaded on first use (an evaluate-only server never needs them), then at hand.
+  const [{ commitTransaction, preflightCommits }, { recordedText }] = commitModules ?? (commitModules = await Promise.all([
+    import('../../ledger/commit.js'), import('../../ledger/recorded-text.js'),
+  ]));
   // What is recorded is bounded: each committed transaction is kept in the audit log with the
   // determination made of it (docs/http.md, "Limits").
   const limit = ctx.limits.maxRecordedInputBytes;
@@ -213,7 +225,7 @@ async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext, no
     }
   }
   const actor = request.principal.keyId;
-  const items: unknown[] = [];
+  const items: string[] = [];
   let status = 200;
   let location: string | undefined;
   for (let i = 0; i < p.transactions.length; i++) {
@@ -224,7 +236,7 @@ async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext, no
       const { determination, ...commit } = r;
       ctx.metrics.commits.inc({ result: r.replayed ? 'replayed' : 'recorded' });
       if (!r.replayed) ctx.metrics.countOutcome(determination.outcome);
-      items.push({ determination, commit });
+      items.push(commitItemJson(determination, commit, recordedText(determination)));
       if (!p.batch) {
         status = r.replayed ? 200 : 201;
         location = `/v1/determinations/${r.auditId}`;
@@ -237,10 +249,10 @@ async function commitAll(request: FastifyRequest, p: Parsed, ctx: ApiContext, no
       // refusal is reported in its place and the rest go on (as `aidr check --commit` does).
       if (!p.batch || problem.status >= 500) throw problem.status >= 500 ? e : problem;
       const instance = request.url.split('?', 1)[0]!;
-      items.push({ ...(tx.id ? { id: tx.id } : {}), error: problemBody(problem.slug, problem.message, instance, problem.errors, problem.extra) });
+      items.push(JSON.stringify({ ...(tx.id ? { id: tx.id } : {}), error: problemBody(problem.slug, problem.message, instance, problem.errors, problem.extra) }));
     }
   }
-  return { status, body: p.batch ? items : items[0], ...(location ? { location } : {}) };
+  return { status, body: p.batch ? `[${items.join(',')}]` : items[0]!, ...(location ? { location } : {}) };
 }
 
 export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -284,7 +296,7 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
     }
     const r = await commitAll(request, p, ctx, notes);
     if (r.location) reply.header('location', r.location);
-    return sendJson(reply, r.status, r.body);
+    return sendJsonText(reply, r.status, r.body);
   });
 
   app.post('/v1/classifications', {
