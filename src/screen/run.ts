@@ -22,6 +22,7 @@ import { flattenRecord, type PartyLookup } from './row.js';
 import { Screener, type Processed, type ScreenerConfig } from './screener.js';
 import type { SummaryBuilder, SummaryState } from './summary.js';
 import type { WorkerInit } from './worker.js';
+import { encodeRecords } from './wire.js';
 
 export const BATCH = 1000;
 /** Old-generation heap of a worker thread (MB); see `pooled`. */
@@ -235,7 +236,9 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
       const used = parts.filter((p) => p.length > 0).length;
       pending.set(seq, { parts: used, got: [] });
       parts.forEach((records, i) => {
-        if (records.length) workers[i]!.postMessage({ seq, records });
+        if (!records.length) return;
+        const wire = encodeRecords(records);
+        workers[i]!.postMessage({ seq, records: wire }, [wire.lines.buffer, wire.counts.buffer, wire.ends.buffer] as ArrayBuffer[]);
       });
       seq++;
       yield* drain(false);

@@ -70,19 +70,27 @@ export class Screener {
     if (config.headers) this.fixedColumns = mapColumns(config.headers, config.map);
   }
 
+  /** The rows of `records`, in order. */
+  async process(records: readonly InputRecord[]): Promise<Processed[]> {
+    const out: Processed[] = [];
+    await this.each(records, (p) => out.push(p));
+    return out;
+  }
+
   /**
-   * Map every record first (so the ledger is read once for the batch), then evaluate in order.
-   * Without a stored ledger there is nothing to read ahead: each record is mapped and evaluated
-   * in turn, so that what a line allocates dies young (a batch's mapped rows held across it kept
+   * Screen `records` in order, handing each row to `emit` as soon as it is written (a worker
+   * writes it out at once, so that nothing of a line outlives it). With a stored ledger, every
+   * record is mapped first so that the ledger is read once for the batch, then evaluated in
+   * order. Without one there is nothing to read ahead: each record is mapped and evaluated in
+   * turn, so that what a line allocates dies young (a batch's mapped rows held across it kept
    * the garbage collector copying them).
    */
-  async process(records: readonly InputRecord[]): Promise<Processed[]> {
+  async each(records: Iterable<InputRecord>, emit: (p: Processed) => void): Promise<void> {
     if (this.source === NO_LEDGER) {
-      const out = new Array<Processed>(records.length);
-      for (let i = 0; i < records.length; i++) out[i] = this.evaluate(this.map(records[i]!));
-      return out;
+      for (const r of records) emit(this.evaluate(this.map(r)));
+      return;
     }
-    const mapped = records.map((r) => this.map(r));
+    const mapped = Array.from(records, (r) => this.map(r));
     const accounts: string[] = [];
     const countries: { code: string; asOf: string; perYear?: boolean }[] = [];
     for (const m of mapped) {
@@ -92,7 +100,7 @@ export class Screener {
       if (need.country) countries.push(need.country);
     }
     if (accounts.length || countries.length) await this.source.prefetch(accounts, countries);
-    return mapped.map((m) => this.evaluate(m));
+    for (const m of mapped) emit(this.evaluate(m));
   }
 
   map(r: InputRecord): MappedRow {

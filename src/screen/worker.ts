@@ -1,13 +1,14 @@
 /**
  * A screening worker thread: opens the stored ledger and the parties register itself (when the
- * run reads them), then screens the batches it is sent, one after another, in the order sent.
+ * run reads them), then screens the batches it is sent, one after another, in the order sent
+ * (records and rows cross in the compact form of wire.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StoreOptions } from '../store/open.js';
 import { NO_LEDGER, type LedgerSource } from './evaluate.js';
-import type { InputRecord } from './read.js';
-import { Screener, type ScreenerConfig } from './screener.js';
+import { Screener, type Processed, type ScreenerConfig } from './screener.js';
 import { SummaryBuilder } from './summary.js';
+import { decodeRecords, RowBytes, type WireRecords } from './wire.js';
 
 export interface WorkerInit {
   config: ScreenerConfig;
@@ -31,34 +32,40 @@ async function start(): Promise<void> {
   const screener = new Screener(init.config, source, parties);
   // Counted here and sent once at the end: a summary entry per row would cost more to send than to count.
   const summary = new SummaryBuilder('', '', '');
+  // Rows' text is written as it is screened (CSV and JSON Lines); XLSX cells and row objects are sent as they are.
+  const text = init.config.output === 'csv' || init.config.output === 'jsonl';
+  // The last batch's bytes per row: the next batch's buffer is sized from it, so it rarely grows.
+  let bytesPerRow = 512;
   let queue: Promise<void> = Promise.resolve();
-  parentPort!.on('message', (m: { seq: number; records?: InputRecord[]; finish?: boolean }) => {
+  parentPort!.on('message', (m: { seq: number; records?: WireRecords; finish?: boolean }) => {
     queue = queue.then(async () => {
       try {
         if (m.finish) {
           parentPort!.postMessage({ seq: m.seq, summary: summary.state() });
           return;
         }
-        const results = await screener.process(m.records!);
-        // Line numbers and row ends as typed arrays: copied to the other thread in one block.
-        const lines = new Int32Array(results.length);
-        for (let i = 0; i < results.length; i++) {
-          lines[i] = results[i]!.line;
-          summary.add(results[i]!.meta);
-        }
-        if (typeof results[0]?.out !== 'string') {
-          parentPort!.postMessage({ seq: m.seq, lines, outs: results.map((r) => r.out) });
+        const records = decodeRecords(m.records!);
+        const n = m.records!.lines.length;
+        if (!text) {
+          const lines = new Int32Array(n);
+          const outs: Processed['out'][] = [];
+          await screener.each(records, (p) => {
+            lines[outs.length] = p.line;
+            outs.push(p.out);
+            summary.add(p.meta);
+          });
+          parentPort!.postMessage({ seq: m.seq, lines, outs });
           return;
         }
-        // Text rows travel as one UTF-8 buffer, transferred rather than copied, with each row's end.
-        const ends = new Uint32Array(results.length);
-        let total = 0;
-        for (let i = 0; i < results.length; i++) ends[i] = total += Buffer.byteLength(results[i]!.out as string);
-        // Not from Buffer's shared pool: this memory is handed to the other thread.
-        const bytes = Buffer.allocUnsafeSlow(total);
-        let at = 0;
-        for (const r of results) at += bytes.write(r.out as string, at);
-        parentPort!.postMessage({ seq: m.seq, lines, bytes, ends }, [bytes.buffer as ArrayBuffer]);
+        const rows = new RowBytes(n, Math.ceil(bytesPerRow * n * 1.25));
+        await screener.each(records, (p) => {
+          rows.add(p.line, p.out as string);
+          summary.add(p.meta);
+        });
+        if (n) bytesPerRow = rows.size / n;
+        const out = rows.message();
+        // Transferred rather than copied.
+        parentPort!.postMessage({ seq: m.seq, ...out }, [out.bytes.buffer as ArrayBuffer]);
       } catch (e) {
         parentPort!.postMessage({ seq: m.seq, error: (e as Error).stack ?? String(e) });
       }
