@@ -152,13 +152,17 @@ function regimeBasis(c: Core): string[] {
 /** Citations from the findings themselves (not the explanation), so a lean answer has them too. */
 function regimeCitations(c: Core): string[] {
   const out: string[] = [];
-  const add = (x: string | undefined) => { if (x && !out.includes(x)) out.push(x); };
   for (const b of c.branches) {
-    add(b.subject.step.citation);
-    for (const x of b.licenseCitations) add(x);
+    addOnce(out, b.subject.step.citation);
+    for (const x of b.licenseCitations) addOnce(out, x);
   }
-  add(c.policyCitation);
+  addOnce(out, c.policyCitation);
   return out;
+}
+
+/** Add a citation unless it is empty or already listed (a function, not a closure per answer). */
+function addOnce(out: string[], x: string | undefined): void {
+  if (x && !out.includes(x)) out.push(x);
 }
 
 /** Whether two regimes decide alike: the same ECCN, jurisdiction, license answer, outcome, review policy and exceptions. */

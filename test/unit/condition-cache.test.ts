@@ -24,3 +24,24 @@ describe('shared conditions do not leak between determinations', () => {
     expect(first[1]!.every(([, outcome]) => outcome === 'license_required')).toBe(true);
   });
 });
+
+describe('740.8 datacenter condition, shared per ECCN and flag', () => {
+  // A 3A090.a IC to a D:1 destination outside D:5 (where NAC/ACA turn on the datacenter exclusion).
+  const ic = (datacenter: boolean | undefined) => ({ date: '2024-06-03', to: 'SA', item: { type: 'ic', tpp: 5286, dieAreaMm2: 608.5, ...(datacenter === undefined ? {} : { datacenter }) }, quantity: 10, consignee: party('SA', 'SA', 'SA') });
+  const datacenterCondition = (tx: unknown) => {
+    const d = check(tx);
+    const aca = d.exceptions.find((e) => e.code === 'ACA')!;
+    return { condition: aca.conditions.find((c) => c.id === 'not-datacenter-3a090a'), int13: d.interpretations.some((u) => u.id === 'INT-13') };
+  };
+
+  it('gives each flag its own status and detail, whichever came first, and relies on INT-13 every time the flag is unknown', () => {
+    const order = [true, false, undefined, undefined, false, true];
+    const seen = order.map((dc) => datacenterCondition(ic(dc)));
+    const again = [...order].reverse().map((dc) => datacenterCondition(ic(dc))).reverse();
+    expect(again).toEqual(seen);
+    expect(seen[0]!.condition).toMatchObject({ status: 'not_met', detail: 'A datacenter item meeting 3A090.a: excluded from NAC and ACA.' });
+    expect(seen[1]!.condition).toMatchObject({ status: 'met', detail: 'Not designed or marketed for datacenters.' });
+    expect(seen[2]!.condition).toMatchObject({ status: 'unknown' });
+    expect(seen.map((s) => s.int13)).toEqual([false, false, true, true, false, false]);
+  });
+});

@@ -12,7 +12,7 @@ import type { Obligation } from '../../contract/determination.js';
 import { dec, formatExact, ZERO } from '../../compute/exact.js';
 import { AIA } from '../../data/parameters.js';
 import { DATES } from '../../data/ruleset.js';
-import { allOf, anyOf, negate, NONE, type Finding, type Missing } from '../../engine/logic.js';
+import { allOf, anyOf, negate, NONE, type Finding, type Missing, type Tri } from '../../engine/logic.js';
 import { describe, describeHq, headquarteredIn, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a, locatedIn } from '../headquarters.js';
 import { activityRule, notUnderPart746, cond, Conditions, itemCovered, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
@@ -130,26 +130,35 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   // (a)(3): headquartered (INT-18) in Supp. 5(a), located outside Macau/D:5, compliant storage.
   const a3Hq = (reading: string): Finding => (reading === 'either' ? hqOrParentIn(cons, inSupp5a, 'a Supp. 5(a) destination') : hq);
   const notMacauD5 = recipientIn(x, (c) => !inMacauOrD5(c));
-  // Each reading's conditions are built once: ctx.choose below asks for every reading combination.
-  const a3ByReading = new Map<string, Cond[]>();
+  // Each reading's conditions are built once (INT-18 has two readings: two slots, no Map): ctx.choose below asks for every reading combination.
+  let a3Reading: string | undefined;
+  let a3Conditions: Cond[] | undefined;
+  let a3OtherReading: string | undefined;
+  let a3OtherConditions: Cond[] | undefined;
+  const buildA3 = (reading: string): Cond[] => [
+    cond('a3-headquartered-in-supp5a', a3Hq(reading), C.a3, () => `Recipient ${describeHq(cons)} (INT-18: ${reading === 'either' ? 'either' : 'both'} in Supp. 5(a)).`),
+    cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, () => `The recipient is ${whereIs(x)}.`),
+    storage,
+  ];
   const a3 = (reading: string): Cond[] => {
-    let cs = a3ByReading.get(reading);
-    if (!cs) {
-      a3ByReading.set(reading, (cs = [
-        cond('a3-headquartered-in-supp5a', a3Hq(reading), C.a3, () => `Recipient ${describeHq(cons)} (INT-18: ${reading === 'either' ? 'either' : 'both'} in Supp. 5(a)).`),
-        cond('a3-located-outside-macau-d5', notMacauD5, C.a3i, () => `The recipient is ${whereIs(x)}.`),
-        storage,
-      ]));
+    if (a3Reading === reading) return a3Conditions!;
+    if (a3OtherReading === reading) return a3OtherConditions!;
+    const cs = buildA3(reading);
+    if (a3Reading === undefined) {
+      a3Reading = reading;
+      a3Conditions = cs;
+    } else {
+      a3OtherReading = reading;
+      a3OtherConditions = cs;
     }
     return cs;
   };
 
-  const conjunction = (cs: Cond[]): Finding => allOf(...cs.map(asFinding));
   const pick = (r18: string, r19: string): Cond[] => {
     const b = baseWithStorage(r19);
     const a = a3(r18);
-    const vb = conjunction(b).value;
-    const va = conjunction(a).value;
+    const vb = allMet(b);
+    const va = allMet(a);
     // Show the path that decides: the one that is met, else the one still open, else the one that
     // fits where the recipient is located.
     if (vb === true) return b;
@@ -158,17 +167,18 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
     if (va === undefined) return a;
     return located.value ? b : a;
   };
-  const statusUnder = (r18: string, r19: string) => anyOf(conjunction(baseWithStorage(r19)), conjunction(a3(r18))).value;
-  // A reading matters if it changes the status, or (INT-19) whether the storage obligation comes with it.
-  const outcomes = new Map<string, string>();
-  const outcomeUnder = (r18: string, r19: string): string => {
-    const key = `${r18}|${r19}`;
-    let outcome = outcomes.get(key);
-    if (outcome === undefined) {
-      const status = statusUnder(r18, r19);
-      outcomes.set(key, (outcome = `${status}|${status !== false && pick(r18, r19).includes(storage)}`));
-    }
-    return outcome;
+  // Either path met: met; else either open: unknown; else not met (anyOf of the two conjunctions).
+  const statusUnder = (r18: string, r19: string): Tri => {
+    const vb = allMet(baseWithStorage(r19));
+    const va = allMet(a3(r18));
+    return vb === true || va === true ? true : vb === undefined || va === undefined ? undefined : false;
+  };
+  // A reading matters if it changes the status, or (INT-19) whether the storage obligation comes
+  // with it: the outcome as one number (status × 2 + storage) that ctx.choose compares.
+  const outcomeUnder = (r18: string, r19: string): number => {
+    const status = statusUnder(r18, r19);
+    const withStorage = status !== false && pick(r18, r19).includes(storage);
+    return (status === true ? 0 : status === false ? 2 : 4) + (withStorage ? 1 : 0);
   };
   ctx.choose('INT-18', (r) => outcomeUnder(r, ctx.reading('INT-19')));
   ctx.choose('INT-19', (r) => outcomeUnder(ctx.reading('INT-18'), r));
@@ -235,8 +245,15 @@ function restrictionForWeights(x: ExceptionInput): Cond {
     restricted.value === false ? 'No 740.2(a)(9)(ii) restriction applies.' : 'Where 740.2(a)(9)(ii) restricts exceptions, AIA stays open for 4E091 to entities headquartered in Supp. 5(a) and located outside Macau and D:5.');
 }
 
-function asFinding(c: Cond): Finding {
-  return { value: c.status === 'unknown' ? undefined : c.status === 'met', missing: c.missing };
+/** The conditions' conjunction, three-valued (allOf's value, without building findings): any not met: false; else any unknown: unknown. */
+function allMet(cs: readonly Cond[]): Tri {
+  let unknown = false;
+  for (let i = 0; i < cs.length; i++) {
+    const status = cs[i]!.status;
+    if (status === 'not_met') return false;
+    if (status === 'unknown') unknown = true;
+  }
+  return unknown ? undefined : true;
 }
 
 /** (a)(3)(ii): storage in a facility meeting Supp. 10 paras 14, 15, 18, required from 2026-01-15 (INT-16). */

@@ -107,13 +107,14 @@ function obligations(x: ExceptionInput, used: Decimal): Obligation[] {
     return ob;
   }
   const notice = ctx.choose('INT-8', (r) => (r === 'inclusive' ? agg.gte(LPP.noticeThreshold) : agg.gt(LPP.noticeThreshold)));
-  ctx.step('LPP advance notice', C.g3, notice ? 'required' : 'not required', () => `Shipment aggregate TPP ${formatExact(agg)} against ${formatExact(LPP.noticeThreshold)} (INT-8: ${ctx.reading('INT-8')}).`);
+  // Steps only in the explanation: a lean evaluation does not even allocate their detail closures.
+  if (ctx.explainOn) ctx.step('LPP advance notice', C.g3, notice ? 'required' : 'not required', () => `Shipment aggregate TPP ${formatExact(agg)} against ${formatExact(LPP.noticeThreshold)} (INT-8: ${ctx.reading('INT-8')}).`);
   if (notice) ob.push(advanceNotice(`Notify BIS of this shipment: its aggregate TPP ${formatExact(agg)} reaches ${formatExact(LPP.noticeThreshold)} (INT-8).`));
   const after = used.isZero() ? agg : used.plus(agg);
   const room = LPP.annualCap.minus(after);
   const perUnit = x.cls.tppPerUnit;
-  const exhausts = ctx.choose('INT-20', (r) => (r === 'exact_cap' ? room.isZero() : room.gte(0) && perUnit !== undefined && room.lt(perUnit)));
-  ctx.step('LPP annual limit reached', C.g2, exhausts ? 'notice required' : 'not reached', () => `Cumulative LPP TPP after this shipment ${formatExact(after)} of ${formatExact(LPP.annualCap)}; room left ${formatExact(room)} (INT-20: ${ctx.reading('INT-20')}).`);
+  const exhausts = ctx.choose('INT-20', (r) => (r === 'exact_cap' ? room.isZero() : room.gte(ZERO) && perUnit !== undefined && room.lt(perUnit)));
+  if (ctx.explainOn) ctx.step('LPP annual limit reached', C.g2, exhausts ? 'notice required' : 'not reached', () => `Cumulative LPP TPP after this shipment ${formatExact(after)} of ${formatExact(LPP.annualCap)}; room left ${formatExact(room)} (INT-20: ${ctx.reading('INT-20')}).`);
   if (exhausts) {
     const why = room.isZero() ? `its cumulative LPP TPP reaches the ${formatExact(LPP.annualCap)} limit` : `its cumulative LPP TPP reaches ${formatExact(after)}, and the ${formatExact(room)} TPP left of the ${formatExact(LPP.annualCap)} limit is less than one more unit of this item (${formatExact(perUnit!)} TPP)`;
     ob.push(limitNotice(`The ultimate consignee must notify BIS once it receives this shipment: ${why} (INT-20: ${ctx.reading('INT-20')}).`));

@@ -30,14 +30,27 @@ const nacActivity2023 = activityRule('NAC', ['export', 'reexport', 'transfer'], 
 const nacActivity = activityRule('NAC', ['export', 'reexport'], C.a);
 const acaActivity = activityRule('ACA', ['export', 'reexport', 'transfer'], C.a);
 
+/**
+ * The datacenter condition depends only on the ECCN and the datacenter flag: each is built once and
+ * shared (outputs are read-only), ECCN → [flag true, flag false, flag unknown].
+ */
+const datacenterConditions = new Map<string | null, (Cond | undefined)[]>();
+
 /** Not a datacenter item meeting 3A090.a. */
 function notDatacenterA(x: ExceptionInput): Cond {
   const isA = advancedClass(x.eccn) === 'a';
   const dc = x.cls.datacenter;
   if (isA && dc === undefined) x.ctx.rely('INT-13');
+  let byFlag = datacenterConditions.get(x.eccn);
+  if (!byFlag) datacenterConditions.set(x.eccn, (byFlag = []));
+  const slot = dc === true ? 0 : dc === false ? 1 : 2;
+  return byFlag[slot] ??= datacenterCondition(x.eccn, isA, dc);
+}
+
+function datacenterCondition(eccn: string | null, isA: boolean, dc: boolean | undefined): Cond {
   const value = isA ? negate(dc === undefined ? { value: undefined, missing: [{ path: 'item.datacenter', why: 'NAC and ACA exclude items designed or marketed for datacenters that meet 3A090.a (INT-13)' }] } : known(dc)) : known(true);
   return cond('not-datacenter-3a090a', value, `${C.a}; ${C.ecc}`,
-    () => !isA ? `${x.eccn} does not meet 3A090.a.` : dc === undefined ? 'Whether the item is designed or marketed for datacenters is unknown (INT-13).' : dc ? 'A datacenter item meeting 3A090.a: excluded from NAC and ACA.' : 'Not designed or marketed for datacenters.');
+    !isA ? `${eccn} does not meet 3A090.a.` : dc === undefined ? 'Whether the item is designed or marketed for datacenters is unknown (INT-13).' : dc ? 'A datacenter item meeting 3A090.a: excluded from NAC and ACA.' : 'Not designed or marketed for datacenters.');
 }
 
 function macauOrD5Scope(x: ExceptionInput): Finding {

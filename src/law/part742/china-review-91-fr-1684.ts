@@ -70,7 +70,8 @@ function underThresholds(f: TxFacts, ctx: Ctx): Condition {
   const missing: Missing[] = value !== undefined ? (NONE as Missing[])
     : ics.length === 0 ? [{ path: 'item', why: '91 FR 1684 applies only below TPP 21,000 and total DRAM bandwidth 6,500 GB/s: give the IC (model or specs)' }]
       : [{ path: item.type === 'computer' ? 'item.ics.dramBandwidthGBs' : 'item.dramBandwidthGBs', why: '91 FR 1684 applies only below total DRAM bandwidth 6,500 GB/s per IC' }];
-  return { id: 'below-thresholds', value, missing, detail: `TPP < ${T.tppBelow} and total DRAM bandwidth < ${T.dramBandwidthGBsBelow} GB/s: ${value ?? 'unknown'}` };
+  // Details are shown in the explanation only: a lean evaluation builds none of them.
+  return { id: 'below-thresholds', value, missing, detail: ctx.explainOn ? `TPP < ${T.tppBelow} and total DRAM bandwidth < ${T.dramBandwidthGBsBelow} GB/s: ${value ?? 'unknown'}` : '' };
 }
 
 const FACTS: [keyof NonNullable<NonNullable<TxFacts['facts']>['review1684']>, string][] = [
@@ -103,11 +104,11 @@ export function china1684(f: TxFacts, eccn: string | null, via744: boolean, base
       ...(p.hq === undefined ? [{ path: `${p.path}.headquarters`, why: '91 FR 1684 keeps the presumption of denial for entities headquartered in Macau/D:5 outside China and Macau' }] : []),
       ...(p.uph === undefined ? [{ path: `${p.path}.ultimateParentHeadquarters`, why: '91 FR 1684 keeps the presumption of denial for entities whose ultimate parent is headquartered in Macau/D:5 outside China and Macau' }] : []),
     ];
-    return { id: `${p.path}-not-headquartered-in-d5-elsewhere`, value: v, missing, detail: `${p.path}: not headquartered in Macau/D:5 outside China and Macau: ${v ?? 'unknown'}` };
+    return { id: `${p.path}-not-headquartered-in-d5-elsewhere`, value: v, missing, detail: ctx.explainOn ? `${p.path}: not headquartered in Macau/D:5 outside China and Macau: ${v ?? 'unknown'}` : '' };
   });
   const certs = FACTS.map(([k, label]): Condition => {
     const v = f.facts.review1684?.[k];
-    return { id: k, value: v, missing: v === undefined ? [{ path: `facts.review1684.${k}`, why: `91 FR 1684 case-by-case review requires: ${label}` }] : (NONE as Missing[]), detail: `${label}: ${v ?? 'unknown'}` };
+    return { id: k, value: v, missing: v === undefined ? [{ path: `facts.review1684.${k}`, why: `91 FR 1684 case-by-case review requires: ${label}` }] : (NONE as Missing[]), detail: ctx.explainOn ? `${label}: ${v ?? 'unknown'}` : '' };
   });
   const conditions = [underThresholds(f, ctx), ...hqElsewhere, ...certs];
   const all = and(...conditions.map((c) => c.value));
@@ -115,8 +116,10 @@ export function china1684(f: TxFacts, eccn: string | null, via744: boolean, base
   const detail = () => `Export from the United States to ${describe(located)}. ${conditions.map((c) => c.detail).join('; ')}.`;
   const requirements = (): Step => ({ rule: 'License application requirements (91 FR 1684)', citation: 'Supp. No. 2 to part 748, para. (dd)', result: 'to include in the application', detail: O.applicationRequirements!.join(' ') });
   if (all === false) {
+    // The reason is a step of the explanation: not built for a lean evaluation.
+    if (!ctx.explainOn) return keep('');
     const failed = conditions.filter((c) => c.value === false).map((c) => c.id).join(', ');
-    return keep(`Not every condition holds (${failed}). ${ctx.explainOn ? detail() : ''}`);
+    return keep(`Not every condition holds (${failed}). ${detail()}`);
   }
   const steps = ctx.explainOn ? [...base.steps, step(all ? 'case by case' : 'unknown', detail()), requirements()] : base.steps;
   if (all === true) return { policy: 'case_by_case', missing: [], citation: O.citation, steps };

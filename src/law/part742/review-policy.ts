@@ -103,22 +103,23 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
   let allocation: ReturnType<typeof allocationFor> | undefined;
   const allocationNow = () => (allocation ??= allocationFor(f, aggregate, ctx));
   // (A)(1) and (A)(2) can both match (INT-21), as can (A)(2) and (B) (INT-14).
-  const decide = (int14: string, int21: string) => (x1: boolean, x2: boolean, xb: boolean): ReviewPolicy => {
+  const decide = (int14: string, int21: string, x1: boolean, x2: boolean, xb: boolean): ReviewPolicy => {
     if (x1 && (!x2 || int21 === 'denial')) return 'presumption_of_denial';
     if (x2 && (x1 || !xb || int14 === 'approval')) return 'presumption_of_approval';
     return allocationNow().over ? 'denial_over_allocation' : 'approval_within_allocation';
   };
   const worlds = (v: Tri) => (v === undefined ? [true, false] : [v]);
   const policyUnder = (int14: string, int21: string): ReviewPolicy | null => {
-    if (a1.value !== undefined && a2.value !== undefined && b.value !== undefined) return decide(int14, int21)(a1.value, a2.value, b.value);
+    if (a1.value !== undefined && a2.value !== undefined && b.value !== undefined) return decide(int14, int21, a1.value, a2.value, b.value);
     const seen = new Set<ReviewPolicy>();
-    for (const x1 of worlds(a1.value)) for (const x2 of worlds(a2.value)) for (const xb of worlds(b.value)) seen.add(decide(int14, int21)(x1, x2, xb));
+    for (const x1 of worlds(a1.value)) for (const x2 of worlds(a2.value)) for (const xb of worlds(b.value)) seen.add(decide(int14, int21, x1, x2, xb));
     return seen.size === 1 ? [...seen][0]! : null;
   };
   ctx.choose('INT-21', (r) => policyUnder(ctx.reading('INT-14'), r));
   const policy = ctx.choose('INT-14', (r) => policyUnder(r, ctx.reading('INT-21')));
   if ((policy === 'approval_within_allocation' || policy === 'denial_over_allocation') && ctx.asOf > ALLOCATION.period.to) return afterAllocationPeriod(ctx);
-  const steps: Step[] = [];
+  // A lean evaluation adds no step: it shares the frozen empty list.
+  const steps: Step[] = ctx.explainOn ? [] : NO_STEPS;
   let citation: string | undefined;
   if (policy === 'presumption_of_denial') citation = CITE_742_6_B.a1;
   else if (policy === 'presumption_of_approval') citation = CITE_742_6_B.a2;
