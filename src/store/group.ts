@@ -14,7 +14,7 @@
  * processes (and commits outside groups) queue on that one row and never deadlock on accounts.
  * SQLite needs nothing more: BEGIN IMMEDIATE already makes the group the only writer.
  */
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { HeldAuditHead } from './audit.js';
 import { transaction, type Store } from './open.js';
 import type { Database } from './schema.js';
@@ -110,24 +110,34 @@ class ItemSavepoints {
   constructor(private readonly trx: Kysely<Database>, private readonly merge: boolean) {}
 
   async begin(): Promise<void> {
-    if (this.open) await sql`release savepoint aidr_item; savepoint aidr_item`.execute(this.trx);
-    else await sql`savepoint aidr_item`.execute(this.trx);
+    await this.run(this.open ? RELEASE_AND_SAVEPOINT : SAVEPOINT);
     this.open = false;
   }
 
   async keep(): Promise<void> {
     if (this.merge) this.open = true;
-    else await sql`release savepoint aidr_item`.execute(this.trx);
+    else await this.run(RELEASE);
   }
 
   async undo(): Promise<void> {
-    if (this.merge) await sql`rollback to savepoint aidr_item; release savepoint aidr_item`.execute(this.trx);
+    if (this.merge) await this.run(ROLLBACK_AND_RELEASE);
     else {
-      await sql`rollback to savepoint aidr_item`.execute(this.trx);
-      await sql`release savepoint aidr_item`.execute(this.trx);
+      await this.run(ROLLBACK);
+      await this.run(RELEASE);
     }
   }
+
+  private async run(statement: CompiledQuery): Promise<void> {
+    await this.trx.executeQuery(statement);
+  }
 }
+
+// Constant statements, not built again for every piece of work.
+const SAVEPOINT = CompiledQuery.raw('savepoint aidr_item');
+const RELEASE = CompiledQuery.raw('release savepoint aidr_item');
+const ROLLBACK = CompiledQuery.raw('rollback to savepoint aidr_item');
+const RELEASE_AND_SAVEPOINT = CompiledQuery.raw('release savepoint aidr_item; savepoint aidr_item');
+const ROLLBACK_AND_RELEASE = CompiledQuery.raw('rollback to savepoint aidr_item; release savepoint aidr_item');
 
 /** One piece of work in its own savepoint (none when it is alone: the transaction is its own). */
 async function runItem(trx: Kysely<Database>, work: Work<unknown>, savepoints: ItemSavepoints | undefined, head: HeldAuditHead): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
