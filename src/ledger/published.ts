@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { NumLike } from '../compute/exact.js';
 import { InputError } from '../engine/context.js';
 import type { Store } from '../store/open.js';
-import type { Database } from '../store/schema.js';
+import { Prepared } from '../store/prepared.js';
+import type { Database, DbInt } from '../store/schema.js';
 import { parseAccountId } from './accounts.js';
 import { big, toMilli, tpp } from './amount.js';
 import { checkActor, checkDate, iso, storable, type Actor } from './request.js';
@@ -28,9 +29,12 @@ export async function recordPublished(store: Store, req: PublishedRequest): Prom
   return { country: ref.country, tpp: tpp(amount), asOf, source: req.source };
 }
 
+/** Read by every commit's ledger view: compiled once (src/store/prepared.ts). */
+const LATEST_PUBLISHED = new Prepared(2, (db, country: string, asOf: string) => db.selectFrom('allocation_published').select(['tpp', 'as_of', 'source'])
+  .where('country', '=', country).where('as_of', '<=', asOf).orderBy('as_of', 'desc').orderBy('seq', 'desc').limit(1));
+
 export async function latestPublished(store: Store | Kysely<Database>, country: string, asOf: string): Promise<{ tpp: bigint; asOf: string; source: string } | undefined> {
   const db = 'db' in store ? store.db : store;
-  const row = await db.selectFrom('allocation_published').selectAll().where('country', '=', country).where('as_of', '<=', asOf)
-    .orderBy('as_of', 'desc').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const row = (await LATEST_PUBLISHED.execute<{ tpp: DbInt; as_of: string; source: string }>(db, country, asOf)).rows[0];
   return row ? { tpp: big(row.tpp), asOf: row.as_of, source: row.source } : undefined;
 }

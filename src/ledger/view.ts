@@ -21,6 +21,7 @@ import { InputError, type LedgerView } from '../engine/context.js';
 import { countryOn } from '../data/country-groups.js';
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/open.js';
+import { Prepared } from '../store/prepared.js';
 import type { Database, DbInt } from '../store/schema.js';
 import { accountId, type AccountRef, type LppReading } from './accounts.js';
 import { big, tpp } from './amount.js';
@@ -133,6 +134,18 @@ export async function balancesWithSlices(store: Db, ids: string[]): Promise<Map<
   return out;
 }
 
+// Every commit's ledger view reads these (outside its transaction): compiled once (src/store/prepared.ts).
+// The `in` list has one statement per length (a view asks for one to a few accounts; a longer list
+// is built each time rather than kept).
+const PREPARED_LISTS = 8;
+const BALANCES = new Map<number, Prepared<string[]>>();
+function balancesOf(n: number): Prepared<string[]> {
+  let p = BALANCES.get(n);
+  if (!p) BALANCES.set(n, (p = new Prepared(n, (db, ...ids: string[]) => db.selectFrom('ledger_accounts').select(['id', 'used', 'reserved']).where('id', 'in', ids))));
+  return p;
+}
+const ACCOUNT_BALANCE = new Prepared(1, (db, id: string) => db.selectFrom('ledger_accounts').select(['used', 'reserved']).where('id', '=', id));
+
 /** Used and reserved milli-TPP per account id, with the accounts holding reservations past their expiry. */
 export interface Balances extends Map<string, bigint> {
   /** Accounts whose `reserved` still counts a reservation that has expired (nothing expired it yet). */
@@ -148,7 +161,9 @@ export async function balances(store: Db, ids: string[], now: Date = new Date())
   const out: Balances = new Map(ids.map((id) => [id, 0n]));
   if (ids.length === 0) return out;
   const db = dbOf(store);
-  const rows = await db.selectFrom('ledger_accounts').select(['id', 'used', 'reserved']).where('id', 'in', ids).execute();
+  const rows = ids.length <= PREPARED_LISTS
+    ? (await balancesOf(ids.length).execute<{ id: string; used: DbInt; reserved: DbInt }>(db, ...ids)).rows
+    : await db.selectFrom('ledger_accounts').select(['id', 'used', 'reserved']).where('id', 'in', ids).execute();
   const held: string[] = [];
   for (const r of rows) {
     out.set(r.id, big(r.used) + big(r.reserved));
@@ -191,7 +206,7 @@ export async function countryLicensed(store: Db, country: string, asOf: string, 
   const db = dbOf(store);
   const id = accountId({ kind: 'country_allocation', country });
   const year = asOf.slice(0, 4);
-  const account = await db.selectFrom('ledger_accounts').select(['used', 'reserved']).where('id', '=', id).executeTakeFirst();
+  const account = (await ACCOUNT_BALANCE.execute<{ used: DbInt; reserved: DbInt }>(db, id)).rows[0];
   let published = await latestPublished(db, country, asOf);
   if (perYear && published && published.asOf.slice(0, 4) !== year) published = undefined;
   if (!account && !published) return undefined;

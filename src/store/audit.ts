@@ -60,10 +60,13 @@ export interface AuditRecord {
 type Hashed = Omit<AuditRecord, 'hash' | 'prevHash' | 'signature' | 'keyId'>;
 
 export function recordHash(prevHash: string, r: Hashed): string {
-  return sha256(prevHash + canonicalJson({
-    seq: r.seq, id: r.id, at: r.at, actor: r.actor, kind: r.kind, input: r.input, options: r.options, output: r.output,
-    rulesetVersion: r.rulesetVersion, effects: r.effects,
-  }));
+  // prevHash + canonicalJson({ seq, id, at, actor, kind, input, options, output, rulesetVersion,
+  // effects }), written out with its keys already in canonical (sorted) order: every commit hashes
+  // one record, and building and sorting an object for it cost more than writing the text out.
+  // (A test checks the two give the same bytes.)
+  const q = JSON.stringify;
+  return sha256(`${prevHash}{"actor":${q(r.actor)},"at":${q(r.at)},"effects":${q(r.effects)},"id":${q(r.id)},"input":${q(r.input)},"kind":${q(r.kind)},`
+    + `"options":${q(r.options)},"output":${q(r.output)},"rulesetVersion":${q(r.rulesetVersion)},"seq":${q(r.seq)}}`);
 }
 
 const num = (v: DbInt): number => Number(v);
