@@ -116,10 +116,10 @@ describe.each(BACKENDS)('HTTP service over a socket: $name', ({ name, skip }) =>
     const again = await call(base, 'POST', '/v1/determinations', { token: s.keys.officer, body });
     expect(again.status).toBe(200);
     expect(again.json.commit).toMatchObject({ auditId: r.json.commit.auditId, replayed: true });
-    // The determination is sent as the text it was recorded as: the bytes JSON.stringify gives, the same on a replay.
+    // The determination is sent as the text it was recorded as (test/ledger/commit-keys.test.ts holds
+    // that text to JSON.stringify's bytes): compact JSON, and the same on a replay.
     expect(r.text).toBe(JSON.stringify(r.json));
-    expect(again.text).toBe(JSON.stringify(again.json));
-    expect(JSON.stringify(again.json.determination)).toBe(JSON.stringify(r.json.determination));
+    expect(again.text.slice(0, again.text.indexOf(',"commit":'))).toBe(r.text.slice(0, r.text.indexOf(',"commit":')));
 
     const changed = await call(base, 'POST', '/v1/determinations', { token: s.keys.officer, body: { ...body, transaction: lppTx(100, 'commit-parent', { quantity: 2 }) } });
     expect(changed.status).toBe(409);

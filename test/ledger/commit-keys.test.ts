@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DefaultKeys } from '../../src/ledger/default-keys.js';
 import { commitTransaction } from '../../src/ledger/index.js';
 import { requestHash } from '../../src/ledger/once.js';
+import { recordedText } from '../../src/ledger/recorded-text.js';
 import { parseTransaction } from '../../src/contract/parse.js';
 import { BACKENDS, backend, type Backend } from '../store/backends.js';
 
@@ -101,6 +102,27 @@ describe.each(BACKENDS)('default keys and retries: $name', ({ name, skip }) => {
     expect(s.status, s.stderr).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'k.out.jsonl'), 'utf8')).commit).toMatchObject({ auditSeq: seq, replayed: true });
     expect(used(run, 'lpp:2025:ultimate_parent:retry-c')).toBe('7916000');
+  });
+
+  it.skipIf(skip)('a commit and its replay carry the text the determination was recorded as: the audit row\'s output, and JSON.stringify of it', async () => {
+    const b = backend(name);
+    made.push(b);
+    const store = await b.open();
+    try {
+      const tx = parseTransaction(shipment('T1', 'text-c'));
+      const first = await commitTransaction(store, tx, {}, { actor: 't', idempotencyKey: 'text-1' });
+      const row = await store.db.selectFrom('audit_log').select('output').where('id', '=', first.auditId).executeTakeFirstOrThrow();
+      // HTTP sends this text in place of JSON.stringify(determination): the two must be the same bytes.
+      expect(recordedText(first.determination)).toBe(row.output);
+      expect(row.output).toBe(JSON.stringify(first.determination));
+      const replay = await commitTransaction(store, tx, {}, { actor: 't', idempotencyKey: 'text-1' });
+      expect(replay.replayed).toBe(true);
+      expect(recordedText(replay.determination)).toBe(row.output);
+      // A determination that was never recorded has no text.
+      expect(recordedText({ ...first.determination })).toBeUndefined();
+    } finally {
+      await store.close();
+    }
   });
 
   it.skipIf(skip)('a key recorded before output detail left the request (explain in it) still replays a lean retry', async () => {
