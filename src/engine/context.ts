@@ -52,14 +52,20 @@ export const NO_STEPS: Step[] = Object.freeze([]) as unknown as Step[];
 const NO_WARNINGS: readonly string[] = Object.freeze([]);
 const NO_OVERLAYS: ReadonlySet<string> = new Set();
 const NO_ENTRIES: ReadonlyMap<string, string> = new Map();
+const NO_VERSIONS: readonly [string, ProvisionVersion][] = Object.freeze([]);
 
 export class Ctx {
   /** Explanation steps (full output only; a lean evaluation shares one frozen empty list). */
   readonly steps: Step[];
-  /** Interpretations whose reading mattered to some finding: id → reading used. */
-  readonly touched = new Map<string, string>();
-  /** The same readings as one shared node per sequence (readings-relied.ts), kept in step with `touched`. */
+  /**
+   * The readings relied on, as one shared node per sequence (readings-relied.ts): a context adds
+   * no map of its own (bulk screening makes two contexts per line).
+   */
   relied: ReliedOn = NOTHING_RELIED;
+  /** Interpretations whose reading mattered to some finding: id → reading used, in the order first recorded. */
+  get touched(): ReadonlyMap<string, string> {
+    return this.relied.byId;
+  }
   /**
    * Where each interpretation was consulted ('classification', 'license', 'exception:LPP',
    * 'policy', …), or MANY_PLACES when in more than one. Kept only by an evaluation whose
@@ -96,8 +102,15 @@ export class Ctx {
     this.steps = explainOn ? [] : NO_STEPS;
   }
 
-  /** The provision versions this evaluation applied (provision id → version), for basis and replay. */
-  readonly versions = new Map<string, ProvisionVersion>();
+  /**
+   * The provision versions this evaluation applied (provision id → version, in the order first
+   * applied), for basis and replay. Built on demand: a lean evaluation keeps only the list (its
+   * texts are looked up by `textsMask`, and the versions read only when a set is first met).
+   */
+  get versions(): ReadonlyMap<string, ProvisionVersion> {
+    return new Map(this.appliedList ?? NO_VERSIONS);
+  }
+  private appliedList?: [string, ProvisionVersion][];
   /** Later-rule overlays that adjusted this evaluation's answer (ids in data/regimes/provisions.json). */
   get overlays(): ReadonlySet<string> {
     return this.overlaySet ?? NO_OVERLAYS;
@@ -114,8 +127,9 @@ export class Ctx {
 
   /** Record the version applied; `bit` is the provision's TEXT_BIT (provision.ts keeps it with the choice). */
   applied(provision: string, version: ProvisionVersion, bit: number): void {
-    if (this.displayOnly) return;
-    this.versions.set(provision, version);
+    // A provision has one version per context (its choices are fixed): kept once, on first use.
+    if (this.displayOnly || (this.textsMask & bit) !== 0) return;
+    (this.appliedList ??= []).push([provision, version]);
     this.textsMask |= bit;
   }
 
@@ -187,10 +201,7 @@ export class Ctx {
   }
 
   private record(id: string, reading: string): void {
-    if (!this.touched.has(id)) {
-      this.touched.set(id, reading);
-      this.relied = extend(this.relied, id, reading);
-    }
+    if (!this.relied.byId.has(id)) this.relied = extend(this.relied, id, reading);
     if (!this.tracksWhere) return;
     const places = (this.whereMap ??= new Map());
     const where = places.get(id);

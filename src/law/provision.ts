@@ -32,6 +32,8 @@ export interface Choice {
   relied: [string, string][];
   /** The provision's TEXT_BIT, kept with the cached choice so that a look-up needs no second map. */
   bit: number;
+  /** The law module's function for `version` (see `texts`), kept on first use: no look-up by date per evaluation. */
+  text?: unknown;
 }
 
 /**
@@ -63,6 +65,11 @@ export function choicesFor(ctx: Ctx): Map<string, Choice> {
 
 /** The version of `provision` in force on ctx.asOf in ctx.regime (undefined: none yet, or none enforced). */
 export function versionOn(provision: string, ctx: Ctx): ProvisionVersion | undefined {
+  return consult(provision, ctx).version;
+}
+
+/** The cached choice of `provision` for this context, recorded as consulted (and applied, when a version is). */
+function consult(provision: string, ctx: Ctx): Choice {
   const choices = choicesFor(ctx);
   let choice = choices.get(provision);
   if (!choice) {
@@ -72,7 +79,7 @@ export function versionOn(provision: string, ctx: Ctx): ProvisionVersion | undef
   ctx.consultedMask |= choice.bit;
   for (let i = 0; i < choice.relied.length; i++) ctx.markChoice(choice.relied[i]![0], choice.relied[i]![1]);
   if (choice.version) ctx.applied(provision, choice.version, choice.bit);
-  return choice.version;
+  return choice;
 }
 
 /** The version's `from` date, or undefined when none applies: the form most law modules switch on. */
@@ -142,12 +149,15 @@ export function texts<F>(provision: string, byFrom: Record<string, F>): (ctx: Ct
   if (dates.length !== given.length || dates.some((d) => !given.includes(d))) {
     throw new Error(`${provision}: the law module registers versions ${given.join(', ')}, data/regimes/provisions.json lists ${dates.join(', ')}`);
   }
+  // One registration per provision: the function chosen is kept on the provision's cached choices.
+  if (REGISTERED.has(provision)) throw new Error(`${provision}: versions registered twice`);
   REGISTERED.set(provision, given);
   // A Map, not the object: a property look-up by a date string read from the data is slow.
   const byDate = new Map(Object.entries(byFrom));
   return (ctx) => {
-    const v = versionOn(provision, ctx);
-    return v === undefined ? undefined : byDate.get(v.from);
+    const choice = consult(provision, ctx);
+    if (choice.version === undefined) return undefined;
+    return (choice.text ??= byDate.get(choice.version.from)) as F | undefined;
   };
 }
 
