@@ -18,7 +18,8 @@ import { classifyItem, type ItemClass } from '../law/part774/classify.js';
 import { subjectToEar, type Jurisdiction } from '../law/part734/subject-to-ear.js';
 import { licenseRequirement742 } from '../law/part742/license-requirement.js';
 import { headquartersLicense744 } from '../law/part744/headquarters-license.js';
-import { reviewPolicy, type Policy } from '../law/part742/review-policy.js';
+import { reviewPolicy } from '../law/part742/review-policy.js';
+import { policyOf, type Policy } from '../law/part742/policy.js';
 import { evaluateAia } from '../law/part740/aia-740-27.js';
 import { evaluateAcm } from '../law/part740/acm-740-28.js';
 import { evaluateLpp } from '../law/part740/lpp-740-29.js';
@@ -32,7 +33,7 @@ import { toFacts, type TxFacts } from './facts.js';
 import { and, NONE, or, type Missing, type Tri } from './logic.js';
 import type { ReadingEntry } from './readings-relied.js';
 
-/** One classification's answer. */
+/** One classification's answer (every literal lists all fields in this order: one object shape). */
 export interface Branch {
   eccn: string | null;
   subject: Jurisdiction;
@@ -130,9 +131,10 @@ export const EXCEPTIONS: readonly ((x: ExceptionInput) => ExceptionEval)[] = [ev
 const EXCEPTION_CODES = ['AIA', 'ACM', 'LPP', 'NAC', 'ACA', 'HBM'] as const;
 /** Where an interpretation consulted by each exception is recorded as relied on (Ctx.component). */
 const EXCEPTION_COMPONENTS: readonly string[] = EXCEPTION_CODES.map((code) => `exception:${code}`);
-/** A branch that needs no review policy; outputs are read-only, so one is shared. */
-const NO_POLICY: Policy = Object.freeze({ policy: null, missing: NONE as Missing[], steps: NO_STEPS });
-const DIFFUSION_EXCEPTIONS: ReadonlySet<string> = new Set(['AIA', 'ACM', 'LPP']);
+/** A branch that needs no review policy; outputs are read-only, so one is shared (not frozen: a frozen object has a shape of its own). */
+const NO_POLICY: Policy = policyOf(null, NONE as Missing[], NO_STEPS);
+/** Whether the i-th exception is one of 90 FR 4544's own (AIA, ACM, LPP), by index: asked for every exception evaluated. */
+const DIFFUSION_EXCEPTION: readonly boolean[] = EXCEPTION_CODES.map((code) => code === 'AIA' || code === 'ACM' || code === 'LPP');
 /** 3A090.c also lists License Exception HBM (740.25); it is reported only for items it can cover. */
 const WITH_HBM: readonly ((x: ExceptionInput) => ExceptionEval)[] = [...EXCEPTIONS, evaluateHbm];
 
@@ -149,7 +151,7 @@ export function evaluateException(i: number, x: ExceptionInput): ExceptionEval {
 /** The same, from the branch's list of exceptions (looked up once per branch). */
 function evaluateFrom(list: readonly ((x: ExceptionInput) => ExceptionEval)[], i: number, x: ExceptionInput): ExceptionEval {
   const code = EXCEPTION_CODES[i]!;
-  return (DIFFUSION_EXCEPTIONS.has(code) ? diffusionExceptionAbsent(code, x.ctx) : undefined) ?? list[i]!(x);
+  return (DIFFUSION_EXCEPTION[i] ? diffusionExceptionAbsent(code, x.ctx) : undefined) ?? list[i]!(x);
 }
 
 function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggregate: Decimal | undefined, inForce: boolean, modeled: boolean, ctx: Ctx): Branch {
@@ -158,25 +160,28 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
   const noPolicy = NO_POLICY;
   if (cls.kind === 'service') {
     return {
-      eccn, subject, license: false, licenseMissing: [], licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy,
+      eccn, subject, license: false, licenseMissing: [],
       licenseSteps: [{ rule: 'License requirement', citation: '15 CFR part 732, Supp. No. 3', result: 'none for the service', detail: 'No item is exported by providing the training service; the resulting weights need their own determination before any export.' }],
+      licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy,
       redFlag: inForce ? redFlag28(f, eccn === '4E091') : undefined,
     };
   }
   if (subject.value === false) {
-    return { eccn, subject, license: false, licenseMissing: [], licenseCitations: [], licenseSteps: [], via744: false, only744: false, exceptions: [], policy: noPolicy };
+    return { eccn, subject, license: false, licenseMissing: [], licenseSteps: [], licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy, redFlag: undefined };
   }
   if (f.activity === 'transfer' && f.to?.us) {
     // 15 CFR 734.16: a transfer (in-country) is a change of end use or end user within a foreign country.
     return {
-      eccn, subject, license: false, licenseMissing: [], licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy,
+      eccn, subject, license: false, licenseMissing: [],
       licenseSteps: [{ rule: 'Transfer within the United States', citation: '15 CFR 734.16', result: 'no license under this rule', detail: 'A change of end user inside the United States is not a transfer (in-country), which the EAR defines within a foreign country; an export of the item later needs its own determination.' }],
+      licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy, redFlag: undefined,
     };
   }
   if (!modeled) {
     return {
-      eccn, subject, license: undefined, licenseMissing: [], licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy,
+      eccn, subject, license: undefined, licenseMissing: [],
       licenseSteps: [{ rule: 'Rules modelled', citation: '88 FR 73458, DATES', result: 'not modelled', detail: `aidr models the advanced computing rules from ${FIRST_VINTAGE} (88 FR 73458) on; the EAR as it stood before is not modelled.` }],
+      licenseCitations: [], via744: false, only744: false, exceptions: [], policy: noPolicy, redFlag: undefined,
     };
   }
   const r742 = licenseRequirement742(f, eccn, ctx);
@@ -204,11 +209,11 @@ function evaluateBranch(f: TxFacts, cls: ItemClass, eccn: string | null, aggrega
     ctx.component = 'policy';
     policy = reviewPolicy(f, eccn, aggregate, via744, ctx, cls.datacenter);
     if (policy.policy === null && concern && policy.missing.length === 0) {
-      policy = { policy: 'case_by_case', missing: [], citation: '15 CFR part 744', steps: [{ rule: 'Review policy', citation: '15 CFR part 744', result: 'case by case', detail: 'The review standard of the part 744 section concerned applies.' }] };
+      policy = policyOf('case_by_case', [], [{ rule: 'Review policy', citation: '15 CFR part 744', result: 'case by case', detail: 'The review standard of the part 744 section concerned applies.' }], '15 CFR part 744');
     }
   }
   const licenseCitations = !r744?.citations.length && !concern ? r742.citations : [...r742.citations, ...(r744?.citations ?? []), ...(concern ? ['15 CFR part 744'] : [])];
-  return { eccn, subject, license, licenseMissing, licenseSteps: steps, licenseCitations, via744, only744, exceptions, policy };
+  return { eccn, subject, license, licenseMissing, licenseSteps: steps, licenseCitations, via744, only744, exceptions, policy, redFlag: undefined };
 }
 
 const same = <T>(xs: T[]): T | undefined => (xs.every((x) => x === xs[0]) ? xs[0] : undefined);

@@ -19,7 +19,7 @@ import { and, NONE, type Missing, type Tri } from '../../engine/logic.js';
 import { advancedClass } from '../eccn-lists.js';
 import { describe } from '../headquarters.js';
 import { overlayApplied, overlayOn } from '../provision.js';
-import type { Policy } from './review-policy.js';
+import { policyOf, type Policy } from './policy.js';
 
 const ID = '91-fr-1684';
 const O = overlay(ID);
@@ -91,7 +91,7 @@ export function china1684(f: TxFacts, eccn: string | null, via744: boolean, base
   const step = (result: string, detail: string): Step => ({ rule: 'China/Macau review policy (91 FR 1684)', citation: O.citation, result, detail });
   const keep = (why: string): Policy => {
     overlayApplied(ID, ctx);
-    return { ...base, steps: ctx.explainOn ? [...base.steps, step('presumption of denial kept', why)] : base.steps };
+    return ctx.explainOn ? policyOf(base.policy, base.missing, [...base.steps, step('presumption of denial kept', why)], base.citation, base.allocation) : base;
   };
   if (kind === 'b' && ctx.choose('INT-52', (r) => r === 'a_items_only')) return keep('91 FR 1684 is read as covering only .a items (INT-52).');
   if (via744) return keep('The license arises from a Macau/D:5 headquarters located outside China and Macau: 91 FR 1684 keeps the presumption of denial.');
@@ -122,6 +122,6 @@ export function china1684(f: TxFacts, eccn: string | null, via744: boolean, base
     return keep(`Not every condition holds (${failed}). ${detail()}`);
   }
   const steps = ctx.explainOn ? [...base.steps, step(all ? 'case by case' : 'unknown', detail()), requirements()] : base.steps;
-  if (all === true) return { policy: 'case_by_case', missing: [], citation: O.citation, steps };
-  return { policy: null, missing: conditions.flatMap((c) => (c.value === undefined ? c.missing : [])), citation: O.citation, steps };
+  if (all === true) return policyOf('case_by_case', [], steps, O.citation);
+  return policyOf(null, conditions.flatMap((c) => (c.value === undefined ? c.missing : [])), steps, O.citation);
 }

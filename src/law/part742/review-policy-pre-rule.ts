@@ -18,7 +18,7 @@ import { partiesOf, type TxFacts } from '../../engine/facts.js';
 import { anyOf, type Finding, type Missing, type Tri } from '../../engine/logic.js';
 import { describe, hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
 import { reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
-import type { Policy } from './review-policy.js';
+import { policyOf, type Policy } from './policy.js';
 import { uaeRuleOn } from './uae-91-fr-43034.js';
 
 export type PolicyText = (f: TxFacts, kind: 'a' | 'b', datacenter: Tri, ctx: Ctx, codified: () => Policy) => Policy;
@@ -32,15 +32,15 @@ function strictest(f: TxFacts, ctx: Ctx): Finding {
   return anyOf({ value: reachesMacauOrD5(f, ctx), missing: [] }, ...partiesOf(f).map((p) => hqOrParentIn(p, inMacauOrD5, 'Macau or Country Group D:5')));
 }
 
-function policyOf(policy: ReviewPolicy | null, missing: Missing[], citation: string, detail: string, ctx: Ctx): Policy {
+function preRulePolicy(policy: ReviewPolicy | null, missing: Missing[], citation: string, detail: string, ctx: Ctx): Policy {
   const steps: Step[] = ctx.explainOn ? [{ rule: 'Review policy for advanced computing items', citation, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail }] : [];
-  return { policy, missing: policy === null ? missing : [], citation, steps };
+  return policyOf(policy, policy === null ? missing : [], steps, citation);
 }
 
 export const policy2023: PolicyText = (f, _kind, _dc, ctx) => {
   const s = strictest(f, ctx);
   const policy: ReviewPolicy | null = s.value === undefined ? null : s.value ? 'presumption_of_denial' : 'presumption_of_approval';
-  return policyOf(policy, s.missing, C_2023, `Destination ${describe(f.to)}; Macau/D:5 destination or headquarters: ${s.value ?? 'unknown'}.`, ctx);
+  return preRulePolicy(policy, s.missing, C_2023, `Destination ${describe(f.to)}; Macau/D:5 destination or headquarters: ${s.value ?? 'unknown'}.`, ctx);
 };
 
 /** (B)'s carve-outs: non-datacenter .a, datacenter .b. */
@@ -53,14 +53,14 @@ export const policy2024: PolicyText = (f, kind, dc, ctx) => strictPolicy(f, kind
 
 function strictPolicy(f: TxFacts, kind: 'a' | 'b', dc: Tri, ctx: Ctx, noCarveOut: boolean): Policy {
   const s = strictest(f, ctx);
-  if (s.value === false) return policyOf('presumption_of_approval', [], C_A, `Destination ${describe(f.to)}; no party headquartered in Macau or D:5.`, ctx);
+  if (s.value === false) return preRulePolicy('presumption_of_approval', [], C_A, `Destination ${describe(f.to)}; no party headquartered in Macau or D:5.`, ctx);
   const cut = noCarveOut ? false : carveOut(kind, dc);
   const ifStrict: ReviewPolicy | null = cut === undefined ? null : cut ? 'case_by_case' : 'presumption_of_denial';
   const citation = noCarveOut ? `${C_B}; 15 CFR 742.6(b)(10)(iii)(A)(1), (iv)(B) (INT-47)` : C_B;
   const dcMissing: Missing[] = cut === undefined ? [{ path: 'item.datacenter', why: '742.6(b)(10)(iii)(B): case by case for non-datacenter .a items and datacenter .b items' }] : [];
-  if (s.value === true) return policyOf(ifStrict, dcMissing, citation, `Macau/D:5 destination or headquarters; ${kind === 'a' ? 'non-datacenter .a' : 'datacenter .b'} carve-out: ${cut ?? 'unknown'}.`, ctx);
+  if (s.value === true) return preRulePolicy(ifStrict, dcMissing, citation, `Macau/D:5 destination or headquarters; ${kind === 'a' ? 'non-datacenter .a' : 'datacenter .b'} carve-out: ${cut ?? 'unknown'}.`, ctx);
   // Unknown whether (B) applies: the policy is known only if both sides agree.
-  return policyOf(null, [...s.missing, ...dcMissing], `${C_A}; ${C_B}`, 'Whether a party is headquartered in Macau or D:5 is unknown.', ctx);
+  return preRulePolicy(null, [...s.missing, ...dcMissing], `${C_A}; ${C_B}`, 'Whether a party is headquartered in Macau or D:5 is unknown.', ctx);
 }
 
 export const policyAsEnforced: PolicyText = (f, kind, dc, ctx, codified) => {
@@ -87,7 +87,7 @@ export const policyAsEnforced: PolicyText = (f, kind, dc, ctx, codified) => {
 function uaePolicy(f: TxFacts, ctx: Ctx): Policy {
   const citation = `${C_A}; 91 FR 43034 (INT-57)`;
   if (ctx.choose('INT-57', (r) => r === 'v3_approval')) {
-    return policyOf('presumption_of_approval', [], citation, `Destination ${describe(f.to)} (A:5 from 2026-07-10); no party headquartered in Macau or D:5; the pre-rule approval policy, an inference (INT-57).`, ctx);
+    return preRulePolicy('presumption_of_approval', [], citation, `Destination ${describe(f.to)} (A:5 from 2026-07-10); no party headquartered in Macau or D:5; the pre-rule approval policy, an inference (INT-57).`, ctx);
   }
-  return policyOf(null, [], citation, 'The review policy BIS applies to a UAE party outside Supp. No. 8 is not known (INT-57).', ctx);
+  return preRulePolicy(null, [], citation, 'The review policy BIS applies to a UAE party outside Supp. No. 8 is not known (INT-57).', ctx);
 }

@@ -17,7 +17,7 @@ import { ALLOCATION } from '../../data/parameters.js';
 import type { CountryFacts } from '../../data/country-groups.js';
 import { NO_STEPS, type Ctx } from '../../engine/context.js';
 import { partiesOf, type TxFacts } from '../../engine/facts.js';
-import { anyOf, mergeMissing, type Finding, type Missing, type Tri } from '../../engine/logic.js';
+import { anyOf, mergeMissing, type Finding, type Tri } from '../../engine/logic.js';
 import { advancedClass } from '../eccn-lists.js';
 import { describe, describeHq, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a } from '../headquarters.js';
 import { describePlaces, placeWhere, reaches, reachesMacauOrD5, reachesOnly } from '../../engine/places.js';
@@ -25,6 +25,7 @@ import { review744 } from '../part744/review-744-23-d.js';
 import { texts } from '../provision.js';
 import { policy2023, policy2024, policyAsEnforced, type PolicyText } from './review-policy-pre-rule.js';
 import { china1684 } from './china-review-91-fr-1684.js';
+import { policyOf, type Allocation, type Policy } from './policy.js';
 
 export const CITE_742_6_B = {
   a1: '15 CFR 742.6(b)(10)(iii)(A)(1)',
@@ -38,15 +39,7 @@ export const CITE_742_6_B = {
   hbm: '15 CFR 742.6(b)(10)(ii)',
 };
 
-export interface Allocation { country: string; cap: Decimal; licensedTpp?: Decimal; remaining?: Decimal; draws: boolean }
-
-export interface Policy {
-  policy: ReviewPolicy | null;
-  missing: Missing[];
-  steps: Step[];
-  citation?: string;
-  allocation?: Allocation;
-}
+export type { Allocation, Policy } from './policy.js';
 
 const tier2: (c: CountryFacts) => boolean = (c) => !c.supp5a && !c.supp5b && !c.macauOrD5;
 const tier2OrSupp5b: (c: CountryFacts) => boolean = (c) => tier2(c) || c.supp5b;
@@ -85,7 +78,7 @@ function basePolicy(f: TxFacts, eccn: string | null, aggregate: Decimal | undefi
     case 'weights':
       return policyForWeights(f, ctx);
     default:
-      return { policy: null, missing: [], steps: [] };
+      return policyOf(null, [], []);
   }
 }
 
@@ -132,13 +125,7 @@ function policyForA(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): Polic
     if (policy === 'denial_over_allocation') ctx.rely('INT-11');
     if (ctx.explainOn) steps.push(allocationNow().step());
   }
-  return {
-    policy,
-    missing: policy === null ? mergeMissing([a1.missing, a2.missing, b.missing]) : [],
-    steps,
-    citation,
-    allocation: drawsAllocation ? allocationNow().value : undefined,
-  };
+  return policyOf(policy, policy === null ? mergeMissing([a1.missing, a2.missing, b.missing]) : [], steps, citation, drawsAllocation ? allocationNow().value : undefined);
 }
 
 /**
@@ -150,7 +137,7 @@ function afterAllocationPeriod(ctx: Ctx): Policy {
   ctx.rely('INT-9');
   const why = `742.6(b)(10)(iii)(B)(1) sets the country allocation for the period from 2025 to 2027 and none for ${ctx.asOf.slice(0, 4)}: the review policy under (B) is undetermined (BIS reviews allocations annually); aidr does not assume one.`;
   ctx.warn(why);
-  return { policy: null, missing: [], citation: CITE_742_6_B.b1, steps: ctx.explainOn ? [{ rule: 'Country allocation', citation: CITE_742_6_B.b1, result: 'no allocation set for this date', detail: why }] : [] };
+  return policyOf(null, [], ctx.explainOn ? [{ rule: 'Country allocation', citation: CITE_742_6_B.b1, result: 'no allocation set for this date', detail: why }] : [], CITE_742_6_B.b1);
 }
 
 /** The Tier 2 allocation this application would draw on, and whether it would cross it (INT-11). */
@@ -187,28 +174,19 @@ function policyForB(f: TxFacts, ctx: Ctx): Policy {
   const denial = anyOf({ value: reachesMacauOrD5(f, ctx), missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
   const policy: ReviewPolicy | null = denial.value === undefined ? null : denial.value ? 'presumption_of_denial' : 'presumption_of_approval';
   const citation = denial.value === undefined ? undefined : denial.value ? CITE_742_6_B.ivB : CITE_742_6_B.ivA;
-  return {
-    policy,
-    missing: policy === null ? denial.missing : [],
-    citation,
-    // The steps are shown in the explanation only: a lean evaluation does not build them.
-    steps: ctx.explainOn ? [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policyWords(policy), detail: `destinations ${describePlaces(f)}` }] : NO_STEPS,
-  };
+  // The steps are shown in the explanation only: a lean evaluation does not build them.
+  const steps = ctx.explainOn ? [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policyWords(policy), detail: `destinations ${describePlaces(f)}` }] : NO_STEPS;
+  return policyOf(policy, policy === null ? denial.missing : [], steps, citation);
 }
 
 function policyForHbm(f: TxFacts, ctx: Ctx): Policy {
   const entity = partyTest(f, inMacauOrD5, 'Macau or Country Group D:5');
   const policy: ReviewPolicy | null = entity.value === undefined ? null : entity.value ? 'presumption_of_denial' : 'presumption_of_approval';
-  if (!ctx.explainOn) return { policy, missing: policy === null ? entity.missing : [], citation: CITE_742_6_B.hbm, steps: NO_STEPS };
+  if (!ctx.explainOn) return policyOf(policy, policy === null ? entity.missing : [], NO_STEPS, CITE_742_6_B.hbm);
   const detail = entity.value === undefined
     ? 'Whether a party is headquartered (or has its ultimate parent) in Macau or D:5 is unknown: approval to or within Macau or D:5 for an entity that is not, denial otherwise.'
     : entity.value ? 'A party is headquartered (or has its ultimate parent) in Macau or D:5: presumption of denial.' : `To or within ${describePlaces(f)} for entities not headquartered in Macau or D:5: presumption of approval.`;
-  return {
-    policy,
-    missing: policy === null ? entity.missing : [],
-    citation: CITE_742_6_B.hbm,
-    steps: [{ rule: 'Review policy for 3A090.c', citation: CITE_742_6_B.hbm, result: policyWords(policy), detail }],
-  };
+  return policyOf(policy, policy === null ? entity.missing : [], [{ rule: 'Review policy for 3A090.c', citation: CITE_742_6_B.hbm, result: policyWords(policy), detail }], CITE_742_6_B.hbm);
 }
 
 const WEIGHTS_APPROVAL_CITATION = `${CITE_742_6_B.b14} (preamble: approval for Supp. 5(a) destinations)`;
@@ -237,11 +215,7 @@ function policyForWeights(f: TxFacts, ctx: Ctx): Policy {
     decidedBy = ' (INT-17)';
   }
   if (policy === 'presumption_of_approval' && location?.supp5a) citation = WEIGHTS_APPROVAL_CITATION;
-  return {
-    policy,
-    missing: policy === null ? outside.missing : [],
-    citation,
-    steps: ctx.explainOn ? [{ rule: 'Review policy for model weights', citation, result: policyWords(policy), detail: `end user ${describeHq(user)}; located in ${describe(location)}${decidedBy}` }] : NO_STEPS,
-  };
+  const steps = ctx.explainOn ? [{ rule: 'Review policy for model weights', citation, result: policyWords(policy), detail: `end user ${describeHq(user)}; located in ${describe(location)}${decidedBy}` }] : NO_STEPS;
+  return policyOf(policy, policy === null ? outside.missing : [], steps, citation);
 }
 

@@ -16,7 +16,7 @@ import { and, NONE, type Missing, type Tri } from '../../engine/logic.js';
 import { advancedClass } from '../eccn-lists.js';
 import { describeHq } from '../headquarters.js';
 import { texts } from '../provision.js';
-import type { Policy } from '../part742/review-policy.js';
+import { policyOf, type Policy } from '../part742/policy.js';
 
 const C = '15 CFR 744.23(d)';
 
@@ -37,7 +37,7 @@ function trustedEndUser(f: TxFacts): { value: Tri; missing: Missing[] } {
 
 function result(policy: ReviewPolicy | null, missing: Missing[], citation: string, detail: string, ctx: Ctx): Policy {
   const steps: Step[] = ctx.explainOn ? [{ rule: 'Review of a 744.23 license', citation, result: policy ? policy.replace(/_/g, ' ') : 'unknown', detail }] : [];
-  return { policy, missing: policy === null ? missing : [], citation, steps };
+  return policyOf(policy, policy === null ? missing : [], steps, citation);
 }
 
 const v2023: Text = (f, _eccn, _dc, ctx) => {
@@ -64,7 +64,7 @@ const policyText = texts<Text>('744.23(d)', { '2023-11-17': v2023, '2024-04-04':
 export function review744(f: TxFacts, eccn: string | null, datacenter: Tri, ctx: Ctx): Policy {
   const text = policyText(ctx);
   if (advancedClass(eccn) === 'hbm' || !text) {
-    return { policy: 'presumption_of_denial', missing: [], citation: C, steps: ctx.explainOn ? [{ rule: 'Review of a 744.23 license', citation: C, result: 'presumption of denial', detail: 'The license arises because an entity is headquartered (or its ultimate parent is) in Macau or D:5.' }] : [] };
+    return policyOf('presumption_of_denial', [], ctx.explainOn ? [{ rule: 'Review of a 744.23 license', citation: C, result: 'presumption of denial', detail: 'The license arises because an entity is headquartered (or its ultimate parent is) in Macau or D:5.' }] : [], C);
   }
   return text(f, eccn, datacenter, ctx);
 }
