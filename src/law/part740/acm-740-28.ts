@@ -8,11 +8,13 @@
 import type { Obligation } from '../../contract/determination.js';
 import { ACM_ACCOUNTING_MONTHS } from '../../data/parameters.js';
 import type { EndUse } from '../../engine/facts.js';
-import { activityRule, notUnderPart746, cond, Conditions, ultimateConsigneeNotMacauD5, itemCovered, noDestinationMacauD5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityRule, part746Rule, cond, Conditions, ultimateConsigneeNotMacauD5, itemRule, noDestinationMacauD5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = { a: '15 CFR 740.28(a)', c: '15 CFR 740.28(c)', d: '15 CFR 740.28(d)', e: '15 CFR 740.28(e)', rec: '15 CFR 762.2(b)(59)' };
 
 const acmActivity = activityRule('ACM', ['export', 'reexport', 'transfer'], C.a);
+const acmItem = itemRule('ACM', 'acm');
+const acmPart746 = part746Rule('ACM');
 
 const PERMITTED: readonly EndUse[] = ['development', 'production', 'storage'];
 /** End uses that rule ACM out: training or any activity other than development, production, storage (preamble). */
@@ -21,9 +23,9 @@ const EXCLUDED: readonly EndUse[] = ['ai_training', 'datacenter', 'iaas', 'other
 export function evaluateAcm(x: ExceptionInput): ExceptionEval {
   const { f } = x;
   const k = new Conditions(x);
-  k.add(itemCovered('ACM', 'acm', x.eccn)) &&
+  k.add(acmItem(x.eccn)) &&
     k.add(acmActivity(f)) &&
-    k.add(notUnderPart746(f, 'ACM')) &&
+    k.add(acmPart746(f)) &&
     k.add(endUse(x)) &&
     k.add(privateSector(x)) &&
     k.add(noDestinationMacauD5(x, C.c)) &&

@@ -14,7 +14,7 @@ import { AIA } from '../../data/parameters.js';
 import { DATES } from '../../data/ruleset.js';
 import { allOf, anyOf, negate, NONE, type Finding, type Missing, type Tri } from '../../engine/logic.js';
 import { describe, describeHq, headquarteredIn, hqOrParentIn, hqOrParentOutside, inMacauOrD5, inSupp5a, locatedIn } from '../headquarters.js';
-import { activityRule, notUnderPart746, cond, Conditions, itemCovered, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityRule, part746Rule, cond, Conditions, itemRule, noPart744Concern, records, restriction7402, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
   a: '15 CFR 740.27(a)',
@@ -32,12 +32,14 @@ const C = {
 };
 
 const aiaActivity = activityRule('AIA', ['export', 'reexport', 'transfer'], C.a);
+const aiaItem = itemRule('AIA', 'aia');
+const aiaPart746 = part746Rule('AIA');
 
 const SUPP5A = 'Supp. 5(a) destinations';
 
 export function evaluateAia(x: ExceptionInput): ExceptionEval {
   const k = new Conditions(x);
-  const item = itemCovered('AIA', 'aia', x.eccn);
+  const item = aiaItem(x.eccn);
   k.add(item);
   if (item.status === 'not_met') return k.finish('AIA', () => []);
   return x.eccn === '4E091' ? weights(x, k) : chips(x, k);
@@ -52,7 +54,7 @@ function chips(x: ExceptionInput, k: Conditions): ExceptionEval {
   const { f } = x;
   const located = locatedIn(f.consignee, inSupp5a);
   k.add(aiaActivity(f)) &&
-    k.add(notUnderPart746(f, 'AIA')) &&
+    k.add(aiaPart746(f)) &&
     k.add(cond('consignee-located-in-supp5a', located, C.a, () => `The consignee is located in ${describe(f.consignee.location)}${located.value ? ', a Supp. 5(a) destination' : ''}.`)) &&
     k.add(cond('consignee-headquartered-in-supp5a', headquarteredInSupp5a(f.consignee), C.a, () => `Consignee ${describeHq(f.consignee)}: AIA is unavailable if either is outside Supp. 5(a).`)) &&
     (!f.separateEndUser ||
@@ -108,7 +110,7 @@ function weights(x: ExceptionInput, k: Conditions): ExceptionEval {
   const { f, ctx } = x;
   const cons = f.consignee;
   const activity = aiaActivity(f);
-  const embargo = notUnderPart746(f, 'AIA');
+  const embargo = aiaPart746(f);
   // Refused before any reading is consulted: what follows is shown, not relied on (finish resets it).
   if (activity.status === 'not_met' || embargo.status === 'not_met') ctx.displayOnly = true;
   // Built without recording INT-16 as relied on: it is, only if the path that decides needs storage.

@@ -100,7 +100,9 @@ export class Conditions {
 /*
  * Conditions that depend only on a few enumerable facts (the ECCN, the activity, the destination,
  * the part 744 flag) are immutable: each is built once and shared, in a map keyed by exactly what
- * it depends on (a look-up that allocates nothing on a hit).
+ * it depends on (a look-up that allocates nothing on a hit). Each exception module makes its rules
+ * once (`part746Rule('LPP')`, `itemRule('LPP', 'lpp')`, …) and asks them per transaction: one
+ * look-up by the fact, none by the exception.
  */
 
 /** Keep `value` for `key`: callers write `cache.get(key) ?? keep(cache, key, build())`, so a hit builds nothing. */
@@ -109,21 +111,18 @@ function keep<K, V>(cache: Map<K, V>, key: K, value: V): V {
   return value;
 }
 
-/** The map for `key` in a map of maps, created on the first call. */
-function inner<K, K2, V>(cache: Map<K, Map<K2, V>>, key: K): Map<K2, V> {
-  let m = cache.get(key);
-  if (!m) cache.set(key, (m = new Map()));
-  return m;
-}
-
-/** Part 746 destinations: exception code → destination code → condition. */
-const part746Conditions = new Map<ExceptionCode, Map<string | undefined, Cond>>();
+/** Part 746 destinations: exception code → the exception's rule (destination code → condition). */
+const part746Rules = new Map<ExceptionCode, (f: TxFacts) => Cond>();
 
 /** Part 746 destinations admit only the exceptions their sections list; none of this rule's (see part746/embargo.ts). */
-export function notUnderPart746(f: TxFacts, code: ExceptionCode): Cond {
-  const country = f.to?.code;
-  const cache = inner(part746Conditions, code);
-  return cache.get(country) ?? keep(cache, country, part746Condition(f, code));
+export function part746Rule(code: ExceptionCode): (f: TxFacts) => Cond {
+  let rule = part746Rules.get(code);
+  if (!rule) {
+    const byCountry = new Map<string | undefined, Cond>();
+    rule = (f) => byCountry.get(f.to?.code) ?? keep(byCountry, f.to?.code, part746Condition(f, code));
+    part746Rules.set(code, rule);
+  }
+  return rule;
 }
 
 function part746Condition(f: TxFacts, code: ExceptionCode): Cond {
@@ -132,15 +131,25 @@ function part746Condition(f: TxFacts, code: ExceptionCode): Cond {
     section ? `${describe(f.to)} is under ${section}, which admits only the license exceptions it lists; ${code} is not among them (aidr does not model part 746: a license is needed).` : `${describe(f.to)} is not a part 746 embargo destination.`);
 }
 
-/** Eligible items: exception code → ECCN → condition (each code reads one list). */
-const itemConditions = new Map<ExceptionCode, Map<string | null, Cond>>();
+type ItemList = 'aia' | 'acm' | 'lpp' | 'nacAca' | 'hbm';
+/** Eligible items: exception code → the exception's rule (ECCN → condition; each code reads one list). */
+const itemRules = new Map<ExceptionCode, (eccn: string | null) => Cond>();
 
-export function itemCovered(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca' | 'hbm', eccn: string | null): Cond {
-  const cache = inner(itemConditions, code);
-  return cache.get(eccn) ?? keep(cache, eccn, itemCondition(code, list, eccn));
+export function itemRule(code: ExceptionCode, list: ItemList): (eccn: string | null) => Cond {
+  let rule = itemRules.get(code);
+  if (!rule) {
+    const byEccn = new Map<string | null, Cond>();
+    rule = (eccn) => byEccn.get(eccn) ?? keep(byEccn, eccn, itemCondition(code, list, eccn));
+    itemRules.set(code, rule);
+  }
+  return rule;
 }
 
-function itemCondition(code: ExceptionCode, list: 'aia' | 'acm' | 'lpp' | 'nacAca' | 'hbm', eccn: string | null): Cond {
+export function itemCovered(code: ExceptionCode, list: ItemList, eccn: string | null): Cond {
+  return itemRule(code, list)(eccn);
+}
+
+function itemCondition(code: ExceptionCode, list: ItemList, eccn: string | null): Cond {
   const ok = covers(list, eccn);
   return cond('eligible-item', ok, listCitation(list), ok ? `${eccn} is an eligible item for ${code}.` : `${eccn ?? 'An item outside these ECCNs'} is not eligible for ${code}.`);
 }
@@ -169,19 +178,24 @@ export function activityRule(code: ExceptionCode, allowed: readonly string[], ci
   return (f) => byActivity.get(f.activity) ?? keep(byActivity, f.activity, build(f.activity));
 }
 
-/** The part 744 condition: extra citation → [no concern, concern]. */
-const part744Conditions = new Map<string | undefined, Map<boolean, Cond>>();
+/** The part 744 condition, no concern and concern, under each citation (LPP adds 740.29(e)). */
+function part744Conditions(citation: string): readonly [Cond, Cond] {
+  return [
+    cond('no-part-744-concern', true, citation, 'No part 744 end-use or end-user prohibition is known (verify before shipping).'),
+    cond('no-part-744-concern', false, citation, 'A part 744 end-use or end-user prohibition is known: no license exception may be used.'),
+  ];
+}
+const PART_744 = part744Conditions('15 CFR 740.2(a)');
 
 /** 15 CFR 740.2: no license exception for a transaction with a known part 744 prohibition. */
-export function noPart744Concern(f: TxFacts, extraCitation?: string): Cond {
-  const concern = f.facts.part744Concern === true;
-  const cache = inner(part744Conditions, extraCitation);
-  return cache.get(concern) ?? keep(cache, concern, cond(
-    'no-part-744-concern',
-    !concern,
-    extraCitation ? `15 CFR 740.2(a); ${extraCitation}` : '15 CFR 740.2(a)',
-    concern ? 'A part 744 end-use or end-user prohibition is known: no license exception may be used.' : 'No part 744 end-use or end-user prohibition is known (verify before shipping).',
-  ));
+export function noPart744Concern(f: TxFacts): Cond {
+  return PART_744[f.facts.part744Concern === true ? 1 : 0];
+}
+
+/** The same with the exception's own citation added (`15 CFR 740.2(a); <citation>`). */
+export function part744Rule(citation: string): (f: TxFacts) => Cond {
+  const conditions = part744Conditions(`15 CFR 740.2(a); ${citation}`);
+  return (f) => conditions[f.facts.part744Concern === true ? 1 : 0];
 }
 
 /** Not to Macau or D:5: neither the destination nor a receiving party's stated location (INT-25). */

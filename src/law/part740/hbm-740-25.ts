@@ -19,11 +19,13 @@ import { allOf, known, type Finding } from '../../engine/logic.js';
 import { formatExact } from '../../compute/exact.js';
 import { compareMbd, mbdText } from '../part774/eccn-3a090c.js';
 import { describe, describeHq, inMacauOrD5 } from '../headquarters.js';
-import { activityRule, cond, Conditions, itemCovered, noPart744Concern, notUnderPart746, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityRule, cond, Conditions, itemRule, noPart744Concern, part746Rule, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = { a: '15 CFR 740.25', b: '15 CFR 740.25(b)', c: '15 CFR 740.25(c)', c1: '15 CFR 740.25(c)(1)', c2: '15 CFR 740.25(c)(2)', d: '15 CFR 740.25(d)', e: '15 CFR 740.25(e)' };
 
 const hbmActivity = activityRule('HBM', ['export', 'reexport', 'transfer'], C.a);
+const hbmItem = itemRule('HBM', 'hbm');
+const hbmPart746 = part746Rule('HBM');
 
 const usOrA5 = (c: CountryFacts) => c.us || c.groups.has('A:5');
 const usA5OrA6 = (c: CountryFacts) => c.us || c.groups.has('A:5') || c.groups.has('A:6');
@@ -31,10 +33,10 @@ const usA5OrA6 = (c: CountryFacts) => c.us || c.groups.has('A:5') || c.groups.ha
 export function evaluateHbm(x: ExceptionInput): ExceptionEval {
   const { f } = x;
   const k = new Conditions(x);
-  k.add(itemCovered('HBM', 'hbm', x.eccn)) &&
+  k.add(hbmItem(x.eccn)) &&
     k.add(cond('in-force', f.asOf >= HBM.from, C.a, () => `License Exception HBM exists from ${HBM.from} (89 FR 96790).`)) &&
     k.add(hbmActivity(f)) &&
-    k.add(notUnderPart746(f, 'HBM')) &&
+    k.add(hbmPart746(f)) &&
     k.add(exporterHeadquarters(x)) &&
     k.add(densityBelowLimit(x)) &&
     k.add(boughtByDesigner(x)) &&

@@ -12,7 +12,7 @@ import { LPP } from '../../data/parameters.js';
 import { anyOf, negate, NONE, type Missing } from '../../engine/logic.js';
 import { describe } from '../headquarters.js';
 import { reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
-import { activityRule, notUnderPart746, anyPartyMacauD5, cond, Conditions, ultimateConsigneeNotMacauD5, itemCovered, noDestinationMacauD5, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityRule, part746Rule, anyPartyMacauD5, cond, Conditions, ultimateConsigneeNotMacauD5, itemRule, noDestinationMacauD5, part744Rule, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = {
   a: '15 CFR 740.29(a)', c1: '15 CFR 740.29(c)(1)', c2: '15 CFR 740.29(c)(2)', d: '15 CFR 740.29(d)', e: '15 CFR 740.29(e)',
@@ -21,6 +21,9 @@ const C = {
 };
 
 const lppActivity = activityRule('LPP', ['export', 'reexport'], C.a);
+const lppItem = itemRule('LPP', 'lpp');
+const lppPart746 = part746Rule('LPP');
+const lppPart744 = part744Rule(C.e);
 
 /** TPP the ultimate consignee already received under LPP this calendar year (INT-7 picks whose). */
 export function lppUsed(x: ExceptionInput): Decimal {
@@ -37,15 +40,15 @@ export function evaluateLpp(x: ExceptionInput): ExceptionEval {
   let used: Decimal | undefined;
   const usedTpp = () => (used ??= lppUsed(x));
   const k = new Conditions(x);
-  k.add(itemCovered('LPP', 'lpp', x.eccn)) &&
+  k.add(lppItem(x.eccn)) &&
     k.add(lppActivity(f)) &&
-    k.add(notUnderPart746(f, 'LPP')) &&
+    k.add(lppPart746(f)) &&
     k.add(cond('direct-to-ultimate-consignee', !f.viaDistributor, `${C.a} ('directly to a single ultimate consignee'); FR 2025-00636 preamble (not through distributors)`, f.viaDistributor ? 'Shipped through a distributor or reseller: LPP covers only shipments directly to the ultimate consignee.' : 'Shipped directly to the ultimate consignee.')) &&
     k.add(noDestinationMacauD5(x, C.c1)) &&
     k.add(ultimateConsigneeNotMacauD5(x, C.c2, 'INT-27')) &&
     k.add(restriction(x)) &&
     k.add(annualCap(x, usedTpp())) &&
-    k.add(noPart744Concern(f, C.e));
+    k.add(lppPart744(f));
   return k.finish('LPP', () => obligations(x, usedTpp()));
 }
 

@@ -21,7 +21,7 @@ import { describe } from '../headquarters.js';
 import { reachesD145NotA56, reachesMacauOrD5 } from '../../engine/places.js';
 import { cond as condition } from './exception.js';
 import { texts } from '../provision.js';
-import { activityRule, notUnderPart746, anyPartyMacauD5, cond, Conditions, itemCovered, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
+import { activityRule, part746Rule, anyPartyMacauD5, cond, Conditions, itemRule, noPart744Concern, records, verifyPart744, type Cond, type ExceptionEval, type ExceptionInput } from './exception.js';
 
 const C = { a: '15 CFR 740.8(a)', c1: '15 CFR 740.8(c)(1)', ecc: 'ECCN 3A090, List Based License Exceptions (NAC/ACA)' };
 
@@ -29,6 +29,10 @@ const C = { a: '15 CFR 740.8(a)', c1: '15 CFR 740.8(c)(1)', ecc: 'ECCN 3A090, Li
 const nacActivity2023 = activityRule('NAC', ['export', 'reexport', 'transfer'], C.a);
 const nacActivity = activityRule('NAC', ['export', 'reexport'], C.a);
 const acaActivity = activityRule('ACA', ['export', 'reexport', 'transfer'], C.a);
+const nacItem = itemRule('NAC', 'nacAca');
+const acaItem = itemRule('ACA', 'nacAca');
+const nacPart746 = part746Rule('NAC');
+const acaPart746 = part746Rule('ACA');
 
 /**
  * The datacenter condition depends only on the ECCN and the datacenter flag: each is built once and
@@ -71,19 +75,19 @@ export function evaluateNac(x: ExceptionInput): ExceptionEval {
     return k.finish('NAC', nacObligations);
   }
   if (v === '2023') {
-    k.add(itemCovered('NAC', 'nacAca', x.eccn)) &&
+    k.add(nacItem(x.eccn)) &&
       k.add(notDatacenterA(x)) &&
       k.add(nacActivity2023(x.f)) &&
-      k.add(notUnderPart746(x.f, 'NAC')) &&
+      k.add(nacPart746(x.f)) &&
       k.add(nacOver744(x)) &&
       k.add(noPart744Concern(x.f));
     // V1's notification: only exports and reexports to Macau or D:5 (740.8(a)(2), (c)(1) of 2023-11-17).
     return k.finish('NAC', () => (reachesMacauOrD5(x.f, x.ctx) && x.f.activity !== 'transfer' ? nacObligationsFor(x) : ACA_OBLIGATIONS as Obligation[]));
   }
-  k.add(itemCovered('NAC', 'nacAca', x.eccn)) &&
+  k.add(nacItem(x.eccn)) &&
     k.add(notDatacenterA(x)) &&
     k.add(nacActivity(x.f)) &&
-    k.add(notUnderPart746(x.f, 'NAC')) &&
+    k.add(nacPart746(x.f)) &&
     k.add(nacScope(x)) &&
     k.add(noPart744Concern(x.f));
   return k.finish('NAC', () => nacObligationsFor(x));
@@ -111,10 +115,10 @@ export function evaluateAca(x: ExceptionInput): ExceptionEval {
   }
   // The versions differ only in where ACA reaches: D:1/D:4 (2024, and as enforced) or worldwide (90 FR 4544).
   const scope = v === '2024' || v === 'enforced' ? acaScope2024 : acaScope;
-  k.add(itemCovered('ACA', 'nacAca', x.eccn)) &&
+  k.add(acaItem(x.eccn)) &&
     k.add(notDatacenterA(x)) &&
     k.add(acaActivity(x.f)) &&
-    k.add(notUnderPart746(x.f, 'ACA')) &&
+    k.add(acaPart746(x.f)) &&
     k.add(scope(x)) &&
     k.add(noPart744Concern(x.f));
   return k.finish('ACA', () => ACA_OBLIGATIONS as Obligation[]);
