@@ -94,7 +94,9 @@ function exactly(name: 'times' | 'mul' | 'plus' | 'add' | 'minus' | 'sub', digit
   const original = proto[name]!;
   proto[name] = function (this: Decimal, y: Operand): Decimal {
     if (this.constructor !== Decimal) return original.call(this, y);
-    const other = y instanceof Decimal ? y : new Decimal(y);
+    // An operand is a Decimal, a number or a string: typeof tells them apart without \`instanceof\`
+    // (a call to Function.prototype[Symbol.hasInstance] on every operation).
+    const other = typeof y === 'object' ? y : new Decimal(y);
     if (digits(this, other) <= Decimal.precision) return original.call(this, other);
     // Computed wide, then kept as it is: a constructor does not round.
     return new Decimal(original.call(new Wide(this) as unknown as Decimal, new Wide(other) as unknown as Decimal) as unknown as Decimal);
@@ -119,7 +121,7 @@ const PARSED_STRINGS = 10_000;
 
 /** Decimal from a number or decimal string; strings are parsed once (Decimals are immutable). */
 export function dec(v: NumLike): Decimal {
-  if (v instanceof Decimal) return v;
+  if (typeof v === 'object') return v;
   if (typeof v === 'number') return new Decimal(v);
   let d = parsedStrings.get(v);
   if (d === undefined) {
@@ -143,6 +145,9 @@ export function toNumber(v: Decimal): number {
   return v.toNumber();
 }
 
+/** 10^0 … 10^15, exact as numbers: the scales integerValue needs, without Math.pow per call. */
+const POW10: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
 /** The value of an integer Decimal from its base-1e7 digit words (decimal.js's internal form). */
 function integerValue(v: Decimal): number {
   const words = (v as unknown as { d: number[] }).d;
@@ -153,10 +158,11 @@ function integerValue(v: Decimal): number {
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     const len = i === 0 ? first : 7;
-    n = n * 10 ** len + w;
+    n = n * POW10[len]! + w;
     digits += len;
   }
-  n *= 10 ** (e + 1 - digits);
+  // An integer below 10^15 (toNumber's and formatExact's test) has e + 1 - digits within 0 … 14.
+  n *= POW10[e + 1 - digits]!;
   return v.isNegative() ? -n : n;
 }
 
