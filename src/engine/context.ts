@@ -8,6 +8,7 @@ import { defaultReading, readingIds, INTERPRETATIONS } from '../data/interpretat
 import type { NumLike } from '../compute/exact.js';
 import { TEXT_BIT, type ProvisionVersion } from '../data/regimes.js';
 import { extend, NOTHING_RELIED, type ReliedOn } from './readings-relied.js';
+import { dateFacts, type DateFacts } from './date-facts.js';
 
 /**
  * A read-only snapshot of the ledgers that no single transaction shows (issue: ledgers). The core
@@ -88,6 +89,12 @@ export class Ctx {
     return this.warningList ?? NO_WARNINGS;
   }
   private warningList?: string[];
+
+  /** What the engine asks of the date, answered once per date (date-facts.ts). */
+  get dates(): DateFacts {
+    return (this.dateFacts ??= dateFacts(this.asOf));
+  }
+  private dateFacts?: DateFacts;
 
   constructor(
     readonly asOf: string,

@@ -10,7 +10,6 @@ import type { Transaction } from '../contract/transaction.js';
 import { Ctx, readingsFrom, type EvalOptions, type LedgerView } from './context.js';
 import { evaluateCore } from './evaluate.js';
 import { interpretationUses } from './sensitivity.js';
-import { REGIMES_DIVERGE_FROM } from '../data/regimes.js';
 import { otherRegimeAgrees } from '../law/provision.js';
 import { complianceRequired, regimeAnswer, SAME_TEXTS, sameAnswer, sameDecision, sameReadings } from './regime-answers.js';
 import { render } from './render.js';
@@ -30,7 +29,7 @@ export function determine(tx: Transaction, opts: EvalOptions = {}): Determinatio
   const ledger = opts.ledger ?? NO_LEDGER;
   // Only the chosen regime's sensitivity is analysed: only its evaluation records where each interpretation was consulted.
   const ctx = new Ctx(asOf, readings, ledger, explain, chosen, opts.sensitivity ?? explain);
-  const diverge = asOf >= REGIMES_DIVERGE_FROM;
+  const diverge = ctx.dates.regimesDiverge;
   const core = evaluateCore(tx, ctx);
   const otherId: RegimeId = chosen === 'codified' ? 'enforced' : 'codified';
   const interpretations = interpretationUses(tx, core, readings, opts);

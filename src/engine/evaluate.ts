@@ -11,7 +11,6 @@
 import type { Obligation, ReviewPolicy, Step } from '../contract/determination.js';
 import type { Transaction } from '../contract/transaction.js';
 import { Decimal } from '../compute/exact.js';
-import { DATES } from '../data/ruleset.js';
 import { VINTAGES } from '../data/regimes.js';
 import { diffusionExceptionAbsent } from '../law/part740/diffusion-exceptions.js';
 import { classifyItem, type ItemClass } from '../law/part774/classify.js';
@@ -107,9 +106,10 @@ export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: Reuse): Core {
   ctx.component = 'facts';
   const f = reuse?.f ?? toFacts(tx, ctx.asOf, ctx);
   ctx.component = 'status';
-  const inForce = ctx.asOf >= DATES.effective;
-  const complianceRequired = ctx.asOf >= DATES.compliance;
-  const enforced = ctx.asOf >= DATES.nonEnforcement
+  const dates = ctx.dates;
+  const inForce = dates.inForce;
+  const complianceRequired = dates.complianceRequired;
+  const enforced = dates.nonEnforcementAnnounced
     ? ctx.choose('INT-10', (r) => r === 'as_written')
     : inForce;
   ctx.component = 'classification';
@@ -118,7 +118,7 @@ export function evaluateCore(tx: Transaction, ctx: Ctx, reuse?: Reuse): Core {
   const sharedReadings = ctx.relied.entries;
   // The same facts and classification give the same aggregate: an earlier evaluation's is reused.
   const aggregate = reuse?.cls !== undefined && reuse.aggregate !== undefined ? reuse.aggregate : cls.tppPerUnit?.times(f.quantity);
-  const modeled = ctx.asOf >= FIRST_VINTAGE;
+  const modeled = dates.modeled;
   const branches = cls.candidates.map((eccn) => reusable(reuse, eccn, cls) ?? evaluateBranch(f, cls, eccn, aggregate, inForce, modeled, ctx));
   return merge(f, ctx, cls, aggregate, branches, { inForce, modeled, complianceRequired, enforced, sharedReadings });
 }

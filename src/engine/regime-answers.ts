@@ -4,11 +4,12 @@
  */
 import type { Determination, ExceptionResult, RegimeAnswer, RegimeId, Step } from '../contract/determination.js';
 import { RULESET } from '../data/ruleset.js';
-import { COMPLIANCE_DEFERRALS, overlay, provisionText, vintageOn } from '../data/regimes.js';
+import { overlay, provisionText, vintageOn } from '../data/regimes.js';
 import { choicesFor, type Agreement } from '../law/provision.js';
 import type { Ctx } from './context.js';
 import type { Core } from './evaluate.js';
 import { yesNo } from './logic.js';
+import { dateFacts } from './date-facts.js';
 import { byInterpretationNumber } from './sensitivity.js';
 import { reliedOn, type ReliedOn } from './readings-relied.js';
 
@@ -27,7 +28,7 @@ export function regimeAnswer(c: Core, rendered?: Determination): RegimeAnswer {
     reviewPolicy: c.license === false ? null : c.policy,
     eligibleExceptions: eligibleCodes(c.exceptions),
     citations: regimeCitations(c),
-    vintage: vintageOn(asOf)?.id ?? null,
+    vintage: c.ctx.dates.vintage?.id ?? null,
     complianceRequired: complianceRequired(c.ctx.regime, asOf),
     versions: texts.versions,
     readings: readingsOf(c.ctx),
@@ -134,8 +135,7 @@ function versionsOf(ctx: Ctx): RegimeAnswer['versions'] {
 
 /** Codified text from 2025-01-13 to 2025-05-14: in effect, compliance not required (90 FR 4544, DATES). */
 export function complianceRequired(regime: string, asOf: string): boolean {
-  if (regime !== 'codified') return true;
-  return !COMPLIANCE_DEFERRALS.some((d) => asOf >= d.effective && asOf < d.complianceFrom);
+  return regime !== 'codified' || dateFacts(asOf).codifiedComplianceRequired;
 }
 
 /** The Federal Register texts and guidance the answer rests on: the versions applied and the overlays, oldest first. */

@@ -4,10 +4,10 @@
  */
 import type { Determination, ExceptionResult, InterpretationUse, Step } from '../contract/determination.js';
 import { formatExact, toNumber } from '../compute/exact.js';
-import { RULESET, DATES, statusOn } from '../data/ruleset.js';
+import { RULESET, DATES } from '../data/ruleset.js';
 import { defaultReading } from '../data/interpretations.js';
 import { EMBARGOES, LATER_RULES, type LaterRule } from '../data/later-rules.js';
-import { COVERAGE, provisionText, vintageOn } from '../data/regimes.js';
+import { COVERAGE, provisionText } from '../data/regimes.js';
 import { describe } from '../law/headquarters.js';
 import { intervalOps } from '../law/part774/eccn-4e091.js';
 import { licenseApplicationStep } from '../law/part748/license-application.js';
@@ -22,14 +22,15 @@ import { textsStep } from './regime-answers.js';
 export function render(c: Core, interpretations: InterpretationUse[], explain: boolean): Determination {
   const { f, ctx, cls } = c;
   const asOf = ctx.asOf;
-  const notEnforced = !c.enforced && asOf >= DATES.nonEnforcement;
+  const dates = ctx.dates;
+  const notEnforced = !c.enforced && dates.nonEnforcementAnnounced;
   const ruleset = {
     id: RULESET.id,
     asOf,
     inForce: c.inForce,
     complianceRequired: c.complianceRequired,
     enforced: c.enforced,
-    status: notEnforced ? statusNotEnforced(asOf) : statusOn(asOf),
+    status: notEnforced ? dates.statusNotEnforced : dates.status,
     version: rulesetVersion(),
   };
 
@@ -94,17 +95,6 @@ export function render(c: Core, interpretations: InterpretationUse[], explain: b
   return out;
 }
 
-/** The ruleset's status on a date, reported as not enforced: one string per date. */
-const notEnforcedStatus = new Map<string, string>();
-function statusNotEnforced(asOf: string): string {
-  let text = notEnforcedStatus.get(asOf);
-  if (text === undefined) {
-    if (notEnforcedStatus.size > 5_000) notEnforcedStatus.clear();
-    notEnforcedStatus.set(asOf, (text = `${statusOn(asOf)} Reported as not enforced (INT-10: enforcement_announced).`));
-  }
-  return text;
-}
-
 const STATUS_AS_WRITTEN = `Legal status: on ${DATES.nonEnforcement} BIS announced it would rescind this rule and not enforce it, but no rescission has been published in the Federal Register; aidr evaluates the rule as written (INT-10).`;
 const STATUS_NOT_ENFORCED = `Legal status: BIS announced on ${DATES.nonEnforcement} that it will not enforce this rule (INT-10: enforcement_announced); the requirements below are reported as not enforced, though no rescission has been published.`;
 
@@ -120,7 +110,8 @@ const SAVING_CLAUSE = `Saving clause (FR 2025-00636, DATES): items that lost Lic
 function warnings(c: Core): string[] {
   const w: string[] = [];
   const asOf = c.ctx.asOf;
-  const vintage = vintageOn(asOf);
+  const dates = c.ctx.dates;
+  const vintage = dates.vintage;
   if (!c.modeled) w.push(`aidr models the advanced computing rules from ${FIRST_VINTAGE} (88 FR 73458) on; on ${asOf} the earlier rules governed, which aidr does not model, so no license answer is given.`);
   else if (!c.inForce) w.push(`The AI Diffusion rule takes effect on ${DATES.effective}; on ${asOf} the answer applies the advanced computing rules then in force (${vintage!.id}: ${vintageText(vintage!.id)}).`);
   else if (!c.complianceRequired) {
@@ -128,9 +119,9 @@ function warnings(c: Core): string[] {
       ? `In force since ${DATES.effective}, but its compliance date is ${DATES.compliance}: compliance with these changes is not required before then (regimes[].complianceRequired is false); the enforced answer applies the text that governed compliance (V3, 89 FR 96790). ${SAVING_CLAUSE}`
       : `90 FR 4544 is in effect since ${DATES.effective} but compliance is not required until ${DATES.compliance}: this answer applies the text it amended (V3, 88 FR 73458 as amended by 89 FR 96790; INT-56).`);
   }
-  else if (asOf <= DATES.savingClauseEnd && mayHaveLostEligibility(c)) w.push(SAVING_CLAUSE);
-  if (asOf >= DATES.nonEnforcement) w.push(c.ctx.regime === 'enforced' ? STATUS_ENFORCED_REGIME : c.enforced ? STATUS_AS_WRITTEN : STATUS_NOT_ENFORCED);
-  if (asOf > COVERAGE.through) w.push(`aidr's sources on these rules run to about ${COVERAGE.through}; any later Federal Register action (a rescission, replacement or Country Group change) is unknown to it: re-verify (A-21).`);
+  else if (dates.withinSavingClause && mayHaveLostEligibility(c)) w.push(SAVING_CLAUSE);
+  if (dates.nonEnforcementAnnounced) w.push(c.ctx.regime === 'enforced' ? STATUS_ENFORCED_REGIME : c.enforced ? STATUS_AS_WRITTEN : STATUS_NOT_ENFORCED);
+  if (dates.pastCoverage) w.push(`aidr's sources on these rules run to about ${COVERAGE.through}; any later Federal Register action (a rescission, replacement or Country Group change) is unknown to it: re-verify (A-21).`);
   const storage = c.exceptions.find((e) => e.code === 'AIA' && e.status === 'eligible')?.conditions.some((k) => k.id === 'a3-storage-not-yet-required');
   if (storage) {
     const stated = c.f.facts.storageMeetsSupp10Security === false;
