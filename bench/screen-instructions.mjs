@@ -32,12 +32,15 @@ const file = join(dir, 'orders.csv');
 await writeOrders(file, WARM + N, 7);
 const { openInput } = await mod('screen/read.js');
 
-/** Every record of the file, in batches of BATCH. */
-async function* batches(records) {
+/** Every record of an opened file, in batches of BATCH (from its chunks when the build offers them, as run.ts reads them). */
+async function* batches(opened) {
   let b = [];
-  for await (const r of records) {
-    b.push(r);
-    if (b.length >= BATCH) { yield b; b = []; }
+  const chunks = opened.chunks ?? (async function* () { for await (const r of opened.records) yield [r]; })();
+  for await (const chunk of chunks) {
+    for (const r of chunk) {
+      b.push(r);
+      if (b.length >= BATCH) { yield b; b = []; }
+    }
   }
   if (b.length) yield b;
 }
@@ -48,8 +51,14 @@ if (part === 'worker') {
   const { SummaryBuilder } = await mod('screen/summary.js');
   const { encodeRecords, decodeRecords, RowBytes } = await mod('screen/wire.js');
   const opened = await openInput(file);
+  // Each batch as it crosses to a worker, its text kept off the heap until its turn: a worker holds
+  // one batch at a time, and a heap holding them all would collect differently.
   const all = [];
-  for await (const b of batches(opened.records)) all.push(encodeRecords(b));
+  for await (const b of batches(opened)) {
+    const wire = encodeRecords(b);
+    all.push({ ...wire, text: Buffer.from(wire.text, 'utf8') });
+  }
+  const received = (w) => ({ ...w, text: w.text.toString('utf8') });
   const screener = new Screener({ eval: { explain: false }, output, headers: opened.headers }, NO_LEDGER);
   const summary = new SummaryBuilder('', '', '');
   let bytesPerRow = 512;
@@ -64,10 +73,10 @@ if (part === 'worker') {
     rows.message();
   };
   const warmBatches = Math.ceil(WARM / BATCH);
-  for (let i = 0; i < warmBatches; i++) await screen(all[i]);
+  for (let i = 0; i < warmBatches; i++) await screen(received(all[i]));
   writeFileSync(`${signals}/warm`, '');
   wait(`${signals}/go`);
-  for (let i = warmBatches; i < all.length; i++) await screen(all[i]);
+  for (let i = warmBatches; i < all.length; i++) await screen(received(all[i]));
   writeFileSync(`${signals}/done`, '');
   wait(`${signals}/exit`);
 } else {
@@ -86,7 +95,7 @@ if (part === 'worker') {
     const [p, i, nm] = [at('consignee.ultimateParentId'), at('consignee.id'), at('consignee.name')];
     const pick = (parent, id, name) => keyOrUndefined(parent) ?? (typeof id === 'string' ? keyOrUndefined(id) : undefined) ?? keyOrUndefined(name);
     let sink = 0;
-    for await (const b of batches(opened.records)) {
+    for await (const b of batches(opened)) {
       const parts = [[], []];
       for (const r of b) {
         const key = pick(r.cells[p], r.cells[i], r.cells[nm]);
