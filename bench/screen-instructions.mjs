@@ -35,9 +35,15 @@ const { openInput } = await mod('screen/read.js');
 /** Every record of an opened file, in batches of BATCH (from its chunks when the build offers them, as run.ts reads them). */
 async function* batches(opened) {
   let b = [];
-  const chunks = opened.chunks ?? (async function* () { for await (const r of opened.records) yield [r]; })();
-  for await (const chunk of chunks) {
-    for (const r of chunk) {
+  if (opened.chunks) {
+    for await (const chunk of opened.chunks) {
+      for (const r of chunk) {
+        b.push(r);
+        if (b.length >= BATCH) { yield b; b = []; }
+      }
+    }
+  } else {
+    for await (const r of opened.records) {
       b.push(r);
       if (b.length >= BATCH) { yield b; b = []; }
     }
