@@ -4,7 +4,9 @@
 # worker: a screening worker's part (decode, map, evaluate, write, count; no ledger);
 # main: the reading thread's part (CSV read, routing, encoding for the workers).
 # Runs node --single-threaded under callgrind (slow: minutes), zeroes the counters after the
-# warm-up and dumps them after N lines. For an A/B, run the other build's dist with the same WARM and N.
+# warm-up and dumps them after N lines. For an A/B, run the other build's dist with the same WARM and N
+# (a directory of this repository: a link to it does, e.g. ln -s /work/wt/base/dist dist-base). Runs
+# of one build differ by a few per cent (the collector's timing): compare builds run side by side.
 set -e
 cd "$(dirname "$0")/.."
 DIST=$1; PART=$2; OUT=$3; N=$4
