@@ -76,7 +76,7 @@ export async function* screenInput(input: OpenedInput, opts: RunOptions): AsyncG
   const config = { ...opts.config, ...(input.headers ? { headers: input.headers } : {}) };
   if (opts.jobs <= 1 && !opts.threads) {
     const screener = new Screener(config, opts.source ?? NO_LEDGER, opts.partyLookup);
-    for await (const batch of batches(input.records)) {
+    for await (const batch of batches(input)) {
       for (const p of await screener.process(batch)) {
         opts.summary?.add(p.meta);
         yield p;
@@ -87,13 +87,25 @@ export async function* screenInput(input: OpenedInput, opts: RunOptions): AsyncG
   yield* pooled(input, { ...opts, config });
 }
 
-async function* batches(records: AsyncIterable<InputRecord>): AsyncGenerator<InputRecord[]> {
+async function* batches(input: OpenedInput): AsyncGenerator<InputRecord[]> {
   let batch: InputRecord[] = [];
-  for await (const r of records) {
-    batch.push(r);
-    if (batch.length >= BATCH) {
-      yield batch;
-      batch = [];
+  if (input.chunks) {
+    for await (const chunk of input.chunks) {
+      for (const r of chunk) {
+        batch.push(r);
+        if (batch.length >= BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
+    }
+  } else {
+    for await (const r of input.records) {
+      batch.push(r);
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
   }
   if (batch.length) yield batch;
@@ -227,7 +239,7 @@ async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Wri
   try {
     await Promise.all(ready);
     if (failure) throw failure;
-    for await (const batch of batches(input.records)) {
+    for await (const batch of batches(input)) {
       const parts: InputRecord[][] = Array.from({ length: n }, () => []);
       for (const r of batch) {
         const key = route(r);
