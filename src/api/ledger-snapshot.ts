@@ -9,7 +9,8 @@
  * - **A write, by any process.** `PRAGMA data_version` on the read connection changes whenever
  *   another connection commits: this process's writer (every transaction), another server or an
  *   `aidr` command on the same file. Writes outside a transaction run on the read connection
- *   itself, which data_version does not count: `total_changes()` of that connection does.
+ *   itself, which data_version does not count: that connection counts them (Store.dataVersion,
+ *   src/store/sqlite.ts).
  * - **Time.** A reservation holds TPP only until it expires (src/ledger/view.ts counts those with
  *   `expires_at > now`), so the figures are kept only until the earliest expiry still ahead.
  *
@@ -17,7 +18,6 @@
  * tagged with the older version and thrown away at the next request. PostgreSQL has no such cheap
  * signal: there every request reads afresh, as before.
  */
-import { CompiledQuery } from 'kysely';
 import type { LedgerSource } from '../screen/evaluate.js';
 import { storeLedger } from '../screen/sources.js';
 import type { Store } from '../store/open.js';
@@ -29,9 +29,6 @@ import type { Store } from '../store/open.js';
  * its evaluation still holds all the figures it read (so storeLedger is told never to empty it).
  */
 const KEPT_READS = 20_000;
-
-/** Changes by other connections (data_version) and by this one (total_changes), in one statement. */
-const VERSION = CompiledQuery.raw('select data_version as version, total_changes() as own from pragma_data_version');
 
 interface Kept {
   source: LedgerSource;
@@ -49,8 +46,8 @@ export class LedgerSnapshot {
 
   /** A source of the stored ledger's figures as they stand now (read on demand by `prefetch`). */
   async current(): Promise<LedgerSource> {
-    if (this.store.dialect !== 'sqlite') return storeLedger(this.store);
-    const version = await this.version();
+    if (!this.store.dataVersion) return storeLedger(this.store);
+    const version = await this.store.dataVersion();
     // Same text form as the ledger's own comparison (`expires_at > now.toISOString()`).
     const now = new Date().toISOString();
     const k = this.kept;
@@ -72,11 +69,6 @@ export class LedgerSnapshot {
     };
     this.kept = kept;
     return kept.source;
-  }
-
-  private async version(): Promise<string> {
-    const row = (await this.store.db.executeQuery<{ version: unknown; own: unknown }>(VERSION)).rows[0];
-    return `${String(row?.version)}:${String(row?.own)}`;
   }
 
   /** The first moment after `now` at which a live reservation stops holding TPP. */
