@@ -15,8 +15,11 @@
  *   `expires_at > now`), so the figures are kept only until the earliest expiry still ahead.
  *
  * The version is read before any figure, so a figure read while another process commits is
- * tagged with the older version and thrown away at the next request. PostgreSQL has no such cheap
- * signal: there every request reads afresh, as before.
+ * tagged with the older version and thrown away at the next request. It is read once for all the
+ * evaluations that ask for it within one turn of the event loop (`version`): read after every one
+ * of them asked, so after every one of those requests arrived, it still counts every write made
+ * before any of them arrived; under load one statement serves many requests. PostgreSQL has no
+ * such cheap signal: there every request reads afresh, as before.
  */
 import type { LedgerSource } from '../screen/evaluate.js';
 import { storeLedger } from '../screen/sources.js';
@@ -41,13 +44,15 @@ interface Kept {
 
 export class LedgerSnapshot {
   private kept: Kept | undefined;
+  /** The version read that the evaluations asking in this turn of the event loop wait for. */
+  private waiting: Promise<string> | undefined;
 
   constructor(private readonly store: Store) {}
 
   /** A source of the stored ledger's figures as they stand now (read on demand by `prefetch`). */
   async current(): Promise<LedgerSource> {
     if (!this.store.dataVersion) return storeLedger(this.store);
-    const version = await this.store.dataVersion();
+    const version = await this.version();
     // Same text form as the ledger's own comparison (`expires_at > now.toISOString()`).
     const now = new Date().toISOString();
     const k = this.kept;
@@ -69,6 +74,20 @@ export class LedgerSnapshot {
     };
     this.kept = kept;
     return kept.source;
+  }
+
+  /**
+   * The store's version, read once for every evaluation that asks before the read is made: the
+   * read waits for the end of this turn's I/O callbacks (setImmediate), and a caller that comes
+   * after it has started waits for the next one. So the version is always read after the request
+   * asking for it arrived.
+   */
+  private version(): Promise<string> {
+    this.waiting ??= new Promise((resolve, reject) => setImmediate(() => {
+      this.waiting = undefined;
+      this.store.dataVersion!().then(resolve, reject);
+    }));
+    return this.waiting;
   }
 
   /** The first moment after `now` at which a live reservation stops holding TPP. */
