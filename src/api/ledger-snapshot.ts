@@ -46,6 +46,8 @@ export class LedgerSnapshot {
   private kept: Kept | undefined;
   /** The version read that the evaluations asking in this turn of the event loop wait for. */
   private waiting: Promise<string> | undefined;
+  /** A snapshot being started, with the version it is tagged with. */
+  private starting: { version: string; kept: Promise<Kept> } | undefined;
 
   constructor(private readonly store: Store) {}
 
@@ -55,8 +57,26 @@ export class LedgerSnapshot {
     const version = await this.version();
     // Same text form as the ledger's own comparison (`expires_at > now.toISOString()`).
     const now = new Date().toISOString();
-    const k = this.kept;
-    if (k && k.version === version && (k.until === undefined || now < k.until)) return k.source;
+    const fresh = (k: Kept | undefined): k is Kept => k !== undefined && k.version === version && (k.until === undefined || now < k.until);
+    if (fresh(this.kept)) return this.kept.source;
+    // The evaluations of one turn that find the figures stale (after a write) share one new snapshot.
+    if (this.starting?.version === version) {
+      const k = await this.starting.kept;
+      if (fresh(k)) return k.source;
+    }
+    const starting = { version, kept: this.start(version, now) };
+    this.starting = starting;
+    try {
+      const k = await starting.kept;
+      this.kept = k;
+      return k.source;
+    } finally {
+      if (this.starting === starting) this.starting = undefined;
+    }
+  }
+
+  /** A new snapshot, tagged with the version read before it. */
+  private async start(version: string, now: string): Promise<Kept> {
     const until = await this.nextExpiry(now);
     const read = await storeLedger(this.store, Infinity);
     const kept: Kept = {
@@ -72,8 +92,7 @@ export class LedgerSnapshot {
         licensed: (country, asOf, perYear) => read.licensed(country, asOf, perYear),
       },
     };
-    this.kept = kept;
-    return kept.source;
+    return kept;
   }
 
   /**
