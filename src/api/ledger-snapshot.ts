@@ -18,8 +18,10 @@
  * tagged with the older version and thrown away at the next request. It is read once for all the
  * evaluations that ask for it within one turn of the event loop (`version`): read after every one
  * of them asked, so after every one of those requests arrived, it still counts every write made
- * before any of them arrived; under load one statement serves many requests. PostgreSQL has no
- * such cheap signal: there every request reads afresh, as before.
+ * before any of them arrived; under load one statement serves many requests, and the turn's
+ * evaluations then run one after another, which measured as the larger gain (warm caches, answers
+ * sent together: docs/http.md, "Performance"). PostgreSQL has no such cheap signal: there every
+ * request reads afresh, as before.
  */
 import type { LedgerSource } from '../screen/evaluate.js';
 import { storeLedger } from '../screen/sources.js';
