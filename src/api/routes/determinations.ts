@@ -199,6 +199,20 @@ async function fillParties(p: Parsed, ctx: ApiContext): Promise<string[][]> {
   });
 }
 
+/**
+ * Resolves once this turn's I/O callbacks are done (setImmediate). Evaluations without a stored
+ * ledger to read wait for it, so that under load the turn's evaluations run one after another
+ * instead of between the parsing of other requests (the engine stays warm in the caches, and the
+ * answers go out together), as those reading the stored ledger do while they wait for its version
+ * (ledger-snapshot.ts). Lean evaluate without a named consignee at 50 connections: ~93 -> ~85 µs
+ * of CPU per request.
+ */
+let turn: Promise<void> | undefined;
+const endOfTurn = (): Promise<void> => (turn ??= new Promise((resolve) => setImmediate(() => {
+  turn = undefined;
+  resolve();
+})));
+
 let commitModules: [typeof import('../../ledger/commit.js'), typeof import('../../ledger/recorded-text.js')] | undefined;
 
 /**
@@ -298,7 +312,7 @@ export function registerDeterminationRoutes(app: FastifyInstance, ctx: ApiContex
       // find out would double the work. Without one only a country's licensed TPP can matter, so the
       // store is read only when an answer asks for it (ledger-probe.ts).
       const given = p.options.ledger !== undefined;
-      const plain = given ? (p.batch ? undefined : evaluateAll(p, ctx)) : p.transactions.some(keyed) ? undefined : evaluateAll(p, ctx, true);
+      const plain = given ? (p.batch ? undefined : evaluateAll(p, ctx)) : p.transactions.some(keyed) ? undefined : (await endOfTurn(), evaluateAll(p, ctx, true));
       const results = (plain ?? await evaluateBatch(p, ctx, ledger, given ? 'fixed' : 'store')).map((d, i) => withRegisterNotes(d, notes[i]));
       // Which ledger the answer read (none: the request gave its view, or no answer needed it).
       if (!plain && !given) reply.header('x-aidr-ledger', ctx.store.dialect);
