@@ -171,7 +171,8 @@ const items: Record<string, Check> = {
 };
 const item: Check = (v) => {
   const type = v !== null && typeof v === 'object' ? (v as { type?: unknown }).type : undefined;
-  const check = typeof type === 'string' ? items[type] : undefined;
+  // Own keys only: `__proto__` or `constructor` as a type would otherwise find Object.prototype's members.
+  const check = typeof type === 'string' && Object.hasOwn(items, type) ? items[type] : undefined;
   return check ? check(v) : NO;
 };
 

@@ -65,6 +65,11 @@ export interface Store {
   readonly signer: Signer | undefined;
   readonly signingProblem?: string;
   readonly signingKeyPath: string;
+  /**
+   * SQLite only: a token that changes whenever the stored data may have changed (a commit by any
+   * connection of any process, a write outside a transaction); equal tokens mean nothing changed.
+   */
+  dataVersion?(): Promise<string>;
   /** Does the database really answer? Throws with the reason when it does not (readiness). */
   check(): Promise<void>;
   close(): Promise<void>;
@@ -106,11 +111,13 @@ function openSqlite(dir: string, opts: StoreOptions): BaseStore {
     if (opts.backgroundCheckpoints) db.pragma('wal_autocheckpoint = 0');
     db.pragma('busy_timeout = 0');
   };
-  const db = new Kysely<Database>({ dialect: new AsyncSqliteDialect(new AsyncSqliteDriver(file, busy, configure)) });
+  const driver = new AsyncSqliteDriver(file, busy, configure);
+  const db = new Kysely<Database>({ dialect: new AsyncSqliteDialect(driver) });
   const health = new SqliteBackground(file, opts.integrityCheckIntervalMs ?? 60_000);
   if (opts.backgroundCheckpoints) health.startCheckpoints();
   return {
     db, dialect: 'sqlite', location: file,
+    dataVersion: () => driver.dataVersion(),
     check: async () => {
       await sql`select seq from audit_head where id = 1`.execute(db);
       await health.check();

@@ -57,6 +57,12 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** One better-sqlite3 connection with a statement cache. */
 class Connection {
   private readonly cache = new Map<string, Statement>();
+  /**
+   * Statements run that may write (not read-only: INSERT … RETURNING included). PRAGMA
+   * data_version does not count a connection's own writes; this does, without asking SQLite.
+   */
+  private ownWrites = 0;
+  private dataVersionStmt: Statement | undefined;
   constructor(readonly db: BetterSqlite3.Database) {}
 
   run(sql: string, parameters: readonly unknown[]): QueryResult<unknown> {
@@ -66,6 +72,7 @@ class Connection {
       if (this.cache.size >= STATEMENT_CACHE) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(sql, stmt);
     }
+    if (!stmt.readonly) this.ownWrites++;
     if (stmt.reader) return { rows: stmt.all(parameters as unknown[]) };
     const { changes, lastInsertRowid } = stmt.run(parameters as unknown[]);
     return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
@@ -73,7 +80,14 @@ class Connection {
 
   /** BEGIN, COMMIT, ROLLBACK, SAVEPOINT: not worth caching (and COMMIT must not be a cached reader). */
   exec(sql: string): void {
+    this.ownWrites++;
     this.db.exec(sql);
+  }
+
+  /** Changes by other connections (PRAGMA data_version) and statements of this one that may have written. */
+  dataVersion(): string {
+    this.dataVersionStmt ??= this.db.prepare('pragma data_version').pluck();
+    return `${String(this.dataVersionStmt.get())}:${this.ownWrites}`;
   }
 }
 
@@ -187,6 +201,16 @@ export class AsyncSqliteDriver implements Driver {
     this.writer.db.close();
     this.reader.db.close();
     if (this.walFd !== undefined) closeSync(this.walFd);
+  }
+
+  /**
+   * A token that changes whenever what the reader sees may have changed: a commit by any other
+   * connection (this process's writer, another process) or a write on the reader itself. One
+   * prepared statement, without the query builder's machinery (it is asked on every HTTP
+   * evaluation: src/api/ledger-snapshot.ts).
+   */
+  dataVersion(): Promise<string> {
+    return this.retryWhileBusy(() => this.reader.dataVersion());
   }
 
   /** Run `f`; while it fails with SQLITE_BUSY, wait (without blocking) and try again until the deadline. */

@@ -65,6 +65,25 @@ describe('the ledger snapshot of HTTP evaluate', () => {
     expect((await figures(snapshot)).used).toBe(before);
   });
 
+  it('reads the version once for the evaluations asking in one turn of the event loop, and starts one snapshot for them after a write', async () => {
+    let reads = 0;
+    const counted: Store = { ...s.store, dataVersion: () => (reads++, s.store.dataVersion!()) };
+    const snapshot = new LedgerSnapshot(counted);
+    const before = (await figures(snapshot)).used;
+    expect(reads).toBe(1);
+    await recordFact(s.store, { account: AIA, tpp: '1', date: '2025-06-01', actor: 'test' });
+    // Asked together after a write: one version read, and one new snapshot shared by all three.
+    const sources = await Promise.all([snapshot.current(), snapshot.current(), snapshot.current()]);
+    expect(reads).toBe(2);
+    expect(sources[1]).toBe(sources[0]);
+    expect(sources[2]).toBe(sources[0]);
+    await sources[0]!.prefetch([AIA], []);
+    expect(sources[0]!.used(AIA)).toBe(before + 1000n);
+    // A later turn reads the version again.
+    expect(await snapshot.current()).toBe(sources[0]);
+    expect(reads).toBe(3);
+  });
+
   it('is replaced, never emptied, once it has been asked for many accounts', async () => {
     const snapshot = new LedgerSnapshot(s.store);
     const { source, used } = await figures(snapshot);

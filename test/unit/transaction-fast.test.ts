@@ -114,3 +114,16 @@ describe('quickTransaction', () => {
     expect(quickTransaction({ ...base, quantity: undefined })).toBeUndefined();
   });
 });
+
+describe('an item type that names a member of Object.prototype', () => {
+  it('is left to the schema, which refuses it with its path (it used to throw a TypeError: a 500 over HTTP)', () => {
+    for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const tx = { date: '2025-06-02', to: 'BR', item: { type, model: 'nvidia-h100-sxm' }, quantity: 100 };
+      expect(quickTransaction(tx), type).toBeUndefined();
+      const r = Transaction.safeParse(tx);
+      expect(r.success).toBe(false);
+      expect(r.error!.issues[0]!.path).toEqual(['item', 'type']);
+    }
+  });
+});
+
