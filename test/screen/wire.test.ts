@@ -35,3 +35,18 @@ describe('records and rows between threads (wire.ts)', () => {
     expect(rows.size).toBe(Buffer.byteLength(texts.join('')));
   });
 });
+
+describe('lines per batch sent to a worker (run.ts)', () => {
+  it('keeps the bytes of a batch about the same whatever the output: fewer lines for JSON Lines, fewer still with --full', async () => {
+    const { batchLines, BATCH } = await import('../../src/screen/run.js');
+    const csv = batchLines({ eval: { explain: false }, output: 'csv' });
+    const lean = batchLines({ eval: { explain: false }, output: 'jsonl' });
+    const full = batchLines({ eval: { explain: true }, output: 'jsonl' });
+    expect(csv).toBe(BATCH);
+    expect(batchLines({ eval: { explain: false }, output: 'xlsx' })).toBe(BATCH);
+    // ~0.6 KB a CSV row, ~6 KB a lean JSON line, ~20 KB a full one: each batch stays within ~2 MB.
+    expect(lean * 6).toBeLessThanOrEqual(2_000);
+    expect(full * 20).toBeLessThanOrEqual(2_000);
+    expect(full).toBeGreaterThan(0);
+  });
+});
