@@ -5,7 +5,7 @@
 # main: the reading thread's part (CSV read, routing, encoding for the workers).
 # Runs node --single-threaded under callgrind (slow: minutes), zeroes the counters after the
 # warm-up and dumps them after N lines. For an A/B, run the other build's dist with the same WARM and N
-# (a directory of this repository: a link to it does, e.g. ln -s /work/wt/base/dist dist-base). Runs
+# (a directory of this repository: a link to it does, e.g. ln -s ../other-checkout/dist dist-base). Runs
 # of one build differ by a few per cent (the collector's timing): compare builds run side by side.
 set -e
 cd "$(dirname "$0")/.."
