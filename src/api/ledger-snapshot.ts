@@ -26,6 +26,7 @@
 import type { LedgerSource } from '../screen/evaluate.js';
 import { storeLedger } from '../screen/sources.js';
 import type { Store } from '../store/open.js';
+import { endOfTurn } from './turn.js';
 
 /**
  * The most accounts and countries read into one kept snapshot; past it the next request starts a
@@ -104,11 +105,10 @@ export class LedgerSnapshot {
    * asking for it arrived.
    */
   private version(): Promise<string> {
-    this.waiting ??= new Promise((resolve, reject) => setImmediate(() => {
+    return (this.waiting ??= endOfTurn().then(() => {
       this.waiting = undefined;
-      this.store.dataVersion!().then(resolve, reject);
+      return this.store.dataVersion!();
     }));
-    return this.waiting;
   }
 
   /** The first moment after `now` at which a live reservation stops holding TPP. */

@@ -111,11 +111,15 @@ export class Ctx {
 
   /**
    * The provision versions this evaluation applied (provision id → version, in the order first
-   * applied), for basis and replay. Built on demand: a lean evaluation keeps only the list (its
+   * applied), for basis and replay. A new Map built on each call: a lean evaluation keeps only the list (its
    * texts are looked up by `textsMask`, and the versions read only when a set is first met).
    */
   get versions(): ReadonlyMap<string, ProvisionVersion> {
     return new Map(this.appliedList ?? NO_VERSIONS);
+  }
+  /** The version applied of one provision (a look-up in the list, without building `versions`). */
+  appliedVersion(provision: string): ProvisionVersion | undefined {
+    return this.appliedList?.find(([p]) => p === provision)?.[1];
   }
   private appliedList?: [string, ProvisionVersion][];
   /** Later-rule overlays that adjusted this evaluation's answer (ids in data/regimes/provisions.json). */

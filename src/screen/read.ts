@@ -195,7 +195,8 @@ async function readCsv(stream: Readable, head: Buffer, skip: number): Promise<Op
   return { format: 'csv', headers, records: rows(), chunks: chunked };
 }
 
-async function* oneByOne<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
+/** Each item of `items` as a list of one (a reader of chunks takes any input so). */
+export async function* oneByOne<T>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
   for await (const x of items) yield [x];
 }
 

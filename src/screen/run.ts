@@ -17,7 +17,7 @@ import { keyOrUndefined } from '../parties/key.js';
 import type { StoreOptions } from '../store/open.js';
 import { FIELDS, mapColumns } from './columns.js';
 import { NO_LEDGER, type LedgerSource } from './evaluate.js';
-import type { InputRecord, OpenedInput } from './read.js';
+import { oneByOne, type InputRecord, type OpenedInput } from './read.js';
 import { flattenRecord, type PartyLookup } from './row.js';
 import { Screener, type Processed, type ScreenerConfig } from './screener.js';
 import type { SummaryBuilder, SummaryState } from './summary.js';
@@ -100,18 +100,9 @@ export async function* screenInput(input: OpenedInput, opts: RunOptions): AsyncG
 
 async function* batches(input: OpenedInput, size: number): AsyncGenerator<InputRecord[]> {
   let batch: InputRecord[] = [];
-  if (input.chunks) {
-    for await (const chunk of input.chunks) {
-      for (const r of chunk) {
-        batch.push(r);
-        if (batch.length >= size) {
-          yield batch;
-          batch = [];
-        }
-      }
-    }
-  } else {
-    for await (const r of input.records) {
+  // CSV hands its records on a read's worth at a time; other formats one by one.
+  for await (const chunk of input.chunks ?? oneByOne(input.records)) {
+    for (const r of chunk) {
       batch.push(r);
       if (batch.length >= size) {
         yield batch;

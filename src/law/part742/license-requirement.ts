@@ -90,7 +90,7 @@ const destinationText = texts<Text>('742.6(a)(6)(iii)', {
 /** With the full output, the citation names the text version applied. */
 function cite(ctx: Ctx, c: string): string {
   if (!ctx.explainOn) return c;
-  const v = ctx.versions.get('742.6(a)(6)(iii)');
+  const v = ctx.appliedVersion('742.6(a)(6)(iii)');
   return v ? `${c}; ${versionCitation('742.6(a)(6)(iii)', v)}` : c;
 }
 

@@ -39,8 +39,6 @@ export const CITE_742_6_B = {
   hbm: '15 CFR 742.6(b)(10)(ii)',
 };
 
-export type { Allocation, Policy } from './policy.js';
-
 const tier2: (c: CountryFacts) => boolean = (c) => !c.supp5a && !c.supp5b && !c.macauOrD5;
 const tier2OrSupp5b: (c: CountryFacts) => boolean = (c) => tier2(c) || c.supp5b;
 
