@@ -71,10 +71,11 @@ if (part === 'worker') {
   const screen = async (wire) => {
     const count = wire.lines.length;
     const rows = new RowBytes(count, Math.ceil(bytesPerRow * count * 1.25));
+    // As worker.ts: the rows written into `rows` (a build whose Screener does not take it returns each row's text).
     await screener.each(decodeRecords(wire), (p) => {
-      rows.add(p.line, p.out);
+      if (p.out) rows.add(p.line, p.out);
       summary.add(p.meta);
-    });
+    }, rows);
     bytesPerRow = rows.size / count;
     rows.message();
   };

@@ -71,7 +71,8 @@ function regimeCells(d: Determination | undefined, id: RegimeId): [string, strin
   return r ? [r.licenseRequired, r.outcome] : ['', ''];
 }
 
-const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
+/** A cell on one line: line breaks folded to a space. */
+export const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
 
 /** The flat row's cells, in CSV_COLUMNS order (and COMMIT_COLUMNS when committing). */
 export function flatRow(row: ScreenRow, mode: 'screen' | 'commit' | 'compare'): (string | number)[] {

@@ -5,7 +5,9 @@
  * small summary of it (`RowMeta`) for the run's summary.
  */
 import type { EvalOptions, LedgerView } from '../engine/context.js';
-import { Batch, ledgerNeeds, NO_LEDGER, type LedgerSource } from './evaluate.js';
+import { Batch, ledgerNeeds, NO_LEDGER, type LedgerSource, type LineResult } from './evaluate.js';
+import { csvField, screenCsvLine, writeScreenCsv } from './csv-row.js';
+import type { RowBytes } from './wire.js';
 import { mapColumns, type ColumnMap, FIELDS } from './columns.js';
 import { describeItem, flatRow, isRulesetWarning, type ScreenRow } from './format.js';
 import type { InputRecord } from './read.js';
@@ -52,7 +54,7 @@ export interface RowMeta {
 
 export interface Processed {
   line: number;
-  /** The written form: a CSV line (with its newline), a JSON line (with its newline), XLSX cells, or the row. */
+  /** The written form: a CSV line (with its newline), a JSON line (with its newline), XLSX cells, or the row; '' when written into the `rows` given to `each`. */
   out: string | (string | number)[] | ScreenRow;
   meta: RowMeta;
 }
@@ -64,10 +66,16 @@ export class Screener {
   private readonly fixedColumns?: ColumnMap;
   private readonly jsonColumns = new Map<string, ColumnMap>();
   private readonly warned = new Set<string>();
+  /** Which columns the flat rows carry. */
+  private readonly mode: 'screen' | 'commit' | 'compare';
+  /** CSV with the screen columns: written by screenCsvLine, without the library's row object. */
+  private readonly csvScreen: boolean;
 
   constructor(private readonly config: ScreenerConfig, private readonly source: LedgerSource, private readonly parties?: PartyLookup) {
     this.batch = new Batch(source, config.eval, config.fixedLedger);
     if (config.headers) this.fixedColumns = mapColumns(config.headers, config.map);
+    this.mode = config.committing ? 'commit' : config.comparing ? 'compare' : 'screen';
+    this.csvScreen = config.output === 'csv' && this.mode === 'screen';
   }
 
   /** The rows of `records`, in order. */
@@ -85,9 +93,9 @@ export class Screener {
    * turn, so that what a line allocates dies young (a batch's mapped rows held across it kept
    * the garbage collector copying them).
    */
-  async each(records: Iterable<InputRecord>, emit: (p: Processed) => void): Promise<void> {
+  async each(records: Iterable<InputRecord>, emit: (p: Processed) => void, rows?: RowBytes): Promise<void> {
     if (this.source === NO_LEDGER) {
-      for (const r of records) emit(this.evaluate(this.map(r)));
+      for (const r of records) emit(this.evaluate(this.map(r), rows));
       return;
     }
     const mapped = Array.from(records, (r) => this.map(r));
@@ -100,7 +108,7 @@ export class Screener {
       if (need.country) countries.push(need.country);
     }
     if (accounts.length || countries.length) await this.source.prefetch(accounts, countries);
-    for (const m of mapped) emit(this.evaluate(m));
+    for (const m of mapped) emit(this.evaluate(m, rows));
   }
 
   map(r: InputRecord): MappedRow {
@@ -124,58 +132,102 @@ export class Screener {
     return m;
   }
 
-  evaluate(m: MappedRow): Processed {
-    const row: ScreenRow = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), ...(m.tx?.to ? { destination: m.tx.to } : {}), ...(m.tx ? { item: describeItem(m.tx.item) } : {}), notes: m.notes };
-    const meta: RowMeta = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}) };
-    if (m.notes.length) {
-      meta.normalized = true;
-      if (m.notes.some((n) => n.includes('parties register ('))) meta.party = true;
-    }
-    if (m.errors || !m.tx) {
-      row.errors = m.errors ?? [{ path: '(row)', message: 'not a transaction' }];
-      meta.errors = row.errors;
-    } else {
+  /**
+   * One line screened. With `rows` (CSV and JSON Lines), its text is written there and `out` is
+   * empty: a CSV record is written in parts, without building its string.
+   */
+  evaluate(m: MappedRow, rows?: RowBytes): Processed {
+    let result: LineResult | undefined;
+    let errors: RowError[] | undefined;
+    if (m.errors || !m.tx) errors = m.errors ?? [{ path: '(row)', message: 'not a transaction' }];
+    else {
       try {
-        const r = this.batch.evaluate(m.tx);
-        const d = r.determination;
-        row.determination = d;
-        row.exception = r.exception;
-        if (r.lppLeftTpp !== undefined) row.lppLeftTpp = r.lppLeftTpp;
-        meta.outcome = d.outcome;
-        if (d.regimesDiffer) meta.regimesDiffer = true;
-        if (m.tx.to) meta.to = m.tx.to;
-        meta.exception = r.exception;
-        meta.eligible = d.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code);
-        if (d.missingFacts.length) meta.missing = d.missingFacts.map((x) => x.path);
-        if (d.allocation && d.licenseRequired !== 'no' && d.classification.aggregateTpp !== undefined) {
-          meta.allocation = { country: d.allocation.country, tpp: d.classification.aggregateTppExact ?? String(d.classification.aggregateTpp) };
-        }
-        for (const w of d.warnings) {
-          if (isRulesetWarning(w) && !this.warned.has(w)) {
-            this.warned.add(w);
-            (meta.rulesetWarnings ??= []).push(w);
-          }
-        }
+        result = this.batch.evaluate(m.tx);
       } catch (e) {
         // The engine refuses what the schema let through (an unknown interpretation reading…): the line's error.
         const err = e as { path?: string; message: string };
-        row.errors = [{ path: err.path ?? '(row)', message: err.path && err.message.startsWith(`${err.path}: `) ? err.message.slice(err.path.length + 2) : err.message }];
-        meta.errors = row.errors;
+        errors = [{ path: err.path ?? '(row)', message: err.path && err.message.startsWith(`${err.path}: `) ? err.message.slice(err.path.length + 2) : err.message }];
       }
     }
-    return { line: m.line, out: this.write(row, m), meta };
+    const meta = this.meta(m, result, errors);
+    if (this.csvScreen) {
+      // Only read by the CSV writer: every field in one literal (absent ones undefined), no spreads.
+      const tx = m.tx;
+      const row: ScreenRow = {
+        line: m.line, id: m.id, destination: tx?.to ? tx.to : undefined, item: tx ? describeItem(tx.item) : undefined, notes: m.notes,
+        determination: result?.determination, exception: result?.exception, lppLeftTpp: result?.lppLeftTpp, errors,
+      };
+      if (!rows) return { line: m.line, out: screenCsvLine(row), meta };
+      writeScreenCsv(rows, row);
+      rows.endRow(m.line);
+      return { line: m.line, out: '', meta };
+    }
+    const out = this.write(this.row(m, result, errors), m);
+    if (!rows) return { line: m.line, out, meta };
+    rows.add(m.line, out as string);
+    return { line: m.line, out: '', meta };
+  }
+
+  /** The row as the library and JSON Lines give it (its keys in this order, absent ones left out). */
+  private row(m: MappedRow, result: LineResult | undefined, errors: RowError[] | undefined): ScreenRow {
+    const row: ScreenRow = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), ...(m.tx?.to ? { destination: m.tx.to } : {}), ...(m.tx ? { item: describeItem(m.tx.item) } : {}), notes: m.notes };
+    if (errors) row.errors = errors;
+    else if (result) {
+      row.determination = result.determination;
+      row.exception = result.exception;
+      if (result.lppLeftTpp !== undefined) row.lppLeftTpp = result.lppLeftTpp;
+    }
+    return row;
+  }
+
+  /** What the summary counts of the line: one literal, every field present (undefined when not). */
+  private meta(m: MappedRow, result: LineResult | undefined, errors: RowError[] | undefined): RowMeta {
+    const notes = m.notes;
+    const d = errors ? undefined : result?.determination;
+    let party: true | undefined;
+    for (let i = 0; i < notes.length; i++) if (notes[i]!.includes('parties register (')) party = true;
+    let eligible: string[] | undefined;
+    let rulesetWarnings: string[] | undefined;
+    let allocation: RowMeta['allocation'];
+    if (d) {
+      for (const e of d.exceptions) if (e.status === 'eligible') (eligible ??= []).push(e.code);
+      if (d.allocation && d.licenseRequired !== 'no' && d.classification.aggregateTpp !== undefined) {
+        allocation = { country: d.allocation.country, tpp: d.classification.aggregateTppExact ?? String(d.classification.aggregateTpp) };
+      }
+      for (const w of d.warnings) {
+        // The set first: a ruleset warning is on most lines, and once warned it is in the set.
+        if (!this.warned.has(w) && isRulesetWarning(w)) {
+          this.warned.add(w);
+          (rulesetWarnings ??= []).push(w);
+        }
+      }
+    }
+    return {
+      line: m.line,
+      id: m.id,
+      outcome: d?.outcome,
+      to: d && m.tx!.to ? m.tx!.to : undefined,
+      exception: d ? result!.exception : undefined,
+      eligible,
+      missing: d && d.missingFacts.length ? d.missingFacts.map((x) => x.path) : undefined,
+      errors,
+      regimesDiffer: d?.regimesDiffer ? true : undefined,
+      allocation,
+      rulesetWarnings,
+      normalized: notes.length ? true : undefined,
+      party,
+    };
   }
 
   write(row: ScreenRow, m: MappedRow): Processed['out'] {
     if (this.config.output === 'rows') return row;
     if (this.config.output === 'jsonl') return `${JSON.stringify(row)}\n`;
     void m;
-    const cells = flatRow(row, this.config.committing ? 'commit' : this.config.comparing ? 'compare' : 'screen');
+    if (this.config.output === 'csv' && this.mode === 'screen') return screenCsvLine(row);
+    const cells = flatRow(row, this.mode);
     return this.config.output === 'csv' ? csvLine(cells) : cells;
   }
 }
-
-const NEEDS_QUOTES = /[",\r\n]/;
 
 /**
  * One CSV record (RFC 4180: a field with a quote, comma or line break is quoted, quotes doubled).
@@ -186,9 +238,8 @@ export function csvLine(cells: readonly (string | number)[]): string {
   let out = '';
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
-    const s = typeof c === 'string' ? c : String(c);
     if (i > 0) out += ',';
-    out += NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+    out += csvField(typeof c === 'string' ? c : String(c));
   }
   return `${out}\n`;
 }

@@ -96,8 +96,8 @@ export class SummaryBuilder {
     if (m.regimesDiffer) s.regimesDiffer++;
     inc(s.byDestination, m.to ?? '(none)');
     inc(s.byException, m.exception ?? 'none');
-    for (const e of m.eligible ?? []) inc(s.eligible, e);
-    for (const p of m.missing ?? []) this.missing.set(p, (this.missing.get(p) ?? 0) + 1);
+    if (m.eligible) for (const e of m.eligible) inc(s.eligible, e);
+    if (m.missing) for (const p of m.missing) this.missing.set(p, (this.missing.get(p) ?? 0) + 1);
     if (m.allocation) {
       const a = this.allocation.get(m.allocation.country) ?? { tpp: new Decimal(0), lines: 0 };
       a.tpp = a.tpp.plus(m.allocation.tpp);

@@ -94,15 +94,58 @@ export class RowBytes {
 
   add(line: number, text: string): void {
     // A UTF-8 character is at most 3 bytes per UTF-16 unit.
-    const most = text.length * 3;
-    if (this.used + most > this.bytes.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.used + most));
+    this.room(text.length * 3);
+    this.used += this.bytes.write(text, this.used);
+    this.endRow(line);
+  }
+
+  /**
+   * A row written in parts (`text`, `char`, `encoded`), then `endRow`: the CSV writer's way, which
+   * spares building the row's string, flattening it and encoding it all in one call into C++.
+   */
+  text(s: string): void {
+    const n = s.length;
+    this.room(n * 3);
+    const b = this.bytes;
+    const start = this.used;
+    // ASCII by hand (a short cell costs less so than a call into C++); anything else by Buffer.
+    for (let i = 0; i < n; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch > 0x7f) {
+        this.used = start + b.write(s, start);
+        return;
+      }
+      b[start + i] = ch;
+    }
+    this.used = start + n;
+  }
+
+  /** One ASCII character of a row. */
+  char(code: number): void {
+    this.room(1);
+    this.bytes[this.used++] = code;
+  }
+
+  /** A part of a row encoded before (a cell that repeats from row to row). */
+  encoded(part: { readonly utf8: Uint8Array }): void {
+    const u = part.utf8;
+    this.room(u.length);
+    this.bytes.set(u, this.used);
+    this.used += u.length;
+  }
+
+  /** The row written in parts ends here. */
+  endRow(line: number): void {
+    this.lines[this.count] = line;
+    this.ends[this.count++] = this.used;
+  }
+
+  private room(n: number): void {
+    if (this.used + n > this.bytes.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.used + n));
       this.bytes.copy(bigger, 0, 0, this.used);
       this.bytes = bigger;
     }
-    this.used += this.bytes.write(text, this.used);
-    this.lines[this.count] = line;
-    this.ends[this.count++] = this.used;
   }
 
   get size(): number {

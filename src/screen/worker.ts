@@ -58,10 +58,8 @@ async function start(): Promise<void> {
           return;
         }
         const rows = new RowBytes(n, Math.ceil(bytesPerRow * n * 1.25));
-        await screener.each(records, (p) => {
-          rows.add(p.line, p.out as string);
-          summary.add(p.meta);
-        });
+        // Each row's text written into `rows` as it is screened.
+        await screener.each(records, (p) => summary.add(p.meta), rows);
         if (n) bytesPerRow = rows.size / n;
         const out = rows.message();
         // Transferred rather than copied.
