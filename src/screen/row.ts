@@ -201,6 +201,9 @@ function columnsOf(columns: ColumnMap): Column[] {
   return plan;
 }
 
+/** Printable ASCII other than a space (NaN, past the end of a string: no). */
+const isVisible = (c: number) => c > 32 && c < 127;
+
 /** A whole number of digits only, as `Number` reads it (at most 15 digits: exact); -1 otherwise. */
 function digitsValue(s: string): number {
   const n = s.length;
@@ -250,7 +253,8 @@ export function mapRow(line: number, cells: readonly Cell[], columns: ColumnMap,
       else if (text === v && (value = digitsValue(v)) === -1) value = undefined;
     }
     if (value === undefined) {
-      if (isBlank(v)) continue;
+      // A cell that starts and ends with a visible ASCII character is not blank (no trim to tell).
+      if (!(typeof v === 'string' && isVisible(v.charCodeAt(0)) && isVisible(v.charCodeAt(v.length - 1))) && isBlank(v)) continue;
       const c = convert(f, v, col.resolutions);
       if ('error' in c) {
         errors.push({ path: f.path, column: col.header, message: c.error });
