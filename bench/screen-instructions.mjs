@@ -89,7 +89,9 @@ if (part === 'worker') {
 } else {
   const { encodeRecords } = await mod('screen/wire.js');
   const { mapColumns } = await mod('screen/columns.js');
-  const { keyOrUndefined } = await mod('parties/key.js');
+  // The build's routing key when it has one of its own (run.ts's routeKey), else the normalization.
+  const { routeKey } = await mod('screen/run.js');
+  const keyOrUndefined = routeKey ?? (await mod('parties/key.js')).keyOrUndefined;
   const hash = (s) => {
     let h = 2166136261;
     for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);

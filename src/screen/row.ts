@@ -74,17 +74,28 @@ function enumValue(raw: string, values: readonly string[]): string | undefined {
 const cache = new Map<Field, Map<string, Converted>>();
 const CACHED_KINDS = new Set<Field['kind']>(['country', 'chip', 'enum', 'list', 'bool', 'date']);
 
-function convert(f: Field, v: Cell): Converted {
-  if (typeof v !== 'string' || !CACHED_KINDS.has(f.kind)) return convertValue(f, v);
+/** The field's resolutions (a cached kind), made once per field. */
+function resolutionsOf(f: Field): Map<string, Converted> | undefined {
+  if (!CACHED_KINDS.has(f.kind)) return undefined;
   let byValue = cache.get(f);
   if (!byValue) cache.set(f, (byValue = new Map()));
-  let c = byValue.get(v);
+  return byValue;
+}
+
+/** A cell's value as the field takes it, its note (if any) saying the field: `to: "Germany" → DE`. */
+function convert(f: Field, v: Cell, resolutions = typeof v === 'string' ? resolutionsOf(f) : undefined): Converted {
+  if (resolutions === undefined || typeof v !== 'string') return withPath(f, convertValue(f, v));
+  let c = resolutions.get(v);
   if (c === undefined) {
-    c = convertValue(f, v);
-    if (byValue.size > 10_000) byValue.clear();
-    byValue.set(v, c);
+    c = withPath(f, convertValue(f, v));
+    if (resolutions.size > 10_000) resolutions.clear();
+    resolutions.set(v, c);
   }
   return c;
+}
+
+function withPath(f: Field, c: Converted): Converted {
+  return 'note' in c && c.note !== undefined ? { value: c.value, note: `${f.path}: ${c.note}` } : c;
 }
 
 /** A cell's value as the field takes it. */
@@ -156,19 +167,58 @@ function convertValue(f: Field, v: Cell): Converted {
   }
 }
 
-/** A field path's segments, split once. */
-const segments = new Map<string, string[]>();
-
-function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
-  let parts = segments.get(path);
-  if (parts === undefined) segments.set(path, (parts = path.split('.')));
+function setPath(target: Record<string, unknown>, parts: readonly string[], value: unknown): void {
   let o = target;
   for (let i = 0; i < parts.length - 1; i++) o = (o[parts[i]!] ??= {}) as Record<string, unknown>;
   o[parts[parts.length - 1]!] = value;
 }
 
+/** A column as `mapRow` reads it, worked out once per column map. */
+interface Column {
+  index: number;
+  field: Field;
+  header: string;
+  /** The field path's segments. */
+  parts: readonly string[];
+  /** The field's resolutions by text (a cached kind). */
+  resolutions: Map<string, Converted> | undefined;
+  /** A list or JSON value: copied, since the resolution is shared. */
+  copy: boolean;
+}
+
+const plans = new WeakMap<ColumnMap, Column[]>();
+
+/** The columns that fill a field, in order (one pass over the map per file, not per line). */
+function columnsOf(columns: ColumnMap): Column[] {
+  let plan = plans.get(columns);
+  if (plan) return plan;
+  plan = [];
+  for (let i = 0; i < columns.fields.length; i++) {
+    const f = columns.fields[i];
+    if (f) plan.push({ index: i, field: f, header: columns.headers[i]!, parts: f.path.split('.'), resolutions: resolutionsOf(f), copy: f.kind === 'list' || f.kind === 'json' });
+  }
+  plans.set(columns, plan);
+  return plan;
+}
+
+/** Printable ASCII other than a space (NaN, past the end of a string: no). */
+const isVisible = (c: number) => c > 32 && c < 127;
+
+/** A whole number of digits only, as `Number` reads it (at most 15 digits: exact); -1 otherwise. */
+function digitsValue(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 15) return -1;
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    x = x * 10 + d;
+  }
+  return x;
+}
+
 /** item.type when the row does not say: eccn when an ECCN is given, a computer with an IC count, else an IC for a model, TPP or TOPS. */
-function inferItem(item: Record<string, unknown>): void {
+function inferItem(item: Record<string, unknown>): Record<string, unknown> {
   if (item.type === undefined) {
     if (item.eccn !== undefined) item.type = 'eccn';
     else if (item.icCount !== undefined || item.ics !== undefined) item.type = 'computer';
@@ -176,10 +226,14 @@ function inferItem(item: Record<string, unknown>): void {
     else if (item.trainingOperations !== undefined || item.parameters !== undefined) item.type = 'model_weights';
   }
   if (item.type === 'computer' && item.ics === undefined && item.model !== undefined) {
-    item.ics = [{ model: item.model, count: item.icCount }];
-    delete item.model;
-    delete item.icCount;
+    // A new object rather than deleting model and icCount: a deletion left the item a dictionary,
+    // slower for every read after it. The keys keep their order, ics last.
+    const computer: Record<string, unknown> = {};
+    for (const k in item) if (k !== 'model' && k !== 'icCount') computer[k] = item[k];
+    computer.ics = [{ model: item.model, count: item.icCount }];
+    return computer;
   }
+  return item;
 }
 
 /** Map a row's cells to a Transaction (or its errors). `cells[i]` is the value of column i. */
@@ -187,28 +241,40 @@ export function mapRow(line: number, cells: readonly Cell[], columns: ColumnMap,
   const input: Record<string, unknown> = {};
   const notes: string[] = [];
   const errors: RowError[] = [];
-  for (let i = 0; i < columns.fields.length; i++) {
-    const f = columns.fields[i];
-    const v = cells[i];
-    if (!f || isBlank(v)) continue;
-    const c = convert(f, v);
-    if ('error' in c) {
-      errors.push({ path: f.path, column: columns.headers[i]!, message: c.error });
-      continue;
+  for (const col of columnsOf(columns)) {
+    const f = col.field;
+    const v = cells[col.index];
+    let value: unknown;
+    if (typeof v === 'string' && (f.kind === 'string' || f.kind === 'int')) {
+      // The common text and whole-number cells, without a resolution object: the same values as convertValue's.
+      const text = v.trim();
+      if (text === '') continue;
+      if (f.kind === 'string') value = text;
+      else if (text === v && (value = digitsValue(v)) === -1) value = undefined;
     }
-    if (c.note) notes.push(`${f.path}: ${c.note}`);
-    setPath(input, f.path, Array.isArray(c.value) ? [...c.value] : c.value);
+    if (value === undefined) {
+      // A cell that starts and ends with a visible ASCII character is not blank (no trim to tell).
+      if (!(typeof v === 'string' && isVisible(v.charCodeAt(0)) && isVisible(v.charCodeAt(v.length - 1))) && isBlank(v)) continue;
+      const c = convert(f, v, col.resolutions);
+      if ('error' in c) {
+        errors.push({ path: f.path, column: col.header, message: c.error });
+        continue;
+      }
+      if (c.note) notes.push(c.note);
+      value = col.copy && Array.isArray(c.value) ? [...c.value] : c.value;
+    }
+    setPath(input, col.parts, value);
   }
   const id = typeof input.id === 'string' ? input.id : undefined;
-  if (errors.length) return { line, ...(id ? { id } : {}), errors, notes };
+  if (errors.length) return id ? { line, id, errors, notes } : { line, errors, notes };
   fillParty('consignee', input.consignee as Record<string, unknown> | undefined, parties, notes);
   fillParty('endUser', input.endUser as Record<string, unknown> | undefined, parties, notes);
-  const item = (input.item ?? {}) as Record<string, unknown>;
-  inferItem(item);
+  const item = inferItem((input.item ?? {}) as Record<string, unknown>);
   if (input.item !== undefined || Object.keys(item).length) input.item = item;
   // The common, plainly valid line without a zod parse (the same Transaction); the schema decides the rest.
   const quick = PLAIN ? undefined : quickTransaction(input);
-  if (quick) return { line, ...(id ? { id } : {}), tx: quick, notes };
+  // Written out rather than spread: a spread of { id } built and copied an object a line.
+  if (quick) return id ? { line, id, tx: quick, notes } : { line, tx: quick, notes };
   const r = Transaction.safeParse(input);
   if (r.success) return { line, ...(id ? { id } : {}), tx: r.data, notes };
   const columnOf = new Map<string, string>();
