@@ -8,6 +8,7 @@
  */
 import type { Determination, ExceptionCode } from '../contract/determination.js';
 import type { Transaction } from '../contract/transaction.js';
+import { Decimal } from '../compute/exact.js';
 import { defaultReading } from '../data/interpretations.js';
 import { LPP } from '../data/parameters.js';
 import type { EvalOptions, LedgerView } from '../engine/context.js';
@@ -45,10 +46,12 @@ const ID_CACHE = 50_000;
 /** The most years (and parents) chained under one consignee id. */
 const CHAIN = 8;
 
-/** One account's milli-TPP drawn by the earlier lines of the file. */
-interface Drawn { readonly id: string; milli: bigint }
+/**
+ * One account's milli-TPP drawn by the earlier lines of the file, and the last figure the view
+ * gave for it (`at` milli-TPP as a Decimal).
+ */
+interface Drawn { readonly id: string; milli: bigint; at: bigint; tpp: Decimal | undefined }
 interface Accounts { up: Drawn; ow: Drawn; aia: Drawn }
-
 /**
  * A consignee's accounts in one calendar year (`year`: its number), and the next year or parent met
  * under the same consignee id (`depth`: how many from this one on).
@@ -133,8 +136,20 @@ export class Batch {
 
   private account(id: string): Drawn {
     let a = this.drawn.get(id);
-    if (a === undefined) this.drawn.set(id, (a = { id, milli: 0n }));
+    if (a === undefined) this.drawn.set(id, (a = { id, milli: 0n, at: 0n, tpp: undefined }));
     return a;
+  }
+
+  /**
+   * The account's figure `m` as the Decimal the engine reads (it takes a string as a new Decimal
+   * per line, through a parse cache it would fill with each line's figure): kept until it changes.
+   */
+  private tpp(a: Drawn, m: bigint): Decimal {
+    if (a.tpp === undefined || a.at !== m) {
+      a.at = m;
+      a.tpp = new Decimal(milliText(m));
+    }
+    return a.tpp;
   }
 
   /**
@@ -200,8 +215,12 @@ export class Batch {
     const reading = this.reading;
     const acc = this.accounts(tx, asOf);
     const fixed = this.fixed;
-    // Only what is known goes into the view: an absent LPP or AIA figure is 0 to the engine.
-    const view: LedgerView = fixed ? { ...fixed } : {};
+    // Only what is known goes into the view: an absent LPP or AIA figure is 0 to the engine. One
+    // literal with every field (a spread or fields added one by one give each line's view its own shape).
+    let lppUsedTpp = fixed?.lppUsedTpp;
+    let lppUsedTppByReading = fixed?.lppUsedTppByReading;
+    let aiaCumulativeTpp = fixed?.aiaCumulativeTpp;
+    let countryLicensedTpp = fixed?.countryLicensedTpp;
     if (acc) {
       let up = this.used(acc.up);
       let ow = this.used(acc.ow);
@@ -211,23 +230,26 @@ export class Batch {
         ow += base;
       }
       if (up !== 0n || ow !== 0n) {
-        view.lppUsedTppByReading = { ultimate_parent: milliText(up), owner: milliText(ow) };
-        view.lppUsedTpp = milliText(reading === 'owner' ? ow : up);
+        const byParent = this.tpp(acc.up, up);
+        const byOwner = this.tpp(acc.ow, ow);
+        lppUsedTppByReading = { ultimate_parent: byParent, owner: byOwner };
+        lppUsedTpp = reading === 'owner' ? byOwner : byParent;
       }
       if (fixed?.aiaCumulativeTpp === undefined) {
         const aia = this.used(acc.aia);
-        if (aia !== 0n) view.aiaCumulativeTpp = milliText(aia);
+        if (aia !== 0n) aiaCumulativeTpp = this.tpp(acc.aia, aia);
       }
     }
     if (tx.to && fixed?.countryLicensedTpp === undefined) {
       const licensed = this.source.licensed(tx.to, asOf, this.allocationPerYear);
-      if (licensed !== undefined) view.countryLicensedTpp = milliText(licensed);
+      if (licensed !== undefined) countryLicensedTpp = milliText(licensed);
     }
-    let d = determine(tx, { ...opts, ledger: view });
+    const view: LedgerView = { lppUsedTpp, lppUsedTppByReading, aiaCumulativeTpp, countryLicensedTpp };
+    let d = determine(tx, opts, view);
     // The allocation is another country's (Hong Kong is read as China): read that country's figure.
     if (d.allocation && d.allocation.country !== tx.to && fixed?.countryLicensedTpp === undefined) {
       const licensed = this.source.licensed(d.allocation.country, asOf, this.allocationPerYear);
-      if (licensed !== undefined) d = determine(tx, { ...opts, ledger: { ...view, countryLicensedTpp: milliText(licensed) } });
+      if (licensed !== undefined) d = determine(tx, opts, { lppUsedTpp, lppUsedTppByReading, aiaCumulativeTpp, countryLicensedTpp: milliText(licensed) });
     }
     const exception = chooseException(d, undefined);
     if (acc && (exception === 'LPP' || exception === 'AIA')) {
@@ -256,12 +278,25 @@ export class Batch {
 
 /** Milli-TPP as an exact decimal string of TPP ("26900000", "1.5"), without a Decimal. */
 export function milliText(m: bigint): string {
+  // Within 2^53 a Number holds the figure exactly and its arithmetic and digits are the bigint's, cheaper.
+  if (m <= SAFE_MILLI && m >= -SAFE_MILLI) return safeMilliText(Number(m));
   const neg = m < 0n;
   const a = neg ? -m : m;
   const whole = a / 1000n;
   const frac = a % 1000n;
   const text = frac === 0n ? whole.toString() : `${whole}.${frac.toString().padStart(3, '0').replace(/0+$/, '')}`;
   return neg ? `-${text}` : text;
+}
+
+const SAFE_MILLI = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** `milliText` of a whole number of milli-TPP within ±2^53. */
+function safeMilliText(m: number): string {
+  const a = m < 0 ? -m : m;
+  const frac = a % 1000;
+  const whole = (a - frac) / 1000;
+  const text = frac === 0 ? String(whole) : `${whole}.${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
+  return m < 0 ? `-${text}` : text;
 }
 
 function shipmentMilli(d: Determination): bigint | undefined {
