@@ -168,8 +168,7 @@ export class Batch {
       const parent = c.ultimateParentId;
       let first = this.byId.get(id);
       for (let k = first; k !== undefined; k = k.next) if (k.year === year && k.parent === parent) return k;
-      const found = this.accountsOf(tx, asOf, year, parent);
-      if (found === undefined) return undefined;
+      const found = this.accountsById(id, parent, asOf, first);
       if (this.full()) first = undefined;
       // A chain holds an id's years (and parents): a longer one starts anew.
       const next = first === undefined || first.depth >= CHAIN ? undefined : first;
@@ -187,6 +186,22 @@ export class Batch {
       this.bySpelling.set(spelling, keyed);
     }
     return keyed;
+  }
+
+  /**
+   * The accounts of a consignee with a plain id, as ledgerKeys keys them (default readings: the
+   * consignee's own cap, the id over the name) without its other questions; the AIA account, the
+   * same in every year, taken from an earlier year's entry: a customer's first line in a year
+   * costs 2 account ids instead of 3 and no ledgerKeys.
+   */
+  private accountsById(id: string, parent: string | undefined, asOf: string, known: Keyed | undefined): Accounts {
+    const year = asOf.slice(0, 4);
+    const entity = parent !== undefined && parent.trim() !== '' ? parent : id;
+    const up = this.account(accountId({ kind: 'lpp', year, reading: 'ultimate_parent', entity }));
+    const ow = this.account(accountId({ kind: 'lpp', year, reading: 'owner', entity: id }));
+    if (known !== undefined && !this.aiaPerYear) return { up, ow, aia: known.aia };
+    const aia = accountId({ kind: 'aia', entity: id });
+    return { up, ow, aia: this.account(this.aiaPerYear ? yearSlice(aia, year) : aia) };
   }
 
   /** The consignee's accounts, keyed from scratch (ledgerKeys, accountId). */
