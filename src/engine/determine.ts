@@ -21,12 +21,12 @@ export function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-export function determine(tx: Transaction, opts: EvalOptions = {}): Determination {
+/** `ledger`, when given, stands for `opts.ledger` (a caller with a view per transaction need not copy its options for it). */
+export function determine(tx: Transaction, opts: EvalOptions = {}, ledger: LedgerView = opts.ledger ?? NO_LEDGER): Determination {
   const asOf = opts.asOf ?? tx.date ?? today();
   const readings = readingsFrom(opts.interpretations);
   const explain = opts.explain !== false;
   const chosen = opts.regime ?? 'codified';
-  const ledger = opts.ledger ?? NO_LEDGER;
   // Only the chosen regime's sensitivity is analysed: only its evaluation records where each interpretation was consulted.
   const ctx = new Ctx(asOf, readings, ledger, explain, chosen, opts.sensitivity ?? explain);
   const diverge = ctx.dates.regimesDiverge;

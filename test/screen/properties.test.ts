@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseTransaction } from '../../src/contract/parse.js';
+import { accountId } from '../../src/ledger/accounts.js';
+import { ledgerKeys } from '../../src/ledger/view.js';
 import { normalizeKey } from '../../src/parties/key.js';
 import { Batch, NO_LEDGER } from '../../src/screen/evaluate.js';
 
@@ -47,6 +49,37 @@ describe('batch invariants', () => {
       lefts.forEach((left, i) => expect(left).toBe(CAP - Math.min(i + 1, Math.floor(CAP / (400 * H100))) * 400 * H100));
       expect(new Set(names.map(normalizeKey)).size).toBe(1);
     }), { numRuns: 40 });
+  });
+
+  it('a line draws on the accounts ledgerKeys names, whatever its id, name, parent and year', () => {
+    const party = fc.record({
+      id: fc.constantFrom(undefined, '', ' ', 'acme-br', 'ACME-BR', ' acme-br', 'dados'),
+      name: fc.constantFrom(undefined, 'Acme', 'acme-br', 'Dados SA'),
+      ultimateParentId: fc.constantFrom(undefined, '', 'grp-1', 'GRP-1', 'dados'),
+      date: fc.constantFrom('2025-06-02', '2025-11-20', '2026-03-01'),
+    });
+    fc.assert(fc.property(fc.array(party, { minLength: 1, maxLength: 30 }), (parties) => {
+      const batch = new Batch(NO_LEDGER, { explain: false });
+      const used = new Map<string, number>();
+      for (const p of parties) {
+        const tx = parseTransaction({
+          date: p.date, to: 'BR', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 300,
+          consignee: { ...(p.id === undefined ? {} : { id: p.id }), ...(p.name === undefined ? {} : { name: p.name }), ...(p.ultimateParentId === undefined ? {} : { ultimateParentId: p.ultimateParentId }), country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' },
+          endUses: ['datacenter'],
+        });
+        const r = batch.evaluate(tx);
+        const lpp = ledgerKeys(tx, p.date).lpp;
+        if (!lpp) {
+          expect(r.lppLeftTpp).toBeUndefined();
+          continue;
+        }
+        const account = accountId(lpp.ultimate_parent);
+        const before = used.get(account) ?? 0;
+        if (r.exception === 'LPP') used.set(account, before + 300 * H100);
+        expect(r.exception === 'LPP').toBe(before + 300 * H100 <= CAP);
+        expect(Number(r.lppLeftTpp)).toBe(CAP - (used.get(account) ?? 0));
+      }
+    }), { numRuns: 60 });
   });
 
   it('normalizeKey is idempotent and ignores case and whitespace', () => {
