@@ -83,7 +83,7 @@ function plainlyGiven(s: string): boolean {
 /** The accounts and countries a line's view reads (for `prefetch`). */
 export function ledgerNeeds(tx: Transaction, opts: EvalOptions): { accounts: string[]; country?: { code: string; asOf: string; perYear?: boolean } } {
   const asOf = opts.asOf ?? tx.date ?? today();
-  const keys = ledgerKeys(tx, asOf);
+  const keys = ledgerKeys(tx, asOf, opts.interpretations);
   const accounts: string[] = [];
   if (keys.lpp) accounts.push(accountId(keys.lpp.ultimate_parent), accountId(keys.lpp.owner));
   if (keys.aia) accounts.push(aiaPerYear(opts.interpretations) ? yearSlice(accountId(keys.aia), keys.year) : accountId(keys.aia));
@@ -118,6 +118,11 @@ export class Batch {
   private readonly noStore: boolean;
   /** INT-7: whose LPP account the chosen reading draws on. */
   private readonly reading: LppReading;
+  /**
+   * INT-39 operator: a Supp. 5(a) consignee's LPP draws count on the operating end user's cap
+   * (ledgerKeys), which the id caches below do not key: every line is keyed afresh then.
+   */
+  private readonly byOperator: boolean;
   /** INT-31 per_calendar_year: the AIA total of the line's calendar year (one account per year here). */
   private readonly aiaPerYear: boolean;
   /** INT-9 per_calendar_year: the country's licensed TPP of the line's calendar year. */
@@ -126,6 +131,7 @@ export class Batch {
   constructor(private readonly source: LedgerSource, private readonly opts: EvalOptions, private readonly fixed?: LedgerView) {
     this.noStore = source === NO_LEDGER;
     this.reading = (opts.interpretations?.['INT-7'] ?? defaultReading('INT-7')) as LppReading;
+    this.byOperator = (opts.interpretations?.['INT-39'] ?? defaultReading('INT-39')) === 'operator';
     this.aiaPerYear = aiaPerYear(opts.interpretations);
     this.allocationPerYear = allocationPerYear(opts.interpretations);
   }
@@ -164,6 +170,7 @@ export class Batch {
     if (!c) return undefined;
     const id = c.id;
     const year = yearNumber(asOf);
+    if (this.byOperator) return this.accountsOf(tx, asOf, year, c.ultimateParentId);
     if (id !== undefined && year >= 0 && plainlyGiven(id)) {
       const parent = c.ultimateParentId;
       let first = this.byId.get(id);
@@ -189,7 +196,7 @@ export class Batch {
   }
 
   /**
-   * The accounts of a consignee with a plain id, as ledgerKeys keys them (default readings: the
+   * The accounts of a consignee with a plain id, as ledgerKeys keys them (INT-39 read as the consignee: the
    * consignee's own cap, the id over the name) without its other questions; the AIA account, the
    * same in every year, taken from an earlier year's entry: a customer's first line in a year
    * costs 2 account ids instead of 3 and no ledgerKeys.
@@ -206,7 +213,7 @@ export class Batch {
 
   /** The consignee's accounts, keyed from scratch (ledgerKeys, accountId). */
   private accountsOf(tx: Transaction, asOf: string, year: number, parent: string | undefined): Keyed | undefined {
-    const keys = ledgerKeys(tx, asOf);
+    const keys = ledgerKeys(tx, asOf, this.opts.interpretations);
     if (!keys.lpp || !keys.aia) return undefined;
     const aia = this.aiaPerYear ? yearSlice(accountId(keys.aia), keys.year) : accountId(keys.aia);
     return { up: this.account(accountId(keys.lpp.ultimate_parent)), ow: this.account(accountId(keys.lpp.owner)), aia: this.account(aia), year, parent, next: undefined, depth: 1 };

@@ -82,6 +82,25 @@ describe('batch invariants', () => {
     }), { numRuns: 60 });
   });
 
+  it('INT-39 operator: lines of different consignees for one operator add up on the operator\'s account, as a commit draws them', () => {
+    // Consignees headquartered in Germany (Supp. 5(a)) with another entity operating the items: the option of 740.29(a).
+    const op = (consignee: string, operator: string) => parseTransaction({
+      date: '2025-06-02', to: 'BR', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 300,
+      consignee: { id: consignee, country: 'BR', headquarters: 'DE', ultimateParentHeadquarters: 'DE' },
+      endUser: { id: operator, country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR' }, endUses: ['datacenter'],
+    });
+    const lines = [op('de-one', 'op-br'), op('de-two', 'op-br'), op('de-one', 'op-other')];
+    const left = (interpretations?: Record<string, string>) => {
+      const batch = new Batch(NO_LEDGER, { explain: false, ...(interpretations ? { interpretations } : {}) });
+      return lines.map((tx) => Number(batch.evaluate(tx).lppLeftTpp));
+    };
+    const one = 300 * H100;
+    expect(left({ 'INT-39': 'operator' })).toEqual([CAP - one, CAP - 2 * one, CAP - one]);
+    expect(left()).toEqual([CAP - one, CAP - one, CAP - 2 * one]);
+    const keys = ledgerKeys(lines[1]!, '2025-06-02', { 'INT-39': 'operator' });
+    expect(keys.lppParty).toBe('endUser');
+  });
+
   it('normalizeKey is idempotent and ignores case and whitespace', () => {
     fc.assert(fc.property(fc.string({ maxLength: 30 }), (s) => {
       const k = normalizeKey(s);
