@@ -295,8 +295,8 @@ describe('every page', () => {
     expect(onCheck, 'the Check button is reachable by Tab').toBe(true);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.headline').textContent()).toContain('License required');
-    // The answer takes the focus, so a keyboard or screen-reader user lands on it.
-    expect(await page.evaluate(() => document.activeElement?.classList.contains('result'))).toBe(true);
+    // The answer takes the focus, so a keyboard or screen-reader user lands on it (in the frame after it renders).
+    await expect.poll(() => page.evaluate(() => document.activeElement?.classList.contains('result'))).toBe(true);
     // Focus is visible.
     const outline = await page.evaluate(() => { const b = document.querySelector('button.primary') as HTMLElement; b.focus(); return getComputedStyle(b).outlineStyle; });
     expect(outline).not.toBe('none');
