@@ -2,10 +2,12 @@
 // bin/aidr as a user runs it: CSV → CSV and CSV → JSON Lines, with --jobs 1 and --jobs 2; then
 // 5,000,000 lines CSV → CSV with --jobs 2 (memory must not grow with the input), and `aidr check
 // --lean` on a 1,000,000-element JSON array. For each: wall time, lines per second, peak RSS of
-// the process (VmHWM: every thread of it), and the machine's load average when it ran.
+// the process (VmHWM: every thread of it), and the machine's load average when it ran. Before the
+// first run and after the last, two fixed single-thread workloads are timed (`reference`): the
+// machine's speed moves about twofold within a day, and their times say how fast it ran then.
 //
 //   BENCH_LINES=200000 BENCH_LARGE=0 node bench/screen.mjs    # quicker
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +64,32 @@ function run(args, stdoutFile) {
   });
 }
 
+/**
+ * The machine's speed now: seconds two fixed workloads of plain JavaScript take on one thread, best
+ * of three each: arithmetic in a loop, and small objects built, kept in a Map and turned to JSON
+ * (memory and the garbage collector, as screening uses them). The same work every run: runs whose
+ * reference took the same time compare; a slower reference means a slower machine, not a slower aidr.
+ */
+const REFERENCE = {
+  arithmetic: 'let s = 0; for (let i = 0; i < 3e8; i++) s += i % 7; if (s < 0) console.log(s);',
+  objects: "const m = new Map(); let t = 0; for (let r = 0; r < 10; r++) { for (let i = 0; i < 200000; i++) { const k = 'k' + ((i * 7919) % 100000); m.set(k, { a: i, b: k, c: [i, r] }); } for (const v of m.values()) t += JSON.stringify(v).length; } if (t < 0) console.log(t);",
+};
+function reference() {
+  const out = {};
+  for (const [name, code] of Object.entries(REFERENCE)) {
+    let best = Infinity;
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      const r = spawnSync(process.execPath, ['-e', code]);
+      if (r.status !== 0) throw new Error(`reference ${name} failed: ${r.stderr}`);
+      best = Math.min(best, (performance.now() - start) / 1000);
+    }
+    out[name] = Math.round(best * 100) / 100;
+  }
+  return out;
+}
+const referenceText = (r) => `arithmetic ${r.arithmetic} s, objects ${r.objects} s`;
+
 const results = [];
 function report(label, lines, r) {
   const perSecond = Math.round(lines / r.seconds);
@@ -70,6 +98,8 @@ function report(label, lines, r) {
   console.log(`${label.padEnd(44)} ${String(lines).padStart(9)} lines ${r.seconds.toFixed(1).padStart(7)} s ${String(perSecond).padStart(8)} lines/s ${String(perCpu).padStart(8)} per CPU-s  peak RSS ${String(r.peakMb).padStart(4)} MB  (load ${r.load.toFixed(2)})`);
 }
 
+const referenceBefore = reference();
+console.log(`reference workloads (one thread, lower is faster): ${referenceText(referenceBefore)}`);
 console.log(`node ${process.version}; generating ${LINES.toLocaleString('en-US')} order lines…`);
 await writeOrders(join(dir, 'orders.csv'), LINES, 7);
 console.log(`orders.csv: ${(statSync(join(dir, 'orders.csv')).size / 1e6).toFixed(0)} MB`);
@@ -98,8 +128,10 @@ if (LARGE) {
   const r = await run(['check', 'array.json', '--lean', '--no-ledger']);
   report('check --lean, one JSON array', n, r);
 }
+const referenceAfter = reference();
+console.log(`reference workloads: before ${referenceText(referenceBefore)}; after ${referenceText(referenceAfter)}`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/screen.json', import.meta.url), `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+writeFileSync(new URL('./results/screen.json', import.meta.url), `${JSON.stringify({ at: new Date().toISOString(), node: process.version, referenceSeconds: { before: referenceBefore, after: referenceAfter }, results }, null, 2)}\n`);
 const csv2 = results.find((x) => x.label.startsWith('screen CSV → CSV, --jobs 2') && x.lines === LINES);
 const peak = Math.max(...results.filter((x) => x.label.startsWith('screen')).map((x) => x.peakRssMb));
 console.log(`targets: ≥ 100,000 lines/s with 2 jobs to CSV (${csv2 && csv2.linesPerSecond >= 100_000 ? 'met' : 'NOT met'}), peak RSS < 400 MB (${peak < 400 ? 'met' : 'NOT met'})`);

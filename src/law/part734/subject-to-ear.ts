@@ -27,14 +27,36 @@ const worldwide: Scope = () => ({ value: true, missing: NO_MISSING as Missing[] 
 const dSetOrHeadquarters: Scope = (f) => anyOf({ value: f.to!.d145NotA56, missing: NO_MISSING as Missing[] }, ...partiesOf(f).map((p) => hqOrParentIn(p, inMacauOrD5, 'Macau or Country Group D:5')));
 const fdpScope = texts<Scope>('734.9(h)', { '2023-11-17': dSetOrHeadquarters, '2025-01-13': worldwide });
 
-/** The FDP rule's destination scope on the date: a product-scope item that falls outside it is not subject under (h). */
-function withinFdpDestination(f: TxFacts, ctx: Ctx | undefined, subject: Jurisdiction): Jurisdiction {
+/**
+ * The FDP rule's destination scope on the date. A product-scope item outside it is not made subject
+ * by (h), but (h) only adds items: it may still be U.S.-origin (734.3(a)(2)) or hold controlled
+ * U.S.-origin content above de minimis (734.3(a)(3)-(4)), which the facts decide (`outside`).
+ */
+function withinFdpDestination(f: TxFacts, ctx: Ctx | undefined, subject: Jurisdiction, h: HardwareOrigin): Jurisdiction {
   const scope = ctx ? fdpScope(ctx) : worldwide;
   const d = (scope ?? worldwide)(f);
   if (d.value === true) return scope === dSetOrHeadquarters ? { ...subject, step: { ...subject.step, detail: (subject.step.detail ?? '').replace(/destined anywhere[^.]*/, 'destined to the D-set or for a Macau/D:5-headquartered party (734.9(h)(2) of 2023-11-17)') } } : subject;
-  if (d.value === false) return result(false, [], 'Advanced computing FDP rule (destination scope)', CITE_734.fdpH, 'Within the product scope of 734.9(h)(1), but destined outside D:1/D:4/D:5 (or to A:5/A:6) and for no party headquartered (or whose ultimate parent is) in Macau or D:5: outside the destination scope of 734.9(h)(2) of 2023-11-17. aidr does not evaluate the de minimis rule (734.4).');
+  if (d.value === false) return outsideFdpRule(h, 'Within the product scope of 734.9(h)(1), but destined outside D:1/D:4/D:5 (or to A:5/A:6) and for no party headquartered (or whose ultimate parent is) in Macau or D:5: outside the destination scope of 734.9(h)(2) of 2023-11-17.');
+  if (h.usContentAboveDeMinimis === true) return deMinimis(true, 'Advanced computing FDP rule', 'Whether 734.9(h)(2) reaches the destination is unknown.');
   return result(undefined, d.missing, 'Advanced computing FDP rule (destination scope)', CITE_734.fdpH, 'Outside the D-set: subject under 734.9(h) only if a party is headquartered (or its ultimate parent is) in Macau or D:5, which is unknown.');
 }
+
+/** What the transaction says of a hardware item's origin (734.3(a)(2)-(4)). */
+interface HardwareOrigin { producedOutsideUS?: boolean; foreignDirectProduct?: boolean; usContentAboveDeMinimis?: boolean }
+
+/**
+ * An item the FDP rule does not reach: subject if U.S.-origin or above de minimis. Its origin is
+ * asked only where it decides: U.S. content above de minimis makes a foreign-produced item subject
+ * too, so then the origin does not matter.
+ */
+function outsideFdpRule(h: HardwareOrigin, why: string): Jurisdiction {
+  if (h.producedOutsideUS === true || h.usContentAboveDeMinimis === true) return deMinimis(h.usContentAboveDeMinimis, 'Advanced computing FDP rule', why);
+  const missing: Missing[] = [{ path: 'item.producedOutsideUS', why: 'U.S.-origin items abroad are subject to the EAR (734.3(a)(2)); an item outside the destination scope of 734.9(h) is not made subject by that rule' }];
+  if (h.usContentAboveDeMinimis === undefined) missing.push({ path: 'item.usContentAboveDeMinimis', why: DE_MINIMIS_WHY });
+  return result(undefined, missing, 'Origin of the item', `${CITE_734.usOrigin}; ${CITE_734.fdpH}; ${CITE_734.deMinimis}`, `${why} It is still subject if it is U.S.-origin (734.3(a)(2)) or its controlled U.S.-origin content exceeds de minimis (734.3(a)(3)-(4)); where it was produced is unknown.`);
+}
+
+const DE_MINIMIS_WHY = 'a foreign-produced item outside the foreign direct product rules is subject to the EAR when its controlled U.S.-origin content exceeds de minimis (734.3(a)(3)-(4), 734.4); aidr does not compute de minimis';
 
 export const CITE_734 = {
   deMinimis: '15 CFR 734.3(a)(3)-(4); 15 CFR 734.4',
@@ -62,7 +84,7 @@ function deMinimis(above: boolean | undefined, rule: string, why: string): Juris
   const citation = `${rule === 'Advanced computing FDP rule' ? CITE_734.fdpH : CITE_734.fdpL}; ${CITE_734.deMinimis}`;
   if (above === true) return result(true, [], 'De minimis U.S. content', citation, `${why} Its controlled U.S.-origin content is stated to exceed de minimis: subject to the EAR (734.3(a)(3)-(4)).`);
   if (above === false) return result(false, [], rule, citation, `${why} Its controlled U.S.-origin content is stated not to exceed de minimis (734.4).`);
-  return result(undefined, [{ path: 'item.usContentAboveDeMinimis', why: 'a foreign-produced item outside the foreign direct product rules is subject to the EAR when its controlled U.S.-origin content exceeds de minimis (734.3(a)(3)-(4), 734.4); aidr does not compute de minimis' }], rule, citation, `${why} Whether its controlled U.S.-origin content exceeds de minimis (734.4) is unknown, and aidr does not compute it.`);
+  return result(undefined, [{ path: 'item.usContentAboveDeMinimis', why: DE_MINIMIS_WHY }], rule, citation, `${why} Whether its controlled U.S.-origin content exceeds de minimis (734.4) is unknown, and aidr does not compute it.`);
 }
 
 /** Activities that start in the United States (an export or a release in the US). */
@@ -105,15 +127,15 @@ export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null, ct
     ], 'Origin of the weights', CITE_734.fdpL, 'Neither the origin of the weights nor their training hardware is known.');
   }
   // Hardware.
-  const h = item as { producedOutsideUS?: boolean; foreignDirectProduct?: boolean; usContentAboveDeMinimis?: boolean };
+  const h = item as HardwareOrigin;
   if (startsInUs(f)) return result(true, [], 'Item in the United States', CITE_734.inUs, 'The item is shipped from the United States.');
   if (h.producedOutsideUS === false) return result(true, [], 'U.S.-origin item', CITE_734.usOrigin, 'U.S.-origin items are subject to the EAR wherever located.');
   const inScope = eccn !== null && /^(3A090|4A090|3A001\.z|4A003\.z|4A004\.z|4A005\.z|5A002\.z|5A004\.z|5A992\.z)/.test(eccn);
   const model = f.item.type === 'ic' ? f.item.model : undefined;
   if (inScope && h.foreignDirectProduct === undefined && model !== undefined && chip(model).designOrigin === 'US') {
-    return withinFdpDestination(f, ctx, result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, `Designed with U.S.-origin technology (${chip(model).designOriginSource}): wherever produced, the part is U.S.-origin or the direct product of U.S.-origin technology under 734.9(h)(1)(i), destined anywhere ((h)(2)(i)).`));
+    return withinFdpDestination(f, ctx, result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, `Designed with U.S.-origin technology (${chip(model).designOriginSource}): wherever produced, the part is U.S.-origin or the direct product of U.S.-origin technology under 734.9(h)(1)(i), destined anywhere ((h)(2)(i)).`), h);
   }
-  if (h.foreignDirectProduct === true && inScope) return withinFdpDestination(f, ctx, result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'A foreign-produced 3A090/4A090/.z item that is the direct product of listed U.S. technology or software, or of a plant that is, destined anywhere ((h)(1), (h)(2)(i)).'));
+  if (h.foreignDirectProduct === true && inScope) return withinFdpDestination(f, ctx, result(true, [], 'Advanced computing FDP rule', CITE_734.fdpH, 'A foreign-produced 3A090/4A090/.z item that is the direct product of listed U.S. technology or software, or of a plant that is, destined anywhere ((h)(1), (h)(2)(i)).'), h);
   if (h.producedOutsideUS === true && (h.foreignDirectProduct === false || !inScope)) {
     return deMinimis(h.usContentAboveDeMinimis, 'Advanced computing FDP rule', 'Foreign-produced and outside the product scope of 734.9(h)(1).');
   }
