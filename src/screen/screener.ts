@@ -191,7 +191,9 @@ export class Screener {
     let allocation: RowMeta['allocation'];
     if (d) {
       for (const e of d.exceptions) if (e.status === 'eligible') (eligible ??= []).push(e.code);
-      if (d.allocation && d.licenseRequired !== 'no' && d.classification.aggregateTpp !== undefined) {
+      // Only a license draws the allocation (742.6(b)(10)(iii)(B)(1); INT-9): a line shipped under
+      // LPP, ACM or another exception a commit would use takes nothing from it.
+      if (d.allocation && d.licenseRequired !== 'no' && result!.exception === null && d.classification.aggregateTpp !== undefined) {
         allocation = { country: d.allocation.country, tpp: d.classification.aggregateTppExact ?? String(d.classification.aggregateTpp) };
       }
       for (const w of d.warnings) {

@@ -105,10 +105,13 @@ describe('aidr screen', () => {
     const line = (id: string, consignee: string) => [id, '2025-06-02', 'BR', 'nvidia-h100-sxm', 632, consignee, 'BR', 'BR', 'BR', 'datacenter'];
     writeFileSync(join(dir, 'o.csv'), csv([HEAD, line('PO-1', 'ACME-BR'), line('PO-2', 'other'), line('PO-3', 'acme-br'), line('PO-4', ' ACME-BR '), line('PO-5', 'acme-br')]));
     for (const jobs of ['1', '2']) {
-      const r = aidr(['screen', 'o.csv', '-o', 'out.csv', '--jobs', jobs], { cwd: dir });
+      const r = aidr(['screen', 'o.csv', '-o', 'out.csv', '--jobs', jobs, '--summary', 's.json'], { cwd: dir });
       expect(r.status, r.stderr).toBe(0);
       const out = rows(readFileSync(join(dir, 'out.csv'), 'utf8'));
       expect(out.map((x) => x.commit_exception)).toEqual(['LPP', 'LPP', 'LPP', '', '']);
+      // Only the two lines a license would cover draw Brazil's allocation: LPP shipments take nothing from it.
+      expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')).allocation).toEqual([{ country: 'BR', tpp: '20011648', lines: 2 }]);
+      expect(r.stderr).toMatch(/BR: 2 line\(s\) needing a license under the allocation policy, 20011648 TPP/);
       expect(out.map((x) => x.outcome)).toEqual(['license_exception', 'license_exception', 'license_exception', 'license_required', 'license_required']);
       expect(out.map((x) => x.lpp_left_tpp)).toEqual(['16894176', '16894176', '6888352', '6888352', '6888352']);
     }
