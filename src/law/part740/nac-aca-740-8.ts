@@ -82,7 +82,7 @@ export function evaluateNac(x: ExceptionInput): ExceptionEval {
       k.add(nacOver744(x)) &&
       k.add(noPart744Concern(x.f));
     // V1's notification: only exports and reexports to Macau or D:5 (740.8(a)(2), (c)(1) of 2023-11-17).
-    return k.finish('NAC', () => (reachesMacauOrD5(x.f, x.ctx) && x.f.activity !== 'transfer' ? nacObligationsFor(x) : ACA_OBLIGATIONS as Obligation[]));
+    return k.finish('NAC', () => (reachesMacauOrD5(x.f, x.ctx) && x.f.activity !== 'transfer' ? NAC_OBLIGATIONS_2023 : NAC_OBLIGATIONS_2023_NO_NOTICE) as Obligation[]);
   }
   k.add(nacItem(x.eccn)) &&
     k.add(notDatacenterA(x)) &&
@@ -170,6 +170,19 @@ const NAC_OBLIGATIONS_PRE_RULE: readonly Obligation[] = Object.freeze([
   },
   verifyPart744(),
   records('15 CFR 740.8; part 762', 'each NAC export or reexport and the notification'),
+]);
+
+// V1 (88 FR 73458): NAC was the only exception of 740.8; the same notification, in its own text.
+const NAC_OBLIGATIONS_2023: readonly Obligation[] = Object.freeze([
+  { ...NAC_OBLIGATIONS_PRE_RULE[0]!, citation: `${C.c1} (text of 2023-11-17)` },
+  verifyPart744(),
+  records('15 CFR 740.8; part 762', 'each NAC export or reexport and the notification'),
+]);
+
+// V1: NAC to or within D:1/D:4, and transfers within Macau/D:5, needed no notification (740.8(a) of 2023-11-17).
+const NAC_OBLIGATIONS_2023_NO_NOTICE: readonly Obligation[] = Object.freeze([
+  verifyPart744(),
+  records('15 CFR 740.8; part 762', 'each NAC export, reexport or transfer'),
 ]);
 
 // ACA needs no notification to BIS (740.8(a)); only what every exception needs.
