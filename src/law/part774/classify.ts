@@ -147,11 +147,21 @@ function classifyGiven(item: Extract<Item, { type: 'eccn' }>, ctx: Ctx): ItemCla
     candidates: [item.eccn],
     tppPerUnit: item.tpp !== undefined ? dec(item.tpp) : undefined,
     pd: item.performanceDensity !== undefined ? dec(item.performanceDensity) : undefined,
-    datacenter: item.datacenter,
+    datacenter: item.datacenter ?? impliedDatacenter(item.eccn),
     mbd: item.memoryBandwidthDensity !== undefined ? { density: dec(item.memoryBandwidthDensity) } : undefined,
     missing: NONE as Missing[],
     basis: [{ rule: 'Classification as given', citation: `ECCN ${item.eccn}`, result: item.eccn, detail: 'The item was classified by the user; aidr applies the rule to that ECCN.' }],
   };
+}
+
+/**
+ * Note 1 to 3A090.a/.b leaves a non-datacenter IC below 4800 TPP in neither, and one at or above
+ * 4800 meets 3A090.a (TPP alone): an IC the user classified 3A090.b is therefore designed or
+ * marketed for datacenters, which the NAC/ACA item rule and the review policy's datacenter
+ * carve-out ask. Nothing is implied for any other ECCN.
+ */
+function impliedDatacenter(eccn: string): true | undefined {
+  return eccn === '3A090.b' ? true : undefined;
 }
 
 /**
