@@ -169,12 +169,27 @@ function allocationFor(f: TxFacts, aggregate: Decimal | undefined, ctx: Ctx): { 
 }
 
 function policyForB(f: TxFacts, ctx: Ctx): Policy {
-  const denial = anyOf({ value: reachesMacauOrD5(f, ctx), missing: [] }, partyTest(f, inMacauOrD5, 'Macau or Country Group D:5'));
-  const policy: ReviewPolicy | null = denial.value === undefined ? null : denial.value ? 'presumption_of_denial' : 'presumption_of_approval';
-  const citation = denial.value === undefined ? undefined : denial.value ? CITE_742_6_B.ivB : CITE_742_6_B.ivA;
+  const destination: Tri = reachesMacauOrD5(f, ctx);
+  const entity = partyTest(f, inMacauOrD5, 'Macau or Country Group D:5');
+  // (iv)(B) denies to or within Macau/D:5 or to a Macau/D:5-headquartered entity; (iv)(A) approves
+  // outside Macau/D:5 or to an entity not headquartered there: both match a U.S. company's site in
+  // China or a Chinese company's site in Germany (INT-58 decides).
+  const decide = (int58: string, toD5: boolean, d5Entity: boolean): ReviewPolicy => {
+    const denial = toD5 || d5Entity;
+    const approval = !toD5 || !d5Entity;
+    return denial && (!approval || int58 === 'denial') ? 'presumption_of_denial' : 'presumption_of_approval';
+  };
+  const worlds = (v: Tri) => (v === undefined ? [true, false] : [v]);
+  const policyUnder = (int58: string): ReviewPolicy | null => {
+    const seen = new Set<ReviewPolicy>();
+    for (const toD5 of worlds(destination)) for (const d5Entity of worlds(entity.value)) seen.add(decide(int58, toD5, d5Entity));
+    return seen.size === 1 ? [...seen][0]! : null;
+  };
+  const policy = ctx.choose('INT-58', policyUnder);
+  const citation = policy === null ? undefined : policy === 'presumption_of_denial' ? CITE_742_6_B.ivB : CITE_742_6_B.ivA;
   // The steps are shown in the explanation only: a lean evaluation does not build them.
-  const steps = ctx.explainOn ? [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policyWords(policy), detail: `destinations ${describePlaces(f)}` }] : NO_STEPS;
-  return policyOf(policy, policy === null ? denial.missing : [], steps, citation);
+  const steps = ctx.explainOn ? [{ rule: 'Review policy for .b items', citation: citation ?? `${CITE_742_6_B.ivA}; ${CITE_742_6_B.ivB}`, result: policyWords(policy), detail: `destinations ${describePlaces(f)}; ${partiesOf(f).map((p) => `${p.path} ${describeHq(p)}`).join('; ')}` }] : NO_STEPS;
+  return policyOf(policy, policy === null ? entity.missing : [], steps, citation);
 }
 
 function policyForHbm(f: TxFacts, ctx: Ctx): Policy {
