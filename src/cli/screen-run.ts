@@ -100,7 +100,7 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
       const { compareRows } = await import('../screen/compare.js');
       rows = compareRows(opened, config, flags.compare, { jobs: 1, ledger: !!storeOptions, parties: !!parties, source, ...(storeOptions ? { store: storeOptions } : {}), ...(parties ? { partyLookup: parties } : {}) }, summary);
     } else {
-      rows = screenInput(opened, { summary, config, jobs: flags.failFast ? 1 : jobs, threads: !flags.failFast, ledger: !!storeOptions, parties: !!parties, source, ...(storeOptions ? { store: storeOptions } : {}), ...(parties ? { partyLookup: parties } : {}) });
+      rows = screenInput(opened, { summary, config, jobs: flags.failFast ? 1 : jobs, threads: !flags.failFast, ledger: !!storeOptions, parties: !!parties, source, ...(storeOptions ? { store: storeOptions } : {}), ...(parties ? { partyLookup: parties } : {}), notice: (m) => process.stderr.write(`aidr: ${m}\n`) });
     }
     try {
       let n = 0;

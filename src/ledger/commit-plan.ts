@@ -8,7 +8,8 @@ import { InputError, type LedgerView } from '../engine/context.js';
 import { accountId, capFor, LPP_READINGS, type AccountRef, type LppReading } from './accounts.js';
 import { toPositiveMilli, tpp } from './amount.js';
 import { CapExceededError } from './errors.js';
-import type { BuiltView } from './view.js';
+import type { Transaction } from '../contract/transaction.js';
+import { lppParentMissing, type BuiltView } from './view.js';
 
 export interface Draw {
   ref: AccountRef;
@@ -54,6 +55,32 @@ export function planDraws(d: Determination, code: ExceptionCode | null, built: B
     return [{ ref, id: accountId(ref), kind: 'draw', amount, capped: false, cap: null, citation: '15 CFR 740.27(c)', viewed: built.milli.aia ?? 0n, otherYears: built.milli.aiaOtherYears ?? 0n }];
   }
   return [];
+}
+
+/**
+ * The draws of the codified answer's exception `code` when the commit uses another (the enforced
+ * regime: `drawingException`), as tracked movements: counted on the accounts, not capped, since
+ * nothing is refused by a cap BIS does not enforce. A consignee the ledger cannot key (no id or
+ * name, an ultimate parent plainly another entity but not named) is not tracked: said in `warnings`,
+ * and the commit goes on, as the enforced answer allows it.
+ */
+export function trackedDraws(tx: Transaction, d: Determination, code: ExceptionCode | null, built: BuiltView, reading: LppReading, warnings: string[]): Draw[] {
+  if (code !== 'LPP' && code !== 'AIA') return [];
+  const untracked = (why: string) => {
+    warnings.push(`The codified answer (the rule as written) would use License Exception ${code}, whose draws the ledger adds up under either regime; not tracked: ${why}`);
+    return [];
+  };
+  const missingParent = code === 'LPP' ? lppParentMissing(tx, built.keys, reading) : undefined;
+  if (missingParent) return untracked(missingParent.message);
+  let plan: Draw[];
+  try {
+    plan = planDraws(d, code, built, reading);
+  } catch (e) {
+    if (e instanceof InputError) return untracked(e.message);
+    throw e;
+  }
+  if (plan.length > 0) warnings.push(`Under the enforced regime no license exception is used; the codified answer (the rule as written) would use License Exception ${code}, so its TPP is counted on ${plan.map((p) => p.id).join(' and ')} (tracked, not capped), as the rule as written adds it up for later shipments.`);
+  return plan.map((p) => ({ ...p, kind: 'track', capped: false }));
 }
 
 /** LPP refused by its annual cap, as the draw itself would have refused it: the account and the TPP left. */

@@ -34,7 +34,7 @@ import { groupCommit } from '../store/group.js';
 import { capFor, type LppReading } from './accounts.js';
 import { big, tpp } from './amount.js';
 import { commitRequest, priorCommit } from './commit-request.js';
-import { freshView, lppCapExceeded, noticesOf, planDraws } from './commit-plan.js';
+import { freshView, lppCapExceeded, noticesOf, planDraws, trackedDraws } from './commit-plan.js';
 import { CapExceededError, LedgerError } from './errors.js';
 import { ensureAccount } from './balances.js';
 import { expireReservations } from './reserve.js';
@@ -158,7 +158,10 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
     const missingParent = lppParentMissing(tx, built.keys, reading);
     if (missingParent) throw missingParent;
   }
-  const plan = planDraws(d, code, built, reading);
+  // Under the enforced regime the ledger still adds up what the rule as written draws (tracked, not capped).
+  const drawing = drawingException(d, code);
+  const tracked: string[] = [];
+  const plan = drawing === code ? planDraws(d, code, built, reading) : trackedDraws(tx, d, drawing, built, reading, tracked);
   for (const p of plan) await ensureAccount(store, p.ref, capFor(p.ref, asOf));
   // A commit that draws on nothing locks nothing: its determination is made on the view as read.
   const unlocked = plan.length > 0 || alreadyLean ? d : decide(built.view);
@@ -201,9 +204,12 @@ export async function commitTransaction(store: Store, tx: Transaction, opts: Eva
         if (stale && code && output.exceptions.find((e) => e.code === code)?.status !== 'eligible') {
           throw new LedgerError('not_eligible', `License Exception ${code} is no longer eligible: another commit changed the ledger meanwhile; check again`);
         }
+        if (stale && drawing !== code && drawingException(output, code) !== drawing) {
+          throw new LedgerError('not_eligible', `the codified answer is no longer License Exception ${drawing}: another commit changed the ledger meanwhile; check again`);
+        }
       }
       const notices = noticesOf(output, code);
-      const warnings = [...(c.registerNotes ?? []), ...(code === 'LPP' ? lppWarnings(built.keys, readings) : [])];
+      const warnings = [...(c.registerNotes ?? []), ...(drawing === 'LPP' && plan.length > 0 ? lppWarnings(built.keys, readings) : []), ...tracked];
       const rec = await appendAudit(trx, {
         id: auditId, at, actor: c.actor, kind: 'determination', input: tx, inputJson: input, options: { ...options, ledger: view }, output,
         rulesetVersion: output.ruleset.version, effects: { exception: code, movements: moves.map((m) => ({ account: m.accountId, kind: m.kind, amountMilli: m.usedDelta.toString(), uid: m.uid })) },
@@ -290,5 +296,23 @@ export function chooseException(d: Determination, wanted: ExceptionCode | undefi
   }
   if (d.outcome !== 'license_exception') return null;
   for (const code of EXCEPTION_PREFERENCE) if (d.exceptions.find((x) => x.code === code)?.status === 'eligible') return code;
+  return null;
+}
+
+/**
+ * The exception whose draws the ledger keeps for a transaction committed (or a file's line screened)
+ * under `chosen`. Under the codified regime, `chosen` itself. Under the enforced regime, a commit
+ * uses what BIS enforces, but LPP's annual cap (740.29(d)) and the AIA total (740.27) are provisions
+ * of the rule as written, and the codified answer is reported beside the enforced one ("the answer
+ * under the rule as written, whichever regime the main columns follow"): its draws are the ones
+ * a commit under the codified answer would make (the first eligible by preference), so that later
+ * shipments' codified answers add up as the rule as written would (red team 3, D3). An exception
+ * the enforced answer itself uses to draw is drawn as such.
+ */
+export function drawingException(d: Determination, chosen: ExceptionCode | null): ExceptionCode | null {
+  if (d.regime !== 'enforced' || chosen === 'LPP' || chosen === 'AIA') return chosen;
+  const codified = d.regimes.find((r) => r.id === 'codified');
+  if (codified === undefined || codified.outcome !== 'license_exception') return null;
+  for (const code of EXCEPTION_PREFERENCE) if (codified.eligibleExceptions.includes(code)) return code;
   return null;
 }

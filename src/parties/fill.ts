@@ -4,14 +4,15 @@
  * the HTTP service, committed or not), so that a subsidiary the register puts under its ultimate
  * parent is keyed to the parent's LPP cap whichever command commits it (15 CFR 740.29(d), (h)(1);
  * red team 2, D3). What was filled is said on the answer (screen: the row's normalizations; check
- * and HTTP: the determination's warnings). Facts the transaction gives are never replaced.
+ * and HTTP: the determination's warnings). Facts the transaction gives are never replaced; an id
+ * given as one of the register's aliases becomes the register's id (it keys the ledger accounts).
  *
  * The library's `check()` has no store and so no register: it answers on the facts given.
  */
 import type { Determination } from '../contract/determination.js';
 import type { Party, Transaction } from '../contract/transaction.js';
 import type { Store } from '../store/open.js';
-import type { PartyLookup } from '../screen/row.js';
+import type { PartyLookup, PartyRecord } from '../screen/row.js';
 import { keyOrUndefined } from './key.js';
 
 const PARTY_FACTS = ['name', 'country', 'headquarters', 'ultimateParentHeadquarters', 'ultimateParentId', 'sector'] as const;
@@ -19,33 +20,55 @@ const PARTY_FACTS = ['name', 'country', 'headquarters', 'ultimateParentHeadquart
 /**
  * Fill `party` (mutated) from the register; push a note of what was filled, or that the id is not
  * registered. `role` names the party in the note.
+ *
+ * A party named by one of its aliases (`parties import`, aliases column) is the registered party:
+ * its id becomes the register's, because the id keys the party's ledger accounts (LPP per ultimate
+ * consignee, 740.29(d); AIA), and one entity under two spellings would otherwise have two LPP
+ * caps (red team 3, D1). The same for an ultimate parent id the register knows by an alias. Every
+ * replacement is said in a note.
  */
 export function fillParty(role: 'consignee' | 'endUser', party: Record<string, unknown> | undefined, parties: PartyLookup | undefined, notes: string[]): void {
-  const id = party?.id;
-  if (!parties || typeof id !== 'string' || keyOrUndefined(id) === undefined) return;
-  const rec = parties(keyOrUndefined(id)!);
-  if (!rec) {
-    notes.push(`${role}.id "${id}" is not in the parties register`);
-    return;
-  }
-  const filled: string[] = [];
-  for (const k of PARTY_FACTS) {
-    if (party![k] === undefined && rec[k] !== undefined) {
-      party![k] = rec[k];
-      filled.push(k);
+  if (!parties || !party) return;
+  const id = party.id;
+  const key = typeof id === 'string' ? keyOrUndefined(id) : undefined;
+  if (key !== undefined) {
+    const rec = parties(key);
+    if (!rec) notes.push(`${role}.id "${id as string}" is not in the parties register`);
+    else {
+      if (rec.id !== key) party.id = registeredId(`${role}.id`, id as string, rec, notes);
+      const filled: string[] = [];
+      for (const k of PARTY_FACTS) {
+        if (party[k] === undefined && rec[k] !== undefined) {
+          party[k] = rec[k];
+          filled.push(k);
+        }
+      }
+      if (filled.length) notes.push(`${role}: ${filled.join(', ')} from the parties register (${rec.givenId ?? rec.id})`);
     }
   }
-  if (filled.length) notes.push(`${role}: ${filled.join(', ')} from the parties register (${rec.givenId ?? rec.id})`);
+  const parent = party.ultimateParentId;
+  const parentKey = typeof parent === 'string' ? keyOrUndefined(parent) : undefined;
+  if (parentKey === undefined) return;
+  const rec = parties(parentKey);
+  if (rec && rec.id !== parentKey) party.ultimateParentId = registeredId(`${role}.ultimateParentId`, parent as string, rec, notes);
+}
+
+/** The register's id for a party named by its alias `given` at `path`, with the note saying so. */
+function registeredId(path: string, given: string, rec: PartyRecord, notes: string[]): string {
+  const id = rec.givenId ?? rec.id;
+  notes.push(`${path}: "${given}" → ${id}: the party's id in the parties register (of which "${given}" is an alias), which keys its ledger accounts`);
+  return id;
 }
 
 /** A contract Transaction with its consignee's and end user's absent facts filled (a copy; the input is not changed), and the notes. */
 export function fillTransaction(tx: Transaction, parties: PartyLookup | undefined): { tx: Transaction; notes: string[] } {
   const notes: string[] = [];
-  if (!parties || (tx.consignee?.id === undefined && tx.endUser?.id === undefined)) return { tx, notes };
+  const named = (p: Party | undefined) => p?.id !== undefined || p?.ultimateParentId !== undefined;
+  if (!parties || (!named(tx.consignee) && !named(tx.endUser))) return { tx, notes };
   const out: Transaction = { ...tx };
   for (const role of ['consignee', 'endUser'] as const) {
     const p = tx[role];
-    if (p?.id === undefined) continue;
+    if (!named(p)) continue;
     const copy: Record<string, unknown> = { ...p };
     fillParty(role, copy, parties, notes);
     out[role] = copy as Party;

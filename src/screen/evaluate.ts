@@ -4,7 +4,9 @@
  * ultimate consignee, so a batch is added up in file order and the line that crosses a cap is
  * the one reported. A line "draws" what a commit of it would draw: the exception a commit would
  * use (`chooseException`), LPP on the ultimate consignee's annual account (both INT-7 readings,
- * as a commit tracks them), AIA chips on the consignee's cumulative AIA total.
+ * as a commit tracks them), AIA chips on the consignee's cumulative AIA total; under the enforced
+ * regime, what the codified answer's exception draws, as a commit tracks it (`drawingException`),
+ * so that the codified columns add up as the rule as written would.
  */
 import type { Determination, ExceptionCode } from '../contract/determination.js';
 import type { Transaction } from '../contract/transaction.js';
@@ -15,7 +17,7 @@ import type { EvalOptions, LedgerView } from '../engine/context.js';
 import { determine, today } from '../engine/determine.js';
 import { accountId, type LppReading } from '../ledger/accounts.js';
 import { toMilli, toPositiveMilli } from '../ledger/amount.js';
-import { chooseException } from '../ledger/commit.js';
+import { chooseException, drawingException } from '../ledger/commit.js';
 import { aiaPerYear, allocationPerYear, ledgerKeys, yearSlice } from '../ledger/view.js';
 
 /** What the stored ledger holds (used + reserved, milli-TPP), read ahead for a batch of lines. */
@@ -274,14 +276,16 @@ export class Batch {
       if (licensed !== undefined) d = determine(tx, opts, { lppUsedTpp, lppUsedTppByReading, aiaCumulativeTpp, countryLicensedTpp: milliText(licensed) });
     }
     const exception = chooseException(d, undefined);
-    if (acc && (exception === 'LPP' || exception === 'AIA')) {
+    // Under the enforced regime, the codified answer's draws (what a commit tracks): the codified columns add up.
+    const drawing = drawingException(d, exception);
+    if (acc && (drawing === 'LPP' || drawing === 'AIA')) {
       const amount = shipmentMilli(d);
-      if (exception === 'LPP' && amount !== undefined) {
+      if (drawing === 'LPP' && amount !== undefined) {
         const chosen = reading === 'owner' ? acc.ow : acc.up;
         this.add(chosen, amount);
         const other = reading === 'owner' ? acc.up : acc.ow;
         if (other !== chosen) this.add(other, amount);
-      } else if (exception === 'AIA' && amount !== undefined && d.classification.eccn !== '4E091' && d.classification.tppPerUnit !== undefined) {
+      } else if (drawing === 'AIA' && amount !== undefined && d.classification.eccn !== '4E091' && d.classification.tppPerUnit !== undefined) {
         this.add(acc.aia, amount);
       }
     }

@@ -5,7 +5,8 @@
  * (node:worker_threads, batches of `BATCH` records: a message per row would cost more than the
  * row) and every line of one ultimate consignee goes to the same worker, in file order, so the
  * per-consignee running totals of the batch (LPP, AIA) are exact without any sharing between
- * threads; the results of each batch are put back in line order before they are yielded. Reading
+ * threads (under INT-39 operator a file that names end users goes to one worker: `oneWorkerReason`);
+ * the results of each batch are put back in line order before they are yielded. Reading
  * stops while `jobs + 2` batches are in flight (every batch gives each worker its part, so each has
  * work queued), so memory stays flat whatever the input size.
  */
@@ -13,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { parseJsonExact } from '../contract/json.js';
+import { defaultReading } from '../data/interpretations.js';
 import { keyOrUndefined } from '../parties/key.js';
 import type { StoreOptions } from '../store/open.js';
 import { FIELDS, mapColumns } from './columns.js';
@@ -69,6 +71,8 @@ export interface RunOptions {
   partyLookup?: PartyLookup;
   /** Every row is counted here (by this thread, or by the workers and merged at the end). */
   summary?: SummaryBuilder;
+  /** Told once what the run does otherwise than asked (one worker instead of `jobs`: `oneWorkerReason`). */
+  notice?: (message: string) => void;
 }
 
 /**
@@ -136,12 +140,19 @@ export function routeKey(s: string | undefined): string | undefined {
   return s === '' ? undefined : s;
 }
 
-/** Which worker a record goes to: by its ultimate consignee (ultimate parent, else the consignee). */
+/**
+ * Which worker a record goes to: by its ultimate consignee (ultimate parent, else the consignee),
+ * as the ledger keys it: a party the register knows (by its id or an alias) by the register's id,
+ * which the line's mapping puts in its place (src/parties/fill.ts).
+ */
 function router(input: OpenedInput, opts: RunOptions): (r: InputRecord) => string | undefined {
-  const parentOf = (id: string | undefined) => (id === undefined ? undefined : opts.partyLookup?.(id)?.ultimateParentId);
+  const lookup = opts.partyLookup;
+  const registered = (k: string | undefined) => (k === undefined || lookup === undefined ? k : lookup(k)?.id ?? k);
   const pick = (parent: unknown, id: unknown, name: unknown) => {
     const i = typeof id === 'string' ? routeKey(id) : undefined;
-    return routeKey(typeof parent === 'string' ? parent : undefined) ?? routeKey(parentOf(i)) ?? i ?? (typeof name === 'string' ? routeKey(name) : undefined);
+    const party = i === undefined || lookup === undefined ? undefined : lookup(i);
+    const p = routeKey(typeof parent === 'string' ? parent : undefined) ?? routeKey(party?.ultimateParentId);
+    return registered(p) ?? party?.id ?? i ?? (typeof name === 'string' ? routeKey(name) : undefined);
   };
   if (input.headers) {
     const cols = mapColumns(input.headers, opts.config.map);
@@ -158,6 +169,24 @@ function router(input: OpenedInput, opts: RunOptions): (r: InputRecord) => strin
     const get = (path: string) => flat.cells[cols.fields.findIndex((f) => f?.path === path)];
     return pick(get('consignee.ultimateParentId'), get('consignee.id'), get('consignee.name'));
   };
+}
+
+/** The contract paths that name the end user (ledgerKeys: `endUser.id ?? endUser.name`). */
+const END_USER_PATHS: ReadonlySet<string> = new Set(['endUser.id', 'endUser.name']);
+
+/**
+ * Why the run must be screened by one worker whatever `jobs` says, if it must. Under INT-39
+ * operator (740.29(a), second sentence) a Supp. 5(a)-headquartered consignee's LPP draws count on
+ * the operating end user's cap: which account a line draws on turns on the consignee's
+ * headquarters (the line's or the register's, as a country) and the date, known only once the line
+ * is mapped, so no routing by a cell can send every line of one account to one worker (red team 3,
+ * D2: the crossing line was missed with two workers). An input whose columns name no end user
+ * cannot take the option, and is routed as usual.
+ */
+export function oneWorkerReason(input: OpenedInput, opts: Pick<RunOptions, 'config'>): string | undefined {
+  if ((opts.config.eval.interpretations?.['INT-39'] ?? defaultReading('INT-39')) !== 'operator') return undefined;
+  if (input.headers && !mapColumns(input.headers, opts.config.map).fields.some((f) => f !== undefined && END_USER_PATHS.has(f.path))) return undefined;
+  return 'INT-39=operator: a Supp. 5(a)-headquartered consignee\'s LPP draws count on the operating end user\'s cap, and which cap a line draws on is known only once the line is read; the file is screened by one worker thread (as --jobs 1), so that every line of one cap is added up in file order';
 }
 
 /** The rows of a batch's parts in line order: each part is in line order already. */
@@ -195,7 +224,9 @@ interface Part { lines: ArrayLike<number>; outs?: Processed['out'][]; bytes?: Ui
 interface Pending { parts: number; got: Part[] }
 
 async function* pooled(input: OpenedInput, opts: RunOptions): AsyncGenerator<Written> {
-  const n = Math.max(1, opts.jobs);
+  const single = opts.jobs > 1 ? oneWorkerReason(input, opts) : undefined;
+  if (single !== undefined) opts.notice?.(single);
+  const n = single === undefined ? Math.max(1, opts.jobs) : 1;
   const init: WorkerInit = { config: opts.config, ...(opts.store ? { store: opts.store } : {}), ledger: opts.ledger, parties: opts.parties };
   const url = workerUrl();
   // A worker's live data is a batch in flight and its consignees' running totals: a bounded heap

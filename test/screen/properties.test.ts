@@ -2,7 +2,8 @@
  * Invariants of screening a batch (fast-check): whatever the order of lines and consignees, the
  * LPP that a file's lines would draw never exceeds any ultimate consignee's cap, a line is refused
  * LPP by the cap exactly when the earlier lines' draws leave too little room, and how a consignee
- * id is spelled never changes which account it draws on.
+ * id is spelled never changes which account it draws on, and the regime the main answer follows
+ * never changes what the codified answer adds up.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +100,22 @@ describe('batch invariants', () => {
     expect(left()).toEqual([CAP - one, CAP - one, CAP - 2 * one]);
     const keys = ledgerKeys(lines[1]!, '2025-06-02', { 'INT-39': 'operator' });
     expect(keys.lppParty).toBe('endUser');
+  });
+
+  it('under --regime enforced the codified answers add up as under the codified regime (red team 3, D3); no exception is used', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.constantFrom('acme-br', 'dados'), fc.integer({ min: 1, max: 1200 })), { minLength: 1, maxLength: 20 }),
+      (lines) => {
+        const codified = new Batch(NO_LEDGER, { explain: false });
+        const enforced = new Batch(NO_LEDGER, { explain: false, regime: 'enforced' });
+        for (const [c, q] of lines) {
+          const a = codified.evaluate(line(c, q));
+          const b = enforced.evaluate(line(c, q));
+          expect(b.determination.regimes.find((r) => r.id === 'codified')).toEqual(a.determination.regimes.find((r) => r.id === 'codified'));
+          expect(b.exception).toBeNull();
+        }
+      },
+    ), { numRuns: 40 });
   });
 
   it('normalizeKey is idempotent and ignores case and whitespace', () => {
