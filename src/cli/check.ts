@@ -11,7 +11,7 @@
  * id, as `aidr screen` does (src/parties/fill.ts), said in the determination's warnings.
  */
 import type { Command } from 'commander';
-import { parseTransaction, parseTransactions, issueToError } from '../contract/parse.js';
+import { FieldsError, parseTransaction, parseTransactions, issueToError } from '../contract/parse.js';
 import { LedgerViewSchema } from '../contract/options.js';
 import { IsoDate } from '../contract/transaction.js';
 import { RegimeId, type Determination } from '../contract/determination.js';
@@ -179,25 +179,35 @@ async function checkStream(file: string, flags: CheckFlags, opts: EvalOptions): 
       return EXIT.ok;
     }
     let index = 0;
+    let written = 0;
     let invalid = 0;
     const text = flags.format === 'text';
-    if (!text) await out('[');
-    for await (const r of opened.array) {
-      const i = index++;
-      let piece: string;
-      try {
-        if ('error' in r) throw new InputError(`[${i}]`, r.error);
-        const tx = parseTransaction('value' in r ? r.value : undefined, `[${i}]`);
-        const d = await decide(tx);
-        piece = text ? renderText(d, otherRegime(tx, d, opts)) : JSON.stringify(d, null, 2);
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
-        invalid++;
-        process.stderr.write(`aidr: invalid input: ${e.message}\n`);
-        const message = e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message;
-        piece = text ? `[${i}] INVALID: ${e.path}: ${message}\n` : JSON.stringify({ index: i, errors: [{ path: e.path, message }] }, null, 2);
+    try {
+      for await (const r of opened.array) {
+        const i = index++;
+        let piece: string;
+        try {
+          if ('error' in r) throw new InputError(`[${i}]`, r.error);
+          const tx = parseTransaction('value' in r ? r.value : undefined, `[${i}]`);
+          const d = await decide(tx);
+          piece = text ? renderText(d, otherRegime(tx, d, opts)) : JSON.stringify(d, null, 2);
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          invalid++;
+          process.stderr.write(`aidr: invalid input: ${e.message}\n`);
+          // Each field in error its own entry (a FieldsError holds them all).
+          const errors = e instanceof FieldsError ? e.fields : [{ path: e.path, message: e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message }];
+          piece = text ? errors.map((x) => `[${i}] INVALID: ${x.path}: ${x.message}\n`).join('') : JSON.stringify({ index: i, errors }, null, 2);
+        }
+        // The array opens with its first answer: input that holds none (`[]`) leaves nothing on stdout.
+        await out(text ? `${i ? '\n' : ''}${piece}` : `${i ? ',' : '['}\n  ${indent(piece)}`);
+        written++;
       }
-      await out(text ? `${i ? '\n' : ''}${piece}` : `${i ? ',' : ''}\n  ${indent(piece)}`);
+    } catch (e) {
+      // The input stops being readable (an array not closed) after answers were written: the array
+      // written is closed, so that stdout stays JSON; the error and exit 2 say the input was cut short.
+      if (!text && written > 0) await out('\n]\n');
+      throw e;
     }
     if (!text) await out('\n]\n');
     return invalid ? EXIT.someRowsInvalid : EXIT.ok;

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { InputError } from '../engine/context.js';
+import { InputError, readingsFrom } from '../engine/context.js';
 import { firstInvalidUtf8, parseJsonExact } from '../contract/json.js';
 import { storeFault, VerificationError } from '../store/errors.js';
 import { EXIT, type ExitCode } from './exit.js';
@@ -86,10 +86,20 @@ export function reportAndExit(e: unknown): never {
   process.exit(code);
 }
 
-/** Parse repeated `--interpretation INT-6=available` values. */
+/**
+ * Parse repeated `--interpretation INT-6=available` values. Each is checked as it is parsed, before
+ * any input is read: a mistyped reading is a usage error (exit 2, nothing written), not the same
+ * error on every line of a batch.
+ */
 export function collectInterpretation(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const m = /^(INT-\d+)=(.+)$/.exec(value.trim());
   if (!m) throw new UsageError(`--interpretation expects ID=READING, e.g. INT-6=available (got "${value}")`);
+  try {
+    readingsFrom({ [m[1]!]: m[2]! });
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError('--interpretation', e.message.replace(/^interpretations\./, ''));
+    throw e;
+  }
   return { ...previous, [m[1]!]: m[2]! };
 }
 

@@ -6,13 +6,14 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { InputError, type EvalOptions } from '../engine/context.js';
+import { today } from '../engine/determine.js';
 import { EXIT } from './exit.js';
 import { readInput } from './io.js';
 import type { ScreenFlags } from './screen.js';
 import type { Store } from '../store/open.js';
 import { mapColumns } from '../screen/columns.js';
 import { NO_LEDGER, type LedgerSource } from '../screen/evaluate.js';
-import { INPUT_FORMATS, openInput, type InputFormat } from '../screen/read.js';
+import { INPUT_FORMATS, openInput, type InputFormat, type OpenedInput } from '../screen/read.js';
 import type { PartyLookup } from '../screen/row.js';
 import { parseMap, screenInput, type Written } from '../screen/run.js';
 import type { OutputFormat } from '../screen/screener.js';
@@ -79,7 +80,13 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
     const skip = flags.resume ? await resumePoint(target, format) : 0;
     // A commit reads the lines already done too (their ids decide later lines' keys) and skips them itself.
     const opened = await openInput(input, { ...(flags.inputFormat ? { format: flags.inputFormat as InputFormat } : {}), ...(flags.sheet ? { sheet: flags.sheet } : {}), skipThroughLine: flags.commit ? 0 : skip });
-    const ignored = opened.headers ? mapColumns(opened.headers, map).ignored : [];
+    const columns = opened.headers ? mapColumns(opened.headers, map) : undefined;
+    if (columns && !columns.fields.some((f) => f !== undefined)) throw noKnownColumn(opened);
+    const ignored = columns ? columns.ignored : [];
+    // Every line would be evaluated as of today: said once here (and on each row), never silently.
+    if (columns && evalOpts.asOf === undefined && !columns.fields.some((f) => f?.path === 'date')) {
+      process.stderr.write(`aidr screen: no date column in ${input === '-' ? 'standard input' : input} (a ship date column: see aidr screen --columns, or --map): every line is evaluated as of today, ${today()}; --as-of DATE to choose the day\n`);
+    }
     const ledgerDescription = typeof flags.ledger === 'string' ? `--ledger ${flags.ledger}` : store ? `${store.dialect} ${store.location}` : 'none (no store; --no-ledger to say so)';
     const summary = new SummaryBuilder(input === '-' ? 'standard input' : input, opened.format, flags.ledger === false ? 'none (--no-ledger)' : ledgerDescription, ignored);
     if (target !== '-') summary.set('output', target);
@@ -89,8 +96,8 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
     const sink = await openSink(target, format, flags.commit ? 'commit' : flags.compare?.length ? 'compare' : 'screen', skip > 0);
     const progress = await progressBar(flags.progress === true || (process.stderr.isTTY === true && target !== '-'), opened.position);
     let refused = 0;
-    // Commit and compare count their rows here; a screen counts them where they are screened.
-    const screened = flags.commit || (flags.compare?.length ?? 0) > 0;
+    // A commit counts its rows here; a screen counts them where they are screened, a comparison every line it reads (not only those written).
+    const screened = flags.commit === true;
     let rows: AsyncIterable<Written>;
     if (flags.commit) {
       const { commitRows } = await import('../screen/commit.js');
@@ -118,7 +125,8 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
       await sink.close();
     }
     if (flags.commit) {
-      summary.set('committed', summary.rows - summary.invalid - refused);
+      summary.set('committed', summary.rows - summary.invalid - refused - summary.replayed);
+      summary.set('replayed', summary.replayed);
       summary.set('refused', refused);
     }
     const s = summary.finish();
@@ -129,6 +137,22 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
   } finally {
     await store?.close();
   }
+}
+
+/**
+ * A header row with no column aidr knows (a cover note, a sheet of something else, no header row):
+ * every line would be in error or, for a note with nothing under it, no line read at all. Refused
+ * as unusable input, saying what was read and, for a workbook, which worksheets it has.
+ */
+function noKnownColumn(opened: OpenedInput): InputError {
+  const first = opened.headers!.filter((h) => h !== '').slice(0, 5).map((h) => `"${h.length > 60 ? `${h.slice(0, 60)}…` : h}"`).join(', ');
+  const read = `its first row: ${first || '(blank)'}`;
+  if (opened.format === 'xlsx') {
+    const others = (opened.sheets ?? []).filter((x) => x !== opened.sheet);
+    const choose = others.length ? `; the workbook's other worksheets: ${others.map((x) => `"${x}"`).join(', ')} (choose one with --sheet NAME)` : '';
+    return new InputError('(header)', `no column of worksheet "${opened.sheet ?? '1'}" is one aidr knows (${read})${choose}; see aidr screen --columns, or --map`);
+  }
+  return new InputError('(header)', `no column of the header row is one aidr knows (${read}); see aidr screen --columns, or --map`);
 }
 
 function parseMapFile(file: string): Record<string, string> {

@@ -36,11 +36,18 @@ function describeIssue(issue: z.core.$ZodIssue, prefix: string, input?: unknown)
   return { path: formatPath(path, prefix), message };
 }
 
-/** An InputError naming the first issue's field path; further issues follow in the message. */
-export function issueToError(issues: readonly z.core.$ZodIssue[], prefix = '', input?: unknown): InputError {
-  const [first, ...rest] = issues.map((i) => describeIssue(i, prefix, input));
-  const more = rest.slice(0, 4).map((r) => `; ${r.path}: ${r.message}`).join('');
-  return new InputError(first!.path, `${first!.message}${more}${rest.length > 4 ? `; and ${rest.length - 4} more` : ''}`);
+/** Input refused for one or more fields: every field's error in `fields`, the first (and a few more) in the message. */
+export class FieldsError extends InputError {
+  constructor(readonly fields: readonly { path: string; message: string }[]) {
+    const [first, ...rest] = fields;
+    const more = rest.slice(0, 4).map((r) => `; ${r.path}: ${r.message}`).join('');
+    super(first!.path, `${first!.message}${more}${rest.length > 4 ? `; and ${rest.length - 4} more` : ''}`);
+  }
+}
+
+/** An InputError naming the first issue's field path; further issues follow in the message, and each is in `fields`. */
+export function issueToError(issues: readonly z.core.$ZodIssue[], prefix = '', input?: unknown): FieldsError {
+  return new FieldsError(issues.map((i) => describeIssue(i, prefix, input)));
 }
 
 export function parseTransaction(input: unknown, prefix = ''): Transaction {

@@ -276,10 +276,15 @@ export const Transaction = z.strictObject({
   viaDistributor: z.boolean().optional(),
   facts: Facts.optional(),
 }).superRefine((tx, ctx) => {
-  const isService = tx.item.type === 'iaas_training';
+  // Checked even when other fields are invalid (`when`), so that an invalid transaction is told every
+  // field it lacks at once: the value may then be any object, its item anything.
+  const item: unknown = (tx as { item?: unknown }).item;
+  const isService = item !== null && typeof item === 'object' && (item as { type?: unknown }).type === 'iaas_training';
   if (!isService && tx.to === undefined) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'required: the destination country (ISO alpha-2)' });
   }
+}, { when: (payload) => payload.value !== null && typeof payload.value === 'object' && !Array.isArray(payload.value) }).superRefine((tx, ctx) => {
+  const isService = tx.item.type === 'iaas_training';
   const activity = tx.activity ?? 'export';
   if (isService) return;
   // The United States of the EAR includes Puerto Rico and the territories and possessions (772.1).

@@ -75,7 +75,11 @@ export async function* commitRows(input: OpenedInput, config: ScreenerConfig, st
       for (const n of r.notices) process.stderr.write(`aidr: NOTICE line ${m.line}${tx.id ? ` (${tx.id})` : ''}, consignee ${consigneeOf(tx)}: ${n}\n`);
       yield {
         line: m.line, out: screener.write(row, m),
-        meta: { line: m.line, ...(m.id ? { id: m.id } : {}), outcome: d.outcome, ...(d.regimesDiffer ? { regimesDiffer: true } : {}), ...(tx.to ? { to: tx.to } : {}), exception: r.exception, eligible: d.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code), missing: d.missingFacts.map((x) => x.path), normalized: m.notes.length > 0 },
+        meta: {
+          line: m.line, ...(m.id ? { id: m.id } : {}), outcome: d.outcome, ...(d.regimesDiffer ? { regimesDiffer: true } : {}), ...(tx.to ? { to: tx.to } : {}), exception: r.exception,
+          eligible: d.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code), missing: d.missingFacts.map((x) => x.path),
+          normalized: m.notes.length > (m.undated === undefined ? 0 : 1), ...(m.undated !== undefined ? { undated: m.undated } : {}), ...(r.replayed ? { replayed: true } : {}),
+        },
       };
     } catch (e) {
       if (e instanceof InputError) {

@@ -3,7 +3,8 @@
  * again with the options changed (another as-of date, another interpretation reading; the option
  * set is open; regime=codified|enforced compares the two regimes), each in its own batch (the running totals
  * differ when the answers do). Only the lines whose answer changes are written, with what changed;
- * the summary counts each kind of change.
+ * the summary counts every line read as a plain screen does (lines read, evaluated, invalid, their
+ * outcomes without the change), and each kind of change.
  */
 import { RegimeId, type Determination } from '../contract/determination.js';
 import { IsoDate } from '../contract/transaction.js';
@@ -91,7 +92,9 @@ export async function* compareRows(input: OpenedInput, config: ScreenerConfig, s
     lines++;
     const m = screener.map(record);
     if (m.errors || !m.tx) {
-      yield screener.evaluate(m);
+      const p = screener.evaluate(m);
+      summary.add(p.meta);
+      yield p;
       continue;
     }
     const needs = [ledgerNeeds(m.tx, config.eval), ledgerNeeds(m.tx, alt)];
@@ -100,15 +103,14 @@ export async function* compareRows(input: OpenedInput, config: ScreenerConfig, s
     const b = other.evaluate(m.tx);
     const changes = changesBetween(a.determination, b.determination);
     if (a.exception !== b.exception) changes.push(`a commit would use ${a.exception ?? 'none'} → ${b.exception ?? 'none'}`);
+    // Counted as the plain screen counts it, written or not.
+    const meta = screener.meta(m, a, undefined);
+    summary.add(meta);
     if (changes.length === 0) continue;
     changed++;
     for (const c of changes) counts[c] = (counts[c] ?? 0) + 1;
     const row = { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), ...(m.tx.to ? { destination: m.tx.to } : {}), item: describeItem(m.tx.item), notes: m.notes, determination: b.determination, exception: b.exception, ...(b.lppLeftTpp ? { lppLeftTpp: b.lppLeftTpp } : {}), compared: { with: label, changes } };
-    const d = b.determination;
-    yield {
-      line: m.line, out: screener.write(row, m),
-      meta: { line: m.line, ...(m.id ? { id: m.id } : {}), outcome: d.outcome, ...(m.tx.to ? { to: m.tx.to } : {}), exception: b.exception, eligible: d.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code) },
-    };
+    yield { line: m.line, out: screener.write(row, m), meta };
   }
   summary.set('compare', { with: label, lines, changed, changes: Object.entries(counts).sort((x, y) => y[1] - x[1]).map(([change, n]) => ({ change, lines: n })) });
 }

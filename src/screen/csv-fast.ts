@@ -17,8 +17,8 @@ const QUOTE = 0x22;
 const CR = 0x0d;
 const LF = 0x0a;
 
-/** A record, or a record csv-parse skipped (its message). */
-export type CsvRecord = { cells: string[] } | { skipped: string };
+/** A record, or a record csv-parse skipped (its message, and the fields read before the fault). */
+export type CsvRecord = { cells: string[] } | { skipped: string; partial?: string[] };
 
 /** What the quick reader needs: the delimiter and the line ending, both from the header line. */
 export interface QuickCsv {
@@ -59,11 +59,14 @@ export async function* csvParseRecords(source: Readable, delimiter: string, opts
     skip_empty_lines: true,
     skip_records_with_error: true,
     on_skip: (err: CsvError | undefined) => {
-      parser.push({ skipped: `not a readable CSV row: ${err?.message ?? 'malformed'}` } satisfies CsvRecord);
+      // The fields before the fault (its `state`, kept public by csv-parse): the row's id is often among them.
+      const before = (parser as Transform & { state?: { record?: unknown } }).state?.record;
+      const partial = Array.isArray(before) && before.every((c) => typeof c === 'string') ? [...(before as string[])] : undefined;
+      parser.push({ skipped: `not a readable CSV row: ${err?.message ?? 'malformed'}`, ...(partial?.length ? { partial } : {}) } satisfies CsvRecord);
       return undefined;
     },
   });
-  for await (const r of source.pipe(parser) as AsyncIterable<string[] | { skipped: string }>) {
+  for await (const r of source.pipe(parser) as AsyncIterable<string[] | { skipped: string; partial?: string[] }>) {
     yield Array.isArray(r) ? { cells: r } : r;
   }
 }

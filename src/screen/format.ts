@@ -49,7 +49,7 @@ export const CSV_COLUMNS = [
   'normalizations', 'errors',
 ] as const;
 
-export const COMMIT_COLUMNS = ['audit_seq', 'exception_used', 'drawn', 'notices', 'refused'] as const;
+export const COMMIT_COLUMNS = ['audit_seq', 'exception_used', 'drawn', 'notices', 'refused', 'replayed'] as const;
 export const COMPARE_COLUMNS = ['compared_with', 'changes'] as const;
 
 /**
@@ -112,6 +112,8 @@ export function flatRow(row: ScreenRow, mode: 'screen' | 'commit' | 'compare'): 
       k ? k.movements.filter((m) => m.amountTpp !== '0').map((m) => `${m.account} +${m.amountTpp}${m.leftTpp !== null ? ` (${m.leftTpp} left)` : ''}`).join('; ') : '',
       k ? oneLine(k.notices.join(' | ')) : '',
       row.refused ? oneLine(row.refused) : '',
+      // Committed by an earlier run under the same key: the record shown is that run's, nothing drawn now.
+      k ? (k.replayed ? 'yes' : 'no') : '',
     );
   }
   return cells;

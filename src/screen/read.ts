@@ -16,6 +16,7 @@ import { firstInvalidUtf8, parseJsonExact } from '../contract/json.js';
 import { InputError } from '../engine/context.js';
 import { csvParseRecords, quickCsv, readCsvQuickChunks, type CsvRecord } from './csv-fast.js';
 import { PLAIN } from './plain.js';
+import { readXlsx } from './read-xlsx.js';
 
 export type InputFormat = 'csv' | 'xlsx' | 'jsonl' | 'json';
 export const INPUT_FORMATS: readonly InputFormat[] = ['csv', 'xlsx', 'jsonl', 'json'];
@@ -24,7 +25,8 @@ export const INPUT_FORMATS: readonly InputFormat[] = ['csv', 'xlsx', 'jsonl', 'j
 export type InputRecord =
   | { line: number; cells: unknown[] }
   | { line: number; value: unknown }
-  | { line: number; error: string };
+  /** A record that cannot be read: why, and the cells read of it (`partial`: its id, when they reach it). */
+  | { line: number; error: string; partial?: unknown[] };
 
 export interface OpenedInput {
   format: InputFormat;
@@ -36,6 +38,9 @@ export interface OpenedInput {
    * than one by one). A reader takes them from `records` or from here, not both.
    */
   chunks?: AsyncIterable<InputRecord[]>;
+  /** XLSX: the worksheet read, and every worksheet of the workbook (to say which exist). */
+  sheet?: string;
+  sheets?: string[];
   /** A file: how much of it has been read, of how much (for a progress bar). */
   position?: () => { bytes: number; total: number };
 }
@@ -172,12 +177,15 @@ async function readCsv(stream: Readable, head: Buffer, skip: number): Promise<Op
         const line = ++records;
         if (line <= skip) continue;
         if ('skipped' in r) {
-          out.push({ line, error: r.skipped });
+          out.push(r.partial ? { line, error: r.skipped, partial: r.partial } : { line, error: r.skipped });
           continue;
         }
         const cells = r.cells;
-        if (cells.length !== headers.length && !(cells.length === 1 && cells[0] === '')) {
-          out.push({ line, error: `${cells.length} fields where the header has ${headers.length}` });
+        // A row of delimiters only (";;;", a blank spreadsheet row saved as CSV) is no line, as an empty XLSX row is not.
+        if (cells[0] === '' && allBlank(cells)) continue;
+        if (cells.length !== headers.length) {
+          // Only the first field is sure to be in its column (a stray delimiter shifts those after it).
+          out.push({ line, error: `${cells.length} fields where the header has ${headers.length}`, partial: [cells[0]] });
           continue;
         }
         out.push({ line, cells });
@@ -193,6 +201,11 @@ async function readCsv(stream: Readable, head: Buffer, skip: number): Promise<Op
     for await (const c of chunked) yield* c;
   }
   return { format: 'csv', headers, records: rows(), chunks: chunked };
+}
+
+function allBlank(cells: readonly string[]): boolean {
+  for (let i = 0; i < cells.length; i++) if (cells[i]!.trim() !== '') return false;
+  return true;
 }
 
 /** Each item of `items` as a list of one (a reader of chunks takes any input so). */
@@ -333,60 +346,4 @@ function* emit(text: string, index: number, skip: number): Generator<InputRecord
   } catch (e) {
     yield { line: index, error: `not valid JSON: ${(e as Error).message}` };
   }
-}
-
-// ---- XLSX ------------------------------------------------------------------------------------------
-
-/** A cell's value as a person sees it: a formula's result, rich text's text, a hyperlink's text. */
-function cellValue(v: unknown): unknown {
-  if (v === null || typeof v !== 'object' || v instanceof Date) return v;
-  const o = v as { result?: unknown; richText?: { text: string }[]; text?: unknown; error?: string };
-  if ('result' in o) return cellValue(o.result);
-  if (o.richText) return o.richText.map((r) => r.text).join('');
-  if ('text' in o) return cellValue(o.text);
-  if (o.error) return undefined;
-  return String(v);
-}
-
-async function readXlsx(stream: Readable, sheet: string | undefined, skip: number): Promise<OpenedInput> {
-  const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
-  const sheets = reader[Symbol.asyncIterator]();
-  let ws: AsyncGenerator<import('exceljs').Row> | undefined;
-  for (let n = 1; ; n++) {
-    const s = await sheets.next().catch((e: Error) => {
-      throw new InputError('(input)', `not a readable XLSX workbook: ${e.message}`);
-    });
-    if (s.done) throw new InputError('--sheet', sheet === undefined ? 'the workbook has no worksheet' : `no worksheet "${sheet}" in the workbook`);
-    const w = s.value as unknown as { name?: string; [Symbol.asyncIterator](): AsyncGenerator<import('exceljs').Row> };
-    if (sheet === undefined || sheet === String(n) || sheet === w.name) {
-      ws = w[Symbol.asyncIterator]();
-      break;
-    }
-    // Worksheets must be read in order: drain the ones passed over.
-    for await (const _ of w) void _;
-  }
-  let headerRow: import('exceljs').Row | undefined;
-  for (;;) {
-    const r = await ws.next();
-    if (r.done) throw new InputError('(header)', 'the worksheet is empty: expected a header row naming the columns');
-    if (r.value.cellCount > 0) {
-      headerRow = r.value;
-      break;
-    }
-  }
-  const values = (row: import('exceljs').Row) => (row.values as unknown[]).slice(1).map(cellValue);
-  const headers = values(headerRow).map((h) => (h === undefined || h === null ? '' : String(h).trim()));
-  async function* rows(): AsyncGenerator<InputRecord> {
-    for (;;) {
-      const r = await ws!.next();
-      if (r.done) return;
-      const row = r.value;
-      if (row.number <= skip || row.cellCount === 0) continue;
-      const cells = values(row);
-      if (cells.every((c) => c === undefined || c === null || c === '')) continue;
-      yield { line: row.number, cells };
-    }
-  }
-  return { format: 'xlsx', headers, records: rows() };
 }

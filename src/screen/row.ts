@@ -5,6 +5,7 @@
  * resolved is a field error with its path and column. The contract itself stays strict: the
  * resolved input is validated by the `Transaction` schema as any other caller's.
  */
+import type { z } from 'zod';
 import { parseJsonExact } from '../contract/json.js';
 import { formatPath } from '../contract/parse.js';
 import { Transaction } from '../contract/transaction.js';
@@ -43,6 +44,8 @@ export interface MappedRow {
   errors?: RowError[];
   /** What was resolved or filled in, in words: `to: "Germany" → DE`. */
   notes: string[];
+  /** No date given (and no --as-of): the day the line is evaluated as of (said in `notes`). */
+  undated?: string;
 }
 
 type Cell = unknown;
@@ -266,30 +269,66 @@ export function mapRow(line: number, cells: readonly Cell[], columns: ColumnMap,
     setPath(input, col.parts, value);
   }
   const id = typeof input.id === 'string' ? input.id : undefined;
-  if (errors.length) return id ? { line, id, errors, notes } : { line, errors, notes };
-  fillParty('consignee', input.consignee as Record<string, unknown> | undefined, parties, notes);
-  fillParty('endUser', input.endUser as Record<string, unknown> | undefined, parties, notes);
+  // A row with a value that could not be read is still checked against the schema, so that it is
+  // told every bad or missing field at once (not the next one after each fix); the register is not
+  // read for it (a fact filled in beside a refused value would only confuse).
+  if (!errors.length) {
+    fillParty('consignee', input.consignee as Record<string, unknown> | undefined, parties, notes);
+    fillParty('endUser', input.endUser as Record<string, unknown> | undefined, parties, notes);
+  }
   const item = inferItem((input.item ?? {}) as Record<string, unknown>);
   if (input.item !== undefined || Object.keys(item).length) input.item = item;
   // The common, plainly valid line without a zod parse (the same Transaction); the schema decides the rest.
-  const quick = PLAIN ? undefined : quickTransaction(input);
+  const quick = PLAIN || errors.length ? undefined : quickTransaction(input);
   // Written out rather than spread: a spread of { id } built and copied an object a line.
   if (quick) return id ? { line, id, tx: quick, notes } : { line, tx: quick, notes };
   const r = Transaction.safeParse(input);
-  if (r.success) return { line, ...(id ? { id } : {}), tx: r.data, notes };
+  if (r.success && !errors.length) return { line, ...(id ? { id } : {}), tx: r.data, notes };
+  if (!r.success) errors.push(...schemaErrors(r.error.issues, columns, errors));
+  return { line, ...(id ? { id } : {}), errors: inColumnOrder(errors, columns), notes };
+}
+
+/** The field a schema path is given by: a computer's one IC is given as item.model and item.icCount. */
+const fieldOf = (path: string) => path.replace(/^item\.ics\[0\]\.(model|count)$/, (_, k: string) => (k === 'model' ? 'item.model' : 'item.icCount'));
+
+/** Whether `path` is `field` or within it, or `field` within `path` (an item refused: its type cannot be told either). */
+const overlaps = (path: string, field: string) => path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`) || field.startsWith(`${path}.`);
+
+/** Fields a refused value leaves unbuilt beside itself: a computer's ICs are built from its model (`inferItem`). */
+const ALSO_UNBUILT: Record<string, readonly string[]> = { 'item.model': ['item.ics', 'item.icCount'] };
+
+/** Whether the schema's issue at `field` only follows from the refused value at `refused`. */
+const follows = (field: string, refused: string) => overlaps(field, refused) || (ALSO_UNBUILT[refused] ?? []).some((f) => overlaps(field, f));
+
+/**
+ * The schema's issues as row errors, each with the column its field comes from; an issue that only
+ * follows from a value already refused (`refused`: the destination "Germny" is then missing) is left out.
+ */
+function schemaErrors(issues: readonly z.core.$ZodIssue[], columns: ColumnMap, refused: readonly RowError[]): RowError[] {
   const columnOf = new Map<string, string>();
   for (let i = 0; i < columns.fields.length; i++) {
     const f = columns.fields[i];
-    if (f && !isBlank(cells[i])) columnOf.set(f.path, columns.headers[i]!);
+    if (f) columnOf.set(f.path, columns.headers[i]!);
   }
-  for (const issue of r.error.issues) {
+  const out: RowError[] = [];
+  for (const issue of issues) {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     const path = formatPath(keys.length === 1 ? [...issue.path, keys[0]!] : issue.path);
+    const field = fieldOf(path);
+    if (refused.some((e) => follows(field, e.path))) continue;
     const message = keys.length ? `unknown field${keys.length > 1 ? 's' : ''}: ${keys.join(', ')}` : issue.message;
-    const column = columnOf.get(path) ?? columnOf.get(path.replace(/^item\.ics\[0\]\.(model|count)$/, (_, k: string) => (k === 'model' ? 'item.model' : 'item.icCount')));
-    errors.push({ path, ...(column ? { column } : {}), message: path === 'item' && issue.message.startsWith('Invalid input') ? 'say what is shipped: a model, tpp, tops with bitLength, an ECCN, or item.type' : message });
+    // "Say what is shipped" is said at the model column, where most order books say it.
+    const column = columnOf.get(path) ?? columnOf.get(field) ?? (path === 'item' ? columnOf.get('item.model') : undefined);
+    out.push({ path, ...(column ? { column } : {}), message: path === 'item' && issue.message.startsWith('Invalid input') ? 'say what is shipped: a model, tpp, tops with bitLength, an ECCN, or item.type' : message });
   }
-  return { line, ...(id ? { id } : {}), errors, notes };
+  return out;
+}
+
+/** A row's errors as its columns read from left to right (those of no column last, in the order found). */
+function inColumnOrder(errors: RowError[], columns: ColumnMap): RowError[] {
+  if (errors.length < 2) return errors;
+  const at = (e: RowError) => (e.column === undefined ? columns.headers.length : columns.headers.indexOf(e.column));
+  return errors.map((e, i) => ({ e, i, at: at(e) })).sort((a, b) => a.at - b.at || a.i - b.i).map((x) => x.e);
 }
 
 /** A JSON record (a Transaction as the contract writes it, or a flat record of vocabulary names) as columns and cells. */

@@ -5,6 +5,7 @@
  * small summary of it (`RowMeta`) for the run's summary.
  */
 import type { EvalOptions, LedgerView } from '../engine/context.js';
+import { today } from '../engine/determine.js';
 import { Batch, ledgerNeeds, NO_LEDGER, type LedgerSource, type LineResult } from './evaluate.js';
 import { csvField, screenCsvLine, writeScreenCsv } from './csv-row.js';
 import type { RowBytes } from './wire.js';
@@ -49,7 +50,11 @@ export interface RowMeta {
   /** Ruleset-level warnings not reported before by this thread. */
   rulesetWarnings?: string[];
   normalized?: boolean;
+  /** No date on the line (and no --as-of): the day it was evaluated as of. */
+  undated?: string;
   party?: boolean;
+  /** screen --commit: committed by an earlier run under the same key; nothing drawn again. */
+  replayed?: boolean;
 }
 
 export interface Processed {
@@ -112,7 +117,20 @@ export class Screener {
   }
 
   map(r: InputRecord): MappedRow {
-    if ('error' in r) return { line: r.line, errors: [{ path: '(row)', message: r.error }], notes: [] };
+    const m = this.mapRecord(r);
+    // A line without a date is evaluated as of today (as `determine` reads it): said on its row, never silently.
+    if (m.tx !== undefined && m.tx.date === undefined && this.config.eval.asOf === undefined) {
+      m.undated = today();
+      m.notes.push(`date: not given; evaluated as of ${m.undated}`);
+    }
+    return m;
+  }
+
+  private mapRecord(r: InputRecord): MappedRow {
+    if ('error' in r) {
+      const id = this.idOf(r.partial);
+      return { line: r.line, ...(id !== undefined ? { id } : {}), errors: [{ path: '(row)', message: r.error }], notes: [] };
+    }
     if ('cells' in r) return mapRow(r.line, r.cells, this.fixedColumns!, this.parties);
     const flat = flattenRecord(r.value, JSON_PATHS);
     if (!flat) return { line: r.line, errors: [{ path: '(root)', message: 'expected a JSON object (a transaction, or a flat record with column names)' }], notes: [] };
@@ -127,9 +145,20 @@ export class Screener {
       if (this.jsonColumns.size < 1000) this.jsonColumns.set(key, columns);
     }
     const m = mapRow(r.line, flat.cells, columns, this.parties);
-    // A JSON record is the contract's own form: a field aidr does not know is an error, not a column to ignore.
-    if (columns.ignored.length && !m.errors) return { ...m, errors: columns.ignored.map((p) => ({ path: p, message: 'unknown field' })) };
+    // A JSON record is the contract's own form: a field aidr does not know is an error, not a column to ignore (beside the record's other errors).
+    if (columns.ignored.length) {
+      const errors = [...columns.ignored.map((p) => ({ path: p, message: 'unknown field' })), ...(m.errors ?? [])];
+      return { line: m.line, ...(m.id !== undefined ? { id: m.id } : {}), errors, notes: m.notes };
+    }
     return m;
+  }
+
+  /** The id in the cells read of a row that cannot be read as a whole, when they reach its column. */
+  private idOf(partial: readonly unknown[] | undefined): string | undefined {
+    if (!partial || !this.fixedColumns) return undefined;
+    const at = this.fixedColumns.fields.findIndex((f) => f?.path === 'id');
+    const v = at >= 0 ? partial[at] : undefined;
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
   }
 
   /**
@@ -181,7 +210,7 @@ export class Screener {
   }
 
   /** What the summary counts of the line: one literal, every field present (undefined when not). */
-  private meta(m: MappedRow, result: LineResult | undefined, errors: RowError[] | undefined): RowMeta {
+  meta(m: MappedRow, result: LineResult | undefined, errors: RowError[] | undefined): RowMeta {
     const notes = m.notes;
     const d = errors ? undefined : result?.determination;
     let party: true | undefined;
@@ -216,7 +245,9 @@ export class Screener {
       regimesDiffer: d?.regimesDiffer ? true : undefined,
       allocation,
       rulesetWarnings,
-      normalized: notes.length ? true : undefined,
+      // The date note is counted on its own (undated), not as a value resolved.
+      normalized: notes.length > (m.undated === undefined ? 0 : 1) ? true : undefined,
+      undated: m.undated,
       party,
     };
   }

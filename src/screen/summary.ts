@@ -34,6 +34,9 @@ export interface Summary {
   errors: { line: number; id?: string; errors: RowError[] }[];
   errorsNotListed: number;
   normalizedRows: number;
+  /** Lines without a date (and no --as-of), evaluated as of `undatedAsOf` (the day of the run). */
+  undatedRows: number;
+  undatedAsOf?: string;
   partyRows: number;
   ignoredColumns: string[];
   /** Warnings that apply to every line of their date (legal status, saving clause), once each. */
@@ -43,6 +46,8 @@ export interface Summary {
   /** screen --compare: what was compared, how many lines changed, and each kind of change. */
   compare?: { with: string; lines: number; changed: number; changes: { change: string; lines: number }[] };
   committed?: number;
+  /** screen --commit: lines committed by an earlier run (the same idempotency key), replayed: nothing drawn again. */
+  replayed?: number;
   refused?: number;
   stoppedAtLine?: number;
   elapsedSeconds: number;
@@ -53,7 +58,7 @@ export interface Summary {
 export interface SummaryState {
   rows: number; evaluated: number; invalid: number; regimesDiffer: number;
   byOutcome: Record<string, number>; byDestination: Record<string, number>; byException: Record<string, number>; eligible: Record<string, number>;
-  errors: Summary['errors']; errorsNotListed: number; normalizedRows: number; partyRows: number; rulesetWarnings: string[];
+  errors: Summary['errors']; errorsNotListed: number; normalizedRows: number; undatedRows: number; undatedAsOf?: string; partyRows: number; rulesetWarnings: string[];
   missing: [string, number][]; allocation: [string, string, number][];
 }
 
@@ -66,11 +71,12 @@ export class SummaryBuilder {
   private readonly missing = new Map<string, number>();
   private readonly allocation = new Map<string, { tpp: Decimal; lines: number }>();
   private readonly started = Date.now();
+  private replayedRows = 0;
 
   constructor(input: string, format: string, ledger: string, ignoredColumns: string[] = []) {
     this.s = {
       input, format, ledger, rows: 0, evaluated: 0, invalid: 0, byOutcome: {}, regimesDiffer: 0, byDestination: {}, byException: {}, eligible: {},
-      missingFacts: [], errors: [], errorsNotListed: 0, normalizedRows: 0, partyRows: 0, ignoredColumns, rulesetWarnings: [], allocation: [],
+      missingFacts: [], errors: [], errorsNotListed: 0, normalizedRows: 0, undatedRows: 0, partyRows: 0, ignoredColumns, rulesetWarnings: [], allocation: [],
       elapsedSeconds: 0, linesPerSecond: 0,
     };
   }
@@ -83,7 +89,9 @@ export class SummaryBuilder {
     const s = this.s;
     s.rows++;
     if (m.normalized) s.normalizedRows++;
+    if (m.undated !== undefined) this.undated(1, m.undated);
     if (m.party) s.partyRows++;
+    if (m.replayed) this.replayedRows++;
     if (m.rulesetWarnings) for (const w of m.rulesetWarnings) if (!s.rulesetWarnings.includes(w)) s.rulesetWarnings.push(w);
     if (m.errors) {
       s.invalid++;
@@ -111,7 +119,8 @@ export class SummaryBuilder {
     const s = this.s;
     return {
       rows: s.rows, evaluated: s.evaluated, invalid: s.invalid, regimesDiffer: s.regimesDiffer, byOutcome: s.byOutcome, byDestination: s.byDestination, byException: s.byException,
-      eligible: s.eligible, errors: s.errors, errorsNotListed: s.errorsNotListed, normalizedRows: s.normalizedRows, partyRows: s.partyRows,
+      eligible: s.eligible, errors: s.errors, errorsNotListed: s.errorsNotListed, normalizedRows: s.normalizedRows, undatedRows: s.undatedRows,
+      ...(s.undatedAsOf !== undefined ? { undatedAsOf: s.undatedAsOf } : {}), partyRows: s.partyRows,
       rulesetWarnings: s.rulesetWarnings, missing: [...this.missing], allocation: [...this.allocation].map(([c, a]) => [c, a.tpp.toFixed(), a.lines]),
     };
   }
@@ -134,6 +143,7 @@ export class SummaryBuilder {
     s.errorsNotListed += w.errorsNotListed + Math.max(0, s.errors.length - MAX_ERRORS);
     s.errors.length = Math.min(s.errors.length, MAX_ERRORS);
     s.normalizedRows += w.normalizedRows;
+    if (w.undatedRows) this.undated(w.undatedRows, w.undatedAsOf!);
     s.partyRows += w.partyRows;
     for (const x of w.rulesetWarnings) if (!s.rulesetWarnings.includes(x)) s.rulesetWarnings.push(x);
     for (const [p, n] of w.missing) this.missing.set(p, (this.missing.get(p) ?? 0) + n);
@@ -143,6 +153,18 @@ export class SummaryBuilder {
       a.lines += n;
       this.allocation.set(c, a);
     }
+  }
+
+  /** `n` lines without a date, evaluated as of `day` (a run across midnight: the later day). */
+  private undated(n: number, day: string): void {
+    const s = this.s;
+    s.undatedRows += n;
+    if (s.undatedAsOf === undefined || day > s.undatedAsOf) s.undatedAsOf = day;
+  }
+
+  /** screen --commit: lines replayed (committed by an earlier run). */
+  get replayed(): number {
+    return this.replayedRows;
   }
 
   get invalid(): number {
@@ -177,12 +199,13 @@ export function summaryText(s: Summary): string {
     lines.push(`  exception a commit would use: ${top(s.byException)}`);
   }
   if (s.compare) {
-    lines.push(`  compared with ${s.compare.with}: ${s.compare.changed} of ${s.compare.lines} line(s) change (only those are written)`);
+    lines.push(`  compared with ${s.compare.with}: ${s.compare.changed} of ${s.compare.lines} line(s) change (only those are written; the counts above are without the change)`);
     for (const c of s.compare.changes.slice(0, 10)) lines.push(`    ${c.lines} × ${c.change}`);
   }
-  if (s.committed !== undefined) lines.push(`  committed: ${s.committed}, refused: ${s.refused ?? 0}`);
+  if (s.committed !== undefined) lines.push(`  committed: ${s.committed}${s.replayed ? `, replayed: ${s.replayed} (committed by an earlier run: nothing drawn again)` : ''}, refused: ${s.refused ?? 0}`);
   if (s.missingFacts.length) lines.push(`  most needed facts: ${s.missingFacts.slice(0, 5).map((m) => `${m.path} (${m.rows})`).join(', ')}`);
   if (s.normalizedRows) lines.push(`  ${s.normalizedRows} line(s) with values resolved (see the normalizations column)${s.partyRows ? `; ${s.partyRows} with facts from the parties register` : ''}`);
+  if (s.undatedRows) lines.push(`  ${s.undatedRows} line(s) without a date, evaluated as of ${s.undatedAsOf} (the normalizations column says so; --as-of DATE to choose the day)`);
   if (s.ignoredColumns.length) lines.push(`  columns ignored (not in the vocabulary; see aidr screen --columns, or --map): ${s.ignoredColumns.join(', ')}`);
   for (const a of s.allocation) lines.push(`  ${a.country}: ${a.lines} line(s) needing a license under the allocation policy, ${a.tpp} TPP in all (742.6(b)(10)(iii)(B))`);
   for (const e of s.errors.slice(0, 10)) lines.push(`  line ${e.line}${e.id ? ` (${e.id})` : ''}: ${e.errors.map((x) => `${x.path}${x.column && x.column !== x.path ? ` [${x.column}]` : ''}: ${x.message}`).join('; ')}`);

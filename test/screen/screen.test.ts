@@ -19,7 +19,8 @@ describe('aidr screen', () => {
       const r = aidr(['screen', 'orders.csv', '-o', 'out.csv', '--jobs', '1'], { cwd: dir, ...(plain ? { env: { AIDR_SCREEN_PLAIN: '1' } } : {}) });
       expect(r.status, r.stderr).toBe(3);
       const out = rows(readFileSync(join(dir, 'out.csv'), 'utf8'));
-      expect(out.map((o) => [o.line, o.id, o.outcome])).toEqual([['2', 'PO-1', expect.not.stringMatching(/^error$/)], ['3', '', 'error'], ['4', 'PO-3', expect.not.stringMatching(/^error$/)]]);
+      // The row is reported by its id: the fields before the fault were read.
+      expect(out.map((o) => [o.line, o.id, o.outcome])).toEqual([['2', 'PO-1', expect.not.stringMatching(/^error$/)], ['3', 'PO-2', 'error'], ['4', 'PO-3', expect.not.stringMatching(/^error$/)]]);
       expect(out[1]!.errors).toContain('Invalid Opening Quote');
     });
   }
