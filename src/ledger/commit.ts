@@ -295,7 +295,12 @@ export function chooseException(d: Determination, wanted: ExceptionCode | undefi
     return wanted;
   }
   if (d.outcome !== 'license_exception') return null;
-  for (const code of EXCEPTION_PREFERENCE) if (d.exceptions.find((x) => x.code === code)?.status === 'eligible') return code;
+  return preferred((code) => d.exceptions.find((x) => x.code === code)?.status === 'eligible');
+}
+
+/** The first exception in EXCEPTION_PREFERENCE that `eligible` accepts, or null. */
+function preferred(eligible: (code: ExceptionCode) => boolean): ExceptionCode | null {
+  for (const code of EXCEPTION_PREFERENCE) if (eligible(code)) return code;
   return null;
 }
 
@@ -313,6 +318,5 @@ export function drawingException(d: Determination, chosen: ExceptionCode | null)
   if (d.regime !== 'enforced' || chosen === 'LPP' || chosen === 'AIA') return chosen;
   const codified = d.regimes.find((r) => r.id === 'codified');
   if (codified === undefined || codified.outcome !== 'license_exception') return null;
-  for (const code of EXCEPTION_PREFERENCE) if (codified.eligibleExceptions.includes(code)) return code;
-  return null;
+  return preferred((code) => codified.eligibleExceptions.includes(code));
 }

@@ -18,7 +18,7 @@ import type { Store } from '../store/open.js';
 import { NO_LEDGER } from './evaluate.js';
 import { describeItem, type ScreenRow } from './format.js';
 import type { OpenedInput } from './read.js';
-import { Screener, type Processed, type ScreenerConfig } from './screener.js';
+import { Screener, valuesResolved, type Processed, type ScreenerConfig } from './screener.js';
 import { storeParties } from './sources.js';
 
 export async function fileDigest(file: string): Promise<string> {
@@ -78,7 +78,7 @@ export async function* commitRows(input: OpenedInput, config: ScreenerConfig, st
         meta: {
           line: m.line, ...(m.id ? { id: m.id } : {}), outcome: d.outcome, ...(d.regimesDiffer ? { regimesDiffer: true } : {}), ...(tx.to ? { to: tx.to } : {}), exception: r.exception,
           eligible: d.exceptions.filter((e) => e.status === 'eligible').map((e) => e.code), missing: d.missingFacts.map((x) => x.path),
-          normalized: m.notes.length > (m.undated === undefined ? 0 : 1), ...(m.undated !== undefined ? { undated: m.undated } : {}), ...(r.replayed ? { replayed: true } : {}),
+          normalized: valuesResolved(m), ...(m.undated !== undefined ? { undated: m.undated } : {}), ...(r.replayed ? { replayed: true } : {}),
         },
       };
     } catch (e) {

@@ -64,6 +64,11 @@ export interface Processed {
   meta: RowMeta;
 }
 
+/** Whether the row's notes say a value was resolved (the date note of an undated line is counted on its own, as `undated`). */
+export function valuesResolved(m: MappedRow): boolean {
+  return m.notes.length > (m.undated === undefined ? 0 : 1);
+}
+
 const JSON_PATHS = new Set(FIELDS.filter((f) => f.kind === 'json' || f.kind === 'list').map((f) => f.path));
 
 export class Screener {
@@ -245,8 +250,7 @@ export class Screener {
       regimesDiffer: d?.regimesDiffer ? true : undefined,
       allocation,
       rulesetWarnings,
-      // The date note is counted on its own (undated), not as a value resolved.
-      normalized: notes.length > (m.undated === undefined ? 0 : 1) ? true : undefined,
+      normalized: valuesResolved(m) ? true : undefined,
       undated: m.undated,
       party,
     };

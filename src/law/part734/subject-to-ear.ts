@@ -37,8 +37,10 @@ function withinFdpDestination(f: TxFacts, ctx: Ctx | undefined, subject: Jurisdi
   const d = (scope ?? worldwide)(f);
   if (d.value === true) return scope === dSetOrHeadquarters ? { ...subject, step: { ...subject.step, detail: (subject.step.detail ?? '').replace(/destined anywhere[^.]*/, 'destined to the D-set or for a Macau/D:5-headquartered party (734.9(h)(2) of 2023-11-17)') } } : subject;
   if (d.value === false) return outsideFdpRule(h, 'Within the product scope of 734.9(h)(1), but destined outside D:1/D:4/D:5 (or to A:5/A:6) and for no party headquartered (or whose ultimate parent is) in Macau or D:5: outside the destination scope of 734.9(h)(2) of 2023-11-17.');
-  if (h.usContentAboveDeMinimis === true) return deMinimis(true, 'Advanced computing FDP rule', 'Whether 734.9(h)(2) reaches the destination is unknown.');
-  return result(undefined, d.missing, 'Advanced computing FDP rule (destination scope)', CITE_734.fdpH, 'Outside the D-set: subject under 734.9(h) only if a party is headquartered (or its ultimate parent is) in Macau or D:5, which is unknown.');
+  // Scope unknown: subject if (h) reaches it, or if the item is subject without (h); else the facts of both are asked.
+  const without = outsideFdpRule(h, 'Whether 734.9(h)(2) reaches the destination is unknown.');
+  if (without.value === true) return without;
+  return result(undefined, [...d.missing, ...without.missing], 'Advanced computing FDP rule (destination scope)', CITE_734.fdpH, 'Outside the D-set: subject under 734.9(h) only if a party is headquartered (or its ultimate parent is) in Macau or D:5, which is unknown; without (h), U.S. origin or U.S. content above de minimis would make it subject.');
 }
 
 /** What the transaction says of a hardware item's origin (734.3(a)(2)-(4)). */
