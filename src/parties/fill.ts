@@ -36,14 +36,13 @@ export function fillParty(role: 'consignee' | 'endUser', party: Record<string, u
     if (!rec) notes.push(`${role}.id "${id as string}" is not in the parties register`);
     else {
       if (rec.id !== key) party.id = registeredId(`${role}.id`, id as string, rec, notes);
-      const filled: string[] = [];
-      for (const k of PARTY_FACTS) {
-        if (party[k] === undefined && rec[k] !== undefined) {
-          party[k] = rec[k];
-          filled.push(k);
-        }
-      }
-      if (filled.length) notes.push(`${role}: ${filled.join(', ')} from the parties register (${rec.givenId ?? rec.id})`);
+      fillFacts(role, party, rec, notes);
+    }
+  } else if (typeof party.name === 'string') {
+    const rec = partyNamed(`${role}.name`, party.name, parties, notes);
+    if (rec) {
+      party.id = rec.givenId ?? rec.id;
+      fillFacts(role, party, rec, notes);
     }
   }
   const parent = party.ultimateParentId;
@@ -51,6 +50,37 @@ export function fillParty(role: 'consignee' | 'endUser', party: Record<string, u
   if (parentKey === undefined) return;
   const rec = parties(parentKey);
   if (rec && rec.id !== parentKey) party.ultimateParentId = registeredId(`${role}.ultimateParentId`, parent as string, rec, notes);
+}
+
+/** The party's absent facts from its register record (never a fact the party states), said in a note. */
+function fillFacts(role: string, party: Record<string, unknown>, rec: PartyRecord, notes: string[]): void {
+  const filled: string[] = [];
+  for (const k of PARTY_FACTS) {
+    if (party[k] === undefined && rec[k] !== undefined) {
+      party[k] = rec[k];
+      filled.push(k);
+    }
+  }
+  if (filled.length) notes.push(`${role}: ${filled.join(', ')} from the parties register (${rec.givenId ?? rec.id})`);
+}
+
+/**
+ * The registered party a party named without an id stands for: the one whose name or alias is the
+ * name as given (normalized like an id). Its id then keys the party's ledger accounts, as if the
+ * line had given it; a name that several registered parties share decides nothing (the line is
+ * answered on the facts it gives, and the note asks for the id). Each case is said in a note.
+ */
+export function partyNamed(path: string, name: string, parties: PartyLookup, notes?: string[]): PartyRecord | undefined {
+  const found = parties.named?.(name) ?? [];
+  if (found.length === 1) {
+    const rec = found[0]!;
+    notes?.push(`${path}: "${name}" → ${rec.givenId ?? rec.id}: the party of that name in the parties register, whose id keys its ledger accounts`);
+    return rec;
+  }
+  if (found.length > 1) {
+    notes?.push(`${path}: "${name}" names ${found.length} parties in the parties register (${found.map((p) => p.givenId ?? p.id).join(', ')}): give the party's id to say which; none of their facts was used`);
+  }
+  return undefined;
 }
 
 /** The register's id for a party named by its alias `given` at `path`, with the note saying so. */
@@ -63,7 +93,7 @@ function registeredId(path: string, given: string, rec: PartyRecord, notes: stri
 /** A contract Transaction with its consignee's and end user's absent facts filled (a copy; the input is not changed), and the notes. */
 export function fillTransaction(tx: Transaction, parties: PartyLookup | undefined): { tx: Transaction; notes: string[] } {
   const notes: string[] = [];
-  const named = (p: Party | undefined) => p?.id !== undefined || p?.ultimateParentId !== undefined;
+  const named = (p: Party | undefined) => p?.id !== undefined || p?.ultimateParentId !== undefined || (parties?.named !== undefined && p?.name !== undefined);
   if (!parties || (!named(tx.consignee) && !named(tx.endUser))) return { tx, notes };
   const out: Transaction = { ...tx };
   for (const role of ['consignee', 'endUser'] as const) {
@@ -111,8 +141,8 @@ export async function registerLookup(store: Store, now = Date.now()): Promise<Pa
     return hit.lookup;
   }
   const { loadParties } = await import('./store.js');
-  const all = Number(row?.n ?? 0) === 0 ? undefined : await loadParties(store);
-  const lookup: PartyLookup | undefined = all?.size ? (id) => all.get(id) : undefined;
+  const { registerIndex } = await import('./lookup.js');
+  const lookup = Number(row?.n ?? 0) === 0 ? undefined : registerIndex(await loadParties(store));
   cache.set(store, { stamp, lookup, checkedAt: now });
   return lookup;
 }

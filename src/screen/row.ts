@@ -35,7 +35,11 @@ export interface PartyRecord {
   sector?: 'private' | 'government';
 }
 
-export type PartyLookup = (id: string) => PartyRecord | undefined;
+/**
+ * The parties register: a party by its normalized id (or alias); `named`, when the register can
+ * answer it, the parties a name stands for (their normalized name or an alias equals it).
+ */
+export type PartyLookup = ((id: string) => PartyRecord | undefined) & { readonly named?: (name: string) => readonly PartyRecord[] };
 
 export interface MappedRow {
   line: number;

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { parseJsonExact } from '../contract/json.js';
 import { defaultReading } from '../data/interpretations.js';
+import { partyNamed } from '../parties/fill.js';
 import { keyOrUndefined } from '../parties/key.js';
 import type { StoreOptions } from '../store/open.js';
 import { FIELDS, mapColumns } from './columns.js';
@@ -142,15 +143,17 @@ export function routeKey(s: string | undefined): string | undefined {
 
 /**
  * Which worker a record goes to: by its ultimate consignee (ultimate parent, else the consignee),
- * as the ledger keys it: a party the register knows (by its id or an alias) by the register's id,
- * which the line's mapping puts in its place (src/parties/fill.ts).
+ * as the ledger keys it: a party the register knows (by its id or an alias, or by its name when
+ * the line gives no id) by the register's id, which the line's mapping puts in its place
+ * (src/parties/fill.ts).
  */
 function router(input: OpenedInput, opts: RunOptions): (r: InputRecord) => string | undefined {
   const lookup = opts.partyLookup;
   const registered = (k: string | undefined) => (k === undefined || lookup === undefined ? k : lookup(k)?.id ?? k);
   const pick = (parent: unknown, id: unknown, name: unknown) => {
     const i = typeof id === 'string' ? routeKey(id) : undefined;
-    const party = i === undefined || lookup === undefined ? undefined : lookup(i);
+    // A party named without an id: the register's party of that name, as the line's mapping finds it.
+    const party = lookup === undefined ? undefined : i !== undefined ? lookup(i) : typeof name === 'string' ? partyNamed('', name, lookup) : undefined;
     const p = routeKey(typeof parent === 'string' ? parent : undefined) ?? routeKey(party?.ultimateParentId);
     return registered(p) ?? party?.id ?? i ?? (typeof name === 'string' ? routeKey(name) : undefined);
   };

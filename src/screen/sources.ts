@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Store, StoreOptions } from '../store/open.js';
 import type { LedgerSource } from './evaluate.js';
-import type { PartyRecord } from './row.js';
+import type { PartyLookup } from './row.js';
 
 /** The store a screen or check would read, if one exists (options to open it), else undefined. */
 export function existingStore(opts: StoreOptions = {}): StoreOptions | undefined {
@@ -47,9 +47,8 @@ export async function storeLedger(store: Store, limit = 500_000): Promise<Ledger
 }
 
 /** The parties register as a lookup by normalized id (loaded once; a register is thousands of rows, not millions). */
-export async function storeParties(store: Store): Promise<((id: string) => PartyRecord | undefined) | undefined> {
+export async function storeParties(store: Store): Promise<PartyLookup | undefined> {
   const { loadParties } = await import('../parties/store.js');
-  const all = await loadParties(store);
-  if (all.size === 0) return undefined;
-  return (id) => all.get(id);
+  const { registerIndex } = await import('../parties/lookup.js');
+  return registerIndex(await loadParties(store));
 }

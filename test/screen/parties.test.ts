@@ -42,6 +42,49 @@ describe('parties', () => {
   });
 });
 
+describe('a party named only by its name is looked up in the register', () => {
+  it('screen: a registered name or alias fills the facts and keys the ledger as the id would (the LPP cap crossed on the third line, with one or two workers); a name two parties share decides nothing', () => {
+    const dir = tempDir();
+    const env = { AIDR_DATA_DIR: join(dir, 'data') };
+    writeFileSync(join(dir, 'parties.csv'), csv([
+      ['id', 'name', 'country', 'headquarters', 'ultimate parent headquarters', 'ultimate parent id', 'sector', 'aliases'],
+      ['ACME-BR', 'Acme Brasil Ltda', 'BR', 'BR', 'US', 'acme-group', 'private', 'ACME BRASIL'],
+      ['TWIN-1', 'Twin Co', 'BR', 'BR', 'BR', '', 'private', ''],
+      ['TWIN-2', 'Twin Co', 'IN', 'IN', 'IN', '', 'private', ''],
+    ]));
+    expect(aidr(['parties', 'import', 'parties.csv'], { cwd: dir, env }).status).toBe(0);
+    // H100 SXM: 15,832 TPP a unit; 800 + 800 units fit the 26,900,000 cap, 200 more do not.
+    const line = (id: string, q: number, consigneeId: string, name: string) => [id, '2025-06-02', 'BR', 'nvidia-h100-sxm', q, consigneeId, name];
+    const orders = [['id', 'date', 'to', 'model', 'quantity', 'consignee_id', 'consignee_name'], line('PO-1', 800, '', ' acme brasil ltda '), line('PO-2', 800, 'ACME-BR', '')];
+    for (let i = 0; i < 40; i++) orders.push(line(`X-${i}`, 1, `other-${i}`, `Other ${i}`));
+    orders.push(line('PO-3', 200, '', 'ACME BRASIL'), line('PO-4', 1, '', 'Twin Co'));
+    writeFileSync(join(dir, 'orders.csv'), csv(orders));
+    for (const jobs of ['1', '2']) {
+      const r = aidr(['screen', 'orders.csv', '--jobs', jobs], { cwd: dir, env });
+      expect(r.status, r.stderr).toBe(0);
+      const out = new Map(rows(r.stdout).map((x) => [x.id, x]));
+      expect(out.get('PO-1')!.normalizations).toMatch(/consignee\.name: "acme brasil ltda" → ACME-BR: the party of that name in the parties register/);
+      expect(out.get('PO-1')!.normalizations).toMatch(/consignee: country, headquarters, ultimateParentHeadquarters, ultimateParentId, sector from the parties register \(ACME-BR\)/);
+      expect(out.get('PO-1')!.missing_facts).not.toMatch(/consignee\./);
+      expect(out.get('PO-1')!.commit_exception, jobs).toBe('LPP');
+      expect(out.get('PO-2')!.commit_exception, jobs).toBe('LPP');
+      expect(out.get('PO-2')!.lpp_left_tpp).toBe(String(26_900_000 - 1600 * 15_832));
+      // The alias names the same party: its line is the one that crosses the cap.
+      expect(out.get('PO-3')!.normalizations).toMatch(/consignee\.name: "ACME BRASIL" → ACME-BR/);
+      expect(out.get('PO-3')!.commit_exception, jobs).toBe('');
+      expect(out.get('PO-3')!.eligible_exceptions).not.toMatch(/LPP/);
+      expect(out.get('PO-4')!.normalizations).toMatch(/consignee\.name: "Twin Co" names 2 parties in the parties register \(TWIN-1, TWIN-2\): give the party's id/);
+      expect(out.get('PO-4')!.missing_facts).toMatch(/consignee\.headquarters/);
+      expect(out.get('X-0')!.normalizations).toBe('consignee.id "other-0" is not in the parties register');
+    }
+    // aidr check (and so the HTTP service, through the same fill) looks the name up too.
+    const q = { id: 'q', date: '2025-06-02', to: 'BR', item: { type: 'ic', model: 'nvidia-h100-sxm' }, quantity: 1, consignee: { name: 'Acme Brasil Ltda' } };
+    const c = aidr(['check', '-', '--lean'], { cwd: dir, env, input: JSON.stringify(q) });
+    expect(c.status, c.stderr).toBe(0);
+    expect(JSON.parse(c.stdout).warnings).toContain('consignee.name: "Acme Brasil Ltda" → ACME-BR: the party of that name in the parties register, whose id keys its ledger accounts');
+  });
+});
+
 describe('aidr check reads the parties register as aidr screen does (red team 2, D3)', () => {
   it('check fills a party named by id (warnings); check --commit keys two subsidiaries to the parent\'s one LPP cap', () => {
     const dir = tempDir();
