@@ -38,6 +38,17 @@ describe.each(BACKENDS)('HTTP and the parties register: $name', ({ name, skip })
     expect(own.warnings.find((w: string) => w.includes('parties register'))).not.toMatch(/ headquarters,/);
   });
 
+  it.skipIf(skip)('evaluate: a consignee given only by a registered name is that party; a name not registered is answered on the facts given', async () => {
+    const r = await post({ id: 'qn', date: '2025-06-02', to: 'DE', item: H100, quantity: 1, consignee: { name: 'sub  SUBA' } });
+    expect(r.statusCode, r.body).toBe(200);
+    const d = r.json();
+    expect(d.warnings).toContain('consignee.name: "sub  SUBA" → SUBA: the party of that name in the parties register, whose id keys its ledger accounts');
+    expect(d.missingFacts.map((m: { path: string }) => m.path)).not.toContain('consignee.headquarters');
+    const none = (await post({ id: 'qx', date: '2025-06-02', to: 'DE', item: H100, quantity: 1, consignee: { name: 'Nobody Ltd' } })).json();
+    expect(none.warnings.filter((w: string) => w.includes('parties register'))).toEqual([]);
+    expect(none.missingFacts.map((m: { path: string }) => m.path)).toContain('consignee.headquarters');
+  });
+
   it.skipIf(skip)('commit: two subsidiaries of one registered parent draw on one LPP cap; the second is past it', async () => {
     const tx = (id: string, consignee: string, quantity: number) => ({ id, date: '2025-06-02', to: 'BR', item: H100, quantity, consignee: { id: consignee, country: 'BR', headquarters: 'BR', ultimateParentHeadquarters: 'BR', sector: 'private' } });
     const a = await post({ transaction: tx('G1', 'SUBA', 1000), commit: true, idempotencyKey: 'reg-G1' }, 'officer');

@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Determination } from '../../contract/determination.js';
-import { Transaction } from '../../contract/transaction.js';
+import { Transaction, type Party } from '../../contract/transaction.js';
 import { quickTransaction } from '../../contract/transaction-fast.js';
 import { readingsFrom, InputError, type EvalOptions } from '../../engine/context.js';
 import { determine } from '../../engine/determine.js';
@@ -188,10 +188,12 @@ function evaluateAll(p: Parsed, ctx: ApiContext, probe = false): Determination[]
 /**
  * The parties register fills the absent facts of a consignee or end user named by id, as
  * `aidr check` and `aidr screen` do (src/parties/fill.ts): `p.transactions` are replaced by the
- * filled ones; the notes of each say what was filled. The store is read only when a party has an id.
+ * filled ones; the notes of each say what was filled. The store is read only when a party has an
+ * id, an ultimate parent id or a name (a party named only by its name is looked up by it).
  */
 async function fillParties(p: Parsed, ctx: ApiContext): Promise<string[][]> {
-  if (!p.transactions.some((t) => t.consignee?.id !== undefined || t.endUser?.id !== undefined)) return [];
+  const named = (x: Party | undefined) => x !== undefined && (x.id !== undefined || x.ultimateParentId !== undefined || x.name !== undefined);
+  if (!p.transactions.some((t) => named(t.consignee) || named(t.endUser))) return [];
   const lookup = await registerLookup(ctx.store);
   return p.transactions.map((t, i) => {
     const f = fillTransaction(t, lookup);
