@@ -7,6 +7,8 @@ import { loadData } from './load.js';
 export interface LaterRule {
   id: string;
   effective: string;
+  /** The last day it applies, when it stopped (a stay); absent: still in effect. */
+  until?: string;
   title: string;
   summary: string;
   source: string;

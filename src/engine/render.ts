@@ -147,7 +147,7 @@ function warnings(c: Core): string[] {
   }
   const embargo = c.f.to && EMBARGOES.get(c.f.to.code);
   if (embargo) w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls (${embargo}), which aidr does not model.`);
-  for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (effective ${rule.effective}): ${rule.summary} [${rule.source}]`);
+  for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (${rule.until ? `in effect ${rule.effective} to ${rule.until}` : `effective ${rule.effective}`}): ${rule.summary} [${rule.source}]`);
   const raised = c.ctx.warnings;
   if (raised.length === 0) return w;
   for (const x of raised) w.push(x);
@@ -185,7 +185,7 @@ function mayHaveLostEligibility(c: Core): boolean {
 
 function laterRuleApplies(rule: LaterRule, c: Core): boolean {
   const w = rule.when;
-  if (c.ctx.asOf < rule.effective || c.license === false) return false;
+  if (c.ctx.asOf < rule.effective || (rule.until !== undefined && c.ctx.asOf > rule.until) || c.license === false) return false;
   if (w.destinations && !(c.f.to && w.destinations.includes(c.f.to.code))) return false;
   if (w.activities && !w.activities.includes(c.f.activity)) return false;
   if (w.eccnPrefixes && !(c.eccn && w.eccnPrefixes.some((p) => c.eccn!.startsWith(p)))) return false;

@@ -147,7 +147,19 @@ function nacObligationsFor(x: ExceptionInput): Obligation[] {
 }
 
 // NAC's and ACA's obligations do not depend on the shipment: built once, shared, read-only.
+/**
+ * 740.8(a)(1): a written purchase order is required (commercial samples excepted), in every text
+ * since 2023-11-17; 90 FR 4544 revised only the introductory text of (a) (red team, 2026-12-06).
+ */
+const PURCHASE_ORDER: Obligation = Object.freeze({
+  what: 'Hold a written purchase order for the items (commercial samples excepted).',
+  when: 'before the export, reexport or transfer',
+  to: 'your records',
+  citation: '15 CFR 740.8(a)(1)',
+});
+
 const NAC_OBLIGATIONS: readonly Obligation[] = Object.freeze([
+  PURCHASE_ORDER,
   {
     what: `Submit a NAC notification in SNAP-R (Box 9: "NAC") with TPP, performance density, datasheet showing design/marketing, all NAC and license approvals to the end user in the past ${NAC_LOOKBACK_MONTHS} months, memory bandwidth, and whether the items go into a computing cluster (its aggregate TPP; internal use by a U.S. or A:5/A:6-headquartered company or use by others/cloud). Ship only if BIS has not objected.`,
     when: `at least ${NAC_NOTICE_DAYS} calendar days before the export or reexport`,
@@ -161,6 +173,7 @@ const NAC_OBLIGATIONS: readonly Obligation[] = Object.freeze([
 
 // Before 90 FR 4544 (and as enforced under INT-50 three): TPP, performance density and the datasheet.
 const NAC_OBLIGATIONS_PRE_RULE: readonly Obligation[] = Object.freeze([
+  PURCHASE_ORDER,
   {
     what: 'Submit a NAC notification in SNAP-R (Box 9: "NAC") with the total processing performance, the performance density and a datasheet showing whether the item is designed or marketed for datacenters. Ship only if BIS has not objected (BIS may require a license).',
     when: `at least ${NAC_NOTICE_DAYS} calendar days before the export or reexport`,
@@ -174,19 +187,22 @@ const NAC_OBLIGATIONS_PRE_RULE: readonly Obligation[] = Object.freeze([
 
 // V1 (88 FR 73458): NAC was the only exception of 740.8; the same notification, in its own text.
 const NAC_OBLIGATIONS_2023: readonly Obligation[] = Object.freeze([
-  { ...NAC_OBLIGATIONS_PRE_RULE[0]!, citation: `${C.c1} (text of 2023-11-17)` },
+  PURCHASE_ORDER,
+  { ...NAC_OBLIGATIONS_PRE_RULE[1]!, citation: `${C.c1} (text of 2023-11-17)` },
   verifyPart744(),
   records('15 CFR 740.8; part 762', 'each NAC export or reexport and the notification'),
 ]);
 
 // V1: NAC to or within D:1/D:4, and transfers within Macau/D:5, needed no notification (740.8(a) of 2023-11-17).
 const NAC_OBLIGATIONS_2023_NO_NOTICE: readonly Obligation[] = Object.freeze([
+  PURCHASE_ORDER,
   verifyPart744(),
   records('15 CFR 740.8; part 762', 'each NAC export, reexport or transfer'),
 ]);
 
-// ACA needs no notification to BIS (740.8(a)); only what every exception needs.
+// ACA needs no notification to BIS (740.8(a)): the purchase order and what every exception needs.
 const ACA_OBLIGATIONS: readonly Obligation[] = Object.freeze([
+  PURCHASE_ORDER,
   verifyPart744(),
   records('15 CFR 740.8; part 762', 'each ACA export, reexport or transfer'),
 ]);

@@ -14,6 +14,7 @@ import { partiesOf } from '../../engine/facts.js';
 import { anyOf, NONE, type Missing, type Tri } from '../../engine/logic.js';
 import { SUPP8, supp8Covers, supp8Entity } from '../../data/supp8.js';
 import { overlay } from '../../data/regimes.js';
+import { listCitation } from '../eccn-lists.js';
 import { hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
 import { overlayApplied, overlayOn } from '../provision.js';
 import type { Requirement } from './license-requirement.js';
@@ -60,7 +61,17 @@ export function uaeOverlay(f: TxFacts, eccn: string | null, kind: 'a' | 'b', bas
     value,
     missing,
     steps: !ctx.explainOn ? [] : [...base.steps, { rule: step.rule, citation: step.citation, result: step.result, detail: step.detail! }],
-    citations: value === false ? [] : [...base.citations, SUPP8.citation],
+    citations: value === false ? [] : [...base.citations, ...imposing(kind, base), SUPP8.citation],
   };
 }
 
+/**
+ * The paragraph that imposes the requirement where the base text (the D-set scope the UAE has left)
+ * no longer does: for .b items, 742.6(a)(6)(iii)(B) as amended to name the UAE [V]; for .a items, the
+ * worldwide 742.6(a)(6)(iii)(A), on which a license for other UAE parties rests as BIS enforces the
+ * EAR (INT-46; A-2). Not repeated when the base already cites it (red team, 2026-12-06).
+ */
+function imposing(kind: 'a' | 'b', base: Requirement): string[] {
+  const c = listCitation(kind === 'a' ? 'worldwideLicense' : 'countryGroupLicense');
+  return base.citations.includes(c) ? [] : [c];
+}

@@ -185,15 +185,17 @@ function syntheticAddition(w: TrainingSpec, path: string, basis: Step[], missing
 }
 
 /**
- * Note 2's number: given, or bounded by the largest published model in the register (INT-29; the
- * alternative leaves it unbounded until BIS or the user says) and a published source model.
+ * Note 2's number: given, or bounded by the largest published model in the register and a
+ * published source model the transaction names (INT-29 register_bounds: the largest published
+ * model known stands for the most capable one). Under not_bounded neither bounds it: a published
+ * source model is a published model, not shown to be the most capable (red team, 2026-12-06).
  */
 function note2Bound(w: TrainingSpec, ctx: Ctx, r29: string = ctx.reading('INT-29')): { n2: Interval; why: string } {
   if (w.note2Operations !== undefined) return { n2: point(dec(w.note2Operations)), why: 'as given (BIS guidance, AISI/DOE opinion or a classification)' };
   const largest = r29 === 'register_bounds' ? largestPublishedModel(ctx.asOf) : undefined;
   let hi = largest?.operations;
   let why = largest ? `at most ${formatExact(largest.operations)}, the training operations of ${largest.model.name} (published ${largest.model.published}; INT-29)` : r29 === 'register_bounds' ? 'no published model is registered' : 'not bounded by the published-model register (INT-29: not_bounded)';
-  if (w.derivedFrom?.published === true && w.derivedFrom.trainingOperations !== undefined) {
+  if (r29 === 'register_bounds' && w.derivedFrom?.published === true && w.derivedFrom.trainingOperations !== undefined) {
     const src = dec(w.derivedFrom.trainingOperations);
     if (!hi || src.gt(hi)) {
       hi = src;
