@@ -147,7 +147,7 @@ function warnings(c: Core): string[] {
   }
   const embargo = c.f.to && EMBARGOES.get(c.f.to.code);
   if (embargo) w.push(`${describe(c.f.to)} is also subject to embargo or sanctions controls (${embargo}), which aidr does not model.`);
-  for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (${rule.until ? `in effect ${rule.effective} to ${rule.until}` : `effective ${rule.effective}`}): ${rule.summary} [${rule.source}]`);
+  for (const rule of LATER_RULES) if (laterRuleApplies(rule, c)) w.push(`Not modeled: ${rule.title} (${rule.until ? `from ${rule.effective} to ${rule.until}` : `effective ${rule.effective}`}): ${rule.summary} [${rule.source}]`);
   const raised = c.ctx.warnings;
   if (raised.length === 0) return w;
   for (const x of raised) w.push(x);

@@ -70,12 +70,22 @@ export async function ensureAccount(store: Store, ref: AccountRef, cap: Cap): Pr
   let set = known.get(store);
   if (!set) known.set(store, (set = new Set()));
   if (set.has(id)) return id;
-  await store.db
+  await insertAccount(store.db, ref, cap);
+  set.add(id);
+  return id;
+}
+
+/**
+ * Create the account if it does not exist, inside `db` (a transaction: a refusal that rolls it back
+ * leaves no account behind, as for a UVEU installation refused in China). Not cached.
+ */
+export async function insertAccount(db: Kysely<Database>, ref: AccountRef, cap: Cap): Promise<string> {
+  const id = accountId(ref);
+  await db
     .insertInto('ledger_accounts')
     .values({ id, kind: ref.kind, key: accountKey(ref), period: accountPeriod(ref), cap: cap.milli, used: 0n, reserved: 0n, created_at: iso(undefined) })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
-  set.add(id);
   return id;
 }
 

@@ -4,10 +4,10 @@
  */
 import type { NumLike } from '../compute/exact.js';
 import type { Store } from '../store/open.js';
-import { checkUse, type AccountRef } from './accounts.js';
+import { accountId, checkUse, type AccountRef } from './accounts.js';
 import { capOn } from './allocation.js';
 import { toPositiveMilli, tpp } from './amount.js';
-import { accountShape, ensureAccount, type MovementResult } from './balances.js';
+import { accountShape, insertAccount, type MovementResult } from './balances.js';
 import { capError, move } from './move.js';
 import { once } from './once.js';
 import { checkActor, checkDate, checkKey, checkReadings, iso, refOf, storable, type Actor } from './request.js';
@@ -44,11 +44,13 @@ export async function draw(store: Store, req: DrawRequest): Promise<MovementResu
   checkUse(ref, onDate, req.date !== undefined);
   const key = checkKey(req.idempotencyKey);
   const cap = await capOn(store, ref, onDate, readings);
-  const id = await ensureAccount(store, ref, cap);
+  // Created in the draw's transaction: a refused draw (a cap, a UVEU limit, a missing profile) writes nothing.
+  const id = accountId(ref);
   // What a retry with the same key must repeat (issue 10: one meaning per key).
   const request = { kind: 'draw', account: id, tpp: tpp(amount), date: onDate, headquarters: given.headquarters ?? null, ...(given.ultimateParentHeadquarters ? { parent: given.ultimateParentHeadquarters } : {}), ...(Object.keys(readings).length ? { readings } : {}), ref: req.ref ?? null };
   const at = iso(req.now);
   const { result, replayed } = await once(store, key, 'draw', request, async (trx) => {
+    await insertAccount(trx, ref, cap);
     let uveu: MovementResult['uveu'];
     if (ref.kind === 'uveu') {
       // Lock the group, then measure it with the installation added.

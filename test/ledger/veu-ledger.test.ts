@@ -25,7 +25,8 @@ describe.each(BACKENDS)('Data Center VEU and allocation ledger: $name', ({ name,
     for (const given of [{ headquarters: 'CN' }, { headquarters: 'US', ultimateParentHeadquarters: 'CN' }, { headquarters: 'JP', ultimateParentHeadquarters: 'MO' }, { headquarters: 'US', ultimateParentHeadquarters: 'RU' }]) {
       await expect(draw(store, { account: 'uveu:TIED:US', tpp: '100', date: '2025-08-01', actor, ...given })).rejects.toMatchObject({ code: 'not_eligible', message: expect.stringMatching(/Supp\. No\. 10, paras\. 4\.a and 13/) });
     }
-    expect(await getAccount(store, 'uveu:TIED:US')).toMatchObject({ usedTpp: '0' });
+    // A refused draw writes nothing, not even an empty account (red team, 2026-12-06).
+    expect(await getAccount(store, 'uveu:TIED:US')).toBeUndefined();
     expect(await store.db.selectFrom('uveu_profiles').selectAll().where('veu', '=', 'TIED').executeTakeFirst()).toBeUndefined();
     // A clean owner is recorded with its parent; a different parent later is refused, naming the field.
     const ok = await draw(store, { account: 'uveu:CLEAN:US', tpp: '100', date: '2025-08-01', actor, headquarters: 'US', ultimateParentHeadquarters: 'US' });

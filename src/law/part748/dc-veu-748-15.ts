@@ -29,6 +29,7 @@ import { defaultReading, readingLabel } from '../../data/interpretations.js';
 import { countryOn, inGroupsABD1to4, type CountryFacts } from '../../data/country-groups.js';
 import { P } from '../../data/parameters.js';
 import { DATES } from '../../data/ruleset.js';
+import { TIMELINE } from '../../data/regimes.js';
 import { or, type Finding, type Missing, type Tri } from '../../engine/logic.js';
 import { condition, statusOf, type VeuCondition, type VeuStatus } from './conditions.js';
 import { para12 } from './supp10-para12.js';
@@ -74,6 +75,9 @@ export interface VeuEligibility {
   interpretations: { id: string; reading: string; label: string }[];
 }
 
+/** The Data Center VEU of 89 FR 80080 (timeline T5). */
+const DC_VEU_2024 = TIMELINE.find((t) => t.id === 'T5')!.date!;
+
 const describe = (c: CountryFacts | undefined): string => (c ? `${c.name} (${c.code})` : 'unknown');
 
 function facts(code: string | undefined, date: string): CountryFacts | undefined {
@@ -95,7 +99,9 @@ export function dataCenterVeuEligibility(party: VeuParty, date: string, readings
   const dcs = (party.dataCenters ?? []).map((c) => facts(c, date)!);
   const warnings: string[] = [];
   const notInForce = date < DATES.effective;
-  if (notInForce) warnings.push(`Data Center VEU authorizations were added by the AI Diffusion rule, effective ${DATES.effective}; on ${date} they did not exist.`);
+  // The Data Center VEU itself dates from 89 FR 80080 (2024-10-02); the UVEU/NVEU split, Table 1
+  // and Supp. No. 10 are the rule's (red team, 2026-12-06).
+  if (notInForce) warnings.push(`UVEU and NVEU authorizations, their limits (Supp. No. 10 to part 748, Table 1 to 748.15) and these eligibility tests were added by the AI Diffusion rule, effective ${DATES.effective}; on ${date} they did not exist. ${date >= DC_VEU_2024 ? `The Data Center VEU of 89 FR 80080 (from ${DC_VEU_2024}) applied then, under conditions aidr does not model.` : `The Data Center VEU itself was added by 89 FR 80080 on ${DC_VEU_2024}.`}`);
   const used: VeuEligibility['interpretations'] = [];
   const rely = (id: string) => {
     if (!used.some((u) => u.id === id)) used.push({ id, reading: reading(id), label: readingLabel(id, reading(id)) });
