@@ -113,8 +113,9 @@ export function evaluateAca(x: ExceptionInput): ExceptionEval {
     k.add(NOT_YET('ACA'));
     return k.finish('ACA', () => ACA_OBLIGATIONS as Obligation[]);
   }
-  // The versions differ only in where ACA reaches: D:1/D:4 (2024, and as enforced) or worldwide (90 FR 4544).
-  const scope = v === '2024' || v === 'enforced' ? acaScope2024 : acaScope;
+  // The versions differ only in where ACA reaches: D:1/D:4 (2024) or worldwide (90 FR 4544); as
+  // enforced, per INT-45.
+  const scope = v === '2024' ? acaScope2024 : v === 'enforced' ? enforcedAcaScope(x) : acaScope;
   k.add(acaItem(x.eccn)) &&
     k.add(notDatacenterA(x)) &&
     k.add(acaActivity(x.f)) &&
@@ -128,6 +129,17 @@ function acaScope(x: ExceptionInput): Cond {
   const transferWithin = and(x.f.activity === 'transfer', x.f.to!.macauOrD5);
   const scope: Finding = transferWithin ? known(true) : negate(macauOrD5Scope(x));
   return cond('outside-macau-d5-or-transfer-within', scope, C.a, () => transferWithin ? `A transfer (in-country) within ${describe(x.f.to)}.` : `ACA covers any destination except Macau/D:5 and Macau/D:5-headquartered entities (destination ${describe(x.f.to)}).`);
+}
+
+/**
+ * As BIS enforces 740.8: ACA's worldwide widening is one of 90 FR 4544's relaxations, so the 2024
+ * scope applies under INT-45 v3_posture, and the worldwide one where the relaxations stay usable
+ * (keep_relaxations). It is moot (E15) except where a license is required outside D:1/D:4, as for
+ * a .b item to the UAE from 2026-07-10 (red team, 2026-12-06): INT-45 is relied on only there.
+ */
+function enforcedAcaScope(x: ExceptionInput): (x: ExceptionInput) => Cond {
+  const worldwide = x.ctx.choose('INT-45', (r) => r !== 'v3_posture', (a, b) => a === b || acaScope2024(x).status === acaScope(x).status);
+  return worldwide ? acaScope : acaScope2024;
 }
 
 /** 2024-04-04 text: D:1/D:4 (not Macau/D:5, no Macau/D:5-headquartered party), or a transfer within Macau/D:5. */
