@@ -119,7 +119,7 @@ function warnings(c: Core): string[] {
       ? `In force since ${DATES.effective}, but its compliance date is ${DATES.compliance}: compliance with these changes is not required before then (regimes[].complianceRequired is false); the enforced answer applies the text that governed compliance (V3, 89 FR 96790). ${SAVING_CLAUSE}`
       : `90 FR 4544 is in effect since ${DATES.effective} but compliance is not required until ${DATES.compliance}: this answer applies the text it amended (V3, 88 FR 73458 as amended by 89 FR 96790; INT-56).`);
   }
-  else if (dates.withinSavingClause && mayHaveLostEligibility(c)) w.push(SAVING_CLAUSE);
+  else if (dates.withinSavingClause && appliesRuleText(c) && mayHaveLostEligibility(c)) w.push(SAVING_CLAUSE);
   if (dates.nonEnforcementAnnounced) w.push(c.ctx.regime === 'enforced' ? STATUS_ENFORCED_REGIME : c.enforced ? STATUS_AS_WRITTEN : STATUS_NOT_ENFORCED);
   if (dates.pastCoverage) w.push(`aidr's sources on these rules run to about ${COVERAGE.through}; any later Federal Register action (a rescission, replacement or Country Group change) is unknown to it: re-verify (A-21).`);
   const storage = c.exceptions.find((e) => e.code === 'AIA' && e.status === 'eligible')?.conditions.some((k) => k.id === 'a3-storage-not-yet-required');
@@ -175,6 +175,15 @@ function notEvaluatedNote(c: Core): string | null {
  * (the old 742.6(a)(6)(iii) requirement); not a transaction still covered by an exception, nor items
  * whose requirement predates the rule (the .b items, 3A090.c).
  */
+/**
+ * Whether the answer applies 90 FR 4544's license requirements as written (codified, or as enforced
+ * under INT-45 as_written): an answer under BIS's posture applies the text the rule amended, under
+ * which nothing lost eligibility, so the saving clause says nothing to it (red team, 2026-12-06).
+ */
+function appliesRuleText(c: Core): boolean {
+  return c.ctx.regime === 'codified' || c.ctx.appliedVersion('742.6(a)(6)(iii)')?.codified !== false;
+}
+
 function mayHaveLostEligibility(c: Core): boolean {
   if (c.license === false || c.outcome === 'license_exception') return false;
   return c.branches.some((b) => {
