@@ -78,8 +78,9 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
   }
   try {
     const skip = flags.resume ? await resumePoint(target, format) : 0;
-    // A commit reads the lines already done too (their ids decide later lines' keys) and skips them itself.
-    const opened = await openInput(input, { ...(flags.inputFormat ? { format: flags.inputFormat as InputFormat } : {}), ...(flags.sheet ? { sheet: flags.sheet } : {}), skipThroughLine: flags.commit ? 0 : skip });
+    // The lines already done are read again: a commit skips them itself (their ids decide later
+    // lines' keys); a screen evaluates them for the running totals without writing them (replayThroughLine).
+    const opened = await openInput(input, { ...(flags.inputFormat ? { format: flags.inputFormat as InputFormat } : {}), ...(flags.sheet ? { sheet: flags.sheet } : {}) });
     const columns = opened.headers ? mapColumns(opened.headers, map) : undefined;
     if (columns && !columns.fields.some((f) => f !== undefined)) throw noKnownColumn(opened);
     const ignored = columns ? columns.ignored : [];
@@ -91,7 +92,7 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
     const summary = new SummaryBuilder(input === '-' ? 'standard input' : input, opened.format, flags.ledger === false ? 'none (--no-ledger)' : ledgerDescription, ignored);
     if (target !== '-') summary.set('output', target);
     if (skip) summary.set('resumedAfterLine', skip);
-    const config = { eval: evalOpts, output: format, ...(map ? { map } : {}), ...(evalOpts.ledger ? { fixedLedger: evalOpts.ledger } : {}), committing: flags.commit === true };
+    const config = { eval: evalOpts, output: format, ...(map ? { map } : {}), ...(evalOpts.ledger ? { fixedLedger: evalOpts.ledger } : {}), committing: flags.commit === true, ...(skip && !flags.commit ? { replayThroughLine: skip } : {}) };
     delete (config.eval as { ledger?: unknown }).ledger;
     const sink = await openSink(target, format, flags.commit ? 'commit' : flags.compare?.length ? 'compare' : 'screen', skip > 0);
     const progress = await progressBar(flags.progress === true || (process.stderr.isTTY === true && target !== '-'), opened.position);

@@ -88,9 +88,20 @@ export async function* compareRows(input: OpenedInput, config: ScreenerConfig, s
   const counts: Record<string, number> = {};
   let lines = 0;
   let changed = 0;
+  const replay = config.replayThroughLine ?? 0;
   for await (const record of input.records) {
-    lines++;
     const m = screener.map(record);
+    if (m.line <= replay) {
+      // Written by the interrupted run (--resume): its draws still count in both batches.
+      if (!m.errors && m.tx) {
+        const needs = [ledgerNeeds(m.tx, config.eval), ledgerNeeds(m.tx, alt)];
+        await source.prefetch(needs.flatMap((n) => n.accounts), needs.flatMap((n) => (n.country ? [n.country] : [])));
+        base.evaluate(m.tx);
+        other.evaluate(m.tx);
+      }
+      continue;
+    }
+    lines++;
     if (m.errors || !m.tx) {
       const p = screener.evaluate(m);
       summary.add(p.meta);

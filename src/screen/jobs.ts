@@ -131,7 +131,8 @@ export async function runJob(store: Store, id: string, owner: string, maxRows = 
   const skip = Number(big(job.last_line));
   let chunk = Number(big(job.chunks));
   try {
-    const input = await openInput(Readable.from([Buffer.from(job.input)]), { format: job.input_format as InputFormat, ...(opts.sheet ? { sheet: opts.sheet } : {}), skipThroughLine: skip });
+    // The lines already stored are read again and evaluated for the running totals only (replayThroughLine).
+    const input = await openInput(Readable.from([Buffer.from(job.input)]), { format: job.input_format as InputFormat, ...(opts.sheet ? { sheet: opts.sheet } : {}) });
     const source = opts.ledger === false ? NO_LEDGER : await storeLedger(store);
     const parties = await storeParties(store);
     let lines: string[] = [];
@@ -154,7 +155,7 @@ export async function runJob(store: Store, id: string, owner: string, maxRows = 
       lines = [];
       invalid = 0;
     };
-    for await (const p of screenInput(input, { config: { eval: evalOpts, output: 'jsonl' }, jobs: 1, ledger: opts.ledger !== false, parties: !!parties, source, ...(parties ? { partyLookup: parties } : {}) })) {
+    for await (const p of screenInput(input, { config: { eval: evalOpts, output: 'jsonl', ...(skip ? { replayThroughLine: skip } : {}) }, jobs: 1, ledger: opts.ledger !== false, parties: !!parties, source, ...(parties ? { partyLookup: parties } : {}) })) {
       if (++seen > maxRows) throw new Error(`the order book has more than ${maxRows} lines, the most this service screens in one job (AIDR_SCREENING_MAX_ROWS); the results of the first ${maxRows} are kept`);
       if (!lines.length) first = p.line;
       last = p.line;

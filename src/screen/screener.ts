@@ -31,6 +31,13 @@ export interface ScreenerConfig {
   committing?: boolean;
   /** screen --compare: the flat rows carry what changed. */
   comparing?: boolean;
+  /**
+   * --resume (and a screening job resumed): the lines through this one were written by the run that
+   * was cut off. They are evaluated again, in file order, only for what they add to the running
+   * totals (LPP, AIA, allocation per consignee), and not written: without them a line after the cut
+   * would be answered as if the earlier lines had drawn nothing (red team, 2026-12-06).
+   */
+  replayThroughLine?: number;
 }
 
 /** What the summary needs of a row. */
@@ -104,8 +111,12 @@ export class Screener {
    * the garbage collector copying them).
    */
   async each(records: Iterable<InputRecord>, emit: (p: Processed) => void, rows?: RowBytes): Promise<void> {
+    const replay = this.config.replayThroughLine ?? 0;
     if (this.source === NO_LEDGER) {
-      for (const r of records) emit(this.evaluate(this.map(r), rows));
+      for (const r of records) {
+        if (r.line <= replay) this.replay(this.map(r));
+        else emit(this.evaluate(this.map(r), rows));
+      }
       return;
     }
     const mapped = Array.from(records, (r) => this.map(r));
@@ -118,7 +129,20 @@ export class Screener {
       if (need.country) countries.push(need.country);
     }
     if (accounts.length || countries.length) await this.source.prefetch(accounts, countries);
-    for (const m of mapped) emit(this.evaluate(m, rows));
+    for (const m of mapped) {
+      if (m.line <= replay) this.replay(m);
+      else emit(this.evaluate(m, rows));
+    }
+  }
+
+  /** A line the interrupted run wrote (`replayThroughLine`): evaluated for the running totals only. */
+  private replay(m: MappedRow): void {
+    if (m.errors || !m.tx) return;
+    try {
+      this.batch.evaluate(m.tx);
+    } catch {
+      // Its row, written by the interrupted run, already says why it could not be evaluated.
+    }
   }
 
   map(r: InputRecord): MappedRow {

@@ -79,10 +79,14 @@ describe('POST /v1/screenings (SQLite)', () => {
     await small.close();
   });
 
-  it('a job cut off by a restart is reported as interrupted with its partial results, and resumes where it stopped', async () => {
-    const r = await submit(s, book(3000));
+  it('a job cut off by a restart is reported as interrupted with its partial results, and resumes where it stopped, with the running totals of the lines before the cut', async () => {
+    // To Brazil: each of the 7 consignees crosses the LPP cap after line 2001, where the job is cut.
+    const r = await submit(s, HEAD + Array.from({ length: 3000 }, (_, i) => line(i, 'BR')).join(''));
     const id = r.json().id as string;
     await until(s, id, ['done']);
+    const uncut = rows((await s.app.inject({ method: 'GET', url: `/v1/screenings/${id}/results`, headers: bearer(s.keys.viewer) })).body);
+    expect(uncut.slice(0, 2000).every((x) => x.commit_exception === 'LPP')).toBe(true);
+    expect(uncut.slice(2000).some((x) => x.commit_exception === '')).toBe(true);
     // As a killed process leaves it: running, with its first two chunks stored.
     await s.store.db.deleteFrom('screening_chunks').where('job_id', '=', id).where('chunk', '>=', 2n).execute();
     await s.store.db.updateTable('screening_jobs').set({ state: 'running', rows_done: 2000n, last_line: 2001n, chunks: 2n, summary: null }).where('id', '=', id).execute();
@@ -98,6 +102,7 @@ describe('POST /v1/screenings (SQLite)', () => {
     expect(done).toMatchObject({ state: 'done', rowsDone: 3000, lastLine: 3001 });
     const all = rows((await restarted.inject({ method: 'GET', url: `/v1/screenings/${id}/results`, headers: bearer(s.keys.viewer) })).body);
     expect(all.map((x) => Number(x.line))).toEqual(Array.from({ length: 3000 }, (_, i) => i + 2));
+    expect(all).toEqual(uncut);
     expect((await restarted.inject({ method: 'POST', url: `/v1/screenings/${id}/resume`, headers: bearer(s.keys.analyst) })).statusCode).toBe(409);
     await restarted.close();
   }, 120_000);

@@ -155,6 +155,25 @@ describe('aidr screen', () => {
     expect(r.stderr).toMatch(/resumed after line 11/);
     expect(readFileSync(join(dir, 'part.csv'), 'utf8')).toBe(full);
   });
+
+  it('--resume keeps the running totals of the lines before the cut: the LPP cap is crossed on the same line as in a run never cut (red team, 2026-12-06)', () => {
+    const dir = tempDir();
+    // H100 SXM: 15,832 TPP a unit; 400 units a line for one consignee: the 5th line crosses 26,900,000.
+    const lines = [HEAD, ...Array.from({ length: 8 }, (_, i) => [`PO-${i}`, '2025-06-02', 'BR', 'nvidia-h100-sxm', 400, 'acme-br', 'BR', 'BR', 'BR', 'datacenter'])];
+    for (let i = 0; i < 20; i++) lines.push([`X-${i}`, '2025-06-02', 'BR', 'nvidia-h100-sxm', 1, `other-${i}`, 'BR', 'BR', 'BR', 'datacenter']);
+    writeFileSync(join(dir, 'o.csv'), csv(lines));
+    expect(aidr(['screen', 'o.csv', '-o', 'full.csv', '--jobs', '1'], { cwd: dir }).status).toBe(0);
+    const full = readFileSync(join(dir, 'full.csv'), 'utf8');
+    const out = rows(full);
+    expect(out.map((o) => o.commit_exception).slice(0, 6)).toEqual(['LPP', 'LPP', 'LPP', 'LPP', '', '']);
+    for (const jobs of ['1', '2']) {
+      // Cut after line 3 (two lines done): the resumed run must still count them.
+      writeFileSync(join(dir, 'part.csv'), full.slice(0, full.indexOf('\n4,') + 1));
+      const r = aidr(['screen', 'o.csv', '-o', 'part.csv', '--resume', '--jobs', jobs], { cwd: dir });
+      expect(r.status, r.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'part.csv'), 'utf8'), `--jobs ${jobs}`).toBe(full);
+    }
+  });
 });
 
 describe('aidr screen --compare and aidr audit replay --all', () => {
