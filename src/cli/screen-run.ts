@@ -11,9 +11,9 @@ import { EXIT } from './exit.js';
 import { readInput } from './io.js';
 import type { ScreenFlags } from './screen.js';
 import type { Store } from '../store/open.js';
-import { mapColumns } from '../screen/columns.js';
+import { knownColumns } from '../screen/columns.js';
 import { NO_LEDGER, type LedgerSource } from '../screen/evaluate.js';
-import { INPUT_FORMATS, openInput, type InputFormat, type OpenedInput } from '../screen/read.js';
+import { INPUT_FORMATS, openInput, type InputFormat } from '../screen/read.js';
 import type { PartyLookup } from '../screen/row.js';
 import { parseMap, screenInput, type Written } from '../screen/run.js';
 import type { OutputFormat } from '../screen/screener.js';
@@ -81,8 +81,7 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
     // The lines already done are read again: a commit skips them itself (their ids decide later
     // lines' keys); a screen evaluates them for the running totals without writing them (replayThroughLine).
     const opened = await openInput(input, { ...(flags.inputFormat ? { format: flags.inputFormat as InputFormat } : {}), ...(flags.sheet ? { sheet: flags.sheet } : {}) });
-    const columns = opened.headers ? mapColumns(opened.headers, map) : undefined;
-    if (columns && !columns.fields.some((f) => f !== undefined)) throw noKnownColumn(opened);
+    const columns = opened.headers ? knownColumns(opened, map) : undefined;
     const ignored = columns ? columns.ignored : [];
     // Every line would be evaluated as of today: said once here (and on each row), never silently.
     if (columns && evalOpts.asOf === undefined && !columns.fields.some((f) => f?.path === 'date')) {
@@ -138,22 +137,6 @@ export async function screenFile(input: string, flags: ScreenFlags, evalOpts: Ev
   } finally {
     await store?.close();
   }
-}
-
-/**
- * A header row with no column aidr knows (a cover note, a sheet of something else, no header row):
- * every line would be in error or, for a note with nothing under it, no line read at all. Refused
- * as unusable input, saying what was read and, for a workbook, which worksheets it has.
- */
-function noKnownColumn(opened: OpenedInput): InputError {
-  const first = opened.headers!.filter((h) => h !== '').slice(0, 5).map((h) => `"${h.length > 60 ? `${h.slice(0, 60)}…` : h}"`).join(', ');
-  const read = `its first row: ${first || '(blank)'}`;
-  if (opened.format === 'xlsx') {
-    const others = (opened.sheets ?? []).filter((x) => x !== opened.sheet);
-    const choose = others.length ? `; the workbook's other worksheets: ${others.map((x) => `"${x}"`).join(', ')} (choose one with --sheet NAME)` : '';
-    return new InputError('(header)', `no column of worksheet "${opened.sheet ?? '1'}" is one aidr knows (${read})${choose}; see aidr screen --columns, or --map`);
-  }
-  return new InputError('(header)', `no column of the header row is one aidr knows (${read}); see aidr screen --columns, or --map`);
 }
 
 function parseMapFile(file: string): Record<string, string> {

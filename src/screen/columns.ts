@@ -132,3 +132,22 @@ export function mapColumns(headers: string[], custom: Record<string, string> = {
 export function vocabulary(): { path: string; names: string[]; help: string }[] {
   return FIELDS.map((f) => ({ path: f.path, names: f.names, help: f.help }));
 }
+
+/**
+ * The columns of a file's header row, refused when aidr knows none of them (a cover note, a sheet of
+ * something else, no header row): every line would be in error or, for a note with nothing under
+ * it, no line read at all. Unusable input, saying what was read and, for a workbook, which worksheets
+ * it has. One check for `aidr screen` and `POST /v1/screenings`.
+ */
+export function knownColumns(opened: { headers?: string[]; format: string; sheet?: string; sheets?: string[] }, map?: Record<string, string>): ColumnMap {
+  const columns = mapColumns(opened.headers ?? [], map);
+  if (columns.fields.some((f) => f !== undefined)) return columns;
+  const first = (opened.headers ?? []).filter((h) => h !== '').slice(0, 5).map((h) => `"${h.length > 60 ? `${h.slice(0, 60)}…` : h}"`).join(', ');
+  const read = `its first row: ${first || '(blank)'}`;
+  if (opened.format === 'xlsx') {
+    const others = (opened.sheets ?? []).filter((x) => x !== opened.sheet);
+    const choose = others.length ? `; the workbook's other worksheets: ${others.map((x) => `"${x}"`).join(', ')} (choose one with --sheet NAME, or ?sheet= over HTTP)` : '';
+    throw new InputError('(header)', `no column of worksheet "${opened.sheet ?? '1'}" is one aidr knows (${read})${choose}; see aidr screen --columns, or --map`);
+  }
+  throw new InputError('(header)', `no column of the header row is one aidr knows (${read}); see aidr screen --columns, or --map`);
+}

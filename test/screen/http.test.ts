@@ -71,6 +71,10 @@ describe('POST /v1/screenings (SQLite)', () => {
     expect(xlsx.headers['content-type']).toMatch(/problem\+json/);
     expect(xlsx.json().errors[0].path).toMatch(/^body/);
     expect((await submit(s, '')).statusCode).toBe(400);
+    // A header row with no column aidr knows is not an order book, as `aidr screen` says (red team, 2026-12-06).
+    const notBook = await submit(s, 'hello,world\n1,2\n');
+    expect(notBook.statusCode).toBe(400);
+    expect(notBook.json().errors[0]).toMatchObject({ path: 'body (header)', message: expect.stringMatching(/no column of the header row is one aidr knows \(its first row: "hello", "world"\)/) });
     expect((await submit(s, book(1), 'application/pdf')).statusCode).toBe(415);
     expect((await s.app.inject({ method: 'GET', url: '/v1/screenings/00000000-0000-4000-8000-000000000000', headers: bearer(s.keys.viewer) })).statusCode).toBe(404);
     const small = await buildServer({ store: s.store, auth: { required: false }, processMetrics: false, limits: { screeningBodyLimitBytes: 100 } });

@@ -147,7 +147,7 @@ describe('the lesser findings of red team 3', () => {
     await wb.xlsx.writeFile(join(dir, 'o.xlsx'));
     const r = aidr(['screen', 'o.xlsx', '-o', 'out.csv'], { cwd: dir });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/no column of worksheet "Notes" is one aidr knows \(its first row: "Export from SAP, do not edit"\); the workbook's other worksheets: "Orders" \(choose one with --sheet NAME\)/);
+    expect(r.stderr).toMatch(/no column of worksheet "Notes" is one aidr knows \(its first row: "Export from SAP, do not edit"\); the workbook's other worksheets: "Orders" \(choose one with --sheet NAME, or \?sheet= over HTTP\)/);
     const ok = aidr(['screen', 'o.xlsx', '--sheet', 'Orders', '-o', 'out.csv'], { cwd: dir });
     expect(ok.status, ok.stderr).toBe(0);
     writeFileSync(join(dir, 'junk.csv'), 'foo;bar\n1;2\n');

@@ -61,7 +61,7 @@ describe('Screen', () => {
     await page.getByLabel('Eligible exception').selectOption('');
     // An invalid row says which field and why.
     await page.getByLabel('Outcome').selectOption('invalid');
-    await expect.poll(() => page.locator('.vrow').first().textContent()).toContain('not an ISO 3166-1 alpha-2 country code');
+    await expect.poll(() => page.locator('.vrow').first().textContent()).toContain('to: "XX" is not a country aidr knows');
     await page.getByLabel('Outcome').selectOption('');
     // Sorting by a column, then opening a row by keyboard.
     await page.getByRole('button', { name: 'Id' }).click();
@@ -89,6 +89,21 @@ describe('Screen', () => {
     expect(bytes.subarray(0, 2).toString()).toBe('PK'); // an OOXML zip
     expect(xlsx.suggestedFilename()).toBe('orders-results.xlsx');
     expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('adds up one ultimate consignee across the whole file: 1,000 lines of 50,000 TPP, exactly 538 within the LPP cap (red team, 2026-12-06: chunks of 500 each had a fresh cap)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aidr-screen-'));
+    const file = join(dir, 'orders.csv');
+    const lines = ['id,date,to,tpp,quantity,consignee_id,consignee_country,consignee_hq,consignee_parent_hq,consignee_parent_id'];
+    for (let i = 0; i < 1000; i++) lines.push(`W-${i},2025-06-02,BR,5000,10,sub-${i},BR,BR,BR,WB`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const { page, context } = await newPage(browser, wb.base);
+    await page.goto(`${wb.base}/#/screen`);
+    await page.getByLabel('Spreadsheet (CSV or XLSX)').setInputFiles(file);
+    const summary = page.getByTestId('screen-summary');
+    // 538 × 50,000 = 26,900,000: the cap exactly (740.29(d)); the other 462 lines need a license.
+    await expect.poll(() => summary.textContent(), { timeout: 60_000 }).toContain('License exception available: 538');
     await context.close();
   }, 120_000);
 });

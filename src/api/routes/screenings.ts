@@ -21,6 +21,7 @@ import { InputError, readingsFrom } from '../../engine/context.js';
 import { flatRow, type ScreenRow } from '../../screen/format.js';
 import { createJob, getJob, resultLines, startRunner, type Job, type JobOptions, type JobRunner } from '../../screen/jobs.js';
 import { openInput, type InputFormat } from '../../screen/read.js';
+import { knownColumns } from '../../screen/columns.js';
 import { csvLine } from '../../screen/screener.js';
 import { headerCells } from '../../screen/write.js';
 import { ApiProblem } from '../problem.js';
@@ -121,6 +122,8 @@ export function registerScreeningRoutes(app: FastifyInstance, ctx: ApiContext): 
       // Read the header (and the first line) now: a body that is not an order book is refused here.
       try {
         const input = await openInput(Readable.from([body]), { format, ...(options.sheet ? { sheet: options.sheet } : {}) });
+        // A header row with no column aidr knows is not an order book (as `aidr screen` refuses it).
+        if (input.headers) knownColumns(input);
         const it = input.records[Symbol.asyncIterator]();
         await it.next();
         await it.return?.();

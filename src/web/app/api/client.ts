@@ -23,11 +23,22 @@ export function whenUnauthorized(f: () => void): void {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  return request<T>(method, path, body === undefined ? undefined : { text: JSON.stringify(body), type: 'application/json' });
+}
+
+/** A request whose body is a file as it is (an order book as JSON Lines), not JSON. */
+export const postText = <T>(path: string, text: string, type: string) => request<T>('POST', path, { text, type });
+
+/** A response that is text (JSON Lines results), with the same errors as `api`. */
+export const getText = (path: string) => request<string>('GET', path, undefined, true);
+
+async function request<T>(method: string, path: string, body: { text: string; type: string } | undefined, asText = false): Promise<T> {
+  const headers: Record<string, string> = { accept: asText ? '*/*' : 'application/json' };
+  if (body !== undefined) headers['content-type'] = body.type;
   if (method !== 'GET' && method !== 'HEAD' && csrf) headers['x-csrf-token'] = csrf;
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  const res = await fetch(path, { method, headers, body: body?.text, credentials: 'same-origin' });
   const text = await res.text();
+  if (asText && res.ok) return text as T;
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;

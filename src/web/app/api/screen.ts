@@ -1,10 +1,13 @@
 /**
- * Screening data access, in one module: evaluates rows through the batch `POST /v1/determinations`
- * (lean output) in chunks, reporting progress; a row the server refuses is reported on its row and
- * the rest go on. When the screening jobs API (`POST /v1/screenings`) exists, this is the one file
- * to switch over.
+ * Screening data access, in one module: the order book goes to the screening jobs API
+ * (`POST /v1/screenings`, as JSON Lines of transactions), which screens it in file order with the
+ * running totals per consignee (LPP, AIA, allocation) and the stored ledger, as `aidr screen` does;
+ * progress is polled, and the rows come back as JSON Lines (lean determinations). A row the service
+ * cannot evaluate is reported on its row. Sending the rows in independent chunks, as this page did,
+ * lost the running totals between chunks: one consignee got a fresh LPP cap in each (red team,
+ * 2026-12-06).
  */
-import { ApiError, post } from './client.js';
+import { get, getText, post, postText } from './client.js';
 import type { Determination, Transaction } from './types.js';
 
 export interface ScreenResult {
@@ -14,34 +17,35 @@ export interface ScreenResult {
   error?: string;
 }
 
-/** The largest batch the service accepts by default (src/api/config.ts maxBatch) is 1,000; smaller chunks show progress sooner. */
-const CHUNK = 500;
+interface Job { id: string; state: string; rowsDone: number; error?: string | null }
+interface Row { line: number; determination?: Determination; errors?: { path: string; message: string }[] }
+
+/** How often the job's progress is asked for (ms). */
+const POLL_MS = 150;
 
 export async function screen(rows: Transaction[], onProgress: (done: number, total: number) => void, signal?: { cancelled: boolean }): Promise<ScreenResult[]> {
   const out: ScreenResult[] = rows.map((tx, index) => ({ index, tx }));
-  for (let start = 0; start < rows.length && !signal?.cancelled; start += CHUNK) {
-    let pending = out.slice(start, start + CHUNK);
-    // A batch with an invalid row is refused whole, naming the row: mark it and send the rest again.
-    for (let attempt = 0; pending.length > 0 && attempt < 50; attempt++) {
-      try {
-        const ds = await post<Determination[]>('/v1/determinations', { transactions: pending.map((r) => r.tx), options: { explain: false } });
-        ds.forEach((d, i) => (pending[i]!.determination = d));
-        break;
-      } catch (e) {
-        if (!(e instanceof ApiError) || (e.status !== 400 && e.status !== 422)) throw e;
-        const bad = new Set<number>();
-        for (const fe of e.errors.length ? e.errors : [{ path: '', message: e.message }]) {
-          const m = /^body\.transactions\[(\d+)\]/.exec(fe.path);
-          if (!m) throw e;
-          const r = pending[Number(m[1])]!;
-          r.error = r.error ? `${r.error}; ${fe.path.replace(/^body\.transactions\[\d+\]\.?/, '')}: ${fe.message}` : `${fe.path.replace(/^body\.transactions\[\d+\]\.?/, '') || 'row'}: ${fe.message}`;
-          bad.add(Number(m[1]));
-        }
-        pending = pending.filter((_, i) => !bad.has(i));
-      }
-    }
-    onProgress(Math.min(start + CHUNK, rows.length), rows.length);
+  if (!rows.length) return out;
+  const body = rows.map((tx) => JSON.stringify(tx)).join('\n');
+  let job = await postText<Job>('/v1/screenings', `${body}\n`, 'application/x-ndjson');
+  while (job.state !== 'done' && job.state !== 'failed' && !signal?.cancelled) {
+    onProgress(Math.min(job.rowsDone, rows.length), rows.length);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    job = await get<Job>(`/v1/screenings/${job.id}`);
   }
+  if (signal?.cancelled) return out;
+  if (job.state === 'failed') throw new Error(`the screening failed: ${job.error ?? 'no reason given'}`);
+  const text = await getText(`/v1/screenings/${job.id}/results?format=jsonl`);
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const row = JSON.parse(line) as Row;
+    // One transaction a line: line n is the n-th row.
+    const r = out[row.line - 1];
+    if (!r) continue;
+    if (row.determination) r.determination = row.determination;
+    else r.error = (row.errors ?? []).map((e) => `${e.path}: ${e.message}`).join('; ') || 'not evaluated';
+  }
+  onProgress(rows.length, rows.length);
   return out;
 }
 
