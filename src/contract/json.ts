@@ -49,8 +49,9 @@ const COLON = 0x3a;
 export function parseJsonExact(text: string): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const source = MAY_HOLD_INEXACT.test(text) ? quoteInexactNumbers(text) : text;
+  let value: unknown;
   try {
-    return sjson.parse(source, SECURE);
+    value = sjson.parse(source, SECURE);
   } catch {
     // Malformed JSON: throw JSON.parse's message about the text as given (positions unshifted by
     // the quotes added). A rewritten text is malformed exactly when the original is.
@@ -58,6 +59,55 @@ export function parseJsonExact(text: string): unknown {
     // The text is well-formed, so secure-json-parse refused a prototype key.
     throw new SyntaxError('the JSON has a "__proto__" key, or a "constructor" key holding "prototype", which is not accepted');
   }
+  const twice = duplicateKey(text);
+  if (twice !== undefined) throw new SyntaxError(`the JSON has the key "${twice}" twice in one object: which value is meant is not clear (a parser keeps one of them; aidr refuses it)`);
+  return value;
+}
+
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
+/**
+ * The first key that one object of a well-formed JSON text holds twice, as a path ("transaction"
+ * → "quantity": `transaction.quantity`; inside arrays `[]`), or undefined. JSON.parse keeps the last
+ * value, another reader may keep the first: `"quantity": 1, "quantity": 5000` committed 5,000 units
+ * (red team, 2026-12-06). Keys are compared decoded ("a" and "\u0061" are one key). Linear time.
+ */
+function duplicateKey(text: string): string | undefined {
+  const seen: (Set<string> | null)[] = [];
+  const names: string[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = stringEnd(text, i + 1);
+      const keys = seen[seen.length - 1];
+      if (keys && nextNonSpace(text, end) === COLON) {
+        const raw = text.slice(i + 1, end - 1);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw;
+        if (keys.has(key)) return [...names.slice(0, -1), key].map((x, k) => (k === 0 || x === '[]' ? x : `.${x}`)).join('').replace(/\.\[\]/g, '[]') || key;
+        keys.add(key);
+        names[names.length - 1] = key;
+      }
+      i = end;
+      continue;
+    }
+    if (c === OPEN_OBJECT) {
+      seen.push(new Set());
+      names.push('');
+    } else if (c === OPEN_ARRAY) {
+      seen.push(null);
+      names.push('[]');
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+      seen.pop();
+      names.pop();
+    }
+    i++;
+  }
+  return undefined;
 }
 
 /** The text with every number literal that a double does not reproduce written as a JSON string of its text. */

@@ -79,6 +79,11 @@ describe('input and resource limits', () => {
       expect((await post(s, '/v1/determinations', Buffer.concat([Buffer.from('{"to":"'), Buffer.from(bad), Buffer.from('"}')]))).statusCode).toBe(400);
     }
     expect(Number((await s.store.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+    // A key given twice is refused, not read as its last value (red team, 2026-12-06): nothing is committed.
+    const twice = await post(s, '/v1/determinations', Buffer.from('{"transaction":{"id":"D-1","to":"DE","item":{"type":"ic","model":"nvidia-h100-sxm"},"quantity":1,"quantity":5000},"commit":true}'), bearer(s.keys.officer));
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().detail).toMatch(/the key "transaction\.quantity" twice in one object/);
+    expect(Number((await s.store.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
     // Valid multi-byte UTF-8 is read as it is.
     const ok = await post(s, '/v1/determinations', { ...GERMANY, consignee: { ...GERMANY.consignee, name: 'Rechenzentrum Köln – 計算' } }, bearer(s.keys.analyst));
     expect(ok.statusCode).toBe(200);

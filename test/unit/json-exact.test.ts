@@ -135,6 +135,17 @@ describe('parseJsonExact', () => {
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
   });
 
+  it('refuses a key given twice in one object, naming its path (red team, 2026-12-06: the last value was kept, and committed)', () => {
+    expect(() => parseJsonExact('{"transaction":{"quantity":1,"quantity":5000}}')).toThrow(/the key "transaction\.quantity" twice in one object/);
+    expect(() => parseJsonExact('{"commit":false,"commit":true}')).toThrow(/"commit" twice/);
+    expect(() => parseJsonExact('{"transactions":[{"to":"DE"},{"to":"DE","to":"CN"}]}')).toThrow(/"transactions\[\]\.to" twice/);
+    // Compared decoded: an escape spells the same key.
+    expect(() => parseJsonExact('{"to":"DE","\\u0074o":"CN"}')).toThrow(/"to" twice/);
+    // The same key in sibling objects, array elements, or inside strings is not a duplicate.
+    expect(parseJsonExact('[{"a":1},{"a":2}]')).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(parseJsonExact('{"a":{"b":1},"c":{"b":2},"d":"\\"b\\":1,\\"b\\":2"}')).toEqual({ a: { b: 1 }, c: { b: 2 }, d: '"b":1,"b":2' });
+  });
+
   it('throws JSON.parse\'s SyntaxError on malformed JSON, with positions in the text as given', () => {
     for (const doc of [`[${BIG}, x]`, `{${BIG}: 1}`, `[${BIG}`, '{"to": "DE",', '', ' ', `[01${BIG}]`, `["abc ,${BIG}]`, `[+${BIG}]`, `[1.${BIG}.5]`, `[1.e${BIG}]`, '[1e400,]']) {
       expect(() => parseJsonExact(doc), doc).toThrow(SyntaxError);
