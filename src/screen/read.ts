@@ -183,6 +183,10 @@ async function readCsv(stream: Readable, head: Buffer, skip: number): Promise<Op
         const cells = r.cells;
         // A row of delimiters only (";;;", a blank spreadsheet row saved as CSV) is no line, as an empty XLSX row is not.
         if (cells[0] === '' && allBlank(cells)) continue;
+        if (holdsReplacement(cells)) {
+          out.push({ line, error: NOT_UTF8, partial: [cells[0]] });
+          continue;
+        }
         if (cells.length !== headers.length) {
           // Only the first field is sure to be in its column (a stray delimiter shifts those after it).
           out.push({ line, error: `${cells.length} fields where the header has ${headers.length}`, partial: [cells[0]] });
@@ -201,6 +205,18 @@ async function readCsv(stream: Readable, head: Buffer, skip: number): Promise<Op
     for await (const c of chunked) yield* c;
   }
   return { format: 'csv', headers, records: rows(), chunks: chunked };
+}
+
+/**
+ * A CSV line is read as UTF-8; bytes that are not (a Latin-1 or Windows-1252 export: "M\xfcller")
+ * decode to U+FFFD, and "Müller" and "Møller" would become one consignee, one LPP account, stored
+ * so (red team, 2026-12-06). Such a line is refused on its own row; the others go on.
+ */
+const NOT_UTF8 = 'the line is not valid UTF-8 (or holds U+FFFD, the mark of a lossy conversion): save the file as UTF-8 (e.g. "CSV UTF-8" in Excel); a Latin-1 or Windows-1252 export would merge names such as "Müller" and "Møller"';
+
+function holdsReplacement(cells: readonly string[]): boolean {
+  for (let i = 0; i < cells.length; i++) if (cells[i]!.includes('\uFFFD')) return true;
+  return false;
 }
 
 function allBlank(cells: readonly string[]): boolean {

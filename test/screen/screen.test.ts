@@ -156,6 +156,18 @@ describe('aidr screen', () => {
     expect(readFileSync(join(dir, 'part.csv'), 'utf8')).toBe(full);
   });
 
+  it('a line that is not valid UTF-8 (a Latin-1 export) is refused on its own row, never merged as U+FFFD; the others go on (exit 3)', () => {
+    const dir = tempDir();
+    const head = 'id,date,to,model,quantity,consignee_id,consignee_country,consignee_hq,consignee_parent_hq\n';
+    writeFileSync(join(dir, 'l1.csv'), Buffer.concat([Buffer.from(head), Buffer.from('A1,2025-06-02,BR,nvidia-h100-sxm,1,M'), Buffer.from([0xfc]), Buffer.from('ller,BR,BR,BR\nA2,2025-06-02,BR,nvidia-h100-sxm,1,Muller,BR,BR,BR\n')]));
+    const r = aidr(['screen', 'l1.csv', '--no-ledger', '--jobs', '1'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(3);
+    const out = rows(r.stdout);
+    expect(out[0]).toMatchObject({ id: 'A1', outcome: 'error', errors: expect.stringMatching(/not valid UTF-8 .*save the file as UTF-8/) });
+    expect(out[1]).toMatchObject({ id: 'A2', outcome: 'license_exception' });
+    expect(r.stdout).not.toContain('\uFFFD');
+  });
+
   it('--resume keeps the running totals of the lines before the cut: the LPP cap is crossed on the same line as in a run never cut (red team, 2026-12-06)', () => {
     const dir = tempDir();
     // H100 SXM: 15,832 TPP a unit; 400 units a line for one consignee: the 5th line crosses 26,900,000.
