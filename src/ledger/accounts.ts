@@ -12,8 +12,9 @@
  * Account ids are `kind:part:…` with every part URI-encoded, e.g. `lpp:2025:ultimate_parent:acme`,
  * `aia:acme`, `country_allocation:AE`, `nveu:G42:AE`, `uveu:MSFT:MY`. The ultimate consignee of
  * an LPP or AIA account is a party id, so it is normalized as every party id is
- * (`normalizeKey`: NFC, whitespace trimmed and collapsed, case folded): `ACME-BR`, `acme-br` and
- * `ACME-BR ` are one account with one cap (migration 008 merged accounts made before).
+ * (`normalizeKey`: NFKC, invisible format characters removed, whitespace trimmed and collapsed, case
+ * folded): `ACME-BR`, `acme-br`, `ACME-BR ` and fullwidth `ＡＣＭＥ-BR` are one account with one cap
+ * (migrations 008 and 010 merged accounts made before).
  */
 import { countryOn } from '../data/country-groups.js';
 import { isKnownCountry } from '../data/countries.js';

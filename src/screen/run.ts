@@ -128,9 +128,9 @@ function workerUrl(): URL {
 }
 
 /**
- * `keyOrUndefined`, with an id that is its own key (printable ASCII, no capital, no space: NFC,
+ * `keyOrUndefined`, with an id that is its own key (printable ASCII, no capital, no space: NFKC,
  * trimming, spacing and case leave it as it is) taken without normalizing it: the normalization
- * (NFC, a regular expression, lower case) cost the reading thread ~1,700 instructions a line.
+ * (NFKC, regular expressions, lower case) cost the reading thread ~1,700 instructions a line.
  */
 export function routeKey(s: string | undefined): string | undefined {
   if (s === undefined) return undefined;

@@ -83,8 +83,9 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   const dataDir = resolve(opts.dataDir ?? process.env.AIDR_DATA_DIR ?? '.aidr');
   const base = url ? await openPostgres(url, opts) : openSqlite(dataDir, opts);
   try {
-    await migrate(base);
     const keyPath = resolve(opts.signingKey ?? (process.env.AIDR_SIGNING_KEY || join(dataDir, 'aidr-signing.key')));
+    // A migration that writes ledger movements (010) signs them with the store's key when it has one.
+    await migrate(base, loadSigner(keyPath));
     const signing = await setUpSigning(base, keyPath, opts.createSigningKey ?? true);
     return { ...base, signer: signing.signer, ...(signing.signingProblem ? { signingProblem: signing.signingProblem } : {}), signingKeyPath: keyPath };
   } catch (e) {
@@ -169,8 +170,8 @@ async function setUpSigning(store: BaseStore, path: string, create: boolean): Pr
 const RETRYABLE = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_LOCKED', '23505', '42P07', '42710', '40001', '40P01']);
 
 /** Apply pending migrations. Fast path: nothing to do when every migration is recorded. */
-async function migrate(store: BaseStore): Promise<void> {
-  const all = migrations(store.dialect);
+async function migrate(store: BaseStore, signer: Signer | undefined): Promise<void> {
+  const all = migrations(store.dialect, signer);
   const names = Object.keys(all);
   for (let attempt = 1; ; attempt++) {
     try {
@@ -214,6 +215,11 @@ const signers = new WeakMap<Kysely<Database>, Signer>();
 
 export function signerOf(trx: Kysely<Database>): Signer | undefined {
   return signers.get(trx);
+}
+
+/** Make a migration's transaction carry the store's signer (loaded before the migrations run). */
+export function bindMigrationSigner(trx: Kysely<Database>, signer: Signer): void {
+  signers.set(trx, signer);
 }
 
 /**

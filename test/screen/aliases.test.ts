@@ -67,4 +67,11 @@ describe('party ids and account keys', () => {
     expect(normalizeKey('Acme   Brasil\tLtda')).toBe('acme brasil ltda');
     expect(normalizeKey('Sa\u0303o Paulo')).toBe(normalizeKey('S\u00e3o Paulo'));
   });
+
+  it('compatibility forms and invisible format characters are one key too (red team, 2026-12-06: each opened its own LPP cap)', () => {
+    for (const spelling of ['ＮＫ', 'N\u200bK', 'N\u00adK', '\u202eNK', 'N\ufeffK', 'nk']) expect(normalizeKey(spelling), JSON.stringify(spelling)).toBe('nk');
+    expect(normalizeKey('ﬁrst co')).toBe('first co');
+    // Letters stay letters: Müller and Møller are two parties.
+    expect(normalizeKey('Müller')).not.toBe(normalizeKey('Møller'));
+  });
 });

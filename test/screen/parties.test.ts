@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditRecords } from '../../src/store/audit.js';
+import { verifyAudit } from '../../src/store/audit-verify.js';
 import { getAccount, verifyLedger } from '../../src/ledger/index.js';
+import { move } from '../../src/ledger/move.js';
+import { bindSigner, transaction } from '../../src/store/open.js';
 import { BACKENDS, backend, type Backend } from '../store/backends.js';
 import { aidr, csv, rows, tempDir } from './helpers.js';
 
@@ -151,6 +154,50 @@ describe.each(BACKENDS)('migration 008 merges colliding account keys: $name', ({
       const merge = records.find((r) => r.kind === 'account-merge')!;
       expect(JSON.parse(merge.input).merges).toHaveLength(3);
       expect(JSON.parse(merge.output).overCap).toEqual(['lpp:2025:ultimate_parent:acme-br']);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe.each(BACKENDS)('migration 010 merges account keys that differ only by compatibility forms or invisible characters: $name', ({ name, skip }) => {
+  let b: Backend;
+  afterAll(async () => {
+    if (!skip) await b?.destroy();
+  });
+
+  it.skipIf(skip)('fullwidth "ＮＫ", "N\\u200bK" and "nk" become one LPP account with one cap; a party keyed "ｎｋ-co" becomes "nk-co"; audited', async () => {
+    b = backend(name);
+    const s = await b.open();
+    const at = new Date().toISOString();
+    const ids = [['lpp:2025:ultimate_parent:nk', 10_000_000_000n], [`lpp:2025:ultimate_parent:${encodeURIComponent('ｎｋ')}`, 10_000_000_000n], [`lpp:2025:ultimate_parent:${encodeURIComponent('n\u200bk')}`, 10_000_000_000n]] as const;
+    // Accounts as an earlier version keyed them, each with a signed movement (the store has its key).
+    await transaction(s, async (trx) => {
+      bindSigner(trx, s);
+      for (const [id, used] of ids) {
+        await trx.insertInto('ledger_accounts').values({ id, kind: 'lpp', key: id, period: '2025', cap: 26_900_000_000n, used: 0n, reserved: 0n, created_at: at }).execute();
+        await move(trx, { accountId: id, kind: 'import', usedDelta: used, reservedDelta: 0n, onDate: '2025-06-02', at, actor: 't', ref: null });
+      }
+    });
+    await s.db.insertInto('parties').values({ id: 'ｎｋ-co', given_id: 'ＮＫ-CO', name: 'NK Co', country: 'BR', headquarters: 'BR', ultimate_parent_headquarters: 'BR', ultimate_parent_id: null, sector: null, aliases: '[]', updated_at: at, actor: 't' }).execute();
+    await sql`delete from kysely_migration where name = '010-keys-nfkc'`.execute(s.db);
+    await s.close();
+    const store = await b.open(); // runs 010
+    try {
+      const merged = await getAccount(store, 'lpp:2025:ultimate_parent:nk');
+      expect(merged?.usedTpp).toBe('30000000');
+      expect(merged?.leftTpp).toBe('-3100000');
+      expect((await getAccount(store, ids[1][0]))?.usedTpp).toBe('0');
+      const verified = await verifyLedger(store);
+      expect(verified.ok, verified.problems.join('; ')).toBe(true);
+      expect(await store.db.selectFrom('parties').select('id').execute()).toEqual([{ id: 'nk-co' }]);
+      // What the migration wrote is signed: the audit chain verifies too.
+      const audit = await verifyAudit(store);
+      expect(audit.ok, JSON.stringify(audit)).toBe(true);
+      const records = [];
+      for await (const r of auditRecords(store)) records.push(r);
+      expect(JSON.parse(records.find((r) => r.kind === 'account-merge' && r.actor === 'aidr:migration-010')!.input).merges).toHaveLength(2);
+      expect(JSON.parse(records.find((r) => r.kind === 'parties-rekey')!.input).rekeyed).toEqual([{ from: 'ｎｋ-co', to: 'nk-co' }]);
     } finally {
       await store.close();
     }

@@ -8,7 +8,7 @@
  *   results in chunks, so that a job cut off by a restart keeps its partial results and resumes
  *   where it stopped (on PostgreSQL pg-boss, in its own schema, hands the job to one instance).
  * - Account keys: LPP and AIA accounts are keyed by the ultimate consignee, now normalized
- *   (`normalizeKey`: NFC, whitespace, case). Accounts made before under spellings that now
+ *   (`normalizeKey`: NFC, whitespace, case; NFKC and invisible characters since migration 010). Accounts made before under spellings that now
  *   collide (`ACME-BR`, `acme-br`, `ACME-BR `) are merged into the normalized account through
  *   the ledger's movement primitive (`move`): a `merge-out` movement empties the old account and a
  *   `merge-in` movement fills the normalized one, so every balance still equals the sum of its
@@ -18,6 +18,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { Dialect } from '../open.js';
 import type { Database } from '../schema.js';
+import type { Signer } from '../signing.js';
 import { appendAudit } from '../audit.js';
 import { accountId, parseAccountId } from '../../ledger/accounts.js';
 import { big, bigOrNull, tpp } from '../../ledger/amount.js';
@@ -78,11 +79,13 @@ export function migration008(dialect: Dialect): Migration {
   };
 }
 
-/** Every LPP and AIA account whose id is not its normalized id: moved into the normalized account. */
-async function mergeCollidingAccounts(db: Kysely<Database>): Promise<void> {
+/**
+ * Every LPP and AIA account whose id is not its normalized id (`normalizeKey` as this version
+ * defines it): moved into the normalized account. Migration 010 runs it again for NFKC.
+ */
+export async function mergeCollidingAccounts(db: Kysely<Database>, actor = 'aidr:migration-008', signer?: Signer): Promise<void> {
   const rows = await db.selectFrom('ledger_accounts').selectAll().where('kind', 'in', ['lpp', 'aia']).orderBy('id').execute();
   const at = new Date().toISOString();
-  const actor = 'aidr:migration-008';
   const merges: { from: string; to: string; usedTpp: string; reservedTpp: string }[] = [];
   const overCap: string[] = [];
   for (const r of rows) {
@@ -113,7 +116,7 @@ async function mergeCollidingAccounts(db: Kysely<Database>): Promise<void> {
   await appendAudit(db, {
     at, actor, kind: 'account-merge', input: { merges }, options: {}, output: { merged: merges.length, overCap },
     rulesetVersion: rulesetVersion(), effects: { movements: merges.flatMap((m) => [{ account: m.from, kind: 'merge-out' }, { account: m.to, kind: 'merge-in' }]) },
-  // Unsigned: migrations run before the store's signing key is loaded or created; a key created
-  // afterwards counts this record and these movements among those that predate it (migration 007).
-  }, undefined);
+  // 008: unsigned (a store from before it has no key yet; the key created afterwards counts this
+  // record and these movements among those that predate it, migration 007). 010: signed.
+  }, signer);
 }

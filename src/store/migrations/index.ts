@@ -9,6 +9,7 @@
  */
 import type { Migration } from 'kysely';
 import type { Dialect } from '../open.js';
+import type { Signer } from '../signing.js';
 import { migration001 } from './001-ledger-and-audit.js';
 import { migration002 } from './002-pg-reserve-function.js';
 import { migration003 } from './003-api-keys.js';
@@ -18,8 +19,9 @@ import { migration006 } from './006-veu-parents-allocation-increases.js';
 import { migration007 } from './007-signed-records.js';
 import { migration008 } from './008-parties-screenings-keys.js';
 import { migration009 } from './009-web-sessions.js';
+import { migration010 } from './010-keys-nfkc.js';
 
-export function migrations(dialect: Dialect): Record<string, Migration> {
+export function migrations(dialect: Dialect, signer?: Signer): Record<string, Migration> {
   return {
     '001-ledger-and-audit': migration001(dialect),
     '002-pg-reserve-function': migration002(dialect),
@@ -30,5 +32,6 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '007-signed-records': migration007(dialect),
     '008-parties-screenings-keys': migration008(dialect),
     '009-web-sessions': migration009(dialect),
+    '010-keys-nfkc': migration010(dialect, signer),
   };
 }
