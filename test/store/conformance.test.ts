@@ -166,9 +166,11 @@ describe.each(BACKENDS)('store conformance: $name', ({ name, skip }) => {
     await expect(draw(store, { account: 'uveu:U9:US', tpp: '1', actor, headquarters: 'ZZ' })).rejects.toMatchObject({ path: 'headquarters' });
     // Hong Kong is China, and a UVEU headquartered there holds none (Supp. 10 paras. 4.a, 13): refused, nothing recorded.
     await expect(draw(store, { account: 'uveu:U8:US', tpp: '1', actor, headquarters: 'hk' })).rejects.toMatchObject({ code: 'not_eligible', message: expect.stringMatching(/headquartered in CN/) });
-    expect(await getAccount(store, 'uveu:U8:US')).toMatchObject({ usedTpp: '0' });
+    // A refused draw writes nothing, not even an empty account (red team, 2026-12-06).
+    expect(await getAccount(store, 'uveu:U8:US')).toBeUndefined();
     expect((await getAccount(store, 'uveu:U1:MY'))?.usedTpp).toBe('70000000');
-    expect(await getAccount(store, 'uveu:U1:VN')).toMatchObject({ usedTpp: '0' });
+    expect(await getAccount(store, 'uveu:U1:VN')).toBeUndefined();
+    expect(await getAccount(store, 'uveu:U1:CN')).toBeUndefined();
   });
 
   it.skipIf(skip)('imports opening balances all or nothing, each entry once', async () => {
