@@ -19,8 +19,14 @@ export function registerJsonParser(app: FastifyInstance): void {
   // JSON only: Fastify would otherwise hand a text/plain body to the handlers as a string.
   app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
+    // JSON is UTF-8 (RFC 8259 §8.1): a body said to be in another charset would be read wrongly.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      done(badRequest(`the body is declared as charset ${charset.slice(0, 40)}: send JSON as UTF-8`), undefined);
+      return;
+    }
     if (bytes.length === 0) {
       done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
       return;

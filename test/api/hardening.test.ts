@@ -79,6 +79,12 @@ describe('input and resource limits', () => {
       expect((await post(s, '/v1/determinations', Buffer.concat([Buffer.from('{"to":"'), Buffer.from(bad), Buffer.from('"}')]))).statusCode).toBe(400);
     }
     expect(Number((await s.store.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(0);
+    // A body declared in another charset is refused, not read as UTF-8 (red team, 2026-12-06).
+    const latin1 = await s.app.inject({ method: 'POST', url: '/v1/determinations', headers: { ...bearer(s.keys.analyst), 'content-type': 'application/json; charset=latin1' }, payload: JSON.stringify(GERMANY) });
+    expect(latin1.statusCode).toBe(400);
+    expect(latin1.json().detail).toMatch(/declared as charset latin1: send JSON as UTF-8/);
+    const utf8 = await s.app.inject({ method: 'POST', url: '/v1/determinations', headers: { ...bearer(s.keys.analyst), 'content-type': 'application/json; charset=UTF-8' }, payload: JSON.stringify(GERMANY) });
+    expect(utf8.statusCode).toBe(200);
     // A key given twice is refused, not read as its last value (red team, 2026-12-06): nothing is committed.
     const twice = await post(s, '/v1/determinations', Buffer.from('{"transaction":{"id":"D-1","to":"DE","item":{"type":"ic","model":"nvidia-h100-sxm"},"quantity":1,"quantity":5000},"commit":true}'), bearer(s.keys.officer));
     expect(twice.statusCode).toBe(400);

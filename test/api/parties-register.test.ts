@@ -56,6 +56,10 @@ describe.each(BACKENDS)('HTTP and the parties register: $name', ({ name, skip })
     expect(a.json().commit.exception).toBe('LPP');
     expect(a.json().commit.movements.map((m: { account: string }) => m.account)).toContain('lpp:2025:ultimate_parent:pb');
     expect(a.json().commit.warnings).toContain('consignee: name, ultimateParentId from the parties register (SUBA)');
+    // Any spelling of the consignee finds the account, as `aidr ledger show` does (red team, 2026-12-06).
+    const shown = await s.app.inject({ method: 'GET', url: `/v1/ledger/accounts/${encodeURIComponent('lpp:2025:ultimate_parent:PB ')}`, headers: bearer(s.keys.viewer) });
+    expect(shown.statusCode, shown.body).toBe(200);
+    expect(shown.json()).toMatchObject({ id: 'lpp:2025:ultimate_parent:pb', usedTpp: '15832000' });
     // 15,832,000 + 12,665,600 = 28,497,600 > 26,900,000 for PB.
     const b = await post({ transaction: tx('G2', 'SUBB', 800), commit: true, idempotencyKey: 'reg-G2' }, 'officer');
     expect(b.statusCode, b.body).toBe(201);

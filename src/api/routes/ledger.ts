@@ -4,6 +4,7 @@
  * one in a path URL-encoded (`lpp%3A2025%3Aultimate_parent%3AACME`).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { accountId, parseAccountId } from '../../ledger/accounts.js';
 import { ApiProblem } from '../problem.js';
 import {
   AccountState, AccountsQuery, IdParams, Movement, MovementsQuery, Problem, ReservationResult, ReserveRequest, SettleRequest, TransferRequest, TransferResult,
@@ -44,7 +45,7 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): voi
     config: { role: 'viewer' },
     schema: { tags: ['ledger'], summary: 'One account', params: IdParams, response: { 200: AccountState, 401: Problem, 403: Problem, 404: Problem } },
   }, async (request, reply) => {
-    const { id } = parsePart(IdParams, request.params, 'params');
+    const id = canonicalId(parsePart(IdParams, request.params, 'params').id);
     const a = await (await ledger()).getAccount(ctx.store, id);
     if (!a) throw new ApiProblem('not-found', `no account ${id.slice(0, 200)}`);
     return sendJson(reply, 200, a);
@@ -57,7 +58,7 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): voi
       params: IdParams, querystring: MovementsQuery, response: { 200: z.array(Movement), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
     },
   }, async (request, reply) => {
-    const { id } = parsePart(IdParams, request.params, 'params');
+    const id = canonicalId(parsePart(IdParams, request.params, 'params').id);
     const q = parsePart(MovementsQuery, request.query, 'query');
     const L = await ledger();
     if (!(await L.getAccount(ctx.store, id))) throw new ApiProblem('not-found', `no account ${id.slice(0, 200)}`);
@@ -111,5 +112,18 @@ export function registerLedgerRoutes(app: FastifyInstance, ctx: ApiContext): voi
       const r = name === 'commit' ? await L.commitReservation(ctx.store, b.reservationId, who) : await L.releaseReservation(ctx.store, b.reservationId, who);
       return sendJson(reply, 200, r);
     });
+  }
+}
+
+/**
+ * Any spelling of an account's consignee finds it, as `aidr ledger show` does (ids are normalized:
+ * `lpp:2025:ultimate_parent:P1` is `…:p1`; red team, 2026-12-06). An id this version cannot read
+ * is looked up as given (and is then not found).
+ */
+function canonicalId(id: string): string {
+  try {
+    return accountId(parseAccountId(id));
+  } catch {
+    return id;
   }
 }
