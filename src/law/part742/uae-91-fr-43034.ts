@@ -52,7 +52,7 @@ export function uaeOverlay(f: TxFacts, eccn: string | null, kind: 'a' | 'b', bas
   ];
   const c = `${o.citation}`;
   const detail = () => {
-    const who = entityId === undefined ? 'whether the UAE party is listed in Supp. No. 8 is unknown' : entity ? `${entity.name} is listed in Supp. No. 8${entity.until ? ` until ${entity.until}` : ''} [${entity.label}]${sunset ? ', a listing that has lapsed' : ''}${supp8Covers(eccn) ? '' : `, which does not cover ${eccn}`}` : 'the UAE party is not listed in Supp. No. 8';
+    const who = entityId === undefined ? 'whether the UAE party is listed in Supp. No. 8 is unknown' : entity ? `${entity.name} is listed in Supp. No. 8${entity.until ? `, its status lapsing on ${entity.until} (read as no longer in force that day [S])` : ''} [${entity.label}]${sunset ? ', a listing that has lapsed' : ''}${supp8Covers(eccn) ? '' : `, which does not cover ${eccn}`}` : 'the UAE party is not listed in Supp. No. 8';
     const rest = kind === 'b' ? 'the .b license scope names the UAE' : ctx.regime === 'codified' ? '742.6(a)(6)(iii)(A) requires a license worldwide' : `other UAE parties still need a license for .a items (INT-46: ${ctx.reading('INT-46')})`;
     return `The UAE is in A:5 from ${o.from}; ${who}; ${rest}.${free === true && hq.value !== false ? ' A Macau/D:5 headquarters keeps the license requirement (inference).' : ''}`;
   };
