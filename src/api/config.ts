@@ -37,6 +37,11 @@ export interface Limits {
   screeningBodyLimitBytes: number;
   /** Most lines a screening job reads; past it the job fails saying so (its results so far are kept). */
   screeningMaxRows: number;
+  /**
+   * Days a finished screening job (done, failed or interrupted) and its results are kept after its
+   * last change; older ones are deleted when a job is submitted. A job's rows take about 7 KB a line.
+   */
+  screeningRetentionDays: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -53,6 +58,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPageSize: 1000,
   screeningBodyLimitBytes: 100 * 1024 * 1024,
   screeningMaxRows: 1_000_000,
+  screeningRetentionDays: 30,
 });
 
 /** The default rate once rate limiting is switched on without a number (`--rate-limit` alone). */
@@ -82,6 +88,7 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Limits {
   set('shutdownTimeoutMs', 'AIDR_SHUTDOWN_TIMEOUT_MS');
   set('screeningBodyLimitBytes', 'AIDR_SCREENING_BODY_LIMIT');
   set('screeningMaxRows', 'AIDR_SCREENING_MAX_ROWS');
+  set('screeningRetentionDays', 'AIDR_SCREENING_RETENTION_DAYS');
   const rate = positiveInt('AIDR_RATE_LIMIT', env.AIDR_RATE_LIMIT);
   if (rate) out.rateLimit = { perMinute: rate };
   const failures = positiveInt('AIDR_AUTH_FAILURE_LIMIT', env.AIDR_AUTH_FAILURE_LIMIT);

@@ -89,6 +89,31 @@ export async function setState(store: Store, id: string, state: JobState, extra:
   await store.db.updateTable('screening_jobs').set({ state, updated_at: new Date().toISOString(), ...extra }).where('id', '=', id).execute();
 }
 
+/** States a job no longer changes in by itself (an interrupted one waits for a resume). */
+const FINISHED = ['done', 'failed', 'interrupted'] as const;
+
+/**
+ * Delete one finished job and its results: true if deleted, false if there is no such job; a job
+ * queued or running is not deleted ('busy').
+ */
+export async function deleteJob(store: Store, id: string): Promise<boolean | 'busy'> {
+  const job = await getJob(store, id);
+  if (!job) return false;
+  if (!(FINISHED as readonly string[]).includes(job.state)) return 'busy';
+  await transaction(store, async (trx) => {
+    await trx.deleteFrom('screening_chunks').where('job_id', '=', id).execute();
+    await trx.deleteFrom('screening_jobs').where('id', '=', id).where('state', 'in', [...FINISHED]).execute();
+  });
+  return true;
+}
+
+/** Delete the finished jobs last changed before `before` (an ISO time), with their results; how many. */
+export async function purgeJobs(store: Store, before: string): Promise<number> {
+  const old = await store.db.selectFrom('screening_jobs').select('id').where('state', 'in', [...FINISHED]).where('updated_at', '<', before).execute();
+  for (const r of old) await deleteJob(store, r.id);
+  return old.length;
+}
+
 /** Jobs left `running` by a process that is gone (SQLite: the only one): interrupted, partial results kept. */
 export async function markInterrupted(store: Store): Promise<number> {
   const r = await store.db.updateTable('screening_jobs').set({ state: 'interrupted', updated_at: new Date().toISOString() }).where('state', '=', 'running').executeTakeFirst();

@@ -111,6 +111,23 @@ describe('POST /v1/screenings (SQLite)', () => {
     await restarted.close();
   }, 120_000);
 
+  it('a finished job can be deleted (204, then 404); finished jobs past the retention period are deleted when a job is submitted (red team, 2026-12-06: rows take ~7 KB a line, nothing removed them)', async () => {
+    const first = (await submit(s, book(10))).json().id as string;
+    await until(s, first, ['done']);
+    const del = await s.app.inject({ method: 'DELETE', url: `/v1/screenings/${first}`, headers: bearer(s.keys.analyst) });
+    expect(del.statusCode, del.body).toBe(204);
+    expect((await s.app.inject({ method: 'GET', url: `/v1/screenings/${first}`, headers: bearer(s.keys.viewer) })).statusCode).toBe(404);
+    expect((await s.app.inject({ method: 'DELETE', url: `/v1/screenings/${first}`, headers: bearer(s.keys.analyst) })).statusCode).toBe(404);
+    expect((await s.app.inject({ method: 'DELETE', url: `/v1/screenings/${first}`, headers: bearer(s.keys.viewer) })).statusCode).toBe(403);
+    const old = (await submit(s, book(10))).json().id as string;
+    await until(s, old, ['done']);
+    await s.store.db.updateTable('screening_jobs').set({ updated_at: '2020-01-01T00:00:00.000Z' }).where('id', '=', old).execute();
+    const fresh = (await submit(s, book(10))).json().id as string;
+    expect((await s.app.inject({ method: 'GET', url: `/v1/screenings/${old}`, headers: bearer(s.keys.viewer) })).statusCode).toBe(404);
+    expect(await s.store.db.selectFrom('screening_chunks').select('job_id').where('job_id', '=', old).execute()).toEqual([]);
+    await until(s, fresh, ['done']);
+  });
+
   it('OpenAPI: every operation has an operationId, servers are given, and @redocly/cli lints it clean', async () => {
     const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(doc.servers?.length).toBeGreaterThan(0);

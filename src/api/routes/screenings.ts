@@ -19,7 +19,7 @@ import { RegimeId } from '../../contract/determination.js';
 import { IsoDate } from '../../contract/transaction.js';
 import { InputError, readingsFrom } from '../../engine/context.js';
 import { flatRow, type ScreenRow } from '../../screen/format.js';
-import { createJob, getJob, resultLines, startRunner, type Job, type JobOptions, type JobRunner } from '../../screen/jobs.js';
+import { createJob, deleteJob, getJob, purgeJobs, resultLines, startRunner, type Job, type JobOptions, type JobRunner } from '../../screen/jobs.js';
 import { openInput, type InputFormat } from '../../screen/read.js';
 import { knownColumns } from '../../screen/columns.js';
 import { csvLine } from '../../screen/screener.js';
@@ -132,11 +132,24 @@ export function registerScreeningRoutes(app: FastifyInstance, ctx: ApiContext): 
         const path = `body ${e.path}`;
         throw new ApiProblem('validation', `${path}: ${e.message.slice(e.path.length + 2)}`, [{ path, message: e.message.slice(e.path.length + 2) }]);
       }
+      // Finished jobs past the retention period go first (their rows take about 7 KB a line).
+      await purgeJobs(ctx.store, new Date(Date.now() - ctx.limits.screeningRetentionDays * 86_400_000).toISOString());
       const job = await createJob(ctx.store, body, format, options, request.principal.keyId);
       await (await getRunner()).submit(job.id);
       reply.header('location', `/v1/screenings/${job.id}`);
       return sendJson(reply, 202, view(job));
     });
+  });
+
+  app.delete('/v1/screenings/:id', {
+    config: { role: 'analyst' },
+    schema: { tags: ['screenings'], summary: 'Delete a finished job (done, failed or interrupted) and its results; 409 while it is queued or running', params: IdParams, response: { 204: z.null(), 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem } },
+  }, async (request, reply) => {
+    const { id } = parsePart(IdParams, request.params, 'params');
+    const done = await deleteJob(ctx.store, id);
+    if (done === false) throw new ApiProblem('not-found', `no screening job ${id}`);
+    if (done === 'busy') throw new ApiProblem('conflict', `screening job ${id} is queued or running: delete it once it has finished`);
+    return reply.code(204).send();
   });
 
   app.get('/v1/screenings/:id', {
