@@ -7,7 +7,7 @@
  * lost the running totals between chunks: one consignee got a fresh LPP cap in each (red team,
  * 2026-12-06).
  */
-import { get, getText, post, postText } from './client.js';
+import { del, get, getText, post, postText } from './client.js';
 import type { Determination, Transaction } from './types.js';
 
 export interface ScreenResult {
@@ -45,6 +45,8 @@ export async function screen(rows: Transaction[], onProgress: (done: number, tot
     if (row.determination) r.determination = row.determination;
     else r.error = (row.errors ?? []).map((e) => `${e.path}: ${e.message}`).join('; ') || 'not evaluated';
   }
+  // The page keeps the rows (and downloads them itself): the job's stored copy is not needed.
+  await del(`/v1/screenings/${job.id}`).catch(() => undefined);
   onProgress(rows.length, rows.length);
   return out;
 }
