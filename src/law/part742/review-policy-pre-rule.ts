@@ -70,7 +70,7 @@ export const policyAsEnforced: PolicyText = (f, kind, dc, ctx, codified) => {
     const useCodified = ctx.choose('INT-48', (r) => r === 'codified_allocation');
     if (useCodified) return codified();
   }
-  if (s.value === false && uaeRuleOn(f, ctx)) return uaePolicy(f, ctx);
+  if (s.value === false && uaeRuleOn(f, ctx)) return uaePolicy(ctx);
   if (s.value !== false) {
     const relevant = carveOut(kind, dc) !== false;
     const noCarveOut = relevant ? ctx.choose('INT-47', (r) => r === 'codified_denial') : false;
@@ -84,10 +84,10 @@ export const policyAsEnforced: PolicyText = (f, kind, dc, ctx, codified) => {
  * which policy BIS applies to its application is not stated in what aidr has read of 91 FR 43034
  * (U-7), so INT-57 names the reading: the pre-rule approval, or no policy at all.
  */
-function uaePolicy(f: TxFacts, ctx: Ctx): Policy {
+function uaePolicy(ctx: Ctx): Policy {
   const citation = `${C_A}; 91 FR 43034 (INT-57)`;
   if (ctx.choose('INT-57', (r) => r === 'v3_approval')) {
-    return preRulePolicy('presumption_of_approval', [], citation, `Destination ${describe(f.to)} (A:5 from 2026-07-10); no party headquartered in Macau or D:5; the pre-rule approval policy, an inference (INT-57).`, ctx);
+    return preRulePolicy('presumption_of_approval', [], citation, `The items reach the United Arab Emirates (A:5 from 2026-07-10); no party headquartered in Macau or D:5; the pre-rule approval policy, an inference (INT-57).`, ctx);
   }
   return preRulePolicy(null, [], citation, 'The review policy BIS applies to a UAE party outside Supp. No. 8 is not known (INT-57).', ctx);
 }

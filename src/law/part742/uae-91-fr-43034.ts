@@ -11,6 +11,8 @@
 import type { Ctx } from '../../engine/context.js';
 import type { TxFacts } from '../../engine/facts.js';
 import { partiesOf } from '../../engine/facts.js';
+import { reaches } from '../../engine/places.js';
+import type { CountryFacts } from '../../data/country-groups.js';
 import { anyOf, NONE, type Missing, type Tri } from '../../engine/logic.js';
 import { SUPP8, supp8Covers, supp8Entity } from '../../data/supp8.js';
 import { overlay } from '../../data/regimes.js';
@@ -22,9 +24,16 @@ import type { Requirement } from './license-requirement.js';
 const ID = '91-fr-43034';
 const UAE = 'AE';
 
-/** A shipment to the UAE on a date 91 FR 43034 governs, in this regime. */
+const isUae = (c: CountryFacts) => c.code === UAE;
+
+/**
+ * Items that reach the UAE on a date 91 FR 43034 governs, in this regime: sent there, or (INT-25)
+ * to a consignee or end user located there through another destination, as every destination test
+ * of the rule reads "to or within" (red team, 2026-12-06: an end user in the UAE reached through
+ * Germany was answered no license).
+ */
 export function uaeRuleOn(f: TxFacts, ctx: Ctx): boolean {
-  return f.to?.code === UAE && overlayOn(ID, ctx);
+  return f.places.some(isUae) && overlayOn(ID, ctx) && reaches(f, ctx, isUae);
 }
 
 export function uaeOverlay(f: TxFacts, eccn: string | null, kind: 'a' | 'b', base: Requirement, ctx: Ctx): Requirement {
