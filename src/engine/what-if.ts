@@ -20,6 +20,7 @@ import type { Transaction } from '../contract/transaction.js';
 import type { EvalOptions } from './context.js';
 import { determine } from './determine.js';
 import { thresholdDistances, type ThresholdDistance } from './what-if-thresholds.js';
+import { SUPP8_IDS, supp8Entity } from '../data/supp8.js';
 
 export type { ThresholdDistance };
 
@@ -120,6 +121,9 @@ const UNKNOWN_REMEDY: Remedy = { changeable: false, note: 'a fact about the tran
 /** Missing facts with a few possible values: each is evaluated. */
 const ENUMERABLE: { test: RegExp; values: unknown[] }[] = [
   { test: /(^|\.)(datacenter|published|note2Excluded|trainedOnControlledComputing|producedOutsideUS|foreignDirectProduct)$/, values: [true, false] },
+  // Not a yes/no fact: an entity of Supp. No. 8 (one without a sunset date stands for them), or none
+  // (red team, 2026-12-06: read as true/false, it seemed not to matter).
+  { test: /^facts\.supp8Entity$/, values: [SUPP8_IDS.find((id) => supp8Entity(id)?.until === undefined), 'none'] },
   { test: /^facts\./, values: [true, false] },
   { test: /\.sector$/, values: ['private', 'government'] },
 ];

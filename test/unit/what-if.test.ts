@@ -91,6 +91,12 @@ describe('what-if: missing facts', () => {
     expect(m.answers.map((a) => a.value)).toEqual([true, false]);
     for (const a of m.answers) expect(a.outcome).toBe(check({ ...tx, item: { ...tx.item, datacenter: a.value } }).outcome);
   });
+
+  it('Supp. No. 8 status is not a yes/no fact: a listed entity and none are evaluated, and they differ (red team, 2026-12-06)', () => {
+    const tx = parseTransaction({ date: '2026-08-01', to: 'AE', quantity: 8, item: { type: 'ic', model: 'nvidia-h100-sxm' }, consignee: { name: 'X', country: 'AE', headquarters: 'AE', ultimateParentHeadquarters: 'AE', sector: 'private' } });
+    const m = whatIf(tx, { regime: 'enforced' }).missingFacts.find((x) => x.path === 'facts.supp8Entity')!;
+    expect(m.answers.map((a) => [a.value, a.outcome])).toEqual([['uae-government', 'no_license_required'], ['none', 'license_required']]);
+  });
 });
 
 describe('what-if: classification thresholds (exact, from data/parameters.json)', () => {
