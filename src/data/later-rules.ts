@@ -12,7 +12,13 @@ export interface LaterRule {
   title: string;
   summary: string;
   source: string;
+  /** Warned about even where no license is required (an is-informed letter adds one the CCL does not). */
+  whetherOrNotLicensed?: boolean;
   when: {
+    /** Catalog chip ids: the item, or an IC of a computer, is one of them. */
+    models?: string[];
+    /** A place the items reach, or a party's headquarters or ultimate parent's, is in Macau or D:5. */
+    placeOrHeadquartersIn?: 'macauOrD5';
     destinations?: string[];
     eccnPrefixes?: string[];
     tppPerUnitBelow?: string;

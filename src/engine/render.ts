@@ -18,6 +18,7 @@ import { FIRST_VINTAGE, type Core } from './evaluate.js';
 import { mergeMissing, yesNo } from './logic.js';
 import { rulesetVersion } from './version.js';
 import { textsStep } from './regime-answers.js';
+import { partiesOf, type TxFacts } from './facts.js';
 
 export function render(c: Core, interpretations: InterpretationUse[], explain: boolean): Determination {
   const { f, ctx, cls } = c;
@@ -192,9 +193,18 @@ function mayHaveLostEligibility(c: Core): boolean {
   });
 }
 
+/** The catalog chip ids a transaction's item names (an IC, or a computer's ICs). */
+function itemModels(item: TxFacts['item']): string[] {
+  if (item.type === 'ic') return item.model ? [item.model] : [];
+  if (item.type === 'computer') return item.ics.flatMap((ic) => (ic.model ? [ic.model] : []));
+  return [];
+}
+
 function laterRuleApplies(rule: LaterRule, c: Core): boolean {
   const w = rule.when;
-  if (c.ctx.asOf < rule.effective || (rule.until !== undefined && c.ctx.asOf > rule.until) || c.license === false) return false;
+  if (c.ctx.asOf < rule.effective || (rule.until !== undefined && c.ctx.asOf > rule.until) || (c.license === false && !rule.whetherOrNotLicensed)) return false;
+  if (w.models && !itemModels(c.f.item).some((m) => w.models!.includes(m))) return false;
+  if (w.placeOrHeadquartersIn === 'macauOrD5' && !c.f.places.some((p) => p.macauOrD5) && !partiesOf(c.f).some((p) => p.hq?.macauOrD5 || p.uph?.macauOrD5)) return false;
   if (w.destinations && !(c.f.to && w.destinations.includes(c.f.to.code))) return false;
   if (w.activities && !w.activities.includes(c.f.activity)) return false;
   if (w.eccnPrefixes && !(c.eccn && w.eccnPrefixes.some((p) => c.eccn!.startsWith(p)))) return false;
