@@ -17,6 +17,8 @@ export interface LaterRule {
   when: {
     /** Catalog chip ids: the item, or an IC of a computer, is one of them. */
     models?: string[];
+    /** One of these license exceptions is eligible (a limit on it that aidr does not model). */
+    exceptionsEligible?: string[];
     /** A place the items reach, or a party's headquarters or ultimate parent's, is in Macau or D:5. */
     placeOrHeadquartersIn?: 'macauOrD5';
     destinations?: string[];

@@ -204,6 +204,7 @@ function laterRuleApplies(rule: LaterRule, c: Core): boolean {
   const w = rule.when;
   if (c.ctx.asOf < rule.effective || (rule.until !== undefined && c.ctx.asOf > rule.until) || (c.license === false && !rule.whetherOrNotLicensed)) return false;
   if (w.models && !itemModels(c.f.item).some((m) => w.models!.includes(m))) return false;
+  if (w.exceptionsEligible && !c.exceptions.some((e) => e.status === 'eligible' && w.exceptionsEligible!.includes(e.code))) return false;
   if (w.placeOrHeadquartersIn === 'macauOrD5' && !c.f.places.some((p) => p.macauOrD5) && !partiesOf(c.f).some((p) => p.hq?.macauOrD5 || p.uph?.macauOrD5)) return false;
   if (w.destinations && !(c.f.to && w.destinations.includes(c.f.to.code))) return false;
   if (w.activities && !w.activities.includes(c.f.activity)) return false;
