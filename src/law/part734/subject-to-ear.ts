@@ -20,7 +20,7 @@ import type { Ctx } from '../../engine/context.js';
 import { partiesOf } from '../../engine/facts.js';
 import { anyOf, NONE as NO_MISSING } from '../../engine/logic.js';
 import { hqOrParentIn, inMacauOrD5 } from '../headquarters.js';
-import { texts } from '../provision.js';
+import { texts, versionOn } from '../provision.js';
 
 type Scope = (f: TxFacts) => Finding;
 const worldwide: Scope = () => ({ value: true, missing: NO_MISSING as Missing[] });
@@ -116,6 +116,12 @@ export function subjectToEar(f: TxFacts, cls: ItemClass, eccn: string | null, ct
     if (eccn !== '4E091') {
       if (w.producedOutsideUS === true) return deMinimis(w.usContentAboveDeMinimis, 'Foreign-produced weights outside 4E091', '734.9(l) reaches only foreign-produced weights specified in 4E091.');
       return result(undefined, [{ path: 'item.producedOutsideUS', why: 'decides whether weights located abroad are U.S.-origin (subject) or foreign-produced' }], 'Origin of the weights', CITE_734.usOrigin, 'Where the weights were produced is unknown.');
+    }
+    // As BIS enforces the EAR, 734.9(l) is among the rule's provisions not enforced (E8, INT-49):
+    // foreign-produced weights are then subject only by U.S. content above de minimis (red team, 2026-12-06).
+    if (ctx !== undefined && !versionOn('734.9(l)', ctx)) {
+      if (w.producedOutsideUS === true) return deMinimis(w.usContentAboveDeMinimis, 'AI model weights FDP rule', '734.9(l) is codified but not enforced as part of 90 FR 4544 (E8, INT-49): foreign-produced weights are subject only as U.S. content above de minimis makes them.');
+      return result(undefined, [{ path: 'item.producedOutsideUS', why: 'decides whether weights located abroad are U.S.-origin (subject) or foreign-produced' }], 'Origin of the weights', CITE_734.usOrigin, 'Where the weights were produced is unknown (734.9(l), which would reach foreign-produced weights, is not enforced: INT-49).');
     }
     const fdp = w.trainedOnControlledComputing;
     if (fdp === true) return result(true, [], 'AI model weights FDP rule', CITE_734.fdpL, 'Trained on 3A090/4A090/.z hardware subject to the EAR (a plant or major component under 734.9(l)(1)); destined anywhere (l)(2).');
