@@ -6,6 +6,7 @@
  * the summary counts every line read as a plain screen does (lines read, evaluated, invalid, their
  * outcomes without the change), and each kind of change.
  */
+import type { Transaction } from '../contract/transaction.js';
 import { RegimeId, type Determination } from '../contract/determination.js';
 import { IsoDate } from '../contract/transaction.js';
 import { InputError, readingsFrom, type EvalOptions } from '../engine/context.js';
@@ -88,14 +89,18 @@ export async function* compareRows(input: OpenedInput, config: ScreenerConfig, s
   const counts: Record<string, number> = {};
   let lines = 0;
   let changed = 0;
+  // What the line reads of the stored ledger, under both sets of options.
+  const prefetch = async (tx: Transaction) => {
+    const needs = [ledgerNeeds(tx, config.eval), ledgerNeeds(tx, alt)];
+    await source.prefetch(needs.flatMap((n) => n.accounts), needs.flatMap((n) => (n.country ? [n.country] : [])));
+  };
   const replay = config.replayThroughLine ?? 0;
   for await (const record of input.records) {
     const m = screener.map(record);
     if (m.line <= replay) {
       // Written by the interrupted run (--resume): its draws still count in both batches.
       if (!m.errors && m.tx) {
-        const needs = [ledgerNeeds(m.tx, config.eval), ledgerNeeds(m.tx, alt)];
-        await source.prefetch(needs.flatMap((n) => n.accounts), needs.flatMap((n) => (n.country ? [n.country] : [])));
+        await prefetch(m.tx);
         base.evaluate(m.tx);
         other.evaluate(m.tx);
       }
@@ -108,8 +113,7 @@ export async function* compareRows(input: OpenedInput, config: ScreenerConfig, s
       yield p;
       continue;
     }
-    const needs = [ledgerNeeds(m.tx, config.eval), ledgerNeeds(m.tx, alt)];
-    await source.prefetch(needs.flatMap((n) => n.accounts), needs.flatMap((n) => (n.country ? [n.country] : [])));
+    await prefetch(m.tx);
     const a = base.evaluate(m.tx);
     const b = other.evaluate(m.tx);
     const changes = changesBetween(a.determination, b.determination);

@@ -40,6 +40,7 @@ const ROUTES: RouteCase[] = [
   { name: 'screening job', method: 'GET', make: async (s) => ({ url: `/v1/screenings/${await screening(s)}` }), role: 'viewer', mutating: false },
   { name: 'screening results', method: 'GET', make: async (s) => ({ url: `/v1/screenings/${await screening(s)}/results` }), role: 'viewer', mutating: false },
   { name: 'screening resume', method: 'POST', make: async (s) => ({ url: `/v1/screenings/${await screening(s, 'failed')}/resume` }), role: 'analyst', mutating: false },
+  { name: 'screening delete', method: 'DELETE', make: async (s) => ({ url: `/v1/screenings/${await screening(s, 'failed')}` }), role: 'analyst', mutating: false },
   { name: 'healthz', method: 'GET', make: async () => ({ url: '/healthz' }), role: 'public', mutating: false },
   { name: 'readyz', method: 'GET', make: async () => ({ url: '/readyz' }), role: 'public', mutating: false },
   { name: 'openapi', method: 'GET', make: async () => ({ url: '/openapi.json' }), role: 'public', mutating: false },
