@@ -126,6 +126,12 @@ const LEDGER_STATUS = {
  */
 export function toProblem(err: unknown, prefix = 'body'): ApiProblem {
   if (err instanceof ApiProblem) return err;
+  // The client closed the connection while its body was read (Node's 'aborted', code ECONNRESET):
+  // not the database's connection, which the code alone would suggest (red team, 2026-12-06: each
+  // aborted upload was logged as a database outage).
+  if (err instanceof Error && err.message === 'aborted' && (err as { code?: unknown }).code === 'ECONNRESET') {
+    return new ApiProblem('malformed-request', 'the request body was cut off: the client closed the connection');
+  }
   // The database went away, or is busy past the deadline: an ordinary event, said as such.
   const fault = storeFault(err);
   if (fault) return new ApiProblem('unavailable', fault.message, undefined, { retryAfter: fault.retryAfterSeconds }, { 'retry-after': String(fault.retryAfterSeconds) });
@@ -337,6 +343,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     sendProblem(request, reply, new ApiProblem('not-found', `no route ${request.method} ${path.slice(0, 200)} (see GET /openapi.json)`));
   });
 
+  // Content codings are case-insensitive (RFC 9110 §8.4.1): `GZIP` is gzip to the decompression below.
+  app.addHook('onRequest', (request, _reply, done) => {
+    const coding = request.headers['content-encoding'];
+    if (typeof coding === 'string') request.headers['content-encoding'] = coding.toLowerCase();
+    done();
+  });
   // Compressed answers when the client accepts them (large result sets: screenings, listings, determinations).
   await app.register(fastifyCompress, { global: true, encodings: ['br', 'gzip'], threshold: 1024, customTypes: /^text\/|json/ });
   registerDeterminationRoutes(app, ctx);

@@ -160,22 +160,23 @@ function operationsDistances(tx: Transaction, ops: Decimal, ev: Evaluate): Thres
     return d.classification.status === 'unknown' ? d.classification.candidates ?? [null] : [d.classification.eccn];
   };
   const label = (e: (string | null)[]) => e.map((x) => x ?? 'not 4E091').join(' or ');
-  // Whole numbers written out: 10^26 − 1 must not print as 1e26.
+  // The fields: whole numbers written out (10^26 − 1 must not read as 1e26). The sentences: the exact
+  // short form ("2e26", "9.9999999999999999999999999e25"), as the determination prints operations.
   const n = (v: Decimal) => v.toFixed();
   const now = classify(ops);
   const entry = (direction: 'up' | 'down', across: (string | null)[], summary: string): ThresholdDistance[] =>
     [{ measure: 'trainingOperations', current: n(ops), threshold: n(t), citation, direction, distance: n(ops.minus(t).abs()), across, summary }];
-  const d = n(ops.minus(t).abs());
+  const d = formatExact(ops.minus(t).abs());
   if (ops.lt(t)) {
     const atT = classify(t);
-    if (!same(atT, now)) return entry('up', atT, `Training operations ${n(ops)} would have to rise by ${d}, to ${n(t)} (${citation}), for the weights to be ${label(atT)}.`);
+    if (!same(atT, now)) return entry('up', atT, `Training operations ${formatExact(ops)} would have to rise by ${d}, to ${formatExact(t)} (${citation}), for the weights to be ${label(atT)}.`);
     const above = classify(t.plus(1));
-    if (!same(above, now)) return entry('up', above, `Training operations ${n(ops)} would have to rise by more than ${d}, above ${n(t)} (${citation}), for the weights to be ${label(above)}.`);
+    if (!same(above, now)) return entry('up', above, `Training operations ${formatExact(ops)} would have to rise by more than ${d}, above ${formatExact(t)} (${citation}), for the weights to be ${label(above)}.`);
     return [];
   }
   const atT = classify(t);
-  if (ops.gt(t) && !same(atT, now)) return entry('down', atT, `Training operations ${n(ops)} would have to fall by ${d}, to ${n(t)} (${citation}), for the weights to be ${label(atT)}.`);
+  if (ops.gt(t) && !same(atT, now)) return entry('down', atT, `Training operations ${formatExact(ops)} would have to fall by ${d}, to ${formatExact(t)} (${citation}), for the weights to be ${label(atT)}.`);
   const below = classify(t.minus(1));
-  if (!same(below, now)) return entry('down', below, `Training operations ${n(ops)} would have to fall by more than ${d}, below ${n(t)} (${citation}), for the weights to be ${label(below)}.`);
+  if (!same(below, now)) return entry('down', below, `Training operations ${formatExact(ops)} would have to fall by more than ${d}, below ${formatExact(t)} (${citation}), for the weights to be ${label(below)}.`);
   return [];
 }

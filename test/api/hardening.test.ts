@@ -7,8 +7,10 @@
  * said 200 on a damaged file, and any Host or Origin was served without authentication.
  */
 import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { toProblem } from '../../src/api/server.js';
 import { BACKENDS } from '../store/backends.js';
 import { aidrCli, bearer, GERMANY, lppTx, testServer, type TestServer } from './helpers.js';
 
@@ -68,6 +70,11 @@ describe('input and resource limits', () => {
     expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
+  it('a client that aborts its upload is not a database outage; a database connection reset still is (red team, 2026-12-06)', () => {
+    expect(toProblem(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })).slug).toBe('malformed-request');
+    expect(toProblem(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })).slug).toBe('unavailable');
+  });
+
   it('refuses invalid UTF-8 with 400 naming the byte offset, and stores nothing', async () => {
     s = await testServer('sqlite');
     const body = Buffer.concat([Buffer.from('{"transaction":{"id":"PO-'), Buffer.from([0xff, 0xfe]), Buffer.from(`","to":"DE","item":{"type":"ic","model":"nvidia-h100-sxm"}},"commit":true}`)]);
@@ -85,6 +92,11 @@ describe('input and resource limits', () => {
     expect(latin1.json().detail).toMatch(/declared as charset latin1: send JSON as UTF-8/);
     const utf8 = await s.app.inject({ method: 'POST', url: '/v1/determinations', headers: { ...bearer(s.keys.analyst), 'content-type': 'application/json; charset=UTF-8' }, payload: JSON.stringify(GERMANY) });
     expect(utf8.statusCode).toBe(200);
+    // A gzip body is read whatever the case of its content coding (RFC 9110 §8.4.1; red team, 2026-12-06).
+    for (const coding of ['gzip', 'GZIP', 'Gzip']) {
+      const zipped = await s.app.inject({ method: 'POST', url: '/v1/determinations', headers: { ...bearer(s.keys.analyst), 'content-type': 'application/json', 'content-encoding': coding }, payload: gzipSync(JSON.stringify(GERMANY)) });
+      expect(zipped.statusCode, `${coding}: ${zipped.body}`).toBe(200);
+    }
     // A key given twice is refused, not read as its last value (red team, 2026-12-06): nothing is committed.
     const twice = await post(s, '/v1/determinations', Buffer.from('{"transaction":{"id":"D-1","to":"DE","item":{"type":"ic","model":"nvidia-h100-sxm"},"quantity":1,"quantity":5000},"commit":true}'), bearer(s.keys.officer));
     expect(twice.statusCode).toBe(400);

@@ -144,7 +144,10 @@ describe('what-if: classification thresholds (exact, from data/parameters.json)'
     const w = whatIf(at).classification[0]!;
     if (eccnAt === '4E091') expect(w).toMatchObject({ direction: 'down', distance: '0', across: [null] });
     else expect(w).toMatchObject({ direction: 'up', distance: '0', across: ['4E091'] });
-    expect(w.summary).toMatch(eccnAt === '4E091' ? /fall by more than 0, below 100000000000000000000000000/ : /rise by more than 0, above/);
+    expect(w.summary).toMatch(eccnAt === '4E091' ? /fall by more than 0, below 1e26/ : /rise by more than 0, above/);
+    // The sentences use the exact short form (the fields keep every digit): 10^26 − 1 is not 1e26.
+    expect(below.classification[0]!.summary).toMatch(/^Training operations 9\.9999999999999999999999999e25 would have to rise by 1, to 1e26 /);
+    expect(above.classification[0]!.summary).toMatch(/^Training operations 2e26 would have to fall by more than 1e26, below 1e26 /);
     // Published weights are outside 4E091 whatever the operations: no threshold to report.
     expect(whatIf(parseTransaction({ ...at, item: { ...at.item, published: true } })).classification).toEqual([]);
   });
