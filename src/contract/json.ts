@@ -88,7 +88,7 @@ function duplicateKey(text: string): string | undefined {
       if (keys && nextNonSpace(text, end) === COLON) {
         const raw = text.slice(i + 1, end - 1);
         const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end)) as string) : raw;
-        if (keys.has(key)) return [...names.slice(0, -1), key].map((x, k) => (k === 0 || x === '[]' ? x : `.${x}`)).join('').replace(/\.\[\]/g, '[]') || key;
+        if (keys.has(key)) return [...names.slice(0, -1), key].reduce((path, x) => (x === '[]' ? `${path}[]` : path ? `${path}.${x}` : x), '');
         keys.add(key);
         names[names.length - 1] = key;
       }

@@ -171,12 +171,6 @@ function notEvaluatedNote(c: Core): string | null {
 }
 
 /**
- * The saving clause covers items that lost License Exception or NLR eligibility under this rule:
- * 4E091 weights (a new control) and 3A090.a-level items to destinations outside D:1, D:4 and D:5
- * (the old 742.6(a)(6)(iii) requirement); not a transaction still covered by an exception, nor items
- * whose requirement predates the rule (the .b items, 3A090.c).
- */
-/**
  * Whether the answer applies 90 FR 4544's license requirements as written (codified, or as enforced
  * under INT-45 as_written): an answer under BIS's posture applies the text the rule amended, under
  * which nothing lost eligibility, so the saving clause says nothing to it (red team, 2026-12-06).
@@ -185,6 +179,12 @@ function appliesRuleText(c: Core): boolean {
   return c.ctx.regime === 'codified' || c.ctx.appliedVersion('742.6(a)(6)(iii)')?.codified !== false;
 }
 
+/**
+ * The saving clause covers items that lost License Exception or NLR eligibility under this rule:
+ * 4E091 weights (a new control) and 3A090.a-level items to destinations outside D:1, D:4 and D:5
+ * (the old 742.6(a)(6)(iii) requirement); not a transaction still covered by an exception, nor items
+ * whose requirement predates the rule (the .b items, 3A090.c).
+ */
 function mayHaveLostEligibility(c: Core): boolean {
   if (c.license === false || c.outcome === 'license_exception') return false;
   return c.branches.some((b) => {

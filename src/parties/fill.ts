@@ -90,10 +90,18 @@ function registeredId(path: string, given: string, rec: PartyRecord, notes: stri
   return id;
 }
 
+/**
+ * Whether the register can say something of this party: it names one by id or ultimate parent id,
+ * or (`byName`: the register answers names) only by name. The HTTP service reads the store only then.
+ */
+export function namesAParty(p: Party | undefined, byName = true): boolean {
+  return p !== undefined && (p.id !== undefined || p.ultimateParentId !== undefined || (byName && p.name !== undefined));
+}
+
 /** A contract Transaction with its consignee's and end user's absent facts filled (a copy; the input is not changed), and the notes. */
 export function fillTransaction(tx: Transaction, parties: PartyLookup | undefined): { tx: Transaction; notes: string[] } {
   const notes: string[] = [];
-  const named = (p: Party | undefined) => p?.id !== undefined || p?.ultimateParentId !== undefined || (parties?.named !== undefined && p?.name !== undefined);
+  const named = (p: Party | undefined) => namesAParty(p, parties?.named !== undefined);
   if (!parties || (!named(tx.consignee) && !named(tx.endUser))) return { tx, notes };
   const out: Transaction = { ...tx };
   for (const role of ['consignee', 'endUser'] as const) {

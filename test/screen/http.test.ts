@@ -75,6 +75,17 @@ describe('POST /v1/screenings (SQLite)', () => {
     const notBook = await submit(s, 'hello,world\n1,2\n');
     expect(notBook.statusCode).toBe(400);
     expect(notBook.json().errors[0]).toMatchObject({ path: 'body (header)', message: expect.stringMatching(/no column of the header row is one aidr knows \(its first row: "hello", "world"\)/) });
+    // A workbook whose first worksheet is a cover note: 400 naming the other worksheets, and ?sheet= reads the orders.
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Notes').addRow(['Export from SAP, do not edit']);
+    wb.addWorksheet('Orders').addRows([['id', 'date', 'to', 'model', 'quantity'], ['X-1', '2025-06-02', 'DE', 'nvidia-h100-sxm', 1]]);
+    const xlsxBook = Buffer.from(await wb.xlsx.writeBuffer());
+    const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    const cover = await submit(s, xlsxBook, XLSX_TYPE);
+    expect(cover.statusCode).toBe(400);
+    expect(cover.json().errors[0].message).toMatch(/no column of worksheet "Notes" is one aidr knows .*other worksheets: "Orders"/);
+    expect((await submit(s, xlsxBook, XLSX_TYPE, '?sheet=Orders')).statusCode).toBe(202);
     expect((await submit(s, book(1), 'application/pdf')).statusCode).toBe(415);
     expect((await s.app.inject({ method: 'GET', url: '/v1/screenings/00000000-0000-4000-8000-000000000000', headers: bearer(s.keys.viewer) })).statusCode).toBe(404);
     const small = await buildServer({ store: s.store, auth: { required: false }, processMetrics: false, limits: { screeningBodyLimitBytes: 100 } });

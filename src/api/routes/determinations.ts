@@ -10,12 +10,12 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Determination } from '../../contract/determination.js';
-import { Transaction, type Party } from '../../contract/transaction.js';
+import { Transaction } from '../../contract/transaction.js';
 import { quickTransaction } from '../../contract/transaction-fast.js';
 import { readingsFrom, InputError, type EvalOptions } from '../../engine/context.js';
 import { determine } from '../../engine/determine.js';
 import { ledgerProbe } from '../../engine/ledger-probe.js';
-import { fillTransaction, registerLookup, withRegisterNotes } from '../../parties/fill.js';
+import { fillTransaction, namesAParty, registerLookup, withRegisterNotes } from '../../parties/fill.js';
 import { canonicalJson, unstorablePath } from '../../store/canonical.js';
 import { ApiProblem, fieldErrors, MAX_ERRORS, problemBody, type FieldError } from '../problem.js';
 import {
@@ -192,8 +192,7 @@ function evaluateAll(p: Parsed, ctx: ApiContext, probe = false): Determination[]
  * id, an ultimate parent id or a name (a party named only by its name is looked up by it).
  */
 async function fillParties(p: Parsed, ctx: ApiContext): Promise<string[][]> {
-  const named = (x: Party | undefined) => x !== undefined && (x.id !== undefined || x.ultimateParentId !== undefined || x.name !== undefined);
-  if (!p.transactions.some((t) => named(t.consignee) || named(t.endUser))) return [];
+  if (!p.transactions.some((t) => namesAParty(t.consignee) || namesAParty(t.endUser))) return [];
   const lookup = await registerLookup(ctx.store);
   return p.transactions.map((t, i) => {
     const f = fillTransaction(t, lookup);
